@@ -1,0 +1,81 @@
+"""Shared fixtures.
+
+Tolerances used across the suite are named here with their reason.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_DATA_DIR = Path(__file__).resolve().parent / "data"
+REFERENCE_CONFIG = ROOT / "configs" / "reference_factory.toml"
+
+BALANCE_TOL_KW = 1e-6
+"""Bus balance per step [kW]: the issue's figure; flows are float64 sums."""
+
+SOC_TOL_KWH = 1e-9
+"""State-of-charge bound check [kWh]: float rounding only."""
+
+
+def minimal_config(**sections: Any) -> dict[str, Any]:
+    """A small valid plant (one base load, grid) as a dict; ``sections``
+    replace or add top-level tables."""
+    raw: dict[str, Any] = {
+        "plant": {"name": "mini"},
+        "simulation": {"year": 2025, "step": "1h", "seed": 1},
+        "weather": {"site": "suzhou-tmyx"},
+        "base_load": [
+            {"name": "load", "weekday_kw": [100.0] * 8 + [300.0] * 10 + [100.0] * 6,
+             "weekend_kw": [80.0] * 24}
+        ],
+        "grid_connection": {
+            "name": "grid",
+            "import_limit_kw": 2000.0,
+            "export_limit_kw": 500.0,
+            "tariff": {
+                "preset": "jiangsu",
+                "floating_price_cny_per_kwh": 0.4,
+                "fixed_price_cny_per_kwh": 0.2,
+                "demand_charge_cny_per_kw_month": 40.0,
+                "export_price_cny_per_kwh": 0.391,
+            },
+            "emission_factor": {"ef_kg_per_kwh": 0.5827},
+        },
+    }
+    raw.update(copy.deepcopy(sections))
+    return raw
+
+
+@pytest.fixture
+def mini_config() -> dict[str, Any]:
+    return minimal_config()
+
+
+@pytest.fixture(scope="session")
+def suzhou_weather():
+    """The bundled Suzhou TMYx year (read-only; session scope)."""
+    import weather
+
+    return weather.load_weather("suzhou-tmyx", year=2025)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)

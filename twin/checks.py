@@ -1,0 +1,100 @@
+"""Plant consistency checks, run before any physics.
+
+Each ``check_*`` function looks at one thing and returns a list of problems
+(strings). :func:`run_checks` raises :class:`ConsistencyError` with all of
+them in strict mode, or warns with :class:`SuspiciousInputWarning`
+otherwise (PyPSA's ``consistency_check(strict=...)``). Field-level checks
+happened earlier, at config parse.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+
+from twin.component import Component, Direction, Stage
+from twin.errors import ConsistencyError, SuspiciousInputWarning
+
+__all__ = [
+    "check_carrier_mismatch",
+    "check_slack",
+    "check_unique_names",
+    "check_unserved_bus",
+    "run_checks",
+]
+
+
+def check_unique_names(components: Sequence[Component]) -> list[str]:
+    """Every component name is unique across all tables."""
+    seen: dict[str, str] = {}
+    problems = []
+    for c in components:
+        if c.name in seen:
+            problems.append(
+                f"name {c.name!r} is used by a {seen[c.name]} and a {c.kind}; names must be unique"
+            )
+        seen[c.name] = c.kind
+    return problems
+
+
+def check_carrier_mismatch(components: Sequence[Component]) -> list[str]:
+    """All ports on one bus carry the same carrier."""
+    carrier_of: dict[str, tuple[str, str]] = {}
+    problems = []
+    for c in components:
+        for port in c.ports():
+            first = carrier_of.setdefault(port.bus, (port.carrier.name, f"{c.name}.{port.name}"))
+            if first[0] != port.carrier.name:
+                problems.append(
+                    f"bus {port.bus!r}: {c.name}.{port.name} carries {port.carrier.name} but "
+                    f"{first[1]} carries {first[0]}; use separate buses per carrier"
+                )
+    return problems
+
+
+def check_slack(components: Sequence[Component]) -> list[str]:
+    """Exactly one slack (grid connection) serves the electricity bus."""
+    slacks = [c for c in components if c.stage is Stage.SLACK]
+    if not slacks:
+        return ["the plant has no grid_connection; add a [grid_connection] table"]
+    if len(slacks) > 1:
+        names = ", ".join(c.name for c in slacks)
+        return [f"the plant has {len(slacks)} grid connections ({names}); give exactly one"]
+    return []
+
+
+def check_unserved_bus(components: Sequence[Component]) -> list[str]:
+    """Every bus that something takes from also has something that delivers to it."""
+    takers: dict[str, list[str]] = defaultdict(list)
+    givers: dict[str, list[str]] = defaultdict(list)
+    for c in components:
+        for port in c.ports():
+            (takers if port.direction is Direction.IN else givers)[port.bus].append(c.name)
+    return [
+        f"bus {bus!r} is used by {', '.join(names)} but nothing supplies it; "
+        "add a supplying component or fix the bus name"
+        for bus, names in takers.items()
+        if bus not in givers
+    ]
+
+
+_CHECKS = (check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus)
+
+
+def run_checks(components: Sequence[Component], *, strict: bool = True, source: str = "") -> None:
+    """Run every plant check.
+
+    Raises
+    ------
+    ConsistencyError
+        In strict mode, listing every problem found.
+    """
+    problems = [p for check in _CHECKS for p in check(components)]
+    if not problems:
+        return
+    prefix = f"{source}: " if source else ""
+    text = "\n".join(prefix + p for p in problems)
+    if strict:
+        raise ConsistencyError(text)
+    warnings.warn(text, SuspiciousInputWarning, stacklevel=2)

@@ -1,0 +1,400 @@
+"""The component protocol: ports, flows, the run context and the registry.
+
+A component is a small class with validated, frozen parameters (a pydantic
+model), declared ports, and one method ``compute(ctx) -> Flows`` that turns
+the run context (time grid, weather, tariff signals, the net demand left on
+each bus by the components computed before it) into non-negative flows for
+the whole grid at once. Components are found by their config ``type``
+through :func:`register_component`; the plant never dispatches on names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from twin.carriers import Carrier
+from twin.timegrid import TimeGrid
+
+__all__ = [
+    "COMPONENT_REGISTRY",
+    "Component",
+    "ComponentParams",
+    "DayType",
+    "Direction",
+    "Flows",
+    "Port",
+    "Role",
+    "RunContext",
+    "SeriesRef",
+    "Site",
+    "Stage",
+    "TariffSignals",
+    "TouPeriod",
+    "get_component_class",
+    "register_component",
+]
+
+
+class Direction(StrEnum):
+    """Direction of a port relative to its bus."""
+
+    IN = "in"
+    """The component takes from the bus (consumption)."""
+    OUT = "out"
+    """The component delivers to the bus (production)."""
+
+
+class Role(StrEnum):
+    """What a port's flow means to accounting (cost, emissions, KPIs)."""
+
+    USE = "use"
+    """Final use of a carrier by a load or the input of a converter."""
+    GENERATION = "generation"
+    """On-site generation (PV)."""
+    SUPPLY = "supply"
+    """Output of a converter (compressor air, boiler heat)."""
+    CHARGE = "charge"
+    """Into storage."""
+    DISCHARGE = "discharge"
+    """Out of storage."""
+    IMPORT = "import"
+    """Bought from outside the plant boundary."""
+    EXPORT = "export"
+    """Sold or delivered outside the plant boundary."""
+
+
+class Stage(IntEnum):
+    """Order in which components compute (DESIGN.md, the flow of one run).
+
+    Loads first, then the converters that serve them, then on-site
+    generation, then storage dispatch against what is left, and last the
+    slack (grid connection) that closes each bus.
+    """
+
+    LOAD = 10
+    COMPRESSED_AIR = 20
+    HEAT_RECOVERY = 30
+    HVAC = 40
+    HEAT_SUPPLY = 45
+    GENERATION = 50
+    STORAGE = 60
+    SLACK = 90
+
+
+class DayType(IntEnum):
+    """Calendar day type used by profiles and schedules."""
+
+    WORKDAY = 0
+    WEEKEND = 1
+    HOLIDAY = 2
+
+
+class TouPeriod(IntEnum):
+    """Time-of-use period codes (China: 深谷, 低谷, 平, 高峰, 尖峰)."""
+
+    DEEP_VALLEY = 0
+    VALLEY = 1
+    FLAT = 2
+    PEAK = 3
+    CRITICAL = 4
+
+
+@dataclass(frozen=True)
+class Port:
+    """A connection of a component to a bus.
+
+    Attributes
+    ----------
+    name : str
+        Port name, unique within its component (``"ac"``, ``"charge"``).
+    carrier : Carrier
+        Carrier of the flow.
+    direction : Direction
+        ``IN`` takes from the bus, ``OUT`` delivers to it. Flows are never
+        signed: a storage has a charge port and a discharge port.
+    bus : str
+        Name of the bus the port is attached to.
+    role : Role
+        Meaning of the flow for accounting.
+    renewable : bool
+        True for renewable generation (PV), used for renewable shares.
+    """
+
+    name: str
+    carrier: Carrier
+    direction: Direction
+    bus: str
+    role: Role
+    renewable: bool = False
+
+
+@dataclass(frozen=True)
+class Flows:
+    """What a component computed for the whole grid.
+
+    Attributes
+    ----------
+    ports : Mapping[str, numpy.ndarray]
+        Port name -> non-negative mean flow per step, in the carrier's unit
+        ([kW] or [m³/min]).
+    outputs : Mapping[str, numpy.ndarray]
+        Further unit-suffixed series (``soc_kwh``, ``temp_cell_c``,
+        ``curtailed_kw``) reported in results but not part of any balance.
+    """
+
+    ports: Mapping[str, np.ndarray]
+    outputs: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the plant is: from the weather file unless the config overrides.
+
+    Attributes
+    ----------
+    name : str
+    latitude_deg : float
+        Latitude, north positive [°].
+    longitude_deg : float
+        Longitude, east positive [°].
+    elevation_m : float
+        Elevation above sea level [m].
+    """
+
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+    elevation_m: float
+
+
+@dataclass(frozen=True)
+class TariffSignals:
+    """Per-step price and emission signals published by the grid connection.
+
+    Attributes
+    ----------
+    period : numpy.ndarray
+        :class:`TouPeriod` code of each step (int8).
+    import_price_cny_per_kwh : numpy.ndarray
+        Energy price of imported electricity [CNY/kWh].
+    export_price_cny_per_kwh : numpy.ndarray
+        Price paid for exported electricity [CNY/kWh].
+    ef_kg_per_kwh : numpy.ndarray
+        Location-based grid emission factor [kg CO2/kWh].
+    demand_target_kw : numpy.ndarray or None
+        Import level the plant tries not to exceed (peak shaving) [kW].
+    """
+
+    period: np.ndarray
+    import_price_cny_per_kwh: np.ndarray
+    export_price_cny_per_kwh: np.ndarray
+    ef_kg_per_kwh: np.ndarray
+    demand_target_kw: np.ndarray | None = None
+
+
+class RunContext:
+    """Everything a component may read while it computes.
+
+    The run creates one context, then calls components in stage order. After
+    each component, its port flows are added to the running net demand of
+    the buses, so a later component (a battery, the grid connection) sees
+    what is left to serve. Components read; only the run writes.
+
+    Attributes
+    ----------
+    grid : TimeGrid
+    site : Site
+    weather : Mapping[str, numpy.ndarray]
+        Canonical weather columns on the grid (``ghi_w_per_m2``, ``temp_air_c``, ...).
+    day_type : numpy.ndarray
+        :class:`DayType` code of each step (int8).
+    signals : TariffSignals or None
+        Tariff and emission signals; None before the grid connection is known.
+    """
+
+    def __init__(
+        self,
+        grid: TimeGrid,
+        site: Site,
+        weather: Mapping[str, np.ndarray],
+        day_type: np.ndarray,
+        signals: TariffSignals | None,
+        seed_sequence: np.random.SeedSequence,
+        series: Mapping[tuple[str, str], np.ndarray] | None = None,
+    ) -> None:
+        self.grid = grid
+        self.site = site
+        self.weather = weather
+        self.day_type = day_type
+        self.signals = signals
+        self._seed_sequence = seed_sequence
+        self._series = dict(series or {})
+        self._net_demand: dict[str, np.ndarray] = {}
+        self._flows: dict[str, Flows] = {}
+        self.cache: dict[Any, Any] = {}
+        """Per-run memo for intermediate results shared by components
+        (for example solar position), keyed by a tuple that names them."""
+
+    def rng(self, component_name: str) -> np.random.Generator:
+        """A generator for one component, spawned from the run's seed.
+
+        The stream depends only on the run seed and the component name, so
+        adding a component does not change another component's draws.
+        """
+        key = [ord(c) for c in component_name]
+        child = np.random.SeedSequence(
+            entropy=self._seed_sequence.entropy, spawn_key=(*self._seed_sequence.spawn_key, *key)
+        )
+        return np.random.default_rng(child)
+
+    def net_demand(self, bus: str) -> np.ndarray:
+        """Net demand left on ``bus`` by the components computed so far:
+        consumption minus production [carrier unit]; negative is a surplus.
+        Returns a copy."""
+        arr = self._net_demand.get(bus)
+        if arr is None:
+            return np.zeros(self.grid.n_steps)
+        return arr.copy()
+
+    def input_series(self, component_name: str, field_path: str) -> np.ndarray:
+        """The series a component's config field refers to (a
+        :class:`SeriesRef`), read and aligned to the grid by the plant build."""
+        try:
+            return self._series[(component_name, field_path)]
+        except KeyError:
+            msg = f"no input series for {component_name}.{field_path} (was the plant built?)"
+            raise KeyError(msg) from None
+
+    def flows(self, component_name: str) -> Flows:
+        """Flows of an already computed component (upstream flows)."""
+        return self._flows[component_name]
+
+    # -- written by the run only ----------------------------------------
+    def _record(self, name: str, ports: tuple[Port, ...], flows: Flows) -> None:
+        self._flows[name] = flows
+        for port in ports:
+            arr = flows.ports[port.name]
+            net = self._net_demand.setdefault(port.bus, np.zeros(self.grid.n_steps))
+            if port.direction is Direction.IN:
+                net += arr
+            else:
+                net -= arr
+
+
+class ComponentParams(BaseModel):
+    """Base of every component's parameter model.
+
+    Subclasses declare each parameter once with a unit-suffixed name, a
+    description and bounds (``Field(description=..., gt=0)``). Params are
+    frozen after parsing and never overwritten by results.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(
+        description="Unique name of the component in the plant (letters, digits, _ and -).",
+        pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
+        max_length=64,
+    )
+
+
+P = TypeVar("P", bound=ComponentParams)
+
+
+class Component:
+    """Base class of all components.
+
+    Subclasses set the class attributes, implement :meth:`ports` and
+    :meth:`compute`, and register with :func:`register_component`.
+
+    Attributes
+    ----------
+    kind : str
+        Config ``type`` and config table name (``pv``, ``battery``).
+    stage : Stage
+        When the component computes in a run.
+    Params : type[ComponentParams]
+        The pydantic parameter model.
+    single : bool
+        True when a plant has at most one (the config table is then a single
+        table, not an array of tables).
+    curtailable : bool
+        True when the run may curtail the component's generation (PV) when
+        neither storage nor export can take it.
+    """
+
+    kind: ClassVar[str] = ""
+    stage: ClassVar[Stage] = Stage.LOAD
+    Params: ClassVar[type[ComponentParams]] = ComponentParams
+    single: ClassVar[bool] = False
+    curtailable: ClassVar[bool] = False
+
+    def __init__(self, params: ComponentParams) -> None:
+        self.params = params
+        self.name = params.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    def ports(self) -> tuple[Port, ...]:
+        """The component's ports (buses resolved from its params)."""
+        raise NotImplementedError
+
+    def compute(self, ctx: RunContext) -> Flows:
+        """Flows for every step of ``ctx.grid``."""
+        raise NotImplementedError
+
+    @classmethod
+    def example_params(cls) -> dict[str, Any]:
+        """A small valid parameter set (used by docs and the contract tests)."""
+        raise NotImplementedError
+
+
+COMPONENT_REGISTRY: dict[str, type[Component]] = {}
+
+
+def register_component(kind: str) -> Callable[[type[Component]], type[Component]]:
+    """Class decorator: make a component available as config ``type = kind``."""
+
+    def decorate(cls: type[Component]) -> type[Component]:
+        if kind in COMPONENT_REGISTRY and COMPONENT_REGISTRY[kind] is not cls:
+            msg = f"component kind {kind!r} is registered twice"
+            raise ValueError(msg)
+        cls.kind = kind
+        COMPONENT_REGISTRY[kind] = cls
+        return cls
+
+    return decorate
+
+
+def get_component_class(kind: str) -> type[Component]:
+    """The registered class for ``kind``; the error lists registered kinds."""
+    try:
+        return COMPONENT_REGISTRY[kind]
+    except KeyError:
+        known = ", ".join(sorted(COMPONENT_REGISTRY)) or "(none)"
+        msg = f"unknown component type {kind!r}; registered types: {known}"
+        raise ValueError(msg) from None
+
+
+class SeriesRef(BaseModel):
+    """A reference to a column of a CSV file, given where a config field
+    accepts a series instead of a number.
+
+    The file has one row per hour of the simulated year (8760 or 8784 rows)
+    or one row per step. Relative paths are relative to the config file. The
+    plant build reads it once, checks its length and hands it to the
+    component through :meth:`RunContext.input_series`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(description="Path of the CSV file (relative to the config file).")
+    column: str = Field(description="Name of the column to use.")
+    scale: float = Field(default=1.0, description="Factor applied to every value.")

@@ -1,0 +1,185 @@
+"""The plant config schema.
+
+Fixed sections (``plant``, ``simulation``, ``weather``, ``calendar``) are
+declared here; one table per registered component kind is added from the
+component registry (``[[pv]]``, ``[[battery]]``, ``[grid_connection]`` ...),
+so adding a component adds its config table with no edit here. Field names
+carry their units as in the code (DESIGN.md conventions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+from typing import Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from twin.component import COMPONENT_REGISTRY
+from twin.timegrid import parse_step
+
+__all__ = [
+    "CalendarConfig",
+    "PlantConfig",
+    "PlantInfo",
+    "SimulationConfig",
+    "WeatherConfig",
+    "plant_config_model",
+]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlantInfo(BaseModel):
+    """Who and where the plant is."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1, description="Plant name, used for the output folder.")
+    description: str = Field(default="", description="Free text.")
+    province: str | None = Field(default=None, description="Province (for factor defaults).")
+
+
+class SimulationConfig(BaseModel):
+    """The time grid and the random seed of a run."""
+
+    model_config = _FROZEN
+
+    year: int = Field(default=2025, ge=1950, le=2100, description="Calendar year simulated.")
+    step: str = Field(default="1h", description="Step length: 1h, 30min, 15min, 5min or 1min.")
+    timezone: str = Field(default="Asia/Shanghai", description="IANA time zone of the local calendar.")
+    seed: int = Field(default=0, ge=0, description="Seed of every random draw in the run.")
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, v: str) -> str:
+        parse_step(v)
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {v!r}; use an IANA name such as 'Asia/Shanghai'"
+            raise ValueError(msg) from None
+        return v
+
+
+class WeatherConfig(BaseModel):
+    """Which weather file drives the run."""
+
+    model_config = _FROZEN
+
+    site: str | None = Field(default=None, description="A bundled site id (see `twin weather list`).")
+    file: str | None = Field(
+        default=None, description="Path of an EPW or TMY3 file (relative to the config file)."
+    )
+    correct_timing: bool = Field(
+        default=False,
+        description="Shift irradiance by the measured offset between its clear-day centre "
+        "and solar noon (recorded in provenance).",
+    )
+    latitude_deg: float | None = Field(default=None, ge=-90, le=90, description="Override [°].")
+    longitude_deg: float | None = Field(default=None, ge=-180, le=180, description="Override [°].")
+    elevation_m: float | None = Field(default=None, ge=-500, le=9000, description="Override [m].")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.site is None) == (self.file is None):
+            msg = "give exactly one of site (a bundled site id) or file (a path)"
+            raise ValueError(msg)
+        return self
+
+
+class CalendarConfig(BaseModel):
+    """Day types: weekends, public holidays, make-up workdays."""
+
+    model_config = _FROZEN
+
+    holidays: Literal["cn", "none"] = Field(
+        default="cn", description="Public-holiday list: 'cn' (bundled State Council list) or 'none'."
+    )
+    extra_holidays: list[dt.date] = Field(default_factory=list, description="Further days off.")
+    extra_workdays: list[dt.date] = Field(
+        default_factory=list, description="Weekend days worked (调休上班) not in the bundled list."
+    )
+    weekend_days: list[int] = Field(
+        default_factory=lambda: [5, 6], description="Weekday numbers of the weekend (Monday = 0)."
+    )
+
+    @field_validator("weekend_days")
+    @classmethod
+    def _weekdays(cls, v: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in v):
+            msg = f"weekend_days must be 0..6 (Monday = 0), got {v}"
+            raise ValueError(msg)
+        return v
+
+
+class PlantConfig(BaseModel):
+    """Base of the full plant config; component tables are added per registry."""
+
+    model_config = _FROZEN
+
+    plant: PlantInfo
+    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+    weather: WeatherConfig
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+
+    _source_path: str | None = PrivateAttr(default=None)
+    _base_dir: str = PrivateAttr(default=".")
+
+    @property
+    def source_path(self) -> str | None:
+        """Path of the file the config was read from (None when built in code)."""
+        return self._source_path
+
+    @property
+    def base_dir(self) -> str:
+        """Directory that relative paths in the config are relative to."""
+        return self._base_dir
+
+    def component_params(self) -> list[Any]:
+        """All component parameter sets in config order (table by table)."""
+        out: list[Any] = []
+        for kind in component_tables():
+            value = getattr(self, kind)
+            if value is None:
+                continue
+            out.extend(value if isinstance(value, list) else [value])
+        return out
+
+
+def component_tables() -> list[str]:
+    """Config table names of the registered component kinds, sorted."""
+    return sorted(COMPONENT_REGISTRY)
+
+
+@cache
+def _model_for(kinds: tuple[str, ...]) -> type[PlantConfig]:
+    fields: dict[str, Any] = {}
+    for kind in kinds:
+        cls = COMPONENT_REGISTRY[kind]
+        if cls.single:
+            fields[kind] = (cls.Params | None, None)
+        else:
+            fields[kind] = (list[cls.Params], Field(default_factory=list))
+    return create_model("PlantConfigModel", __base__=PlantConfig, **fields)
+
+
+def plant_config_model() -> type[PlantConfig]:
+    """The full config model for the components registered now."""
+    import components  # noqa: F401  (registers the bundled components)
+
+    return _model_for(tuple(component_tables()))

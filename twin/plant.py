@@ -1,0 +1,172 @@
+"""The plant: components built from a validated config, checked, with their inputs.
+
+:class:`Plant` is the composition root (like PyPSA's ``Network`` or oemof's
+``EnergySystem``) but thin: it builds components from the registry,
+resolves buses, reads the series files the config refers to, and runs the
+consistency checks. It computes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from twin.carriers import Bus
+from twin.checks import run_checks
+from twin.component import Component, SeriesRef, Stage, get_component_class
+from twin.config.schema import PlantConfig, component_tables
+from twin.errors import ConfigError
+from twin.timegrid import TimeGrid
+
+__all__ = ["Plant"]
+
+
+def _series_refs(model: Any, prefix: str = "") -> Iterator[tuple[str, SeriesRef]]:
+    """(field path, SeriesRef) for every series reference inside a params model."""
+    if isinstance(model, SeriesRef):
+        yield prefix, model
+        return
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            path = f"{prefix}.{name}" if prefix else name
+            yield from _series_refs(getattr(model, name), path)
+    elif isinstance(model, list | tuple):
+        for i, item in enumerate(model):
+            yield from _series_refs(item, f"{prefix}[{i}]")
+
+
+def read_series(ref: SeriesRef, grid: TimeGrid, base_dir: Path, where: str) -> tuple[np.ndarray, str]:
+    """Read a series file and align it to the grid.
+
+    The file has one row per hour of the grid (held for every step of the
+    hour) or one row per step. Returns the array and the file's SHA-256.
+
+    Raises
+    ------
+    ConfigError
+        Missing file or column, wrong length, non-numeric or missing values.
+    """
+    path = Path(ref.file)
+    if not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        msg = f"{where}.file: series file {str(path)!r} not found (paths are relative to the config file)"
+        raise ConfigError(msg)
+    raw = path.read_bytes()
+    try:
+        frame = pd.read_csv(path, comment="#")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        msg = f"{where}.file: cannot read {str(path)!r} as CSV: {exc}"
+        raise ConfigError(msg) from None
+    if ref.column not in frame.columns:
+        msg = (
+            f"{where}.column: no column {ref.column!r} in {str(path)!r}; "
+            f"columns: {', '.join(map(str, frame.columns))}"
+        )
+        raise ConfigError(msg)
+    values = pd.to_numeric(frame[ref.column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        msg = (
+            f"{where}: column {ref.column!r} of {str(path)!r} has {bad.size} missing or "
+            f"non-numeric value(s), first at data row {bad[0] + 1}; fill them"
+        )
+        raise ConfigError(msg)
+    if values.size == grid.n_hours:
+        values = np.repeat(values, grid.steps_per_hour)
+    elif values.size != grid.n_steps:
+        msg = (
+            f"{where}: {str(path)!r} column {ref.column!r} has {values.size} rows; expected "
+            f"{grid.n_hours} (one per hour) or {grid.n_steps} (one per step) for the simulated year"
+        )
+        raise ConfigError(msg)
+    return values * ref.scale, hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A built, checked plant.
+
+    Attributes
+    ----------
+    config : PlantConfig
+        The validated config it was built from (never modified).
+    grid : TimeGrid
+        The run's time grid.
+    components : tuple of Component
+        In compute order (stage, then config order).
+    buses : dict of str to Bus
+        Every bus named by a port.
+    slack : Component
+        The grid connection that closes the electricity bus.
+    series : dict
+        (component name, field path) -> input series on the grid.
+    input_hashes : dict
+        Series file path -> SHA-256 (for provenance).
+    """
+
+    config: PlantConfig
+    grid: TimeGrid
+    components: tuple[Component, ...]
+    buses: dict[str, Bus]
+    slack: Component
+    series: dict[tuple[str, str], np.ndarray]
+    input_hashes: dict[str, str]
+
+    @classmethod
+    def build(cls, config: PlantConfig, *, strict: bool = True) -> Plant:
+        """Build components, resolve buses, read series, run the checks.
+
+        Raises
+        ------
+        ConsistencyError
+            Plant-level problems (strict mode).
+        ConfigError
+            Series files that are missing or do not fit the grid.
+        """
+        sim = config.simulation
+        grid = TimeGrid.for_year(sim.year, step=sim.step, tz=sim.timezone)
+        built: list[tuple[int, int, Component]] = []
+        order = 0
+        for kind in component_tables():
+            value = getattr(config, kind)
+            if value is None:
+                continue
+            cls_ = get_component_class(kind)
+            for params in value if isinstance(value, list) else [value]:
+                built.append((int(cls_.stage), order, cls_(params)))
+                order += 1
+        components = tuple(c for _, _, c in sorted(built, key=lambda t: (t[0], t[1])))
+        source = config.source_path or ""
+        run_checks(components, strict=strict, source=source)
+        buses: dict[str, Bus] = {}
+        for c in components:
+            for port in c.ports():
+                buses.setdefault(port.bus, Bus(port.bus, port.carrier))
+        slack = next(c for c in components if c.stage is Stage.SLACK)
+        series: dict[tuple[str, str], np.ndarray] = {}
+        hashes: dict[str, str] = {}
+        base_dir = Path(config.base_dir)
+        for c in components:
+            for field_path, ref in _series_refs(c.params):
+                where = f"{source}: {c.kind}[{c.name}].{field_path}" if source else f"{c.kind}[{c.name}].{field_path}"
+                values, digest = read_series(ref, grid, base_dir, where)
+                series[(c.name, field_path)] = values
+                hashes[ref.file] = digest
+        return cls(config, grid, components, buses, slack, series, hashes)
+
+    def component(self, name: str) -> Component:
+        """The component called ``name`` (for notebooks; the engine never looks up names)."""
+        for c in self.components:
+            if c.name == name:
+                return c
+        names = ", ".join(c.name for c in self.components)
+        msg = f"no component named {name!r}; components: {names}"
+        raise KeyError(msg)

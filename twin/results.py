@@ -1,0 +1,212 @@
+"""Results of a run: step frame, hourly frame, summary and provenance.
+
+One :class:`Results` per run. The step-resolution frame has a named column
+MultiIndex ``(component, port, quantity)``; the hourly frame is flat and
+wide (plant-level columns first, then ``component.port.quantity``), which
+is what goes to disk as ``hourly.parquet`` and ``hourly.csv``. Hourly
+values are means of power [kW], sums of money [CNY] and mass [kg], and
+end-of-hour values of states such as stored energy [kWh].
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.accounting.cost import CostBreakdown
+from twin.accounting.kpi import PlantSeries
+from twin.component import Flows, TariffSignals
+from twin.plant import Plant
+from twin.timegrid import TimeGrid
+
+__all__ = ["SUMMARY_UNITS", "Results"]
+
+SUMMARY_UNITS: dict[str, str] = {
+    "electricity_use_kwh": "kWh, final electricity use of loads and converters",
+    "pv_ac_kwh": "kWh, PV AC production after curtailment",
+    "pv_curtailed_kwh": "kWh, PV curtailed for lack of export capacity",
+    "pv_self_consumed_kwh": "kWh, PV used on site (directly or through storage)",
+    "pv_self_consumption_frac": "-, self-consumed share of PV production",
+    "grid_import_kwh": "kWh",
+    "grid_export_kwh": "kWh",
+    "peak_import_kw": "kW, largest step-mean import",
+    "battery_charge_kwh": "kWh, AC side",
+    "battery_discharge_kwh": "kWh, AC side",
+    "battery_loss_kwh": "kWh, conversion and self-discharge losses",
+    "self_sufficiency_frac": "-, 1 - import / (use + storage losses)",
+    "renewable_share_frac": "-, on-site renewable self-consumed / (use + storage losses)",
+    "unmet_kwh": "kWh, demand above the import limit",
+    "energy_cost_cny": "CNY, energy charge of imports",
+    "demand_cost_cny": "CNY, maximum-demand basic charge",
+    "capacity_cost_cny": "CNY, capacity basic charge",
+    "export_revenue_cny": "CNY",
+    "total_cost_cny": "CNY, energy + basic charges - export revenue",
+    "scope1_tco2": "t CO2, direct emissions",
+    "scope2_location_tco2": "t CO2, location-based indirect emissions of imports",
+}
+
+
+def _how(quantity: str) -> str:
+    """Hourly aggregation rule from a unit-suffixed name."""
+    if quantity.endswith("_kwh") or quantity == "tou_period":
+        return "last" if quantity.endswith("_kwh") else "first"
+    if quantity.endswith(("_cny", "_kg")):
+        return "sum"
+    return "mean"
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """What a run produced.
+
+    Attributes
+    ----------
+    plant : Plant
+        The plant that was run (with its config).
+    flows : Mapping[str, Flows]
+        Component name -> its final flows on the grid.
+    series : PlantSeries
+        Plant-level electricity series [kW], SOC [kWh].
+    signals : TariffSignals
+        Per-step prices [CNY/kWh] and emission factors [kg CO2/kWh].
+    cost : CostBreakdown
+        Annual and monthly cost [CNY].
+    summary : dict
+        Annual figures (keys and units in :data:`SUMMARY_UNITS`), plus
+        ``provenance`` and ``warnings``.
+    weather_columns : Mapping[str, numpy.ndarray]
+        Weather on the grid (for the hourly frame).
+    """
+
+    plant: Plant
+    flows: Mapping[str, Flows]
+    series: PlantSeries
+    signals: TariffSignals
+    cost: CostBreakdown
+    summary: dict[str, Any]
+    weather_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def grid(self) -> TimeGrid:
+        return self.plant.grid
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Package version, config hash, weather hash, seed, ... of the run."""
+        return self.summary["provenance"]
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """Monthly grid exchange, peak and cost (index: month 1..12)."""
+        return self.cost.monthly
+
+    def _plant_columns(self) -> dict[str, np.ndarray]:
+        s, sig = self.series, self.signals
+        step_h = self.grid.step_h
+        cols = {
+            "electricity_use_kw": s.use_kw,
+            "pv_ac_kw": s.pv_ac_kw,
+            "pv_curtailed_kw": s.pv_curtailed_kw,
+            "grid_import_kw": s.grid_import_kw,
+            "grid_export_kw": s.grid_export_kw,
+            "battery_charge_kw": s.battery_charge_kw,
+            "battery_discharge_kw": s.battery_discharge_kw,
+            "battery_soc_kwh": s.battery_soc_kwh,
+            "unmet_kw": s.unmet_kw,
+            "price_import_cny_per_kwh": sig.import_price_cny_per_kwh,
+            "tou_period": sig.period.astype(np.float64),
+            "ef_kg_per_kwh": sig.ef_kg_per_kwh,
+            "energy_cost_cny": self.cost.cost_cny_per_step,
+            "scope2_location_kg": s.grid_import_kw * sig.ef_kg_per_kwh * step_h,
+        }
+        for name in ("temp_air_c", "ghi_w_per_m2"):
+            if name in self.weather_columns:
+                cols[name] = self.weather_columns[name]
+        return cols
+
+    def _component_columns(self) -> dict[tuple[str, str, str], np.ndarray]:
+        cols: dict[tuple[str, str, str], np.ndarray] = {}
+        for c in self.plant.components:
+            f = self.flows[c.name]
+            for port in c.ports():
+                cols[(c.name, port.name, port.carrier.quantity)] = f.ports[port.name]
+            for name, arr in f.outputs.items():
+                cols[(c.name, "-", name)] = arr
+        return cols
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Step-resolution frame, columns ``(component, port, quantity)``;
+        plant-level series under component ``plant``."""
+        cols = {("plant", "-", k): v for k, v in self._plant_columns().items()}
+        cols.update(self._component_columns())
+        frame = pd.DataFrame(cols, index=self.grid.index)
+        frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["component", "port", "quantity"])
+        frame.index.name = "time"
+        return frame
+
+    @cached_property
+    def hourly(self) -> pd.DataFrame:
+        """Hourly wide frame with flat column names (what is written to disk)."""
+        grid = self.grid
+        out: dict[str, np.ndarray] = {}
+        for name, arr in self._plant_columns().items():
+            out[name] = grid.to_hourly(arr, _how(name))
+        for (comp, port, quantity), arr in self._component_columns().items():
+            label = f"{comp}.{quantity}" if port == "-" else f"{comp}.{port}.{quantity}"
+            out[label] = grid.to_hourly(arr, _how(quantity))
+        frame = pd.DataFrame(out, index=grid.hourly_index)
+        frame.index.name = "time"
+        return frame
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write ``hourly.parquet``, ``hourly.csv``, ``monthly.csv`` and
+        ``summary.json`` into ``out_dir`` atomically: everything is written
+        to a temporary folder beside it, which then replaces ``out_dir``, so
+        a crash never leaves a half-written result.
+
+        Returns
+        -------
+        Path
+            ``out_dir``.
+        """
+        target = Path(out_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            hourly = self.hourly
+            hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
+            hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
+            self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
+            text = json.dumps(self.summary, indent=2, ensure_ascii=False, default=_json_default)
+            (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+            old = None
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.replace(target, old)
+            os.replace(tmp, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    msg = f"cannot write {type(value).__name__} to JSON"
+    raise TypeError(msg)
