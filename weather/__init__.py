@@ -1,0 +1,41 @@
+"""Weather for factory-twin: bundled typical years, readers, checks, timing.
+
+Load a bundled site or a file and get a checked hourly frame in canonical
+columns and SI units, labelled at interval start::
+
+    >>> import weather
+    >>> w = weather.load_weather("shanghai-cswd")
+    >>> list(w.frame.columns) == list(weather.CANONICAL_COLUMNS)
+    True
+
+This package imports nothing from ``twin`` or ``components``.
+"""
+
+from .checks import check_irradiance, check_missing, check_ranges, check_timestamps
+from .core import Location, Weather, WeatherError, WeatherIssue
+from .load import load_weather
+from .readers import read_epw, read_tmy3
+from .restamp import to_year
+from .sites import list_sites, site_path
+from .timing import measure_timing_offset_min, shift_irradiance
+from .variables import CANONICAL_COLUMNS
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "Location",
+    "Weather",
+    "WeatherError",
+    "WeatherIssue",
+    "check_irradiance",
+    "check_missing",
+    "check_ranges",
+    "check_timestamps",
+    "list_sites",
+    "load_weather",
+    "measure_timing_offset_min",
+    "read_epw",
+    "read_tmy3",
+    "shift_irradiance",
+    "site_path",
+    "to_year",
+]

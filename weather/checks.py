@@ -1,0 +1,519 @@
+"""Is this weather frame usable? Pure ``check_*`` functions over canonical frames.
+
+Each check takes a frame in canonical columns (see
+:data:`weather.variables.CANONICAL_COLUMNS`) and returns a list of
+:class:`~weather.core.WeatherIssue`; nothing is changed. With
+``strict=True`` a check raises :class:`~weather.core.WeatherError` on its
+first error-severity finding instead (the PyPSA ``consistency_check(strict=)``
+pattern, STYLE.md §1.10).
+
+Severity rules used throughout:
+
+- ``"error"``: the weather cannot drive a simulation as it is (wrong or
+  broken timestamps, NaN, sentinels, negative irradiance, values outside the
+  physically possible limits of the EPW data dictionary).
+- ``"warning"``: usable but doubtful (values outside the plausible ranges
+  below, DHI above GHI, GHI above the extraterrestrial irradiance).
+- ``"info"``: worth knowing (no albedo in the file, supersaturated RH
+  readings up to 110 % that the EPW dictionary allows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from ._solar import extraterrestrial_horizontal_mean
+from .core import Location, WeatherError, WeatherIssue, format_message
+from .variables import CANONICAL_COLUMNS, IRRADIANCE_COLUMNS, MISSING_CODES
+
+__all__ = [
+    "DHI_ABOVE_GHI_TOLERANCE_W_PER_M2",
+    "GHI_ABOVE_EXTRATERRESTRIAL_TOLERANCE_W_PER_M2",
+    "HOURS_PER_YEAR",
+    "PLAUSIBLE_RANGES",
+    "POSSIBLE_RANGES",
+    "check_all",
+    "check_irradiance",
+    "check_missing",
+    "check_ranges",
+    "check_timestamps",
+    "raise_for_errors",
+]
+
+#: Accepted numbers of hourly rows: a common and a leap year.
+HOURS_PER_YEAR = (8760, 8784)
+
+#: DHI may exceed GHI by this much before it is reported [W/m²]. Files store
+#: whole Wh/m² per hour and GHI and DHI are rounded (often measured or
+#: modelled) separately, so a few W/m² of excess is noise, not a defect.
+DHI_ABOVE_GHI_TOLERANCE_W_PER_M2 = 5.0
+
+#: GHI may exceed the interval-mean extraterrestrial horizontal irradiance by
+#: this much before it is reported [W/m²]. Hourly means cannot resolve the
+#: sunrise and sunset hours exactly: integer rounding, the ~0.4° accuracy of
+#: the sun position used here, and a fractional-hour timing correction
+#: (:func:`weather.shift_irradiance` spreads up to ~23 W/m² into those hours
+#: for the bundled TMYx files) all land there. NREL's Golden TMY3 stays below
+#: the extraterrestrial value in every hour; larger excesses are data defects
+#: or uncorrected timing offsets.
+GHI_ABOVE_EXTRATERRESTRIAL_TOLERANCE_W_PER_M2 = 25.0
+
+#: Plausible ranges (inclusive); values outside give a warning. Temperatures
+#: −60..60 °C, RH 0..1, wind 0..60 m/s, station pressure 50..110 kPa (sea
+#: level to ~5.5 km).
+PLAUSIBLE_RANGES = MappingProxyType(
+    {
+        "temp_air_c": (-60.0, 60.0),
+        "temp_dew_c": (-60.0, 60.0),
+        "relative_humidity_frac": (0.0, 1.0),
+        "wind_speed_m_per_s": (0.0, 60.0),
+        "wind_direction_deg": (0.0, 360.0),
+        "pressure_pa": (50_000.0, 110_000.0),
+        "albedo_frac": (0.0, 1.0),
+    }
+)
+
+#: Physically possible limits (inclusive) after the EPW data dictionary
+#: (temperatures −70..70 °C, RH 0..110 %, station pressure 31..120 kPa,
+#: direction 0..360°); wind and albedo bounded by definition. Values outside
+#: are errors.
+POSSIBLE_RANGES = MappingProxyType(
+    {
+        "temp_air_c": (-70.0, 70.0),
+        "temp_dew_c": (-70.0, 70.0),
+        "relative_humidity_frac": (0.0, 1.10),
+        "wind_speed_m_per_s": (0.0, np.inf),
+        "wind_direction_deg": (0.0, 360.0),
+        "pressure_pa": (31_000.0, 120_000.0),
+        "albedo_frac": (0.0, 1.0),
+    }
+)
+
+
+def raise_for_errors(issues: Iterable[WeatherIssue]) -> None:
+    """Raise :class:`WeatherError` for the first error-severity issue, if any.
+
+    Parameters
+    ----------
+    issues : iterable of WeatherIssue
+
+    Raises
+    ------
+    WeatherError
+        With the first error's message, plus a count of further errors.
+    """
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        msg = errors[0].message + more
+        raise WeatherError(msg)
+
+
+def _finish(issues: list[WeatherIssue], strict: bool) -> list[WeatherIssue]:
+    if strict:
+        raise_for_errors(issues)
+    return issues
+
+
+def _first_label(index: pd.Index, mask: np.ndarray) -> str:
+    positions = np.flatnonzero(mask)
+    return str(index[positions[0]]) if positions.size else "-"
+
+
+def check_timestamps(
+    frame: pd.DataFrame, *, source: str = "<frame>", strict: bool = False
+) -> list[WeatherIssue]:
+    """Check that the index is a tz-aware, hourly, gap-free year.
+
+    Finds: a non-datetime or naive index, duplicated timestamps,
+    non-monotonic order, timestamps missing from (or off) the hourly grid
+    between the first and last label, and a length other than 8760 or 8784
+    rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Weather frame with a DatetimeIndex of interval starts.
+    source : str
+        File name used in messages.
+    strict : bool
+        Raise :class:`WeatherError` on the first error instead of returning it.
+
+    Returns
+    -------
+    list of WeatherIssue
+        All findings (all of severity ``"error"``).
+    """
+    issues: list[WeatherIssue] = []
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex):
+        msg = format_message(
+            source,
+            "index",
+            "a pandas DatetimeIndex",
+            type(index).__name__,
+            "index the frame by interval-start timestamps",
+        )
+        return _finish([WeatherIssue("index_not_datetime", "error", msg, len(index))], strict)
+    if index.tz is None:
+        msg = format_message(
+            source,
+            "index",
+            "tz-aware timestamps (local standard time with a fixed UTC offset)",
+            "naive timestamps",
+            "tz_localize the index with the file's UTC offset",
+        )
+        issues.append(WeatherIssue("timestamps_not_tz_aware", "error", msg, len(index)))
+
+    dup = np.asarray(index.duplicated())
+    if dup.any():
+        msg = format_message(
+            source,
+            "index",
+            "unique timestamps",
+            f"{int(dup.sum())} duplicated, first at {_first_label(index, dup)}",
+            "drop the duplicated rows or repair the file's date columns",
+        )
+        issues.append(WeatherIssue("duplicate_timestamps", "error", msg, int(dup.sum())))
+
+    steps = np.diff(index.asi8)
+    backwards = steps < 0
+    if backwards.any():
+        mask = np.concatenate([[False], backwards])
+        msg = format_message(
+            source,
+            "index",
+            "increasing timestamps",
+            f"{int(backwards.sum())} step(s) back in time, first at {_first_label(index, mask)}",
+            "sort the frame by time (frame.sort_index()) after checking why it is out of order",
+        )
+        issues.append(WeatherIssue("timestamps_not_monotonic", "error", msg, int(backwards.sum())))
+
+    if len(index) > 0:
+        unique = index.unique().sort_values()
+        grid = pd.date_range(unique[0], unique[-1], freq="h")
+        missing = grid.difference(unique)
+        off_grid = unique.difference(grid)
+        if len(missing):
+            msg = format_message(
+                source,
+                "index",
+                "one row per hour",
+                f"{len(missing)} hour(s) missing, first {missing[0]}",
+                "add the missing hours (reindex and fill) or use a complete file",
+            )
+            issues.append(WeatherIssue("missing_timestamps", "error", msg, len(missing)))
+        if len(off_grid):
+            msg = format_message(
+                source,
+                "index",
+                f"timestamps on the hour grid starting {unique[0]}",
+                f"{len(off_grid)} off-grid timestamp(s), first {off_grid[0]}",
+                "resample to hourly interval means labelled at interval start",
+            )
+            issues.append(WeatherIssue("off_grid_timestamps", "error", msg, len(off_grid)))
+
+    if len(index) not in HOURS_PER_YEAR:
+        msg = format_message(
+            source,
+            "rows",
+            f"{HOURS_PER_YEAR[0]} or {HOURS_PER_YEAR[1]} hourly rows",
+            f"{len(index)} rows",
+            "use a complete typical or calendar year of hourly data",
+        )
+        issues.append(WeatherIssue("wrong_length", "error", msg, abs(len(index) - 8760)))
+    return _finish(issues, strict)
+
+
+def _longest_nan_run(values: np.ndarray) -> int:
+    isnan = np.concatenate([[False], np.isnan(values), [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(isnan))
+    return int((edges[1::2] - edges[0::2]).max()) if edges.size else 0
+
+
+def check_missing(
+    frame: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    source: str = "<frame>",
+    strict: bool = False,
+) -> list[WeatherIssue]:
+    """Check for absent columns, NaN and missing-value codes (sentinels).
+
+    Sentinels are the EPW missing codes (9999 for irradiance, 99.9 for
+    temperatures, 999 % for RH, 999 for wind, 999999 Pa for pressure, 999 for
+    albedo; a value at or above the code is missing) and the TMY3 code −9900,
+    both expressed in canonical units (:data:`weather.variables.MISSING_CODES`).
+    A missing or NaN albedo is only ``"info"``: many files have none.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Weather frame in canonical columns.
+    columns : sequence of str, optional
+        Columns to check; default all canonical columns.
+    source : str
+        File name used in messages.
+    strict : bool
+        Raise :class:`WeatherError` on the first error instead of returning it.
+
+    Returns
+    -------
+    list of WeatherIssue
+    """
+    issues: list[WeatherIssue] = []
+    for col in columns if columns is not None else CANONICAL_COLUMNS:
+        optional = col == "albedo_frac"
+        if col not in frame.columns:
+            msg = format_message(
+                source,
+                col,
+                "a canonical weather column",
+                "no such column",
+                "map the source column with weather.variables.VARIABLE_MAP"
+                + (" (albedo is optional: the PV model then uses its own)" if optional else ""),
+            )
+            issues.append(
+                WeatherIssue(
+                    "missing_column", "info" if optional else "error", msg, len(frame), col
+                )
+            )
+            continue
+        values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        low, high = MISSING_CODES.get(col, (-np.inf, np.inf))
+        sentinel = (values <= low) | (values >= high)
+        if sentinel.any():
+            msg = format_message(
+                source,
+                col,
+                f"no missing-value codes (<= {low:g} or >= {high:g})",
+                f"{int(sentinel.sum())} coded value(s), first at "
+                f"{_first_label(frame.index, sentinel)}",
+                "replace the codes by NaN and fill short gaps (the readers do this on load)",
+            )
+            issues.append(WeatherIssue("sentinel_values", "error", msg, int(sentinel.sum()), col))
+        nan = np.isnan(values)
+        if nan.any():
+            n_nan = int(nan.sum())
+            if optional:
+                msg = (
+                    f"{source}: {col}: no albedo in {n_nan} of {len(values)} rows; "
+                    "left as NaN; give the PV model an albedo of its own"
+                )
+                issues.append(WeatherIssue("albedo_missing", "info", msg, n_nan, col))
+                continue
+            msg = format_message(
+                source,
+                col,
+                "no NaN (gaps up to the fill limit are filled on read)",
+                f"{n_nan} NaN, longest gap {_longest_nan_run(values)} h, first at "
+                f"{_first_label(frame.index, nan)}",
+                "repair the file or fill the gap from a nearby station or another year",
+            )
+            issues.append(WeatherIssue("missing_values", "error", msg, n_nan, col))
+    return _finish(issues, strict)
+
+
+def check_irradiance(
+    frame: pd.DataFrame,
+    location: Location,
+    *,
+    source: str = "<frame>",
+    strict: bool = False,
+) -> list[WeatherIssue]:
+    """Check irradiance for sign, DHI ≤ GHI and GHI ≤ extraterrestrial.
+
+    The extraterrestrial horizontal irradiance is averaged over each hourly
+    interval (index = interval start) from cos θz at six 10-min centres and
+    E0 from :func:`pvlib.irradiance.get_extra_radiation`. GHI above it by
+    more than :data:`GHI_ABOVE_EXTRATERRESTRIAL_TOLERANCE_W_PER_M2` is
+    impossible for an hourly mean with correct timing, so it usually points to
+    a timing offset (see :func:`weather.measure_timing_offset_min`) or a bad
+    value. DHI above GHI by more than
+    :data:`DHI_ABOVE_GHI_TOLERANCE_W_PER_M2` is reported too.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Hourly weather frame with the irradiance columns [W/m²].
+    location : Location
+        Site (latitude and longitude are used).
+    source : str
+        File name used in messages.
+    strict : bool
+        Raise :class:`WeatherError` on the first error instead of returning it.
+
+    Returns
+    -------
+    list of WeatherIssue
+        ``negative_irradiance`` (error), ``dhi_above_ghi`` and
+        ``ghi_above_extraterrestrial`` (warnings).
+
+    References
+    ----------
+    .. [1] Duffie, J. A. and Beckman, W. A. (2013). Solar Engineering of
+       Thermal Processes, 4th ed., section 1.10.
+    """
+    issues: list[WeatherIssue] = []
+    present = [c for c in IRRADIANCE_COLUMNS if c in frame.columns]
+    values = {c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in present}
+    for col in present:
+        negative = values[col] < 0.0
+        if negative.any():
+            msg = format_message(
+                source,
+                col,
+                "irradiance >= 0 W/m²",
+                f"{int(negative.sum())} negative value(s), min {np.nanmin(values[col]):g} W/m², "
+                f"first at {_first_label(frame.index, negative)}",
+                "check the sign and unit of the source; clip small night-time offsets "
+                "with np.maximum(x, 0) before use",
+            )
+            issues.append(
+                WeatherIssue("negative_irradiance", "error", msg, int(negative.sum()), col)
+            )
+
+    if "ghi_w_per_m2" in values and "dhi_w_per_m2" in values:
+        ghi, dhi = values["ghi_w_per_m2"], values["dhi_w_per_m2"]
+        excess = dhi > ghi + DHI_ABOVE_GHI_TOLERANCE_W_PER_M2
+        if excess.any():
+            msg = format_message(
+                source,
+                "dhi_w_per_m2",
+                f"DHI <= GHI + {DHI_ABOVE_GHI_TOLERANCE_W_PER_M2:g} W/m²",
+                f"{int(excess.sum())} hour(s) with DHI above GHI, max excess "
+                f"{np.nanmax(dhi[excess] - ghi[excess]):.0f} W/m², first at "
+                f"{_first_label(frame.index, excess)}",
+                "check the column order/mapping of the source; set DHI = min(DHI, GHI) "
+                "if the excess is rounding",
+            )
+            issues.append(
+                WeatherIssue("dhi_above_ghi", "warning", msg, int(excess.sum()), "dhi_w_per_m2")
+            )
+
+    if "ghi_w_per_m2" in values and isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz:
+        ghi = values["ghi_w_per_m2"]
+        extra = extraterrestrial_horizontal_mean(
+            frame.index, location.latitude_deg, location.longitude_deg
+        )
+        above = ghi > extra + GHI_ABOVE_EXTRATERRESTRIAL_TOLERANCE_W_PER_M2
+        if above.any():
+            night = above & (extra <= 0.0)
+            msg = format_message(
+                source,
+                "ghi_w_per_m2",
+                "GHI <= interval-mean extraterrestrial horizontal irradiance + "
+                f"{GHI_ABOVE_EXTRATERRESTRIAL_TOLERANCE_W_PER_M2:g} W/m²",
+                f"{int(above.sum())} hour(s) above it ({int(night.sum())} with the sun below "
+                f"the horizon all hour), max excess {np.nanmax(ghi[above] - extra[above]):.0f} "
+                f"W/m², first at {_first_label(frame.index, above)}",
+                "usually a timing offset in the source: compare timing_offset_min and opt in to "
+                "correct_timing; otherwise check the coordinates and time zone",
+            )
+            issues.append(
+                WeatherIssue(
+                    "ghi_above_extraterrestrial", "warning", msg, int(above.sum()), "ghi_w_per_m2"
+                )
+            )
+    return _finish(issues, strict)
+
+
+def check_ranges(
+    frame: pd.DataFrame, *, source: str = "<frame>", strict: bool = False
+) -> list[WeatherIssue]:
+    """Check meteorological values against plausible and possible ranges.
+
+    Outside :data:`POSSIBLE_RANGES` (EPW data-dictionary limits) is an
+    error; outside :data:`PLAUSIBLE_RANGES` (temperature −60..60 °C, RH 0..1,
+    wind 0..60 m/s, pressure 50..110 kPa) a warning, except relative humidity
+    in (1, 1.10], the supersaturated sensor readings the EPW dictionary
+    allows, which is ``"info"`` and kept as is. NaN is ignored here (see
+    :func:`check_missing`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Weather frame in canonical columns.
+    source : str
+        File name used in messages.
+    strict : bool
+        Raise :class:`WeatherError` on the first error instead of returning it.
+
+    Returns
+    -------
+    list of WeatherIssue
+    """
+    issues: list[WeatherIssue] = []
+    for col, (lo, hi) in PLAUSIBLE_RANGES.items():
+        if col not in frame.columns:
+            continue
+        values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        unit = CANONICAL_COLUMNS[col]
+        p_lo, p_hi = POSSIBLE_RANGES[col]
+        impossible = (values < p_lo) | (values > p_hi)
+        implausible = ((values < lo) | (values > hi)) & ~impossible
+        if impossible.any():
+            msg = format_message(
+                source,
+                col,
+                f"values in {p_lo:g}..{p_hi:g} {unit}",
+                f"{int(impossible.sum())} outside, range {np.nanmin(values):g}.."
+                f"{np.nanmax(values):g}, first at {_first_label(frame.index, impossible)}",
+                "check the unit conversion and the source's missing-value codes",
+            )
+            issues.append(WeatherIssue("out_of_range", "error", msg, int(impossible.sum()), col))
+        if not implausible.any():
+            continue
+        if col == "relative_humidity_frac" and np.nanmax(values[implausible]) <= p_hi:
+            n = int(implausible.sum())
+            msg = (
+                f"{source}: {col}: {n} reading(s) above 1 (max {np.nanmax(values):.2f}), "
+                "supersaturated sensor values the EPW dictionary allows up to 1.10; kept as is; "
+                "clip with np.minimum(rh, 1.0) where a model needs <= 1"
+            )
+            issues.append(WeatherIssue("relative_humidity_above_1", "info", msg, n, col))
+            continue
+        msg = format_message(
+            source,
+            col,
+            f"plausible values in {lo:g}..{hi:g} {unit}",
+            f"{int(implausible.sum())} outside, range {np.nanmin(values):g}.."
+            f"{np.nanmax(values):g}, first at {_first_label(frame.index, implausible)}",
+            "check the station and the unit of the source",
+        )
+        issues.append(
+            WeatherIssue("implausible_values", "warning", msg, int(implausible.sum()), col)
+        )
+    return _finish(issues, strict)
+
+
+def check_all(
+    frame: pd.DataFrame,
+    location: Location,
+    *,
+    source: str = "<frame>",
+    strict: bool = False,
+) -> list[WeatherIssue]:
+    """Run every check in order: timestamps, missing, ranges, irradiance.
+
+    Returns
+    -------
+    list of WeatherIssue
+        The concatenated findings.
+
+    Raises
+    ------
+    WeatherError
+        If ``strict`` and any finding is an error (after all checks ran).
+    """
+    issues = (
+        check_timestamps(frame, source=source)
+        + check_missing(frame, source=source)
+        + check_ranges(frame, source=source)
+        + check_irradiance(frame, location, source=source)
+    )
+    return _finish(issues, strict)

@@ -1,0 +1,135 @@
+"""The one entry point a run uses: resolve a site or path and load its weather."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+from .core import Weather, WeatherError, format_message
+from .readers import DEFAULT_YEAR, _read_epw, _read_tmy3
+from .sites import _site_row, list_sites, site_path
+
+__all__ = ["load_weather"]
+
+_READERS = {".epw": _read_epw, ".epw.gz": _read_epw, ".csv": _read_tmy3, ".csv.gz": _read_tmy3}
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in sorted(_READERS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def _looks_like_path(text: str) -> bool:
+    return any(ch in text for ch in ("/", "\\")) or _suffix(Path(text)) in _READERS
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(
+    path: str, mtime_ns: int, size: int, suffix: str, year: int, strict: bool, correct_timing: bool
+) -> Weather:
+    # mtime_ns and size are part of the key so an edited file is re-read.
+    return _READERS[suffix](path, year=year, strict=strict, correct_timing=correct_timing)
+
+
+def load_weather(
+    site_or_path: str | Path,
+    *,
+    correct_timing: bool = False,
+    year: int = DEFAULT_YEAR,
+    strict: bool = True,
+) -> Weather:
+    """Load, check and (optionally) timing-correct a weather year.
+
+    Parameters
+    ----------
+    site_or_path : str or Path
+        A bundled site id (see :func:`weather.list_sites`, case-insensitive,
+        e.g. ``"suzhou-tmyx"``) or a path to an ``.epw``, ``.epw.gz`` or
+        TMY3 ``.csv`` file (the reader is chosen by extension).
+    correct_timing : bool
+        Shift the irradiance columns earlier by the measured timing offset
+        rounded to the minute (:func:`weather.shift_irradiance`); recorded in
+        ``timing_correction_min`` and as an ``"info"`` issue. Without it, an
+        offset beyond ±20 min adds a ``"warning"`` issue that says how to opt
+        in (``correct_timing = true`` in the config's ``[weather]`` table).
+    year : int
+        Nominal calendar year of the index (2025 by default).
+    strict : bool
+        Raise :class:`WeatherError` if any error-severity issue remains.
+
+    Returns
+    -------
+    Weather
+        A fresh copy of the frame on every call, so callers may not disturb
+        each other; the parsed result is cached per (path, mtime, size,
+        options).
+
+    Raises
+    ------
+    WeatherError
+        Unknown site (message lists the bundled ids), missing file (message
+        names the path), unsupported extension, or unusable data.
+
+    Examples
+    --------
+    >>> w = load_weather("suzhou-tmyx")
+    >>> w.frame.shape, w.data_kind
+    ((8760, 10), 'TMYx')
+    """
+    site = None
+    text = str(site_or_path)
+    if not isinstance(site_or_path, Path) and not _looks_like_path(text):
+        row = _site_row(text)  # raises with the list of bundled ids
+        site = str(row["site"])
+        path = site_path(site)
+    else:
+        path = Path(site_or_path)
+    suffix = _suffix(path)
+    if suffix not in _READERS:
+        msg = format_message(
+            str(path),
+            "extension",
+            f"one of {', '.join(_READERS)}",
+            repr(suffix or path.name),
+            "pass an EPW (.epw, .epw.gz) or TMY3 (.csv) file, or a bundled site id: "
+            + ", ".join(list_sites()["site"]),
+        )
+        raise WeatherError(msg)
+    if not path.is_file():
+        msg = format_message(
+            str(path),
+            "path",
+            "an existing weather file",
+            "no such file",
+            "check the path, or pass a bundled site id (weather.list_sites())",
+        )
+        raise WeatherError(msg)
+    resolved = path.resolve()
+    stat = resolved.stat()
+    weather = _load_cached(
+        str(resolved),
+        stat.st_mtime_ns,
+        stat.st_size,
+        suffix,
+        int(year),
+        bool(strict),
+        bool(correct_timing),
+    )
+    extra: dict[str, object] = {"frame": weather.frame.copy()}
+    if site is not None:
+        row = _site_row(site)
+        extra.update(site=site, attribution=str(row["attribution"]))
+        if weather.sha256 != row["sha256"]:
+            msg = format_message(
+                str(path),
+                "sha256",
+                f"{row['sha256']} (weather/data/sites.csv)",
+                weather.sha256,
+                "restore the bundled file from the repository",
+            )
+            raise WeatherError(msg)
+    return dataclasses.replace(weather, **extra)
