@@ -206,8 +206,10 @@ class GridConnectionParams(ComponentParams):
         default=None,
         description="Import level storage tries not to exceed: a constant or 12 monthly values [kW].",
     )
-    tariff: TariffParams
-    emission_factor: EmissionFactorParams
+    tariff: TariffParams = Field(description="Electricity tariff (time of use, basic charge, export).")
+    emission_factor: EmissionFactorParams = Field(
+        description="Location-based grid emission factor (constant, monthly or hourly)."
+    )
     bus: str = Field(default="electricity", description="Electricity bus served.")
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ and a tariff, and get hourly electricity, cost and CO2 for a year::
     results.hourly["pv_ac_kw"]
 """
 
+from twin._version import __version__
 from twin.carriers import CARRIERS, Bus, Carrier
 from twin.component import Component, ComponentParams, Flows, Port, RunContext, register_component
 from twin.config import PlantConfig, config_from_dict, dump_config, load_config
@@ -18,8 +19,6 @@ from twin.plant import Plant
 from twin.results import Results
 from twin.run import run
 from twin.timegrid import TimeGrid
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CARRIERS",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 import weather as wx
+from twin._version import __version__
 from twin.accounting import (
     electricity_cost,
     energy_kpis,
@@ -272,7 +273,7 @@ def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
     grid_conn = plant.slack.params
     return {
         "package": "factory-twin",
-        "version": _version("factory-twin"),
+        "version": _version("factory-twin") or __version__,
         "config_source": config.source_path,
         "config_hash": config_hash(config),
         "seed": config.simulation.seed,

@@ -188,9 +188,10 @@ class TimeGrid:
         ----------
         values : array
             Series on this grid (length ``n_steps``).
-        how : {"mean", "sum", "last", "max"}
+        how : {"mean", "sum", "first", "last", "max"}
             ``mean`` for power [kW] (hourly mean power), ``sum`` for energy
-            per step [kWh], ``last`` for states at interval end (state of
+            per step [kWh], ``first`` for labels that hold over the hour
+            (tariff period), ``last`` for states at interval end (state of
             charge), ``max`` for peaks.
 
         Returns
@@ -210,11 +211,13 @@ class TimeGrid:
             return blocks.mean(axis=1)
         if how == "sum":
             return blocks.sum(axis=1)
+        if how == "first":
+            return blocks[:, 0].copy()
         if how == "last":
             return blocks[:, -1].copy()
         if how == "max":
             return blocks.max(axis=1)
-        msg = f"to_hourly: how must be one of mean, sum, last, max; got {how!r}"
+        msg = f"to_hourly: how must be one of mean, sum, first, last, max; got {how!r}"
         raise ValueError(msg)
 
     def energy_kwh(self, power_kw: np.ndarray) -> float:

@@ -1,0 +1,85 @@
+"""Invariants over generated plants (hypothesis): the electricity bus closes
+at every step, state of charge stays in its window, no flow is negative."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import twin
+from tests.conftest import BALANCE_TOL_KW, SOC_TOL_KWH, minimal_config
+from twin.component import Direction
+from twin.errors import SuspiciousInputWarning
+
+
+@st.composite
+def plants(draw):
+    base = draw(st.floats(0.0, 3000.0))
+    day_extra = draw(st.floats(0.0, 2000.0))
+    weekday = [base] * 8 + [base + day_extra] * 10 + [base] * 6
+    cfg = minimal_config()
+    cfg["base_load"] = [{"name": "load", "weekday_kw": weekday,
+                         "weekend_kw": [base * draw(st.floats(0.0, 1.0))] * 24}]
+    n_arrays = draw(st.integers(0, 2))
+    if n_arrays:
+        arrays = [
+            {"name": f"a{i}", "rated_power_dc_kw": draw(st.floats(10.0, 4000.0)),
+             "tilt_deg": draw(st.floats(0.0, 60.0)), "azimuth_deg": draw(st.floats(0.0, 359.0)),
+             "mounting": "open_rack"}
+            for i in range(n_arrays)
+        ]
+        dc = sum(a["rated_power_dc_kw"] for a in arrays)
+        cfg["pv"] = [{"name": "pv", "arrays": arrays,
+                      "inverter_rated_power_ac_kw": dc / draw(st.floats(1.0, 1.4))}]
+    if draw(st.booleans()):
+        lo = draw(st.floats(0.0, 0.4))
+        hi = draw(st.floats(0.6, 1.0))
+        dispatch = draw(st.sampled_from(["self_consumption", "tou_arbitrage", "peak_shaving"]))
+        battery = {"name": "bess", "capacity_kwh": draw(st.floats(50.0, 4000.0)),
+                   "rated_power_kw": draw(st.floats(20.0, 2000.0)),
+                   "soc_min_frac": lo, "soc_max_frac": hi, "dispatch": dispatch,
+                   "cycles_per_day": draw(st.sampled_from([1, 2]))}
+        if dispatch == "peak_shaving":
+            battery["demand_target_kw"] = draw(st.floats(100.0, 4000.0))
+        cfg["battery"] = [battery]
+    cfg["grid_connection"]["import_limit_kw"] = draw(st.floats(500.0, 8000.0))
+    cfg["grid_connection"]["export_limit_kw"] = draw(st.floats(0.0, 3000.0))
+    return cfg
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plants())
+def test_generated_plants_balance(suzhou_weather, raw):
+    config = twin.config_from_dict(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousInputWarning)
+        res = twin.run(config, weather=suzhou_weather)
+    s = res.series
+    # every flow is non-negative
+    for comp in res.plant.components:
+        for name, arr in res.flows[comp.name].ports.items():
+            assert arr.min() >= 0.0, f"{comp.name}.{name}"
+    # the electricity bus closes at every step (unmet import counted as supply)
+    supply = s.pv_ac_kw + s.grid_import_kw + s.battery_discharge_kw + s.unmet_kw
+    demand = s.use_kw + s.battery_charge_kw + s.grid_export_kw
+    assert np.max(np.abs(supply - demand)) <= BALANCE_TOL_KW
+    # an independent sum over ports, by direction
+    net = np.zeros(res.grid.n_steps)
+    for comp in res.plant.components:
+        for port in comp.ports():
+            arr = res.flows[comp.name].ports[port.name]
+            net += arr if port.direction is Direction.OUT else -arr
+    assert np.max(np.abs(net + s.unmet_kw)) <= BALANCE_TOL_KW
+    # state of charge stays in its window
+    for params in raw.get("battery", []):
+        soc = res.flows[params["name"]].outputs["soc_kwh"]
+        cap = params["capacity_kwh"]
+        assert soc.min() >= params["soc_min_frac"] * cap - SOC_TOL_KWH
+        assert soc.max() <= params["soc_max_frac"] * cap + SOC_TOL_KWH
+    # imports and exports within their limits
+    gc = raw["grid_connection"]
+    assert s.grid_import_kw.max() <= gc["import_limit_kw"] + BALANCE_TOL_KW
+    assert s.grid_export_kw.max() <= gc["export_limit_kw"] + BALANCE_TOL_KW
