@@ -1,5 +1,15 @@
-"""Equipment models, one module per kind; importing this package registers them."""
+"""Equipment models, one module per kind.
 
-from components import base_load, battery, grid_connection, pv  # noqa: F401
+Importing this package imports every module in it (not the
+``experimental`` shelf), and each module's ``@register_component`` puts its
+class in the registry: adding a component is one new module.
+"""
+
+import importlib
+import pkgutil
 
 __all__: list[str] = []
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if not _info.ispkg and not _info.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_info.name}")

@@ -54,14 +54,26 @@ def check_carrier_mismatch(components: Sequence[Component]) -> list[str]:
 
 
 def check_slack(components: Sequence[Component]) -> list[str]:
-    """Exactly one slack (grid connection) serves the electricity bus."""
-    slacks = [c for c in components if c.stage is Stage.SLACK]
-    if not slacks:
-        return ["the plant has no grid_connection; add a [grid_connection] table"]
-    if len(slacks) > 1:
-        names = ", ".join(c.name for c in slacks)
-        return [f"the plant has {len(slacks)} grid connections ({names}); give exactly one"]
-    return []
+    """One grid connection closes the electricity bus; at most one slack
+    (grid connection, gas supply, ...) per bus."""
+    problems = []
+    by_bus: dict[str, list[str]] = defaultdict(list)
+    electric = False
+    for c in components:
+        if c.stage is not Stage.SLACK:
+            continue
+        buses = {p.bus for p in c.ports()}
+        electric |= any(p.carrier.name == "electricity" for p in c.ports())
+        for bus in buses:
+            by_bus[bus].append(c.name)
+    if not electric:
+        problems.append("the plant has no grid_connection; add a [grid_connection] table")
+    for bus, names in by_bus.items():
+        if len(names) > 1:
+            problems.append(
+                f"bus {bus!r} has {len(names)} slacks ({', '.join(names)}); give exactly one"
+            )
+    return problems
 
 
 def check_unserved_bus(components: Sequence[Component]) -> list[str]:

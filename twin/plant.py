@@ -105,7 +105,10 @@ class Plant:
     buses : dict of str to Bus
         Every bus named by a port.
     slack : Component
-        The grid connection that closes the electricity bus.
+        The grid connection that closes the electricity bus; it publishes
+        the tariff and emission signals.
+    slacks : tuple of Component
+        Every slack (one per bus at most): the grid connection, fuel supplies.
     series : dict
         (component name, field path) -> input series on the grid.
     input_hashes : dict
@@ -117,6 +120,7 @@ class Plant:
     components: tuple[Component, ...]
     buses: dict[str, Bus]
     slack: Component
+    slacks: tuple[Component, ...]
     series: dict[tuple[str, str], np.ndarray]
     input_hashes: dict[str, str]
 
@@ -150,7 +154,10 @@ class Plant:
         for c in components:
             for port in c.ports():
                 buses.setdefault(port.bus, Bus(port.bus, port.carrier))
-        slack = next(c for c in components if c.stage is Stage.SLACK)
+        slacks = tuple(c for c in components if c.stage is Stage.SLACK)
+        slack = next(
+            c for c in slacks if any(p.carrier.name == "electricity" for p in c.ports())
+        )
         series: dict[tuple[str, str], np.ndarray] = {}
         hashes: dict[str, str] = {}
         base_dir = Path(config.base_dir)
@@ -160,7 +167,7 @@ class Plant:
                 values, digest = read_series(ref, grid, base_dir, where)
                 series[(c.name, field_path)] = values
                 hashes[ref.file] = digest
-        return cls(config, grid, components, buses, slack, series, hashes)
+        return cls(config, grid, components, buses, slack, slacks, series, hashes)
 
     def component(self, name: str) -> Component:
         """The component called ``name`` (for notebooks; the engine never looks up names)."""

@@ -86,6 +86,9 @@ class Results:
         ``provenance`` and ``warnings``.
     weather_columns : Mapping[str, numpy.ndarray]
         Weather on the grid (for the hourly frame).
+    unmet_by_bus : Mapping[str, numpy.ndarray]
+        Demand no supplier could serve, per bus [carrier unit]; non-electric
+        buses appear in the frames as ``<bus>.unmet_<quantity>``.
     """
 
     plant: Plant
@@ -95,6 +98,7 @@ class Results:
     cost: CostBreakdown
     summary: dict[str, Any]
     weather_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
+    unmet_by_bus: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def grid(self) -> TimeGrid:
@@ -129,6 +133,10 @@ class Results:
             "energy_cost_cny": self.cost.cost_cny_per_step,
             "scope2_location_kg": s.grid_import_kw * sig.ef_kg_per_kwh * step_h,
         }
+        electric = self.plant.slack.params.bus
+        for bus, arr in self.unmet_by_bus.items():
+            if bus != electric:
+                cols[f"{bus}.unmet_{self.plant.buses[bus].carrier.quantity}"] = arr
         for name in ("temp_air_c", "ghi_w_per_m2"):
             if name in self.weather_columns:
                 cols[name] = self.weather_columns[name]

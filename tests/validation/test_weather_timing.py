@@ -29,7 +29,7 @@ def _sources_offsets():
 
 
 SOURCES_OFFSETS = _sources_offsets()
-SITES = list_sites()[["site", "file"]].itertuples(index=False)
+SITES = [tuple(row) for row in list_sites()[["site", "file"]].itertuples(index=False)]
 
 
 def test_reference_table_covers_the_bundle():
