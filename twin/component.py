@@ -350,6 +350,13 @@ class Component:
         """Flows for every step of ``ctx.grid``."""
         raise NotImplementedError
 
+    def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
+        """Annual indicators of this component from its final flows
+        (unit-suffixed keys, e.g. ``energy_per_unit_kwh``). They appear in
+        ``summary["components"][name]``. A fuel or heat supply reports its
+        bill as ``cost_cny``."""
+        return {}
+
     @classmethod
     def example_params(cls) -> dict[str, Any]:
         """A small valid parameter set (used by docs and the contract tests)."""

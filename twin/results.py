@@ -51,6 +51,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "capacity_cost_cny": "CNY, capacity basic charge",
     "export_revenue_cny": "CNY",
     "total_cost_cny": "CNY, energy + basic charges - export revenue",
+    "fuel_cost_cny": "CNY, bills of fuel and heat supplies (gas, purchased heat)",
     "scope1_tco2": "t CO2, direct emissions",
     "scope2_location_tco2": "t CO2, location-based indirect emissions of imports",
 }

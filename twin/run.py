@@ -262,6 +262,11 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
         scope1_tco2=scope1_tco2(flows, grid),
         scope2_location_tco2=scope2_location_tco2(series.grid_import_kw, ctx.signals.ef_kg_per_kwh, grid),
     )
+    component_kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
+    summary["fuel_cost_cny"] = sum(
+        component_kpis[s.name].get("cost_cny", 0.0) for s in plant.slacks if s is not plant.slack
+    )
+    summary["components"] = {k: v for k, v in component_kpis.items() if v}
     summary["provenance"] = _provenance(plant, w)
     summary["warnings"] = run_warnings
     return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet)
