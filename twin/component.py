@@ -72,13 +72,18 @@ class Role(StrEnum):
 class Stage(IntEnum):
     """Order in which components compute (DESIGN.md, the flow of one run).
 
-    Loads first, then the converters that serve them, then on-site
-    generation, then storage dispatch against what is left, and last the
-    slack (grid connection) that closes each bus.
+    Loads first, then the compressed-air system that serves them, then
+    thermal zones (whose heating and cooling needs depend on the internal
+    gains of lines and compressors), then heat recovery (which can serve
+    process and space heating), HVAC plant (chillers, heat pumps, fans),
+    boilers as the last heat source, on-site generation, storage dispatch
+    against what is left, and last the slacks (grid connection, fuel
+    supplies) that close their buses.
     """
 
     LOAD = 10
     COMPRESSED_AIR = 20
+    ZONE = 25
     HEAT_RECOVERY = 30
     HVAC = 40
     HEAT_SUPPLY = 45
