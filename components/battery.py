@@ -17,7 +17,9 @@ under a rule-based dispatch. The module has three layers (STYLE.md 1.1):
   ports (``charge``, ``discharge``, ``auxiliary``) and ``compute``.
 
 The dispatch rules are heuristics (what a C&I storage controller does with
-fixed daily windows); an optimising (LP) dispatch is a separate, later step.
+fixed daily windows); ``dispatch = "lp"`` instead optimises with the rolling
+linear programme of :mod:`twin.dispatch` (HiGHS) and feeds its schedule
+through the same SOC kernel.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from twin.component import (
     Stage,
     register_component,
 )
+from twin.dispatch import LpStorage, lp_dispatch
 
 __all__ = [
     "Battery",
@@ -632,13 +635,31 @@ class BatteryParams(ComponentParams):
         ge=0,
         allow_inf_nan=False,
     )
-    dispatch: Literal["self_consumption", "tou_arbitrage", "peak_shaving"] = Field(
+    dispatch: Literal["self_consumption", "tou_arbitrage", "peak_shaving", "lp"] = Field(
         default="self_consumption",
         description=(
             "Dispatch rule: 'self_consumption' stores surplus and covers net demand; "
             "'tou_arbitrage' charges in low-price and discharges in high-price TOU windows; "
-            "'peak_shaving' keeps imports at or below demand_target_kw."
+            "'peak_shaving' keeps imports at or below demand_target_kw; "
+            "'lp' optimises by linear programming over a rolling horizon (twin.dispatch)."
         ),
+    )
+    lp_objective: Literal["cost", "emissions", "weighted"] = Field(
+        default="cost",
+        description="Objective of dispatch='lp': energy and demand cost, grid emissions, "
+        "or cost plus carbon_price_cny_per_kg times emissions.",
+    )
+    carbon_price_cny_per_kg: float = Field(
+        default=0.0, ge=0.0, allow_inf_nan=False,
+        description="Weight of emissions for lp_objective='weighted' [CNY/kg CO2].",
+    )
+    lp_horizon_h: float = Field(
+        default=48.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        description="Planning window of dispatch='lp' [h].",
+    )
+    lp_commit_h: float = Field(
+        default=24.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        description="Part of each planning window that is committed before re-planning [h].",
     )
     cycles_per_day: Literal[1, 2] = Field(
         default=1,
@@ -819,6 +840,8 @@ class Battery(Component):
                 discharge_power_max_kw=p_dis,
                 grid_charging=self.grid_charging,
             )
+        elif p.dispatch == "lp":
+            request_kw = self._lp_request(ctx, net_kw)
         else:
             charge_window, discharge_window = self._tou_windows(ctx)
             request_kw = dispatch_tou_arbitrage(
@@ -863,6 +886,45 @@ class Battery(Component):
                 "loss_kw": loss_kw,
             },
         )
+
+    def _lp_request(self, ctx: RunContext, net_kw: np.ndarray) -> np.ndarray:
+        """Request from the rolling LP of :func:`twin.dispatch.lp_dispatch`."""
+        p = self.params
+        sig = ctx.signals
+        if sig is None:
+            msg = f"battery {self.name!r}: dispatch='lp' needs tariff signals (a grid_connection)"
+            raise ValueError(msg)
+        grid = ctx.grid
+        step_h = grid.step_h
+        target = self._demand_target_kw(ctx)
+        import_limit = sig.import_limit_kw if target is None else min(sig.import_limit_kw, float(np.max(target)))
+        if import_limit < float(np.max(net_kw)):
+            import_limit = sig.import_limit_kw  # a target below the load itself cannot bind the LP
+        storage = LpStorage(
+            capacity_kwh=p.capacity_kwh,
+            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
+            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+            soc_initial_kwh=self.soc_initial_kwh,
+            charge_power_max_kw=self.charge_power_max_kw,
+            discharge_power_max_kw=self.discharge_power_max_kw,
+            efficiency_charge_frac=p.efficiency_charge_frac,
+            efficiency_discharge_frac=p.efficiency_discharge_frac,
+            self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
+            grid_charging=self.grid_charging,
+            allow_export=p.allow_export,
+        )
+        charge_kw, discharge_kw = lp_dispatch(
+            net_kw, storage, step_h=step_h,
+            import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
+            export_price_cny_per_kwh=sig.export_price_cny_per_kwh,
+            ef_kg_per_kwh=sig.ef_kg_per_kwh, month=grid.month,
+            import_limit_kw=import_limit, export_limit_kw=sig.export_limit_kw,
+            demand_charge_cny_per_kw_month=sig.demand_charge_cny_per_kw_month,
+            objective=p.lp_objective, carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
+            horizon_steps=max(1, int(round(p.lp_horizon_h / step_h))),
+            commit_steps=max(1, int(round(min(p.lp_commit_h, p.lp_horizon_h) / step_h))),
+        )
+        return discharge_kw - charge_kw
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

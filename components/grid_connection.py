@@ -302,6 +302,9 @@ class GridConnection(Component):
             export_price_cny_per_kwh=export_price,
             ef_kg_per_kwh=ef_arr,
             demand_target_kw=target_arr,
+            import_limit_kw=p.import_limit_kw,
+            export_limit_kw=p.export_limit_kw,
+            demand_charge_cny_per_kw_month=p.tariff.demand_charge_cny_per_kw_month,
         )
 
     def compute(self, ctx: RunContext) -> Flows:

@@ -194,6 +194,10 @@ class TariffSignals:
         Location-based grid emission factor [kg CO2/kWh].
     demand_target_kw : numpy.ndarray or None
         Import level the plant tries not to exceed (peak shaving) [kW].
+    import_limit_kw, export_limit_kw : float
+        Limits of the connection [kW] (for optimising dispatch).
+    demand_charge_cny_per_kw_month : float
+        Rate on the month's maximum import [CNY/kW-month].
     """
 
     period: np.ndarray
@@ -201,6 +205,9 @@ class TariffSignals:
     export_price_cny_per_kwh: np.ndarray
     ef_kg_per_kwh: np.ndarray
     demand_target_kw: np.ndarray | None = None
+    import_limit_kw: float = float("inf")
+    export_limit_kw: float = float("inf")
+    demand_charge_cny_per_kw_month: float = 0.0
 
 
 class RunContext:
