@@ -28,4 +28,5 @@ __all__ = [
     "dump_config",
     "load_config",
     "plant_config_model",
+    "set_path",
 ]

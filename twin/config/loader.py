@@ -27,6 +27,7 @@ from twin.errors import ConfigError
 
 __all__ = [
     "apply_override",
+    "set_path",
     "config_from_dict",
     "config_hash",
     "dump_config",
@@ -180,66 +181,79 @@ def apply_override(raw: dict[str, Any], item: str, *, label: str = "<config>") -
         msg = f"--set {item!r}: expected PATH=VALUE, e.g. battery[0].capacity_kwh=2000"
         raise ConfigError(msg)
     path, _, value = item.partition("=")
-    path = path.strip()
+    return set_path(raw, path.strip(), _parse_value(value), label=label, what="--set")
+
+
+def set_path(
+    raw: dict[str, Any], path: str, value: Any, *, label: str = "<config>", what: str = "patch"
+) -> dict[str, Any]:
+    """Return a copy of ``raw`` with ``value`` at the dotted ``path``.
+
+    List items are addressed by index (``battery[0]``) or by their ``name``
+    (``battery.storage``); missing tables on the way are created (the schema
+    then rejects keys that do not exist, with a suggestion).
+
+    Raises
+    ------
+    ConfigError
+        Malformed path, or a path through a list item that does not exist.
+    """
     try:
         parts = _split_path(path)
     except ValueError as exc:
-        msg = f"--set {path}: {exc}"
+        msg = f"{what} {path}: {exc}"
         raise ConfigError(msg) from None
     if not parts:
-        msg = f"--set {item!r}: empty path"
+        msg = f"{what} {path!r}: empty path"
         raise ConfigError(msg)
     out = copy.deepcopy(raw)
     node: Any = out
     walked: list[str] = []
     for key in parts[:-1]:
-        node = _step_into(node, key, walked, label, path, create=True)
+        node = _step_into(node, key, walked, label, path, what=what)
         walked.append(f"[{key}]" if isinstance(key, int) else key)
     last = parts[-1]
     if isinstance(node, list):
-        index = last if isinstance(last, int) else _index_by_name(node, last, walked, label, path)
+        index = last if isinstance(last, int) else _index_by_name(node, last, walked, label, path, what)
         if index >= len(node):
-            msg = f"{label}: --set {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
+            msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
-        node[index] = _parse_value(value)
+        node[index] = copy.deepcopy(value)
     elif isinstance(node, dict):
-        node[str(last)] = _parse_value(value)
+        node[str(last)] = copy.deepcopy(value)
     else:
-        msg = f"{label}: --set {path}: {'.'.join(walked)} is a value, not a table"
+        msg = f"{label}: {what} {path}: {'.'.join(walked)} is a value, not a table"
         raise ConfigError(msg)
     return out
 
 
-def _index_by_name(items: list[Any], name: Any, walked: list[str], label: str, path: str) -> int:
+def _index_by_name(
+    items: list[Any], name: Any, walked: list[str], label: str, path: str, what: str = "--set"
+) -> int:
     names = [it.get("name") for it in items if isinstance(it, dict)]
     if name in names:
         return names.index(name)
     where = ".".join(walked)
     msg = (
-        f"{label}: --set {path}: no item named {name!r} in {where}; "
+        f"{label}: {what} {path}: no item named {name!r} in {where}; "
         f"names there: {', '.join(map(str, names)) or '(none)'}"
     )
     raise ConfigError(msg)
 
 
-def _step_into(node: Any, key: str | int, walked: list[str], label: str, path: str, *, create: bool) -> Any:
+def _step_into(node: Any, key: str | int, walked: list[str], label: str, path: str, *, what: str) -> Any:
     if isinstance(node, list):
-        index = key if isinstance(key, int) else _index_by_name(node, key, walked, label, path)
+        index = key if isinstance(key, int) else _index_by_name(node, key, walked, label, path, what)
         if index >= len(node):
-            msg = f"{label}: --set {path}: {'.'.join(walked)} has {len(node)} item(s), no [{index}]"
+            msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
         return node[index]
     if isinstance(node, dict):
         if isinstance(key, int):
-            msg = f"{label}: --set {path}: {'.'.join(walked)} is a table, not a list"
+            msg = f"{label}: {what} {path}: {'.'.join(walked)} is a table, not a list"
             raise ConfigError(msg)
-        if key not in node:
-            if not create:
-                msg = f"{label}: --set {path}: no {key!r} in {'.'.join(walked) or 'the config'}"
-                raise ConfigError(msg)
-            node[key] = {}
-        return node[key]
-    msg = f"{label}: --set {path}: {'.'.join(walked)} is a value, not a table"
+        return node.setdefault(key, {})
+    msg = f"{label}: {what} {path}: {'.'.join(walked)} is a value, not a table"
     raise ConfigError(msg)
 
 

@@ -1,0 +1,253 @@
+"""The measure library: named, costed changes to a plant config.
+
+A measure is a function from a config (as plain data) to a changed config,
+plus what it costs: capex, fixed O&M, lifetime and, for measures whose
+output fades, a yearly degradation. Measures take validated parameters
+(pydantic models with unit-suffixed fields) and touch the config only
+through the same dotted-path patches users write (list items by component
+name), so a measure never depends on the order of a config's tables.
+
+Costs are inputs, not facts: every default cost below is a placeholder to be
+replaced by a quotation, and the ``capex_cny`` the experiment reports is
+whatever the measure's parameters say.
+
+Register a new measure with :func:`register_measure`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "MEASURES",
+    "AppliedMeasure",
+    "MeasureError",
+    "apply_measure",
+    "register_measure",
+]
+
+
+class MeasureError(ValueError):
+    """A measure cannot be applied (unknown measure, bad parameter, target missing)."""
+
+
+@dataclass(frozen=True)
+class AppliedMeasure:
+    """A measure after application: its name, parameters and money.
+
+    Attributes
+    ----------
+    measure : str
+    params : dict
+    capex_cny : float
+        Investment [CNY].
+    fixed_om_cny_per_year : float
+        Fixed operation and maintenance [CNY/yr].
+    lifetime_years : int
+    degradation_frac_per_year : float
+        Yearly loss of the measure's saving (PV degradation, battery fade).
+    """
+
+    measure: str
+    params: dict[str, Any]
+    capex_cny: float
+    fixed_om_cny_per_year: float
+    lifetime_years: int
+    degradation_frac_per_year: float
+
+
+class _MeasureParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    capex_cny: float | None = Field(default=None, ge=0, description="Investment [CNY]; overrides the unit cost.")
+    fixed_om_cny_per_year: float | None = Field(default=None, ge=0, description="Fixed O&M [CNY/yr].")
+    lifetime_years: int | None = Field(default=None, gt=0, le=60, description="Economic lifetime [yr].")
+
+
+MeasureFn = Callable[[dict[str, Any], Any, dict[str, float]], tuple[dict[str, Any], AppliedMeasure]]
+MEASURES: dict[str, tuple[type[_MeasureParams], MeasureFn, str]] = {}
+
+
+def register_measure(name: str, params: type[_MeasureParams], summary: str) -> Callable[[MeasureFn], MeasureFn]:
+    """Decorator: make ``fn(config, params, finance)`` available as measure ``name``."""
+
+    def decorate(fn: MeasureFn) -> MeasureFn:
+        MEASURES[name] = (params, fn, summary)
+        return fn
+
+    return decorate
+
+
+def apply_measure(config: dict[str, Any], spec: dict[str, Any], finance: dict[str, float]) -> tuple[dict[str, Any], AppliedMeasure]:
+    """Apply the measure described by ``spec`` (``{"measure": name, **params}``).
+
+    Parameters
+    ----------
+    config : dict
+        Plant config as plain data (not modified).
+    spec : dict
+        Measure name and its parameters.
+    finance : dict
+        Experiment-wide defaults (``pv_degradation_frac_per_year``,
+        ``battery_fade_frac_per_year``).
+
+    Raises
+    ------
+    MeasureError
+        Unknown measure (the message lists the library), bad parameters, or
+        a target component that is not in the config.
+    """
+    spec = dict(spec)
+    name = spec.pop("measure", None)
+    if name not in MEASURES:
+        known = ", ".join(sorted(MEASURES))
+        msg = f"unknown measure {name!r}; the measure library has: {known}"
+        raise MeasureError(msg)
+    model, fn, _ = MEASURES[name]
+    try:
+        params = model.model_validate(spec)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(measure)"
+        msg = f"measure {name!r}: {where}: {first['msg']}, got {first.get('input')!r}"
+        raise MeasureError(msg) from None
+    return fn(copy.deepcopy(config), params, finance)
+
+
+def _named(config: dict[str, Any], table: str, name: str, measure: str) -> dict[str, Any]:
+    items = config.get(table)
+    items = items if isinstance(items, list) else [items] if isinstance(items, dict) else []
+    for item in items:
+        if item.get("name") == name:
+            return item
+    names = ", ".join(str(i.get("name")) for i in items) or "(none)"
+    msg = f"measure {measure!r}: no {table} named {name!r} in the config; {table} there: {names}"
+    raise MeasureError(msg)
+
+
+def _money(p: _MeasureParams, capex: float, om: float, lifetime: int) -> tuple[float, float, int]:
+    return (
+        p.capex_cny if p.capex_cny is not None else capex,
+        p.fixed_om_cny_per_year if p.fixed_om_cny_per_year is not None else om,
+        p.lifetime_years or lifetime,
+    )
+
+
+# -- PV ----------------------------------------------------------------------
+class AddPv(_MeasureParams):
+    name: str = Field(description="Name of the new PV component.")
+    rated_power_dc_kw: float = Field(gt=0, description="DC nameplate [kWp].")
+    tilt_deg: float = Field(default=20.0, ge=0, le=90, description="Tilt [°].")
+    azimuth_deg: float = Field(default=180.0, ge=0, lt=360, description="Azimuth, 180 = south [°].")
+    mounting: Literal["open_rack", "roof_mount"] = Field(default="roof_mount", description="Mounting.")
+    dc_ac_ratio: float = Field(default=1.2, gt=0.5, le=2.0, description="DC/AC ratio [-].")
+    capex_cny_per_kw: float = Field(default=3000.0, ge=0, description="Turnkey cost per kWp DC [CNY/kWp] (placeholder).")
+    om_cny_per_kw_year: float = Field(default=40.0, ge=0, description="O&M per kWp [CNY/(kWp·yr)] (placeholder).")
+
+
+@register_measure("add_pv", AddPv, "add a rooftop PV system (one array)")
+def _add_pv(config, p: AddPv, finance):
+    config.setdefault("pv", []).append({
+        "name": p.name,
+        "inverter_rated_power_ac_kw": p.rated_power_dc_kw / p.dc_ac_ratio,
+        "arrays": [{"name": "array", "rated_power_dc_kw": p.rated_power_dc_kw, "tilt_deg": p.tilt_deg,
+                    "azimuth_deg": p.azimuth_deg, "mounting": p.mounting}],
+    })
+    capex, om, life = _money(p, p.capex_cny_per_kw * p.rated_power_dc_kw, p.om_cny_per_kw_year * p.rated_power_dc_kw, 25)
+    return config, AppliedMeasure("add_pv", p.model_dump(), capex, om, life,
+                                  finance.get("pv_degradation_frac_per_year", 0.005))
+
+
+class ResizePv(_MeasureParams):
+    name: str = Field(description="PV component to resize.")
+    scale: float = Field(gt=0, description="Factor on every array's DC rating and on the inverter [-].")
+    capex_cny_per_kw: float = Field(default=3000.0, ge=0, description="Cost per added kWp [CNY/kWp] (placeholder).")
+    om_cny_per_kw_year: float = Field(default=40.0, ge=0, description="O&M per added kWp [CNY/(kWp·yr)].")
+
+
+@register_measure("resize_pv", ResizePv, "scale an existing PV system")
+def _resize_pv(config, p: ResizePv, finance):
+    pv = _named(config, "pv", p.name, "resize_pv")
+    added = 0.0
+    for array in pv["arrays"]:
+        added += array["rated_power_dc_kw"] * (p.scale - 1)
+        array["rated_power_dc_kw"] *= p.scale
+    pv["inverter_rated_power_ac_kw"] *= p.scale
+    capex, om, life = _money(p, max(added, 0.0) * p.capex_cny_per_kw, max(added, 0.0) * p.om_cny_per_kw_year, 25)
+    return config, AppliedMeasure("resize_pv", p.model_dump(), capex, om, life,
+                                  finance.get("pv_degradation_frac_per_year", 0.005))
+
+
+# -- storage -------------------------------------------------------------------
+class AddBattery(_MeasureParams):
+    name: str = Field(default="new_battery", description="Name of the new battery.")
+    capacity_kwh: float = Field(gt=0, description="Energy rating [kWh].")
+    rated_power_kw: float = Field(gt=0, description="Power rating [kW].")
+    dispatch: Literal["self_consumption", "tou_arbitrage", "peak_shaving", "lp"] = Field(
+        default="tou_arbitrage", description="Dispatch rule.")
+    cycles_per_day: Literal[1, 2] = Field(default=2, description="TOU cycles per day.")
+    demand_target_kw: float | None = Field(default=None, gt=0, description="Peak-shaving target [kW].")
+    capex_cny_per_kwh: float = Field(default=1000.0, ge=0, description="Installed cost per kWh [CNY/kWh] (placeholder).")
+    om_frac_of_capex: float = Field(default=0.015, ge=0, le=0.2, description="Yearly O&M as a share of capex [-].")
+
+
+@register_measure("add_battery", AddBattery, "add a battery with a dispatch rule")
+def _add_battery(config, p: AddBattery, finance):
+    battery = {"name": p.name, "capacity_kwh": p.capacity_kwh, "rated_power_kw": p.rated_power_kw,
+               "dispatch": p.dispatch, "cycles_per_day": p.cycles_per_day}
+    if p.demand_target_kw is not None:
+        battery["demand_target_kw"] = p.demand_target_kw
+    config.setdefault("battery", []).append(battery)
+    capex = p.capex_cny_per_kwh * p.capacity_kwh
+    capex, om, life = _money(p, capex, capex * p.om_frac_of_capex, 12)
+    return config, AppliedMeasure("add_battery", p.model_dump(), capex, om, life,
+                                  finance.get("battery_fade_frac_per_year", 0.02))
+
+
+# -- lighting --------------------------------------------------------------------
+class LedLighting(_MeasureParams):
+    load: str = Field(description="Base load that holds the lighting.")
+    lighting_kw: float = Field(gt=0, description="Lighting power within that load at full use [kW].")
+    reduction_frac: float = Field(default=0.5, gt=0, lt=1, description="Share of lighting power saved [-].")
+    capex_cny_per_kw_saved: float = Field(default=6000.0, ge=0, description="Cost per kW of lighting removed [CNY/kW] (placeholder).")
+
+
+@register_measure("led_lighting", LedLighting, "replace lighting by LED (base-load reduction)")
+def _led(config, p: LedLighting, finance):
+    load = _named(config, "base_load", p.load, "led_lighting")
+    profiles = [k for k in ("weekday_kw", "weekend_kw", "holiday_kw") if k in load]
+    if not profiles:
+        msg = f"measure 'led_lighting': base_load {p.load!r} has no hourly profiles to reduce"
+        raise MeasureError(msg)
+    peak = max(max(load[k]) for k in profiles)
+    saved = p.lighting_kw * p.reduction_frac
+    for k in profiles:
+        # lighting follows the profile's shape: reduce each hour in proportion to its load
+        load[k] = [v - saved * v / peak for v in load[k]]
+    capex, om, life = _money(p, saved * p.capex_cny_per_kw_saved, 0.0, 15)
+    return config, AppliedMeasure("led_lighting", p.model_dump(), capex, om, life, 0.0)
+
+
+# -- generic -----------------------------------------------------------------------
+class Patch(_MeasureParams):
+    set: dict[str, Any] = Field(description="Dotted path -> value, list items by name.")
+    label: str = Field(default="patch", description="What the change is.")
+
+
+@register_measure("patch", Patch, "any costed config change given as dotted-path patches")
+def _patch(config, p: Patch, finance):
+    from twin.config.loader import set_path
+    from twin.errors import ConfigError
+
+    for path, value in p.set.items():
+        try:
+            config = set_path(config, path, value, label="measure 'patch'", what="path")
+        except ConfigError as exc:
+            raise MeasureError(str(exc)) from None
+    capex, om, life = _money(p, 0.0, 0.0, 15)
+    return config, AppliedMeasure("patch", p.model_dump(), capex, om, life, 0.0)
