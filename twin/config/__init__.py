@@ -6,6 +6,7 @@ from twin.config.loader import (
     config_hash,
     dump_config,
     load_config,
+    set_path,
 )
 from twin.config.schema import (
     CalendarConfig,
