@@ -1,0 +1,154 @@
+"""Experiments: measures, patches, the comparison table and its money."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REFERENCE_CONFIG, ROOT
+from twin.errors import ConfigError
+from twin.experiments import compare, load_experiment
+from twin.finance import measure_cashflows
+from twin.measures import MeasureError, apply_measure
+
+SMALL_PLANT = """
+[plant]
+name = "small"
+
+[weather]
+site = "suzhou-tmyx"
+correct_timing = true
+
+[[base_load]]
+name = "load"
+weekday_kw = [100, 100, 100, 100, 100, 100, 150, 150, 150, 150, 150, 150,
+              150, 150, 150, 150, 150, 150, 150, 150, 100, 100, 100, 100]
+
+[grid_connection]
+name = "grid"
+import_limit_kw = 2000.0
+export_limit_kw = 2000.0
+
+[grid_connection.tariff]
+preset = "jiangsu"
+floating_price_cny_per_kwh = 0.45
+fixed_price_cny_per_kwh = 0.2
+export_price_cny_per_kwh = 0.1
+
+[grid_connection.emission_factor]
+ef_kg_per_kwh = 0.58
+"""
+
+
+def _experiment(tmp_path: Path, body: str, base: str | None = None) -> Path:
+    if base is None:
+        (tmp_path / "plant.toml").write_text(SMALL_PLANT, encoding="utf-8")
+        base = "plant.toml"
+    path = tmp_path / "exp.toml"
+    path.write_text(f'[experiment]\nname = "t"\nbase = "{base}"\n{body}', encoding="utf-8")
+    return path
+
+
+def test_package_interaction_is_simulated_not_summed(tmp_path):
+    # PV alone exports its midday surplus at a low price; a battery alone finds no
+    # surplus to store; together the battery stores the surplus: the package saves
+    # more than the sum of its parts.
+    path = _experiment(tmp_path, """
+singles = true
+[[variant]]
+name = "pv_and_battery"
+measures = [
+  {measure = "add_pv", name = "pv", rated_power_dc_kw = 600.0, capex_cny_per_kw = 3000.0},
+  {measure = "add_battery", name = "bess", capacity_kwh = 800.0, rated_power_kw = 300.0, dispatch = "self_consumption"},
+]
+""")
+    result = compare(path, workers=1)
+    inter = result.interactions.iloc[0]
+    assert inter["simulated_delta_cost_cny"] < inter["sum_of_singles_delta_cost_cny"] - 10_000.0
+    assert inter["interaction_cost_cny"] < 0
+    table = result.table.set_index("variant")
+    # alone, the battery only discharges the energy it starts the year with (half of 800 kWh)
+    assert table.loc["only add_battery (bess)", "delta_cost_cny"] == pytest.approx(0.0, abs=500.0)
+
+
+def test_example_experiment_runs_and_money_adds_up():
+    result = compare(ROOT / "experiments" / "pv_storage_sizing.toml")
+    table = result.table.set_index("variant")
+    assert table.index[0] == "base" and table.loc["base", "capex_cny"] == 0
+    row = table.loc["carport_1mwp"]
+    assert row["capex_cny"] == pytest.approx(3600.0 * 1000.0)
+    assert row["delta_grid_import_kwh"] < 0
+    saving = -row["delta_cost_cny"]
+    om = 40.0 * 1000.0
+    cf = measure_cashflows(capex_cny=row["capex_cny"], annual_savings_cny=saving, fixed_om_cny_per_year=om,
+                           lifetime_years=25, discount_rate=0.06, price_escalation_frac_per_year=0.01,
+                           degradation_frac_per_year=0.005)
+    assert row["npv_cny"] == pytest.approx(cf.npv_cny)
+    assert row["simple_payback_years"] == pytest.approx(3.6e6 / (saving - om))
+    assert list(result.macc["abatement_cost_cny_per_tco2"]) == sorted(result.macc["abatement_cost_cny_per_tco2"])
+
+
+def test_compare_writes_csv_and_json(tmp_path):
+    path = _experiment(tmp_path, """
+[[variant]]
+name = "led"
+measures = [{measure = "led_lighting", load = "load", lighting_kw = 20.0, reduction_frac = 0.5}]
+""")
+    out = compare(path, workers=1).write(tmp_path / "out")
+    doc = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    assert [v["variant"] for v in doc["variants"]] == ["base", "led"]
+    assert (out / "compare.csv").read_text(encoding="utf-8").startswith("variant,kind")
+
+
+def test_patches_address_items_by_name(tmp_path):
+    path = _experiment(tmp_path, """
+[[variant]]
+name = "bigger"
+patches = {"battery.storage.capacity_kwh" = 2000.0}
+""", base=str(REFERENCE_CONFIG))
+    exp = load_experiment(path)
+    assert exp.variants[1].raw["battery"][0]["capacity_kwh"] == 2000.0
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        ('[[variant]]\nname = "x"\nmeasures = [{measure = "warp_drive"}]\n',
+         ["variant[0] (x).measures[0]", "unknown measure 'warp_drive'", "add_pv"]),
+        ('[[variant]]\nname = "x"\npatches = {"battery.nosuch.capacity_kwh" = 1.0}\n',
+         ["variant[0] (x).patches", "no item named 'nosuch'", "storage"]),
+        ('[[variant]]\nname = "x"\npatches = {"battery.storage.capacty_kwh" = 1.0}\n',
+         ["variant 'x'", "battery[0].capacty_kwh", "did you mean 'capacity_kwh'"]),
+        ('[finance]\ndiscount_rate = -1.0\n[[variant]]\nname = "x"\n',
+         ["finance.discount_rate", "greater than -1"]),
+        ('[[variant]]\nname = "x"\nmeasures = [{measure = "resize_pv", name = "rooftop", scale = -2}]\n',
+         ["resize_pv", "scale", "greater than 0"]),
+    ],
+    ids=["unknown_measure", "patch_missing_item", "patch_unknown_key", "discount_rate", "bad_measure_param"],
+)
+def test_bad_experiments(tmp_path, body, fragments):
+    path = _experiment(tmp_path, body, base=str(REFERENCE_CONFIG))
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+
+
+def test_measures_are_functions_from_plant_to_plant():
+    import tomllib
+
+    raw = tomllib.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
+    fin = {"pv_degradation_frac_per_year": 0.005}
+    new, applied = apply_measure(raw, {"measure": "resize_pv", "name": "rooftop", "scale": 2.0}, fin)
+    assert new["pv"][0]["arrays"][0]["rated_power_dc_kw"] == 2 * raw["pv"][0]["arrays"][0]["rated_power_dc_kw"]
+    assert applied.capex_cny == pytest.approx(2000.0 * 3000.0)
+    assert raw["pv"][0]["inverter_rated_power_ac_kw"] == 1700.0  # input untouched
+    new, applied = apply_measure(raw, {"measure": "led_lighting", "load": "offices_lighting",
+                                       "lighting_kw": 100.0, "reduction_frac": 0.4}, fin)
+    assert max(new["base_load"][2]["weekday_kw"]) == pytest.approx(180.0 - 40.0)
+    with pytest.raises(MeasureError, match="no base_load named 'nope'"):
+        apply_measure(raw, {"measure": "led_lighting", "load": "nope", "lighting_kw": 1.0}, fin)
+    assert math.isfinite(applied.capex_cny)
