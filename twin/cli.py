@@ -13,8 +13,13 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from twin.errors import ConfigError, ConsistencyError
+
+if TYPE_CHECKING:
+    from twin.ledger.compute import Ledger
+    from twin.ledger.pathway import Pathway
 
 __all__ = ["main"]
 
@@ -26,6 +31,7 @@ _EXAMPLES = """examples:
   twin run configs/reference_factory.toml --set battery.storage.capacity_kwh=2000
   twin run configs/reference_factory.toml --weather shanghai-cswd
   twin validate configs/reference_factory.toml
+  twin ledger configs/ledger_example.toml --out out/ledger_example
   twin weather list
 """
 
@@ -40,14 +46,19 @@ _SUMMARY_ROWS = (
     ("battery_discharge_kwh", "Battery discharge", "MWh", 1e-3),
     ("battery_loss_kwh", "Battery losses", "MWh", 1e-3),
     ("self_sufficiency_frac", "Self-sufficiency", "%", 100.0),
-    ("renewable_share_frac", "Renewable share (location-based)", "%", 100.0),
+    ("renewable_share_frac", "Renewable share", "%", 100.0),
     ("energy_cost_cny", "Energy charge", "kCNY", 1e-3),
     ("demand_cost_cny", "Demand charge", "kCNY", 1e-3),
     ("capacity_cost_cny", "Capacity charge", "kCNY", 1e-3),
     ("export_revenue_cny", "Export revenue", "kCNY", 1e-3),
     ("total_cost_cny", "Total electricity cost", "kCNY", 1e-3),
-    ("scope1_tco2", "Scope 1", "t CO2", 1.0),
-    ("scope2_location_tco2", "Scope 2 (location-based)", "t CO2", 1.0),
+    ("scope1_tco2", "Scope 1", "t CO2e", 1.0),
+    ("scope2_location_tco2", "Scope 2 (location-based)", "t CO2e", 1.0),
+    ("scope2_market_tco2", "Scope 2 (market-based)", "t CO2e", 1.0),
+    ("scope3_tco2", "Scope 3", "t CO2e", 1.0),
+    ("removals_tco2", "Removals", "t CO2e", 1.0),
+    ("offsets_tco2", "Offsets applied", "t CO2e", 1.0),
+    ("net_tco2", "Net emissions", "t CO2e", 1.0),
 )
 
 
@@ -87,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p_val)
+
+    p_led = sub.add_parser(
+        "ledger", help="simulate a plant and print its carbon inventory",
+        description="Simulate a plant for a year and print its GHG inventory (one row per source, "
+                    "with factor and factor source), the ISO 14068-1 neutrality statement, "
+                    "T/CECA-G 0171-2022 readiness and, with [ledger.pathway], the multi-year pathway. "
+                    "With --out, write the results, inventory.csv, neutrality.csv, "
+                    "ceca_readiness.csv and pathway.csv.",
+        epilog="examples:\n  twin ledger configs/ledger_example.toml\n"
+               "  twin ledger configs/reference_factory.toml --out out/ref_ledger",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(p_led)
+    p_led.add_argument("--out", metavar="DIR", help="also write the results and ledger tables here")
+    p_led.add_argument("--no-pathway", action="store_true", help="skip the multi-year pathway")
 
     p_w = sub.add_parser(
         "weather", help="bundled weather files",
@@ -145,6 +171,88 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
     return 0
 
 
+def _fmt(value: float, unit: str = "") -> str:
+    if value != value:  # NaN: not computable or a text line
+        return "-"
+    if unit in ("-", "frac"):
+        return f"{value * 100:.1f} %"
+    return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
+
+
+def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
+    cfg = ledger.config
+    inv = ledger.inventory
+    state = "" if ledger.configured else " (no [ledger] section: defaults)"
+    print(f"{name}: carbon inventory, reporting year {cfg.reporting_year}{state}")
+    boundary = "Type II (scope 1 + 2 + 3)" if cfg.boundary == "type_ii" else "Type I (scope 1 + 2)"
+    print(f"  boundary {boundary}, claim on scope 2 {cfg.scope2_basis}-based, "
+          f"fuel factors {cfg.fuel_factors}, GWP-100 {cfg.gwp_set.upper()}")
+    sources: list[str] = []
+    header = (f"  {'scope':<6}{'category':<31}{'basis':<9}{'source':<18}{'quantity':>16} {'unit':<6}"
+              f"{'factor':>12} {'factor unit':<15}{'t CO2e':>13}  ref")
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for r in inv.rows:
+        if r.factor_source not in sources:
+            sources.append(r.factor_source)
+        ref = sources.index(r.factor_source) + 1
+        print(f"  {r.scope:<6}{r.category[:30]:<31}{r.basis:<9}{r.source[:17]:<18}{r.quantity:>16,.1f} "
+              f"{r.unit:<6}{r.factor:>12.6g} {r.factor_unit:<15}{r.tco2e:>13,.3f}  [{ref}]")
+    print("  " + "-" * (len(header) - 2))
+    print(f"  scope 1 {inv.scope1_tco2:,.3f} t; scope 2 location-based {inv.scope2_location_tco2:,.3f} t, "
+          f"market-based {inv.scope2_market_tco2:,.3f} t; scope 3 {inv.scope3_tco2:,.3f} t CO2e")
+    print("  factor sources:")
+    for i, text in enumerate(sources, 1):
+        print(f"  [{i}] {text}")
+    print("\nneutrality (ISO 14068-1 order: reductions, removals, offsets)")
+    for r in ledger.neutrality.rows:
+        if r.step == "notes":
+            continue
+        value = "" if r.value != r.value else f"{_fmt(r.value, r.unit)} {'' if r.unit == '-' else r.unit}"
+        note = f"  ({r.note})" if r.note else ""
+        print(f"  {r.step:<13}{r.item:<55}{value:>22}{note}")
+    print("\nT/CECA-G 0171-2022 readiness")
+    for section, item, value, unit, note in ledger.readiness.rows:
+        if section == "indicator":
+            print(f"  indicator    {item:<32}{_fmt(value, unit):>20} {'' if unit == '-' else unit}")
+        else:
+            shown = "" if value != value else f" {_fmt(value, unit)}"
+            print(f"  {section:<13}{item}{shown}: {note}")
+    if ledger.notes:
+        print("\nnotes")
+        for text in ledger.notes:
+            print(f"  - {text}")
+    if pathway is not None:
+        f = pathway.frame
+        print(f"\npathway {int(f.year.iloc[0])}-{int(f.year.iloc[-1])} ({pathway.simulations} distinct "
+              f"plant(s) simulated, {pathway.elapsed_s:.2f} s)")
+        print(f"  {'year':<6}{'emissions t':>14}{'residual t':>14}{'offset CNY/t':>14}{'offset cost CNY':>17}"
+              f"{'renewable':>11}  measures")
+        for row in f.itertuples():
+            print(f"  {row.year:<6}{row.emissions_tco2:>14,.1f}{row.residual_tco2:>14,.1f}"
+                  f"{row.offset_price_cny_per_t:>14,.1f}{row.offset_cost_cny:>17,.0f}"
+                  f"{row.renewable_share_frac * 100:>10.1f}%  {row.measures or '-'}")
+
+
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from twin.config import load_config
+    from twin.ledger.pathway import run_pathway
+    from twin.run import load_plant_weather, run
+
+    config = load_config(args.config, args.overrides, weather=args.weather, step=args.step)
+    weather = load_plant_weather(config)
+    results = run(config, weather=weather)
+    pathway = None
+    if not args.no_pathway and config.ledger is not None and config.ledger.pathway is not None:
+        pathway = run_pathway(config, weather=weather, results=results)
+    _print_ledger(config.plant.name, results.ledger, pathway)
+    if args.out:
+        tables = {"pathway.csv": pathway.frame} if pathway is not None else None
+        out = results.write(args.out, tables=tables)
+        print(f"results written to {out}/")
+    return 0
+
+
 def _cmd_weather(args: argparse.Namespace) -> int:
     import weather as wx
 
@@ -186,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "weather":
             return _cmd_weather(args)
+        if args.command == "ledger":
+            return _cmd_ledger(args)
         return _cmd_run(args, validate_only=args.command == "validate")
     except (ConfigError, ConsistencyError, wx.WeatherError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -5,7 +5,9 @@ MultiIndex ``(component, port, quantity)``; the hourly frame is flat and
 wide (plant-level columns first, then ``component.port.quantity``), which
 is what goes to disk as ``hourly.parquet`` and ``hourly.csv``. Hourly
 values are means of power [kW], sums of money [CNY] and mass [kg], and
-end-of-hour values of states such as stored energy [kWh].
+end-of-hour values of states such as stored energy [kWh]. The carbon
+ledger of the run (:mod:`twin.ledger`) goes to ``inventory.csv`` and, with a
+``[ledger]`` section, ``neutrality.csv`` and ``ceca_readiness.csv``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pandas as pd
 from twin.accounting.cost import CostBreakdown
 from twin.accounting.kpi import PlantSeries
 from twin.component import Flows, TariffSignals
+from twin.ledger.compute import LEDGER_SUMMARY_KEYS, Ledger
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -44,7 +47,10 @@ SUMMARY_UNITS: dict[str, str] = {
     "battery_discharge_kwh": "kWh, AC side",
     "battery_loss_kwh": "kWh, conversion and self-discharge losses",
     "self_sufficiency_frac": "-, 1 - import / (use + storage losses)",
-    "renewable_share_frac": "-, on-site renewable self-consumed / (use + storage losses)",
+    "renewable_share_frac": "-, with a [ledger]: market-based renewable share (on-site generation "
+                            "still carrying its attributes + instruments applied to grid import) / "
+                            "(use + storage losses); without one: on-site renewable self-consumed / "
+                            "(use + storage losses)",
     "unmet_kwh": "kWh, demand above the import limit",
     "energy_cost_cny": "CNY, energy charge of imports",
     "demand_cost_cny": "CNY, maximum-demand basic charge",
@@ -52,8 +58,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "export_revenue_cny": "CNY",
     "total_cost_cny": "CNY, energy + basic charges - export revenue",
     "fuel_cost_cny": "CNY, bills of fuel and heat supplies (gas, purchased heat)",
-    "scope1_tco2": "t CO2, direct emissions",
-    "scope2_location_tco2": "t CO2, location-based indirect emissions of imports",
+    **LEDGER_SUMMARY_KEYS,
 }
 
 
@@ -90,6 +95,8 @@ class Results:
     unmet_by_bus : Mapping[str, numpy.ndarray]
         Demand no supplier could serve, per bus [carrier unit]; non-electric
         buses appear in the frames as ``<bus>.unmet_<quantity>``.
+    ledger : twin.ledger.Ledger or None
+        Inventory, neutrality statement and readiness of the run.
     """
 
     plant: Plant
@@ -100,6 +107,7 @@ class Results:
     summary: dict[str, Any]
     weather_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
     unmet_by_bus: Mapping[str, np.ndarray] = field(default_factory=dict)
+    ledger: Ledger | None = None
 
     @property
     def grid(self) -> TimeGrid:
@@ -178,11 +186,27 @@ class Results:
         frame.index.name = "time"
         return frame
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write ``hourly.parquet``, ``hourly.csv``, ``monthly.csv`` and
-        ``summary.json`` into ``out_dir`` atomically: everything is written
-        to a temporary folder beside it, which then replaces ``out_dir``, so
-        a crash never leaves a half-written result.
+    @property
+    def inventory(self) -> pd.DataFrame:
+        """The GHG inventory, one row per source (what goes to ``inventory.csv``)."""
+        if self.ledger is None:
+            msg = "these results carry no ledger"
+            raise AttributeError(msg)
+        return self.ledger.inventory.frame()
+
+    def write(self, out_dir: str | Path, *, tables: Mapping[str, pd.DataFrame] | None = None) -> Path:
+        """Write ``hourly.parquet``, ``hourly.csv``, ``monthly.csv``,
+        ``summary.json``, ``inventory.csv`` and, with a ``[ledger]``
+        section, ``neutrality.csv`` and ``ceca_readiness.csv`` into
+        ``out_dir`` atomically: everything is written to a temporary folder
+        beside it, which then replaces ``out_dir``, so a crash never leaves
+        a half-written result.
+
+        Parameters
+        ----------
+        out_dir : str or Path
+        tables : mapping of file name to DataFrame, optional
+            Further tables written in the same folder (``pathway.csv``).
 
         Returns
         -------
@@ -199,6 +223,10 @@ class Results:
             self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
             text = json.dumps(self.summary, indent=2, ensure_ascii=False, default=_json_default)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+            extra = dict(self.ledger.tables()) if self.ledger is not None else {}
+            extra.update(tables or {})
+            for name, frame in extra.items():
+                frame.to_csv(tmp / name, index=False, float_format="%.12g")
             old = None
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -5,7 +5,8 @@ connection publishes its tariff and emission signals; components compute
 in stage order (loads, converters, generation, storage, slack), each seeing
 the net demand the earlier ones left on every bus; generation that neither
 storage nor export can take is curtailed; every bus is checked to balance
-at every step; then cost, emissions and KPIs are accounted.
+at every step; then cost, emissions and KPIs are accounted, and the carbon
+ledger (:mod:`twin.ledger`) turns the run into an inventory.
 """
 
 from __future__ import annotations
@@ -24,18 +25,13 @@ import pandas as pd
 
 import weather as wx
 from twin._version import __version__
-from twin.accounting import (
-    electricity_cost,
-    energy_kpis,
-    plant_series,
-    scope1_tco2,
-    scope2_location_tco2,
-)
+from twin.accounting import electricity_cost, energy_kpis, plant_series
 from twin.calendar import day_types
 from twin.component import Component, Direction, Flows, RunContext, Site
 from twin.config.loader import config_hash
 from twin.config.schema import PlantConfig
 from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
+from twin.ledger.compute import compute_ledger
 from twin.plant import Plant
 from twin.results import Results
 from twin.timegrid import TimeGrid
@@ -259,17 +255,19 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
         capacity_cost_cny=cost.capacity_cost_cny,
         export_revenue_cny=cost.export_revenue_cny,
         total_cost_cny=cost.total_cost_cny,
-        scope1_tco2=scope1_tco2(flows, grid),
-        scope2_location_tco2=scope2_location_tco2(series.grid_import_kw, ctx.signals.ef_kg_per_kwh, grid),
     )
+    # emissions come from the carbon ledger's inventory (defaults without a [ledger] section)
+    ledger = compute_ledger(plant, flows, series, ctx.signals)
+    summary.update(ledger.summary_keys())
     component_kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
     summary["fuel_cost_cny"] = sum(
         component_kpis[s.name].get("cost_cny", 0.0) for s in plant.slacks if s is not plant.slack
     )
     summary["components"] = {k: v for k, v in component_kpis.items() if v}
+    summary["ledger"] = ledger.describe()
     summary["provenance"] = _provenance(plant, w)
     summary["warnings"] = run_warnings
-    return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet)
+    return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger)
 
 
 def _version(dist: str) -> str | None:

@@ -12,9 +12,12 @@ Definitions (all energies over the run) [kWh]:
   so every exported kWh is PV);
 - self-sufficiency = 1 − grid import / (use + storage losses), the share of
   the plant's electricity need met on site;
-- renewable share (location-based) = PV self-consumed / (use + storage
-  losses); grid electricity counts as non-renewable here. The market-based
-  share with green certificates and PPAs belongs to the carbon ledger.
+- renewable share (on-site) = PV self-consumed / (use + storage losses);
+  grid electricity counts as non-renewable here. With a ``[ledger]``
+  section the summary's ``renewable_share_frac`` becomes the market-based
+  share of the carbon ledger (on-site generation still carrying its
+  attributes + green power contracts, certificates and PPAs), and this one
+  stays as ``onsite_renewable_share_frac``.
 """
 
 from __future__ import annotations

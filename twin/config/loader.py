@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from twin.config.presets import expand_emission_factor, expand_tariff
-from twin.config.schema import PlantConfig, plant_config_model
+from twin.config.schema import PlantConfig, SimulationConfig, plant_config_model
 from twin.errors import ConfigError
 
 __all__ = [
@@ -124,6 +124,7 @@ def config_hash(config: PlantConfig) -> str:
 
 # -- presets ---------------------------------------------------------------
 def _expand_presets(data: dict[str, Any], source: str) -> dict[str, Any]:
+    _expand_ledger(data, source)
     grid = data.get("grid_connection")
     if not isinstance(grid, dict):
         return data
@@ -142,6 +143,32 @@ def _expand_presets(data: dict[str, Any], source: str) -> dict[str, Any]:
             msg = f"{source}: grid_connection.emission_factor: {exc}"
             raise ConfigError(msg) from None
     return data
+
+
+def _expand_ledger(data: dict[str, Any], source: str) -> None:
+    """``ledger.reporting_year`` defaults to ``simulation.year`` (written into
+    the config, so vintage checks see it); ``{province|region|national, year}``
+    factors of ``ledger.scope2`` become explicit values with their source."""
+    ledger = data.get("ledger")
+    if not isinstance(ledger, dict):
+        return
+    sim = data.get("simulation")
+    year = sim.get("year") if isinstance(sim, dict) else None
+    if year is None:
+        year = SimulationConfig.model_fields["year"].default
+    if "reporting_year" not in ledger and isinstance(year, int):
+        ledger["reporting_year"] = year
+    scope2 = ledger.get("scope2")
+    if not isinstance(scope2, dict):
+        return
+    for key in ("location_factor", "residual_factor"):
+        spec = scope2.get(key)
+        if isinstance(spec, dict):
+            try:
+                scope2[key] = expand_emission_factor(spec)
+            except ValueError as exc:
+                msg = f"{source}: ledger.scope2.{key}: {exc}"
+                raise ConfigError(msg) from None
 
 
 # -- overrides -------------------------------------------------------------

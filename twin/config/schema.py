@@ -1,6 +1,7 @@
 """The plant config schema.
 
-Fixed sections (``plant``, ``simulation``, ``weather``, ``calendar``) are
+Fixed sections (``plant``, ``simulation``, ``weather``, ``calendar`` and the
+optional ``ledger``, whose model lives in :mod:`twin.ledger.schema`) are
 declared here; one table per registered component kind is added from the
 component registry (``[[pv]]``, ``[[battery]]``, ``[grid_connection]`` ...),
 so adding a component adds its config table with no edit here. Field names
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from twin.component import COMPONENT_REGISTRY
+from twin.ledger.schema import LedgerConfig
 from twin.timegrid import parse_step
 
 __all__ = [
@@ -136,6 +138,11 @@ class PlantConfig(BaseModel):
     simulation: SimulationConfig = Field(default_factory=SimulationConfig)
     weather: WeatherConfig
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    ledger: LedgerConfig | None = Field(
+        default=None,
+        description="Carbon ledger: inventory, neutrality, T/CECA-G 0171 readiness, pathway "
+        "(twin/ledger/schema.py).",
+    )
 
     _source_path: str | None = PrivateAttr(default=None)
     _base_dir: str = PrivateAttr(default=".")
