@@ -32,6 +32,7 @@ _EXAMPLES = """examples:
   twin run configs/reference_factory.toml --weather shanghai-cswd
   twin validate configs/reference_factory.toml
   twin ledger configs/ledger_example.toml --out out/ledger_example
+  twin compare experiments/pv_storage_sizing.toml
   twin weather list
 """
 
@@ -113,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     common(p_led)
     p_led.add_argument("--out", metavar="DIR", help="also write the results and ledger tables here")
     p_led.add_argument("--no-pathway", action="store_true", help="skip the multi-year pathway")
+
+    p_cmp = sub.add_parser(
+        "compare", help="simulate an experiment's variants and compare them with the base",
+        description="Simulate the base plant and every variant of an experiment (measures and "
+                    "patches; packages simulated, not summed) and print and write one row per "
+                    "variant: energy per carrier, peak, cost, scope 1 and 2, deltas, capex, "
+                    "payback, NPV, IRR and abatement cost; macc.csv and interactions.csv too.",
+        epilog="example:\n  twin compare experiments/pv_storage_sizing.toml --out out/pv_storage",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_cmp.add_argument("experiment", help="experiment file (TOML)")
+    p_cmp.add_argument("--out", metavar="DIR", help="output folder (default: out/<experiment name>)")
+    p_cmp.add_argument("--workers", type=int, metavar="N", help="processes (default: up to 2)")
 
     p_w = sub.add_parser(
         "weather", help="bundled weather files",
@@ -253,6 +267,58 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMPARE_COLUMNS = (
+    ("variant", "variant", "{}"),
+    ("grid_import_kwh", "import MWh", "{:,.0f}"),
+    ("gas_use_nm3", "gas kNm³", "{:,.1f}"),
+    ("peak_import_kw", "peak kW", "{:,.0f}"),
+    ("total_cost_cny", "cost kCNY", "{:,.0f}"),
+    ("delta_cost_cny", "Δcost kCNY", "{:+,.0f}"),
+    ("emissions_tco2", "tCO2", "{:,.0f}"),
+    ("delta_emissions_tco2", "ΔtCO2", "{:+,.0f}"),
+    ("capex_cny", "capex kCNY", "{:,.0f}"),
+    ("simple_payback_years", "payback yr", "{:.1f}"),
+    ("npv_cny", "NPV kCNY", "{:,.0f}"),
+    ("irr_frac", "IRR %", "{:.1f}"),
+    ("abatement_cost_cny_per_tco2", "CNY/tCO2", "{:,.0f}"),
+)
+_COMPARE_SCALE = {"grid_import_kwh": 1e-3, "gas_use_nm3": 1e-3, "total_cost_cny": 1e-3,
+                  "delta_cost_cny": 1e-3, "capex_cny": 1e-3, "npv_cny": 1e-3, "irr_frac": 100.0}
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import math
+
+    from twin.experiments import compare, load_experiment
+
+    t0 = time.perf_counter()
+    experiment = load_experiment(args.experiment)
+    result = compare(experiment, workers=args.workers)
+    elapsed = time.perf_counter() - t0
+    out = Path(args.out) if args.out else Path("out") / experiment.name
+    result.write(out)
+    rows = []
+    for record in result.table.to_dict("records"):
+        cells = []
+        for key, _, fmt in _COMPARE_COLUMNS:
+            value = record.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                cells.append("-" if math.isnan(value) else "never")
+                continue
+            if isinstance(value, float):
+                value = value * _COMPARE_SCALE.get(key, 1.0) + 0.0  # no "-0"
+            cells.append(fmt.format(value) if value is not None else "-")
+        rows.append(cells)
+    headers = [h for _, h, _ in _COMPARE_COLUMNS]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print(f"{experiment.name}: {len(result.table)} plants simulated in {elapsed:.1f} s")
+    print("  " + "  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
+    for r in rows:
+        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv)")
+    return 0
+
+
 def _cmd_weather(args: argparse.Namespace) -> int:
     import weather as wx
 
@@ -296,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_weather(args)
         if args.command == "ledger":
             return _cmd_ledger(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
         return _cmd_run(args, validate_only=args.command == "validate")
     except (ConfigError, ConsistencyError, wx.WeatherError) as exc:
         print(f"error: {exc}", file=sys.stderr)

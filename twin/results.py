@@ -13,9 +13,6 @@ ledger of the run (:mod:`twin.ledger`) goes to ``inventory.csv`` and, with a
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin._atomic import atomic_dir
 from twin.accounting.cost import CostBreakdown
 from twin.accounting.kpi import PlantSeries
 from twin.component import Flows, TariffSignals
@@ -213,10 +211,7 @@ class Results:
         Path
             ``out_dir``.
         """
-        target = Path(out_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_dir(out_dir) as tmp:
             hourly = self.hourly
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
             hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
@@ -227,17 +222,7 @@ class Results:
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")
-            old = None
-            if target.exists():
-                old = target.with_name(f".{target.name}.old-{os.getpid()}")
-                os.replace(target, old)
-            os.replace(tmp, target)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+        return Path(out_dir)
 
 
 def _json_default(value: Any) -> Any:

@@ -152,3 +152,25 @@ def test_measures_are_functions_from_plant_to_plant():
     with pytest.raises(MeasureError, match="no base_load named 'nope'"):
         apply_measure(raw, {"measure": "led_lighting", "load": "nope", "lighting_kw": 1.0}, fin)
     assert math.isfinite(applied.capex_cny)
+
+
+def test_cli_compare(tmp_path, capsys):
+    from twin.cli import main
+
+    path = _experiment(tmp_path, """
+[[variant]]
+name = "led"
+measures = [{measure = "led_lighting", load = "load", lighting_kw = 20.0}]
+""")
+    assert main(["compare", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "led" in out and "payback yr" in out
+    assert (tmp_path / "out" / "compare.csv").is_file()
+
+
+def test_cli_compare_bad_experiment_exits_2(tmp_path, capsys):
+    from twin.cli import main
+
+    path = _experiment(tmp_path, '[[variant]]\nname = "x"\nmeasures = [{measure = "nope"}]\n')
+    assert main(["compare", str(path)]) == 2
+    assert "unknown measure 'nope'" in capsys.readouterr().err
