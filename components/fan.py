@@ -1,0 +1,151 @@
+"""Air-handling fans: how much electricity do the supply and extract fans take?
+
+Fan power is the specific fan power (SFP) times the airflow,
+P = SFP · V̇ (EN 16798-3 defines SFP as electric power per airflow,
+[W/(m³/s)]). The airflow is either a zone's mechanical ventilation
+(``zone = "office"``: the zone's ``ventilation_m3_per_h`` output, so fan
+and zone always agree) or a constant or day-type/hour profile of its own.
+Give the SFP of the whole air-handling unit (supply and extract fans
+together) or add one fan component per fan.
+
+The fans' heat is not fed back into the zone (zones compute before HVAC
+plant); where it matters, add it to the zone's ``equipment_w_per_m2``.
+
+References
+----------
+.. [1] EN 16798-3:2017, Energy performance of buildings - Ventilation for
+   non-residential buildings, section 9 (specific fan power).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from components.hvac_schedules import ScheduledValue, schedule_on_grid
+from twin.carriers import ELECTRICITY
+from twin.component import (
+    Component,
+    ComponentParams,
+    Direction,
+    Flows,
+    Port,
+    Role,
+    RunContext,
+    Stage,
+    register_component,
+)
+from twin.errors import ConfigError
+from twin.timegrid import TimeGrid
+
+__all__ = ["Fan", "FanParams", "fan_power_kw"]
+
+_S_PER_H = 3600.0
+_W_PER_KW = 1000.0
+
+
+def fan_power_kw(
+    airflow_m3_per_h: float | np.ndarray, specific_fan_power_w_per_m3_per_s: float
+) -> np.ndarray:
+    """Electric power of fans from their specific fan power.
+
+    Parameters
+    ----------
+    airflow_m3_per_h : float or array
+        Airflow [m³/h].
+    specific_fan_power_w_per_m3_per_s : float
+        SFP [W/(m³/s)].
+
+    Returns
+    -------
+    array
+        Electric power [kW].
+
+    Notes
+    -----
+    .. math:: P = SFP \\cdot \\dot V / 3600 / 1000
+
+    Examples
+    --------
+    >>> float(fan_power_kw(36000.0, 1500.0))
+    15.0
+    """
+    flow = np.maximum(np.asarray(airflow_m3_per_h, dtype=np.float64), 0.0)
+    return specific_fan_power_w_per_m3_per_s * flow / _S_PER_H / _W_PER_KW
+
+
+class FanParams(ComponentParams):
+    """Parameters of an air-handling unit's fans."""
+
+    specific_fan_power_w_per_m3_per_s: float = Field(
+        gt=0, allow_inf_nan=False, le=10_000.0,
+        description="Specific fan power of the unit, electric power per airflow (supply and "
+        "extract together typ. 1000-2500) [W/(m³/s)].",
+    )
+    zone: str | None = Field(
+        default=None,
+        description="Zone whose ventilation_m3_per_h the fans move; or give airflow_m3_per_h.",
+    )
+    airflow_m3_per_h: ScheduledValue | None = Field(
+        default=None, description="Airflow, constant or a day-type/hour profile [m³/h]."
+    )
+    electricity_bus: str = Field(default="electricity", description="Electricity bus.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.zone is None) == (self.airflow_m3_per_h is None):
+            msg = "give exactly one of zone (a zone's ventilation) or airflow_m3_per_h"
+            raise ValueError(msg)
+        return self
+
+
+@register_component("fan")
+class Fan(Component):
+    """AHU fans by specific fan power (port ``el``, Role.USE; output ``airflow_m3_per_h``)."""
+
+    stage = Stage.HVAC
+    Params = FanParams
+
+    def __init__(self, params: FanParams) -> None:
+        super().__init__(params)
+        self.params: FanParams = params
+
+    def ports(self) -> tuple[Port, ...]:
+        return (Port("el", ELECTRICITY, Direction.IN, self.params.electricity_bus, Role.USE),)
+
+    @classmethod
+    def example_params(cls) -> dict[str, Any]:
+        return {
+            "name": "ahu_office",
+            "specific_fan_power_w_per_m3_per_s": 1600.0,
+            "airflow_m3_per_h": {"weekday": [0.0] * 8 + [8000.0] * 10 + [0.0] * 6,
+                                 "weekend": [0.0] * 24},
+        }
+
+    def compute(self, ctx: RunContext) -> Flows:
+        p = self.params
+        if p.zone is not None:
+            try:
+                outputs = ctx.flows(p.zone).outputs
+            except KeyError:
+                msg = (
+                    f"fan[{self.name}].zone: no zone named {p.zone!r} computed before the fans; "
+                    f"expected the name of an hvac_zone of this plant"
+                )
+                raise ConfigError(msg) from None
+            if "ventilation_m3_per_h" not in outputs:
+                msg = (
+                    f"fan[{self.name}].zone: {p.zone!r} has no ventilation_m3_per_h output; "
+                    f"expected an hvac_zone, or give airflow_m3_per_h instead"
+                )
+                raise ConfigError(msg)
+            airflow = np.asarray(outputs["ventilation_m3_per_h"], dtype=np.float64)
+        else:
+            airflow = schedule_on_grid(p.airflow_m3_per_h, ctx)
+        power = fan_power_kw(airflow, p.specific_fan_power_w_per_m3_per_s)
+        return Flows(ports={"el": power}, outputs={"airflow_m3_per_h": airflow.copy()})
+
+    def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
+        return {"electricity_kwh": grid.energy_kwh(flows.ports["el"])}

@@ -1,0 +1,646 @@
+"""Thermal zones: how warm is a hall or an office, and what heating and cooling does it take?
+
+A zone is one ISO 13790 5R1C network (:mod:`components.hvac_rc`) fed by
+
+- the envelope: opaque walls, roofs and floors and windows, each with area
+  and U-value; windows with g-value, frame share and shading; solar gains
+  on every façade from pvlib's transposition (:mod:`components.hvac_solar`);
+- air exchange: infiltration (air changes per hour) and mechanical
+  ventilation (a profile of m³/h) with optional heat recovery, bypassed
+  while the outdoor air lies between the set points (free cooling by
+  outdoor air) — ISO 13790 9.3 with b_ve = 1 - η_hr;
+- internal gains: lighting, equipment and people (W/m² profiles by day
+  type and hour) plus heat from other components that sit in the zone
+  (``gains_from``: production lines' ``heat_to_zone_kw``, compressors in
+  the hall, or a share of a base load's electricity);
+- thermostat set points for heating and cooling, occupied and unoccupied,
+  and the capacity of the zone's emitters (heating) and coils (cooling).
+
+Ports: the heat it takes from a HEAT bus (space-heating water, e.g.
+``hot_water``) and the cooling it takes from a CHILLED_WATER bus, both
+Role.USE, and optionally the electricity of its lighting and equipment.
+Heat recovery (Stage 30), heat pumps and chillers (40) and boilers (45)
+compute later and serve those buses.
+
+How the zone knows the plant can deliver: it does not ask. The zone
+assumes its emitters get what they need up to their stated capacity
+(``heating_capacity_kw``, ``cooling_capacity_kw``); beyond that the zone
+floats and the step counts as an unmet hour of the zone
+(``unmet_heating_frac``, kpi ``unmet_heating_h``). If the plant behind the
+bus then cannot serve the bus, the run reports the shortfall as the bus's
+unmet demand (``<bus>.unmet_power_kw``) with a warning; the zone's
+temperature is then optimistic for those steps. Size the plant for the
+emitters (the example configs do).
+
+Before the first step the zone repeats its first day until the mass
+temperature settles (EnergyPlus's warm-up).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Literal, Self
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from components.hvac_rc import (
+    AIR_HEAT_CAPACITY_J_PER_M3_K,
+    INTERNAL_AREA_PER_FLOOR_AREA,
+    MASS_CLASSES,
+    conductances_5r1c,
+    periodic_mass_temp_c,
+    simulate_5r1c,
+)
+from components.hvac_schedules import ScheduledValue, schedule_on_grid
+from components.hvac_solar import (
+    facade_irradiance,
+    opaque_solar_gain_w,
+    sky_radiation_loss_w,
+    window_solar_gain_w,
+)
+from twin.carriers import CHILLED_WATER, ELECTRICITY, HEAT
+from twin.component import (
+    Component,
+    ComponentParams,
+    Direction,
+    Flows,
+    Port,
+    Role,
+    RunContext,
+    Stage,
+    register_component,
+)
+from twin.errors import ConfigError, SuspiciousInputWarning
+from twin.timegrid import TimeGrid
+
+__all__ = ["GainSource", "OpaqueElement", "Window", "Zone", "ZoneParams"]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_NAME = {"pattern": r"^[A-Za-z][A-Za-z0-9_\-]*$", "max_length": 64}
+_W_PER_KW = 1000.0
+_DEFAULT_TILT_DEG = {"wall": 90.0, "roof": 0.0, "floor": 180.0}
+
+GlazingType = Literal["double_clear", "single_clear"]
+MassClass = Literal["very_light", "light", "medium", "heavy", "very_heavy"]
+
+
+class OpaqueElement(BaseModel):
+    """A wall, roof or floor of the zone's envelope."""
+
+    model_config = _FROZEN
+
+    name: str = Field(description="Name of the element, unique within the zone.", **_NAME)
+    kind: Literal["wall", "roof", "floor"] = Field(
+        description="wall (vertical), roof (sunlit, sees the sky) or floor (no sun, no sky)."
+    )
+    area_m2: float = Field(description="Opaque area, windows excluded [m²].", gt=0)
+    u_w_per_m2_k: float = Field(
+        description="Thermal transmittance including surface resistances [W/(m²·K)].",
+        gt=0, allow_inf_nan=False,
+    )
+    azimuth_deg: float = Field(
+        default=180.0, ge=0, lt=360.0,
+        description="Direction the outer surface faces, clockwise from north (180 = south) [°].",
+    )
+    tilt_deg: float | None = Field(
+        default=None, ge=0, le=180.0,
+        description="Tilt from horizontal; default 90 (wall), 0 (roof), 180 (floor) [°].",
+    )
+    solar_absorptance_frac: float = Field(
+        default=0.6, ge=0, le=1.0,
+        description="Solar absorptance of the outer surface (light 0.3, mid 0.6, dark 0.9) [-].",
+    )
+    emissivity_frac: float = Field(
+        default=0.9, ge=0, le=1.0,
+        description="Thermal emissivity of the outer surface (ISO 13790 default 0.9) [-].",
+    )
+    adjustment_frac: float = Field(
+        default=1.0, gt=0, allow_inf_nan=False, le=1.0,
+        description="Temperature adjustment factor b_tr for elements not facing outdoor air "
+        "(ISO 13790 8.3; 1 for outdoor air, lower towards the ground or unheated spaces) [-].",
+    )
+
+    @property
+    def tilt(self) -> float:
+        """Tilt used [°]."""
+        return _DEFAULT_TILT_DEG[self.kind] if self.tilt_deg is None else self.tilt_deg
+
+
+class Window(BaseModel):
+    """A window (or a group of equal windows on one façade)."""
+
+    model_config = _FROZEN
+
+    name: str = Field(description="Name of the window, unique within the zone.", **_NAME)
+    area_m2: float = Field(description="Window area including the frame [m²].", gt=0)
+    u_w_per_m2_k: float = Field(
+        description="Thermal transmittance of the window, U_w [W/(m²·K)].",
+        gt=0, allow_inf_nan=False,
+    )
+    g_value_frac: float = Field(
+        ge=0, le=1.0,
+        description="Total solar energy transmittance (SHGC) at normal incidence, g_n [-].",
+    )
+    azimuth_deg: float = Field(
+        default=180.0, ge=0, lt=360.0,
+        description="Direction the window faces, clockwise from north (180 = south) [°].",
+    )
+    tilt_deg: float = Field(
+        default=90.0, ge=0, le=90.0, description="Tilt from horizontal; 0 for a skylight [°]."
+    )
+    frame_frac: float = Field(
+        default=0.0, ge=0, lt=1.0,
+        description="Share of area_m2 taken by the frame, F_F (typically 0.2-0.3) [-].",
+    )
+    shading_factor_frac: float = Field(
+        default=1.0, ge=0, le=1.0,
+        description="Solar gain left after external shading and shading devices, F_sh "
+        "(1 = unshaded) [-].",
+    )
+    glazing: GlazingType = Field(
+        default="double_clear",
+        description="Angular dependence of g: double_clear (ASHRAE 140 Case 600 glass) or "
+        "single_clear (Case 670).",
+    )
+
+
+class GainSource(BaseModel):
+    """Heat from another component that sits in the zone."""
+
+    model_config = _FROZEN
+
+    component: str = Field(description="Name of a component computed before zones.", **_NAME)
+    output: str = Field(
+        default="heat_to_zone_kw",
+        description="Output of that component giving its heat to the zone [kW]; production "
+        "lines and compressors report heat_to_zone_kw.",
+    )
+    port: str | None = Field(
+        default=None,
+        description="Use this port's flow instead of an output (e.g. 'el' of a base load) [kW].",
+    )
+    frac: float = Field(
+        default=1.0, ge=0, le=1.0,
+        description="Share of the output or port flow that ends up as heat in the zone [-].",
+    )
+
+
+class ZoneParams(ComponentParams):
+    """Parameters of a thermal zone (ISO 13790 5R1C)."""
+
+    floor_area_m2: float = Field(description="Conditioned floor area A_f [m²].", gt=0)
+    volume_m3: float = Field(description="Air volume of the zone [m³].", gt=0)
+    internal_surface_area_m2: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Area of all surfaces facing the zone A_t; default 4.5 A_f (ISO 13790 "
+        "7.2.2.2, buildings with partitions); give the real area for a single hall [m²].",
+    )
+    mass_class: MassClass = Field(
+        default="medium",
+        description="ISO 13790 Table 12 thermal mass class: sets C_m and A_m per m² floor.",
+    )
+    heat_capacity_j_per_m2_k: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Internal heat capacity C_m per m² floor area; overrides mass_class "
+        "[J/(m²·K)].",
+    )
+    mass_area_m2: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Effective mass area A_m (ISO 13790 12.3.1.2); overrides mass_class [m²].",
+    )
+    opaque: list[OpaqueElement] = Field(
+        min_length=1, description="Walls, roofs and floors towards outdoors or the ground."
+    )
+    windows: list[Window] = Field(default_factory=list, description="Windows and skylights.")
+    infiltration_air_changes_per_h: float = Field(
+        default=0.3, ge=0, le=20.0,
+        description="Infiltration, constant [1/h] (air changes per hour of volume_m3).",
+    )
+    ventilation_m3_per_h: ScheduledValue = Field(
+        default=0.0,
+        description="Mechanical outdoor-air supply, constant or a day-type/hour profile [m³/h].",
+    )
+    ventilation_heat_recovery_frac: float = Field(
+        default=0.0, ge=0, lt=1.0,
+        description="Temperature efficiency of the ventilation heat recovery η_hr; bypassed "
+        "while the outdoor air is between the active set points [-].",
+    )
+    air_heat_capacity_j_per_m3_k: float = Field(
+        default=AIR_HEAT_CAPACITY_J_PER_M3_K, gt=0, allow_inf_nan=False,
+        description="Volumetric heat capacity of air ρ·c (ISO 13790: 1200) [J/(m³·K)].",
+    )
+    occupancy_frac: ScheduledValue = Field(
+        default=1.0,
+        description="Occupancy 0..1 by hour and day type; steps with occupancy > 0 use the "
+        "occupied set points; people gains scale with it [-].",
+    )
+    people_w_per_m2: float = Field(
+        default=0.0, ge=0, le=100.0,
+        description="Sensible heat of people at full occupancy per m² floor [W/m²].",
+    )
+    lighting_w_per_m2: ScheduledValue = Field(
+        default=0.0, description="Lighting power per m² floor, constant or profile [W/m²]."
+    )
+    equipment_w_per_m2: ScheduledValue = Field(
+        default=0.0,
+        description="Equipment (plug) power per m² floor not modelled elsewhere [W/m²].",
+    )
+    gains_from: list[str | GainSource] = Field(
+        default_factory=list,
+        description="Components whose heat goes into the zone: names (output heat_to_zone_kw) "
+        "or tables {component, output | port, frac}.",
+    )
+    heating_set_c: float = Field(
+        default=20.0, ge=-30.0, le=60.0, description="Heating set point, occupied [°C]."
+    )
+    cooling_set_c: float = Field(
+        default=26.0, ge=-30.0, le=60.0, description="Cooling set point, occupied [°C]."
+    )
+    heating_set_unoccupied_c: float | None = Field(
+        default=None, ge=-30.0, le=60.0,
+        description="Heating set point when unoccupied (setback); default the occupied one [°C].",
+    )
+    cooling_set_unoccupied_c: float | None = Field(
+        default=None, ge=-30.0, le=60.0,
+        description="Cooling set point when unoccupied (setup); default the occupied one [°C].",
+    )
+    heating_capacity_kw: float | None = Field(
+        default=None, ge=0,
+        description="Heating capacity of the zone's emitters; none = unlimited (ideal) [kW].",
+    )
+    cooling_capacity_kw: float | None = Field(
+        default=None, ge=0,
+        description="Cooling capacity of the zone's coils; none = unlimited (ideal) [kW].",
+    )
+    unmet_tolerance_k: float = Field(
+        default=0.2, ge=0, le=5.0,
+        description="A step counts as unmet when the air is this far beyond the set point "
+        "(EnergyPlus's default reporting tolerance) [K].",
+    )
+    sky_diffuse_model: Literal["perez", "haydavies", "isotropic", "klucher", "reindl"] = Field(
+        default="perez", description="Transposition model of sky diffuse (pvlib name)."
+    )
+    albedo_frac: float = Field(default=0.2, ge=0, le=1.0, description="Ground reflectance [-].")
+    sky_temp_difference_k: float = Field(
+        default=11.0, ge=0, le=30.0,
+        description="Outdoor air minus apparent sky temperature (ISO 13790 11.4.6: 11 K in "
+        "intermediate climates) [K].",
+    )
+    heat_bus: str | None = Field(
+        default="hot_water",
+        description="HEAT bus of space heating (the boilers' and heat recovery's default bus); "
+        "'none': the zone has no heating.",
+    )
+    cooling_bus: str | None = Field(
+        default="chilled_water",
+        description="CHILLED_WATER bus of space cooling; 'none': the zone has no cooling.",
+    )
+    electricity_bus: str | None = Field(
+        default="electricity",
+        description="Bus of the lighting and equipment electricity; 'none' when a base load "
+        "already counts it (the zone then takes their heat only).",
+    )
+
+    @field_validator("heat_bus", "cooling_bus", "electricity_bus", mode="before")
+    @classmethod
+    def _none_bus(cls, value: Any) -> Any:
+        # TOML has no null: "none" switches a port off
+        if isinstance(value, str) and value.strip().lower() in {"none", ""}:
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        pairs = [("heating_set_c", "cooling_set_c")]
+        if self.heating_set_unoccupied_c is not None or self.cooling_set_unoccupied_c is not None:
+            pairs.append(("heating_set_unoccupied_c", "cooling_set_unoccupied_c"))
+        for h_name, c_name in pairs:
+            h = getattr(self, h_name)
+            c = getattr(self, c_name)
+            h = self.heating_set_c if h is None else h
+            c = self.cooling_set_c if c is None else c
+            if h > c:
+                msg = (
+                    f"{h_name} = {h} °C is above {c_name} = {c} °C; expected the heating set "
+                    f"point <= the cooling set point; lower {h_name} or raise {c_name}"
+                )
+                raise ValueError(msg)
+        for group in ("opaque", "windows"):
+            names = [e.name for e in getattr(self, group)]
+            duplicated = sorted({x for x in names if names.count(x) > 1})
+            if duplicated:
+                msg = f"{group}: names must be unique, duplicated: {', '.join(duplicated)}"
+                raise ValueError(msg)
+        a_m = self.effective_mass_area_m2
+        if a_m > self.internal_area_m2:
+            msg = (
+                f"effective mass area {a_m:.0f} m² exceeds the internal surface area "
+                f"{self.internal_area_m2:.0f} m²; give internal_surface_area_m2 >= mass_area_m2"
+            )
+            raise ValueError(msg)
+        if self.volume_m3 < self.floor_area_m2 * 1.5:
+            msg = (
+                f"{self.name}: volume_m3 = {self.volume_m3} is less than 1.5 m x floor_area_m2 "
+                f"= {self.floor_area_m2}; check the units"
+            )
+            warnings.warn(msg, SuspiciousInputWarning, stacklevel=2)
+        return self
+
+    # -- derived -------------------------------------------------------
+    @property
+    def internal_area_m2(self) -> float:
+        """A_t used [m²]."""
+        if self.internal_surface_area_m2 is not None:
+            return self.internal_surface_area_m2
+        return INTERNAL_AREA_PER_FLOOR_AREA * self.floor_area_m2
+
+    @property
+    def effective_mass_area_m2(self) -> float:
+        """A_m used [m²]."""
+        if self.mass_area_m2 is not None:
+            return self.mass_area_m2
+        return MASS_CLASSES[self.mass_class][1] * self.floor_area_m2
+
+    @property
+    def heat_capacity_j_per_k(self) -> float:
+        """C_m used [J/K]."""
+        per_m2 = self.heat_capacity_j_per_m2_k
+        if per_m2 is None:
+            per_m2 = MASS_CLASSES[self.mass_class][0]
+        return per_m2 * self.floor_area_m2
+
+    @property
+    def opaque_w_per_k(self) -> float:
+        """H_tr,op = Σ b·U·A of the opaque elements [W/K]."""
+        return float(sum(e.adjustment_frac * e.u_w_per_m2_k * e.area_m2 for e in self.opaque))
+
+    @property
+    def window_w_per_k(self) -> float:
+        """H_tr,w = Σ U·A of the windows [W/K]."""
+        return float(sum(w.u_w_per_m2_k * w.area_m2 for w in self.windows))
+
+
+def _gain_source(item: str | GainSource) -> GainSource:
+    return GainSource(component=item) if isinstance(item, str) else item
+
+
+@register_component("hvac_zone")
+class Zone(Component):
+    """A thermal zone by the ISO 13790 5R1C hourly method.
+
+    Ports: ``heating`` (HEAT bus, Role.USE) and ``cooling`` (CHILLED_WATER
+    bus, Role.USE) when their buses are set; ``el`` (lighting and
+    equipment electricity, Role.USE) when ``electricity_bus`` is set.
+
+    Outputs: ``temp_air_c``, ``temp_operative_c`` (0.3 θ_air + 0.7 θ_s),
+    ``temp_mass_c`` (step means), ``temp_mass_end_c`` (at the step's end),
+    ``temp_surface_c``; ``heating_kw``, ``cooling_kw`` (delivered, equal to the
+    ports) and ``heating_need_kw``, ``cooling_need_kw`` (what would hold the
+    set points without capacity limits); ``unmet_heating_frac``,
+    ``unmet_cooling_frac`` (1 in a step whose air temperature is more than
+    ``unmet_tolerance_k`` beyond its set point); ``internal_gains_kw``,
+    ``solar_gains_kw``, ``sky_radiation_loss_kw``,
+    ``ventilation_m3_per_h``, ``ventilation_conductance_w_per_k`` (H_ve with
+    infiltration and heat recovery), ``heating_set_c``, ``cooling_set_c``.
+    """
+
+    stage = Stage.ZONE
+    Params = ZoneParams
+
+    def __init__(self, params: ZoneParams) -> None:
+        super().__init__(params)
+        self.params: ZoneParams = params
+        self.conductances = conductances_5r1c(
+            params.opaque_w_per_k, params.window_w_per_k,
+            params.effective_mass_area_m2, params.internal_area_m2,
+        )
+
+    def ports(self) -> tuple[Port, ...]:
+        p = self.params
+        ports = []
+        if p.heat_bus is not None:
+            ports.append(Port("heating", HEAT, Direction.IN, p.heat_bus, Role.USE))
+        if p.cooling_bus is not None:
+            ports.append(Port("cooling", CHILLED_WATER, Direction.IN, p.cooling_bus, Role.USE))
+        if p.electricity_bus is not None:
+            ports.append(Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE))
+        return tuple(ports)
+
+    @classmethod
+    def example_params(cls) -> dict[str, Any]:
+        return {
+            "name": "office",
+            "floor_area_m2": 1000.0,
+            "volume_m3": 3500.0,
+            "mass_class": "medium",
+            "opaque": [
+                {"name": "walls_south", "kind": "wall", "area_m2": 180.0,
+                 "u_w_per_m2_k": 0.6, "azimuth_deg": 180.0},
+                {"name": "walls_north", "kind": "wall", "area_m2": 220.0,
+                 "u_w_per_m2_k": 0.6, "azimuth_deg": 0.0},
+                {"name": "roof", "kind": "roof", "area_m2": 1000.0, "u_w_per_m2_k": 0.45},
+                {"name": "slab", "kind": "floor", "area_m2": 1000.0, "u_w_per_m2_k": 0.5,
+                 "adjustment_frac": 0.5},
+            ],
+            "windows": [
+                {"name": "south", "area_m2": 120.0, "u_w_per_m2_k": 2.4, "g_value_frac": 0.5,
+                 "azimuth_deg": 180.0, "frame_frac": 0.2},
+                {"name": "north", "area_m2": 80.0, "u_w_per_m2_k": 2.4, "g_value_frac": 0.5,
+                 "azimuth_deg": 0.0, "frame_frac": 0.2},
+            ],
+            "infiltration_air_changes_per_h": 0.3,
+            "ventilation_m3_per_h": {"weekday": [0.0] * 8 + [3000.0] * 10 + [0.0] * 6,
+                                     "weekend": [0.0] * 24},
+            "ventilation_heat_recovery_frac": 0.6,
+            "occupancy_frac": {"weekday": [0.0] * 8 + [1.0] * 10 + [0.0] * 6,
+                               "weekend": [0.0] * 24},
+            "people_w_per_m2": 6.0,
+            "lighting_w_per_m2": {"weekday": [1.0] * 8 + [9.0] * 10 + [1.0] * 6,
+                                  "weekend": [1.0] * 24},
+            "equipment_w_per_m2": 5.0,
+            "heating_set_c": 20.0,
+            "cooling_set_c": 26.0,
+            "heating_set_unoccupied_c": 15.0,
+            "cooling_set_unoccupied_c": 30.0,
+            "heating_capacity_kw": 80.0,
+            "cooling_capacity_kw": 120.0,
+        }
+
+    # -- pieces ----------------------------------------------------------
+    def _upstream_gains_kw(self, ctx: RunContext) -> np.ndarray:
+        total = np.zeros(ctx.grid.n_steps)
+        for i, item in enumerate(self.params.gains_from):
+            src = _gain_source(item)
+            where = f"hvac_zone[{self.name}].gains_from[{i}]"
+            try:
+                flows = ctx.flows(src.component)
+            except KeyError:
+                msg = (
+                    f"{where}.component: no component named {src.component!r} computed before "
+                    f"the zone; expected a production line, compressor or base load of this "
+                    f"plant (zones compute at stage ZONE = 25, after loads and compressed air); "
+                    f"fix the name or remove the entry"
+                )
+                raise ConfigError(msg) from None
+            if src.port is not None:
+                table, name, what = flows.ports, src.port, "port"
+            else:
+                table, name, what = flows.outputs, src.output, "output"
+            if name not in table:
+                msg = (
+                    f"{where}: component {src.component!r} has no {what} {name!r}; expected one "
+                    f"of its outputs ({', '.join(sorted(flows.outputs)) or 'none'}) or ports "
+                    f"({', '.join(sorted(flows.ports)) or 'none'}); set output = or port ="
+                )
+                raise ConfigError(msg)
+            total = total + src.frac * np.asarray(table[name], dtype=np.float64)
+        return total
+
+    def _solar_w(self, ctx: RunContext) -> tuple[np.ndarray, float]:
+        """Solar gains [W] and the constant sky radiation loss [W]."""
+        p = self.params
+        gains = np.zeros(ctx.grid.n_steps)
+        sky_loss = 0.0
+
+        def plane(tilt: float, azimuth: float):
+            return facade_irradiance(
+                ctx, tilt, azimuth, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
+            )
+
+        for e in p.opaque:
+            if e.kind == "floor":
+                continue
+            tilt = e.tilt
+            if e.solar_absorptance_frac > 0.0:
+                gains = gains + opaque_solar_gain_w(
+                    plane(tilt, e.azimuth_deg), e.area_m2, e.u_w_per_m2_k, e.solar_absorptance_frac
+                )
+            sky_loss += sky_radiation_loss_w(
+                e.area_m2, e.u_w_per_m2_k, tilt, emissivity_frac=e.emissivity_frac,
+                sky_temp_difference_k=p.sky_temp_difference_k,
+            )
+        for win in p.windows:
+            gains = gains + window_solar_gain_w(
+                plane(win.tilt_deg, win.azimuth_deg), win.area_m2, win.g_value_frac,
+                tilt_deg=win.tilt_deg, frame_frac=win.frame_frac,
+                shading_factor_frac=win.shading_factor_frac, glazing=win.glazing,
+            )
+            sky_loss += sky_radiation_loss_w(
+                win.area_m2, win.u_w_per_m2_k, win.tilt_deg,
+                sky_temp_difference_k=p.sky_temp_difference_k,
+            )
+        return gains, sky_loss
+
+    def compute(self, ctx: RunContext) -> Flows:
+        p = self.params
+        n = ctx.grid.n_steps
+        step_h = ctx.grid.step_h
+        if "temp_air_c" not in ctx.weather:
+            msg = f"hvac_zone[{self.name}]: the weather has no temp_air_c column"
+            raise ValueError(msg)
+        theta_e = np.asarray(ctx.weather["temp_air_c"], dtype=np.float64)
+        a_f = p.floor_area_m2
+
+        occupancy = np.clip(schedule_on_grid(p.occupancy_frac, ctx), 0.0, 1.0)
+        occupied = occupancy > 0.0
+        electric_w = (
+            schedule_on_grid(p.lighting_w_per_m2, ctx) + schedule_on_grid(p.equipment_w_per_m2, ctx)
+        ) * a_f
+        upstream_kw = self._upstream_gains_kw(ctx)
+        phi_int = electric_w + p.people_w_per_m2 * occupancy * a_f + upstream_kw * _W_PER_KW
+        solar_w, sky_loss_w = self._solar_w(ctx)
+        phi_sol = solar_w - sky_loss_w
+
+        h_unocc = p.heating_set_c if p.heating_set_unoccupied_c is None else p.heating_set_unoccupied_c
+        c_unocc = p.cooling_set_c if p.cooling_set_unoccupied_c is None else p.cooling_set_unoccupied_c
+        heat_set = np.where(occupied, p.heating_set_c, h_unocc)
+        cool_set = np.where(occupied, p.cooling_set_c, c_unocc)
+        heat_on = p.heat_bus is not None
+        cool_on = p.cooling_bus is not None
+        heat_set_run = heat_set if heat_on else np.full(n, -np.inf)
+        cool_set_run = cool_set if cool_on else np.full(n, np.inf)
+
+        ventilation = schedule_on_grid(p.ventilation_m3_per_h, ctx)
+        recovering = (theta_e < heat_set) | (theta_e > cool_set)
+        eta = np.where(recovering, p.ventilation_heat_recovery_frac, 0.0)
+        h_ve = p.air_heat_capacity_j_per_m3_k / 3600.0 * (
+            p.volume_m3 * p.infiltration_air_changes_per_h + ventilation * (1.0 - eta)
+        )
+        heat_max = np.inf if p.heating_capacity_kw is None else p.heating_capacity_kw * _W_PER_KW
+        cool_max = np.inf if p.cooling_capacity_kw is None else p.cooling_capacity_kw * _W_PER_KW
+
+        common = {
+            "conductances": self.conductances,
+            "heat_capacity_j_per_k": p.heat_capacity_j_per_k,
+            "mass_area_m2": p.effective_mass_area_m2,
+            "internal_area_m2": p.internal_area_m2,
+            "step_h": step_h,
+            "phi_heat_max_w": heat_max,
+            "phi_cool_max_w": cool_max,
+        }
+        day = min(n, int(round(24 / step_h)))
+
+        def run_day(temp0: float):
+            return simulate_5r1c(
+                theta_e[:day], phi_int[:day], phi_sol[:day], ventilation_w_per_k=h_ve[:day],
+                temp_heat_set_c=heat_set_run[:day], temp_cool_set_c=cool_set_run[:day],
+                temp_mass_initial_c=temp0, **common,
+            )
+
+        guess = float(np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day])))
+        temp0 = periodic_mass_temp_c(run_day, guess)
+        r = simulate_5r1c(
+            theta_e, phi_int, phi_sol, ventilation_w_per_k=h_ve,
+            temp_heat_set_c=heat_set_run, temp_cool_set_c=cool_set_run,
+            temp_mass_initial_c=temp0, **common,
+        )
+        heating_kw = np.maximum(r.phi_hc_w, 0.0) / _W_PER_KW
+        cooling_kw = np.maximum(-r.phi_hc_w, 0.0) / _W_PER_KW
+        tol = p.unmet_tolerance_k
+        unmet_heat = (r.temp_air_c < heat_set_run - tol).astype(np.float64)
+        unmet_cool = (r.temp_air_c > cool_set_run + tol).astype(np.float64)
+
+        ports: dict[str, np.ndarray] = {}
+        if heat_on:
+            ports["heating"] = heating_kw
+        if cool_on:
+            ports["cooling"] = cooling_kw
+        if p.electricity_bus is not None:
+            ports["el"] = electric_w / _W_PER_KW
+        outputs = {
+            "temp_air_c": r.temp_air_c,
+            "temp_operative_c": 0.3 * r.temp_air_c + 0.7 * r.temp_surface_c,
+            "temp_mass_c": r.temp_mass_c,
+            "temp_mass_end_c": r.temp_mass_end_c,
+            "temp_surface_c": r.temp_surface_c,
+            "heating_kw": heating_kw,
+            "cooling_kw": cooling_kw,
+            "heating_need_kw": np.maximum(r.phi_hc_need_w, 0.0) / _W_PER_KW,
+            "cooling_need_kw": np.maximum(-r.phi_hc_need_w, 0.0) / _W_PER_KW,
+            "unmet_heating_frac": unmet_heat,
+            "unmet_cooling_frac": unmet_cool,
+            "internal_gains_kw": phi_int / _W_PER_KW,
+            "solar_gains_kw": solar_w / _W_PER_KW,
+            "sky_radiation_loss_kw": np.full(n, sky_loss_w / _W_PER_KW),
+            "ventilation_m3_per_h": ventilation,
+            "ventilation_conductance_w_per_k": h_ve,
+            "heating_set_c": heat_set,
+            "cooling_set_c": cool_set,
+        }
+        return Flows(ports=ports, outputs=outputs)
+
+    def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
+        out = flows.outputs
+        h, c = out["heating_kw"], out["cooling_kw"]
+        return {
+            "heating_kwh": grid.energy_kwh(h),
+            "cooling_kwh": grid.energy_kwh(c),
+            "peak_heating_kw": float(h.max(initial=0.0)),
+            "peak_cooling_kw": float(c.max(initial=0.0)),
+            "unmet_heating_h": float(np.sum(out["unmet_heating_frac"]) * grid.step_h),
+            "unmet_cooling_h": float(np.sum(out["unmet_cooling_frac"]) * grid.step_h),
+            "temp_air_max_c": float(out["temp_air_c"].max()),
+            "temp_air_min_c": float(out["temp_air_c"].min()),
+        }
+
