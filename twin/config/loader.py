@@ -112,7 +112,7 @@ def config_from_dict(
 def dump_config(config: PlantConfig) -> dict[str, Any]:
     """The config as plain data (presets expanded); ``config_from_dict`` of
     it gives an equal config."""
-    return config.model_dump(mode="json", exclude_none=True)
+    return config.model_dump(mode="json")
 
 
 def config_hash(config: PlantConfig) -> str:
