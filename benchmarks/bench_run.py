@@ -5,8 +5,8 @@ Prints medians over repeated runs in one process, after imports:
 - twin, warm: ``twin.run(plant, weather=...)`` with the config parsed, the
   plant built and the weather file read once (what a sweep pays per
   variant); the solar geometry is memoised across runs;
-- twin, cold geometry: the same with the solar-position memo cleared before
-  each run;
+- twin, cold: the same with every cross-run memo (solar position, façade
+  irradiance, wet-bulb temperature) cleared before each run;
 - twin, from the file: ``load_config`` + ``Plant.build`` + ``run`` (the
   weather file read is cached by the weather package);
 - pvlib ModelChain for the same PV system on the same weather (peer);
@@ -35,6 +35,7 @@ from peers import build_modelchain, run_modelchain  # noqa: E402
 
 import components.pv as pv_module  # noqa: E402
 import twin  # noqa: E402
+import twin.component as twin_component  # noqa: E402
 from twin.run import load_plant_weather, weather_on_grid  # noqa: E402
 
 CONFIG = ROOT / "configs" / "reference_factory.toml"
@@ -67,9 +68,12 @@ def main() -> None:
     rows: list[tuple[str, float]] = []
     t_warm, res = _median_s(lambda: twin.run(plant, weather=weather), args.repeat)
     rows.append(("twin: reference factory, warm", t_warm))
-    t_cold, _ = _median_s(lambda: twin.run(plant, weather=weather), args.repeat,
-                          setup=pv_module._solar_geometry.cache_clear)
-    rows.append(("twin: reference factory, solar geometry cold", t_cold))
+    def clear_memos() -> None:
+        pv_module._solar_geometry.cache_clear()
+        twin_component._SHARED_MEMO.clear()
+
+    t_cold, _ = _median_s(lambda: twin.run(plant, weather=weather), args.repeat, setup=clear_memos)
+    rows.append(("twin: reference factory, memos cold", t_cold))
     t_file, _ = _median_s(
         lambda: twin.run(twin.Plant.build(twin.load_config(CONFIG, step=args.step))), args.repeat
     )

@@ -385,27 +385,23 @@ def free_cooling_kw(
 
 
 def wet_bulb_from_weather_c(ctx: RunContext) -> np.ndarray:
-    """Outdoor wet-bulb temperature from the run's weather [°C] (cached per run).
+    """Outdoor wet-bulb temperature from the run's weather [°C] (memoised, see ``RunContext.memo``).
 
     Uses ``temp_air_c``, ``relative_humidity_frac`` and ``pressure_pa``
     where valid, else the standard-atmosphere pressure at the site's
     elevation.
     """
-    key = ("wet_bulb_temp_c", ctx.grid.start, ctx.grid.step_s, ctx.grid.n_steps)
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cached
-    w = ctx.weather
-    tdb = np.asarray(w["temp_air_c"], dtype=np.float64)
-    rh = np.asarray(w.get("relative_humidity_frac", np.full(tdb.shape, 0.6)), dtype=np.float64)
-    rh = np.where(np.isfinite(rh), rh, 0.6)
-    default_p = pressure_from_elevation_pa(ctx.site.elevation_m)
-    p = np.asarray(w.get("pressure_pa", np.full(tdb.shape, default_p)), dtype=np.float64)
-    p = np.where(np.isfinite(p) & (p > 50_000.0), p, default_p)
-    twb = wet_bulb_temp_c(tdb, rh, p)
-    twb.flags.writeable = False
-    ctx.cache[key] = twb
-    return twb
+    def compute() -> np.ndarray:
+        w = ctx.weather
+        tdb = np.asarray(w["temp_air_c"], dtype=np.float64)
+        rh = np.asarray(w.get("relative_humidity_frac", np.full(tdb.shape, 0.6)), dtype=np.float64)
+        rh = np.where(np.isfinite(rh), rh, 0.6)
+        default_p = pressure_from_elevation_pa(ctx.site.elevation_m)
+        p = np.asarray(w.get("pressure_pa", np.full(tdb.shape, default_p)), dtype=np.float64)
+        p = np.where(np.isfinite(p) & (p > 50_000.0), p, default_p)
+        return wet_bulb_temp_c(tdb, rh, p)
+
+    return ctx.memo(("wet_bulb_temp_c",), compute)
 
 
 # -- parameters ----------------------------------------------------------------

@@ -120,7 +120,7 @@ def facade_irradiance(
     sky_diffuse_model: str = "perez",
     albedo_frac: float = 0.2,
 ) -> FacadeIrradiance:
-    """Irradiance on a plane from the run's weather, cached per run.
+    """Irradiance on a plane from the run's weather, memoised (``RunContext.memo``).
 
     Parameters
     ----------
@@ -142,39 +142,37 @@ def facade_irradiance(
         Read-only arrays; nothing while the sun is below the horizon.
     """
     key = ("facade_irradiance", float(tilt_deg), float(azimuth_deg), sky_diffuse_model,
-           float(albedo_frac), ctx.grid.start, ctx.grid.step_s, ctx.grid.n_steps)
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cached
-    sun = _shared_solar_geometry(ctx)
-    w = ctx.weather
-    ghi = np.maximum(np.asarray(w["ghi_w_per_m2"], dtype=np.float64), 0.0)
-    dni = np.maximum(np.asarray(w["dni_w_per_m2"], dtype=np.float64), 0.0)
-    dhi = np.maximum(np.asarray(w["dhi_w_per_m2"], dtype=np.float64), 0.0)
-    poa = pvlib.irradiance.get_total_irradiance(
-        tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg, dni, ghi, dhi,
-        dni_extra=sun.dni_extra_w_per_m2, airmass=sun.airmass_relative,
-        albedo=albedo_frac, model=sky_diffuse_model,
-    )
-    aoi = np.asarray(
-        pvlib.irradiance.aoi(tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg),
-        dtype=np.float64,
-    )
+           float(albedo_frac))
 
-    def clean(name: str) -> np.ndarray:
-        arr = np.nan_to_num(np.asarray(poa[name], dtype=np.float64))
-        return np.where(sun.sun_up, np.maximum(arr, 0.0), 0.0)
+    def compute() -> FacadeIrradiance:
+        sun = _shared_solar_geometry(ctx)
+        w = ctx.weather
+        ghi = np.maximum(np.asarray(w["ghi_w_per_m2"], dtype=np.float64), 0.0)
+        dni = np.maximum(np.asarray(w["dni_w_per_m2"], dtype=np.float64), 0.0)
+        dhi = np.maximum(np.asarray(w["dhi_w_per_m2"], dtype=np.float64), 0.0)
+        poa = pvlib.irradiance.get_total_irradiance(
+            tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg, dni, ghi, dhi,
+            dni_extra=sun.dni_extra_w_per_m2, airmass=sun.airmass_relative,
+            albedo=albedo_frac, model=sky_diffuse_model,
+        )
+        aoi = np.asarray(
+            pvlib.irradiance.aoi(tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg),
+            dtype=np.float64,
+        )
 
-    result = FacadeIrradiance(
-        beam_w_per_m2=clean("poa_direct"),
-        sky_diffuse_w_per_m2=clean("poa_sky_diffuse"),
-        ground_diffuse_w_per_m2=clean("poa_ground_diffuse"),
-        aoi_deg=np.nan_to_num(aoi, nan=90.0),
-    )
-    for arr in vars(result).values():
-        arr.flags.writeable = False
-    ctx.cache[key] = result
-    return result
+        def clean(name: str) -> np.ndarray:
+            arr = np.nan_to_num(np.asarray(poa[name], dtype=np.float64))
+            return np.where(sun.sun_up, np.maximum(arr, 0.0), 0.0)
+
+        result = FacadeIrradiance(
+            beam_w_per_m2=clean("poa_direct"),
+            sky_diffuse_w_per_m2=clean("poa_sky_diffuse"),
+            ground_diffuse_w_per_m2=clean("poa_ground_diffuse"),
+            aoi_deg=np.nan_to_num(aoi, nan=90.0),
+        )
+        return result
+
+    return ctx.memo(key, compute)
 
 
 def window_solar_gain_w(

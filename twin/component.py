@@ -10,6 +10,7 @@ through :func:`register_component`; the plant never dispatches on names.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -210,6 +211,26 @@ class TariffSignals:
     demand_charge_cny_per_kw_month: float = 0.0
 
 
+T = TypeVar("T")
+
+_SHARED_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_SHARED_MEMO_SIZE = 32
+"""Entries kept across runs (sweeps reuse site, weather and grid); each is a
+few arrays on the grid, so 32 stay well under 100 MB even at 1-min steps."""
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _freeze(item)
+    elif hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            _freeze(item)
+    return value
+
+
 class RunContext:
     """Everything a component may read while it computes.
 
@@ -252,6 +273,38 @@ class RunContext:
         self.cache: dict[Any, Any] = {}
         """Per-run memo for intermediate results shared by components
         (for example solar position), keyed by a tuple that names them."""
+        self.weather_key: str | None = None
+        """Identity of the weather content (file hash and applied timing
+        correction), set by the run; lets :meth:`memo` share weather-derived
+        results across runs."""
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Value of ``compute()`` for ``key``, computed once per run and, when
+        the run names its weather (:attr:`weather_key`), shared with later
+        runs on the same weather, site and grid (a sweep's variants).
+
+        Only for results that depend on nothing but the weather, the site,
+        the grid and the values in ``key``. Arrays in the value are made
+        read-only.
+        """
+        if key in self.cache:
+            return self.cache[key]
+        shared = None
+        if self.weather_key is not None:
+            g = self.grid
+            shared = (self.weather_key, self.site, g.start, g.step_s, g.n_steps, key)
+            if shared in _SHARED_MEMO:
+                _SHARED_MEMO.move_to_end(shared)
+                value = _SHARED_MEMO[shared]
+                self.cache[key] = value
+                return value
+        value = _freeze(compute())
+        self.cache[key] = value
+        if shared is not None:
+            _SHARED_MEMO[shared] = value
+            while len(_SHARED_MEMO) > _SHARED_MEMO_SIZE:
+                _SHARED_MEMO.popitem(last=False)
+        return value
 
     def rng(self, component_name: str) -> np.random.Generator:
         """A generator for one component, spawned from the run's seed.

@@ -12,6 +12,8 @@ ledger (:mod:`twin.ledger`) turns the run into an inventory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import importlib.metadata
 import logging
 import platform
@@ -194,6 +196,7 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
     ctx = RunContext(
         grid, site, columns, days, None, np.random.SeedSequence(config.simulation.seed), plant.series
     )
+    ctx.weather_key = _content_key(columns)
     ctx.signals = plant.slack.signals(ctx)
 
     flows: dict[str, Flows] = {}
@@ -270,6 +273,17 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
     return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger)
 
 
+def _content_key(columns: Mapping[str, np.ndarray]) -> str:
+    """Hash of the weather on the grid: the identity under which
+    weather-derived results are shared across runs (:meth:`RunContext.memo`)."""
+    h = hashlib.blake2b(digest_size=16)
+    for name in sorted(columns):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(columns[name]).tobytes())
+    return h.hexdigest()
+
+
+@functools.cache
 def _version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
