@@ -326,7 +326,7 @@ def step_means(
         scale = float(np.max(np.abs(w), initial=0.0))
         if scale == 0.0:
             continue
-        quantum = 2.0 ** (math.ceil(math.log2(scale)) - 46)
+        quantum = math.ldexp(1.0, max(math.frexp(scale)[1] - 46, -1022))
         units = np.round(w / quantum)
         diff = np.bincount(first_full[has_full], weights=units[has_full], minlength=n + 1)
         diff -= np.bincount(end_full[has_full], weights=units[has_full], minlength=n + 1)
