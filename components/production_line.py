@@ -584,6 +584,13 @@ class ProductionLine(Component):
         )
 
     def compute(self, ctx: RunContext) -> Flows:
+        # the flows depend only on the params, the grid, the day types and the
+        # run's seed: a sweep whose variants leave the line alone reuses them
+        key = ("production_line", self.name, self.params.model_dump_json())
+        return ctx.memo(key, lambda: self._compute(ctx), uses_weather=False,
+                        uses_calendar=True, uses_rng=True)
+
+    def _compute(self, ctx: RunContext) -> Flows:
         p = self.params
         grid = ctx.grid
         sim = self.simulate(ctx)

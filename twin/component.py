@@ -278,21 +278,32 @@ class RunContext:
         correction), set by the run; lets :meth:`memo` share weather-derived
         results across runs."""
 
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """Value of ``compute()`` for ``key``, computed once per run and, when
-        the run names its weather (:attr:`weather_key`), shared with later
-        runs on the same weather, site and grid (a sweep's variants).
+    def memo(
+        self, key: tuple[Any, ...], compute: Callable[[], T], *,
+        uses_weather: bool = True, uses_calendar: bool = False, uses_rng: bool = False,
+    ) -> T:
+        """Value of ``compute()`` for ``key``, computed once per run and
+        shared with later runs on the same grid (a sweep's variants).
 
-        Only for results that depend on nothing but the weather, the site,
-        the grid and the values in ``key``. Arrays in the value are made
-        read-only.
+        The shared key always holds the grid and ``key``; with
+        ``uses_weather`` also the weather content (:attr:`weather_key`) and
+        the site, with ``uses_calendar`` the day types, with ``uses_rng``
+        the run's seed. A result may depend on nothing else. Arrays in the
+        value are made read-only.
         """
         if key in self.cache:
             return self.cache[key]
         shared = None
-        if self.weather_key is not None:
+        if self.weather_key is not None or not uses_weather:
             g = self.grid
-            shared = (self.weather_key, self.site, g.start, g.step_s, g.n_steps, key)
+            shared = (g.start, g.step_s, g.n_steps, key)
+            if uses_weather:
+                shared += (self.weather_key, self.site)
+            if uses_calendar:
+                shared += (hash(self.day_type.tobytes()),)
+            if uses_rng:
+                seq = self._seed_sequence
+                shared += (repr(seq.entropy), seq.spawn_key)
             if shared in _SHARED_MEMO:
                 _SHARED_MEMO.move_to_end(shared)
                 value = _SHARED_MEMO[shared]

@@ -211,24 +211,61 @@ def _add_battery(config, p: AddBattery, finance):
 
 # -- lighting --------------------------------------------------------------------
 class LedLighting(_MeasureParams):
-    load: str = Field(description="Base load that holds the lighting.")
-    lighting_kw: float = Field(gt=0, description="Lighting power within that load at full use [kW].")
+    load: str | None = Field(default=None, description="Base load that holds the lighting.")
+    zone: str | None = Field(default=None, description="HVAC zone whose lighting profile is replaced.")
+    lighting_kw: float | None = Field(
+        default=None, gt=0, description="Lighting power within the base load at full use [kW] (with load).")
     reduction_frac: float = Field(default=0.5, gt=0, lt=1, description="Share of lighting power saved [-].")
     capex_cny_per_kw_saved: float = Field(default=6000.0, ge=0, description="Cost per kW of lighting removed [CNY/kW] (placeholder).")
 
 
-@register_measure("led_lighting", LedLighting, "replace lighting by LED (base-load reduction)")
+def _scale_profile(value: Any, factor: float) -> Any:
+    if isinstance(value, int | float):
+        return value * factor
+    if isinstance(value, list):
+        return [v * factor for v in value]
+    if isinstance(value, dict):
+        return {k: _scale_profile(v, factor) for k, v in value.items()}
+    return value
+
+
+def _profile_peak(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list):
+        return max(value)
+    if isinstance(value, dict):
+        return max(_profile_peak(v) for v in value.values())
+    return 0.0
+
+
+@register_measure("led_lighting", LedLighting, "replace lighting by LED (a base load or a zone's lighting)")
 def _led(config, p: LedLighting, finance):
-    load = _named(config, "base_load", p.load, "led_lighting")
-    profiles = [k for k in ("weekday_kw", "weekend_kw", "holiday_kw") if k in load]
-    if not profiles:
-        msg = f"measure 'led_lighting': base_load {p.load!r} has no hourly profiles to reduce"
+    if (p.load is None) == (p.zone is None):
+        msg = "measure 'led_lighting': give either load (a base_load) or zone (an hvac_zone)"
         raise MeasureError(msg)
-    peak = max(max(load[k]) for k in profiles)
-    saved = p.lighting_kw * p.reduction_frac
-    for k in profiles:
-        # lighting follows the profile's shape: reduce each hour in proportion to its load
-        load[k] = [v - saved * v / peak for v in load[k]]
+    if p.zone is not None:
+        zone = _named(config, "hvac_zone", p.zone, "led_lighting")
+        if "lighting_w_per_m2" not in zone:
+            msg = f"measure 'led_lighting': hvac_zone {p.zone!r} has no lighting_w_per_m2"
+            raise MeasureError(msg)
+        peak_kw = _profile_peak(zone["lighting_w_per_m2"]) * zone["floor_area_m2"] / 1000.0
+        zone["lighting_w_per_m2"] = _scale_profile(zone["lighting_w_per_m2"], 1.0 - p.reduction_frac)
+        saved = peak_kw * p.reduction_frac
+    else:
+        if p.lighting_kw is None:
+            msg = "measure 'led_lighting': lighting_kw is needed with load"
+            raise MeasureError(msg)
+        load = _named(config, "base_load", p.load, "led_lighting")
+        profiles = [k for k in ("weekday_kw", "weekend_kw", "holiday_kw") if k in load]
+        if not profiles:
+            msg = f"measure 'led_lighting': base_load {p.load!r} has no hourly profiles to reduce"
+            raise MeasureError(msg)
+        peak = max(max(load[k]) for k in profiles)
+        saved = p.lighting_kw * p.reduction_frac
+        for k in profiles:
+            # lighting follows the profile's shape: reduce each hour in proportion to its load
+            load[k] = [v - saved * v / peak for v in load[k]]
     capex, om, life = _money(p, saved * p.capex_cny_per_kw_saved, 0.0, 15)
     return config, AppliedMeasure("led_lighting", p.model_dump(), capex, om, life, 0.0)
 

@@ -61,12 +61,27 @@ SUMMARY_UNITS: dict[str, str] = {
 
 
 def _how(quantity: str) -> str:
-    """Hourly aggregation rule from a unit-suffixed name."""
-    if quantity.endswith("_kwh") or quantity == "tou_period":
-        return "last" if quantity.endswith("_kwh") else "first"
-    if quantity.endswith(("_cny", "_kg")):
+    """Hourly aggregation rule from a unit-suffixed name: states at the end
+    of the hour, labels at its start, per-step amounts (money, mass, counts
+    such as ``units_produced``) summed, rates and powers averaged."""
+    if quantity.endswith("_kwh"):
+        return "last"
+    if quantity == "tou_period":
+        return "first"
+    if quantity.endswith(("_cny", "_kg")) or quantity.startswith("units_"):
         return "sum"
     return "mean"
+
+
+def _finite_or_none(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as null."""
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        return None
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,7 +231,8 @@ class Results:
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
             hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
             self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
-            text = json.dumps(self.summary, indent=2, ensure_ascii=False, default=_json_default)
+            text = json.dumps(_finite_or_none(self.summary), indent=2, ensure_ascii=False,
+                              default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}
             extra.update(tables or {})

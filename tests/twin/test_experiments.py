@@ -146,9 +146,11 @@ def test_measures_are_functions_from_plant_to_plant():
     assert new["pv"][0]["arrays"][0]["rated_power_dc_kw"] == 2 * raw["pv"][0]["arrays"][0]["rated_power_dc_kw"]
     assert applied.capex_cny == pytest.approx(2000.0 * 3000.0)
     assert raw["pv"][0]["inverter_rated_power_ac_kw"] == 1700.0  # input untouched
-    new, applied = apply_measure(raw, {"measure": "led_lighting", "load": "offices_lighting",
-                                       "lighting_kw": 100.0, "reduction_frac": 0.4}, fin)
-    assert max(new["base_load"][2]["weekday_kw"]) == pytest.approx(180.0 - 40.0)
+    new, applied = apply_measure(raw, {"measure": "led_lighting", "zone": "office",
+                                       "reduction_frac": 0.4}, fin)
+    office = next(z for z in new["hvac_zone"] if z["name"] == "office")
+    assert max(office["lighting_w_per_m2"]["weekday"]) == pytest.approx(8.0 * 0.6)
+    assert applied.capex_cny == pytest.approx(8.0 * 2000.0 / 1000.0 * 0.4 * 6000.0)
     with pytest.raises(MeasureError, match="no base_load named 'nope'"):
         apply_measure(raw, {"measure": "led_lighting", "load": "nope", "lighting_kw": 1.0}, fin)
     assert math.isfinite(applied.capex_cny)
