@@ -116,14 +116,42 @@ def main() -> None:
     except ImportError:
         pass
 
+    clear_memos()
+    per_component = _component_times(plant, weather)
+
     print(f"annual run at step {args.step}, {grid.n_steps} steps, median of {args.repeat} runs")
     width = max(len(r[0]) for r in rows)
     for label, t in rows:
         print(f"  {label:<{width}}  {t * 1000:8.1f} ms   {t / t_mc:5.2f} x ModelChain")
     twin_pv = res.summary["pv_ac_kwh"] + res.summary["pv_curtailed_kwh"]
     mc_pv = float(ac_mc.sum()) * grid.step_h
+    print("  cold run by component (compute only):")
+    for label, t in per_component:
+        print(f"    {label:<36} {t * 1000:8.1f} ms")
     print(f"  PV AC energy: twin {twin_pv / 1e3:,.1f} MWh, ModelChain {mc_pv / 1e3:,.1f} MWh "
           f"({(twin_pv / mc_pv - 1) * 100:+.1f} %)")
+
+
+def _component_times(plant, weather) -> list[tuple[str, float]]:
+    """Compute time of each component in one run with every memo cleared."""
+    import numpy as np
+
+    from twin.calendar import day_types
+    from twin.component import RunContext, Site
+
+    grid = plant.grid
+    loc = weather.location
+    ctx = RunContext(grid, Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
+                     weather_on_grid(weather.frame, grid), day_types(grid), None,
+                     np.random.SeedSequence(plant.config.simulation.seed), plant.series)
+    ctx.signals = plant.slack.signals(ctx)
+    out = []
+    for c in plant.components:
+        t0 = time.perf_counter()
+        flows = c.compute(ctx)
+        out.append((f"{c.kind} {c.name}", time.perf_counter() - t0))
+        ctx._record(c.name, c.ports(), flows)
+    return out
 
 
 def _plain_epw(weather) -> str:

@@ -38,6 +38,7 @@ temperature settles (EnergyPlus's warm-up).
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from typing import Any, Literal, Self
 
@@ -588,13 +589,24 @@ class Zone(Component):
                 temp_mass_initial_c=temp0, **common,
             )
 
-        guess = float(np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day])))
-        temp0 = periodic_mass_temp_c(run_day, guess)
-        r = simulate_5r1c(
-            theta_e, phi_int, phi_sol, ventilation_w_per_k=h_ve,
-            temp_heat_set_c=heat_set_run, temp_cool_set_c=cool_set_run,
-            temp_mass_initial_c=temp0, **common,
-        )
+        def kernel():
+            guess = float(np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day])))
+            temp0 = periodic_mass_temp_c(run_day, guess)
+            return simulate_5r1c(
+                theta_e, phi_int, phi_sol, ventilation_w_per_k=h_ve,
+                temp_heat_set_c=heat_set_run, temp_cool_set_c=cool_set_run,
+                temp_mass_initial_c=temp0, **common,
+            )
+
+        # The kernel is a pure function of these inputs: variants of a sweep
+        # that leave the zone's inputs alone (PV, storage, tariffs) reuse it.
+        digest = hashlib.blake2b(digest_size=16)
+        for arr in (theta_e, phi_int, phi_sol, h_ve, heat_set_run, cool_set_run):
+            digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+        digest.update(repr((heat_max, cool_max, step_h, self.conductances,
+                            p.heat_capacity_j_per_k, p.effective_mass_area_m2,
+                            p.internal_area_m2)).encode())
+        r = ctx.memo(("hvac_zone_5r1c", digest.hexdigest()), kernel, uses_weather=False)
         heating_kw = np.maximum(r.phi_hc_w, 0.0) / _W_PER_KW
         cooling_kw = np.maximum(-r.phi_hc_w, 0.0) / _W_PER_KW
         tol = p.unmet_tolerance_k
