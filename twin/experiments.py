@@ -190,7 +190,8 @@ def _measure_key(a: AppliedMeasure) -> str:
 
 
 def _single_name(a: AppliedMeasure, taken: set[str]) -> str:
-    hint = a.params.get("name") or a.params.get("load") or a.params.get("label") or ""
+    hint = next((str(a.params[k]) for k in ("name", "line", "system", "zone", "load", "label")
+                 if a.params.get(k)), "")
     base = f"only {a.measure}" + (f" ({hint})" if hint else "")
     name, k = base, 2
     while name in taken:

@@ -270,6 +270,222 @@ def _led(config, p: LedLighting, finance):
     return config, AppliedMeasure("led_lighting", p.model_dump(), capex, om, life, 0.0)
 
 
+# -- compressed air -------------------------------------------------------------
+class VsdTrim(_MeasureParams):
+    system: str = Field(description="Air system (compressor room).")
+    name: str = Field(default="vsd_trim", description="Name of the new VSD compressor.")
+    replaces: str | None = Field(default=None, description="Compressor taken out, if any.")
+    rated_flow_m3_per_min: float = Field(gt=0, description="Rated FAD [m³/min].")
+    rated_power_kw: float = Field(gt=0, description="Full-load power [kW].")
+    no_load_power_kw: float = Field(default=0.0, ge=0, description="Power at zero flow, minimum speed [kW].")
+    turndown_frac: float = Field(default=0.25, gt=0, le=1, description="Minimum flow / rated flow [-].")
+    capex_cny_per_kw: float = Field(default=1500.0, ge=0, description="Installed cost per kW [CNY/kW] (placeholder).")
+
+
+@register_measure("vsd_trim_compressor", VsdTrim, "a variable-speed trim compressor under a sequencer")
+def _vsd_trim(config, p: VsdTrim, finance):
+    room = _named(config, "air_system", p.system, "vsd_trim_compressor")
+    machines = room["compressors"]
+    if p.replaces is not None:
+        kept = [m for m in machines if m.get("name") != p.replaces]
+        if len(kept) == len(machines):
+            names = ", ".join(str(m.get("name")) for m in machines)
+            msg = f"measure 'vsd_trim_compressor': no compressor {p.replaces!r} in {p.system!r}; there: {names}"
+            raise MeasureError(msg)
+        machines = kept
+    priority = 1 + max((m.get("priority", 0) for m in machines), default=0)
+    machines.append({"name": p.name, "control": "vsd", "rated_flow_m3_per_min": p.rated_flow_m3_per_min,
+                     "rated_power_kw": p.rated_power_kw, "no_load_power_kw": p.no_load_power_kw,
+                     "turndown_frac": p.turndown_frac, "priority": priority})
+    room["compressors"] = machines
+    room["sequencing"] = "sequencer"
+    room["trim_compressor"] = p.name
+    capex, om, life = _money(p, p.capex_cny_per_kw * p.rated_power_kw, 0.0, 15)
+    return config, AppliedMeasure("vsd_trim_compressor", p.model_dump(), capex, om, life, 0.0)
+
+
+class LeakRepair(_MeasureParams):
+    system: str = Field(description="Air system.")
+    leak_frac: float = Field(ge=0, lt=1, description="Leak share after the repair programme [-].")
+    capex_cny: float | None = Field(default=60_000.0, ge=0, description="Survey and repairs [CNY] (placeholder).")
+
+
+@register_measure("leak_repair", LeakRepair, "a leak survey and repair programme down to a target share")
+def _leak_repair(config, p: LeakRepair, finance):
+    room = _named(config, "air_system", p.system, "leak_repair")
+    room["leak_frac"] = p.leak_frac
+    room.pop("leak_orifices", None)
+    # leaks come back: a programme is redone every few years
+    capex, om, life = _money(p, 0.0, 0.0, 3)
+    return config, AppliedMeasure("leak_repair", p.model_dump(), capex, om, life, 0.0)
+
+
+class PressureReduction(_MeasureParams):
+    system: str = Field(description="Air system.")
+    pressure_set_bar_g: float = Field(gt=0, description="New discharge set point [bar(g)].")
+    capex_cny: float | None = Field(default=20_000.0, ge=0, description="Controls and checks [CNY] (placeholder).")
+
+
+@register_measure("pressure_reduction", PressureReduction, "a lower system pressure set point")
+def _pressure(config, p: PressureReduction, finance):
+    room = _named(config, "air_system", p.system, "pressure_reduction")
+    room["pressure_set_bar_g"] = p.pressure_set_bar_g
+    capex, om, life = _money(p, 0.0, 0.0, 10)
+    return config, AppliedMeasure("pressure_reduction", p.model_dump(), capex, om, life, 0.0)
+
+
+class CompressorHeatRecovery(_MeasureParams):
+    system: str = Field(description="Air system whose heat of compression is recovered.")
+    name: str = Field(default="compressor_heat", description="Name of the heat-recovery unit.")
+    heat_bus: str = Field(default="hot_water", description="Heat bus served first.")
+    extra_heat_buses: list[str] = Field(default_factory=list, description="Further heat buses, in order.")
+    recoverable_frac: float = Field(default=0.8, gt=0, le=1, description="Recoverable share of the heat [-].")
+    supply_temp_c: float = Field(default=70.0, description="Supply temperature [°C].")
+    capex_cny_per_kw: float = Field(default=600.0, ge=0, description="Cost per kW of compressor power [CNY/kW] (placeholder).")
+
+
+@register_measure("compressor_heat_recovery", CompressorHeatRecovery, "heat of compression to hot water or space heating")
+def _heat_recovery(config, p: CompressorHeatRecovery, finance):
+    room = _named(config, "air_system", p.system, "compressor_heat_recovery")
+    unit = {"name": p.name, "source": p.system, "recoverable_frac": p.recoverable_frac,
+            "supply_temp_c": p.supply_temp_c, "heat_bus": p.heat_bus}
+    if p.extra_heat_buses:
+        unit["extra_heat_buses"] = list(p.extra_heat_buses)
+    config.setdefault("heat_recovery", []).append(unit)
+    kw = sum(m["rated_power_kw"] for m in room["compressors"])
+    capex, om, life = _money(p, p.capex_cny_per_kw * kw, 0.0, 15)
+    return config, AppliedMeasure("compressor_heat_recovery", p.model_dump(), capex, om, life, 0.0)
+
+
+class CompressorsOffWeekends(_MeasureParams):
+    system: str = Field(description="Air system switched off on weekends and holidays.")
+    capex_cny: float | None = Field(default=5_000.0, ge=0, description="Timer or controller [CNY] (placeholder).")
+
+
+@register_measure("compressors_off_weekends", CompressorsOffWeekends, "the compressor room off on weekends and holidays")
+def _off_weekends(config, p: CompressorsOffWeekends, finance):
+    room = _named(config, "air_system", p.system, "compressors_off_weekends")
+    room["schedule"] = {"workday_hours": list(range(24)), "weekend_hours": [], "holiday_hours": []}
+    capex, om, life = _money(p, 0.0, 0.0, 10)
+    return config, AppliedMeasure("compressors_off_weekends", p.model_dump(), capex, om, life, 0.0)
+
+
+# -- HVAC ---------------------------------------------------------------------------
+class ChillerReplacement(_MeasureParams):
+    name: str = Field(description="Chiller plant whose units are replaced.")
+    curves: str = Field(default="york_yk_centrifugal", description="EnergyPlus curve set of the new units.")
+    rated_cop: float = Field(gt=0, description="Reference COP of the new units [-].")
+    rated_capacity_kw: float | None = Field(default=None, gt=0, description="New capacity per unit [kW]; default unchanged.")
+    capex_cny_per_kw: float = Field(default=900.0, ge=0, description="Cost per kW of cooling [CNY/kW] (placeholder).")
+
+
+@register_measure("chiller_replacement", ChillerReplacement, "new, more efficient chillers")
+def _chiller(config, p: ChillerReplacement, finance):
+    plant = _named(config, "chiller", p.name, "chiller_replacement")
+    plant["curves"] = p.curves
+    plant["rated_cop"] = p.rated_cop
+    if p.rated_capacity_kw is not None:
+        plant["rated_capacity_kw"] = p.rated_capacity_kw
+    kw = plant["rated_capacity_kw"] * plant.get("units", 1)
+    capex, om, life = _money(p, p.capex_cny_per_kw * kw, 0.0, 20)
+    return config, AppliedMeasure("chiller_replacement", p.model_dump(), capex, om, life, 0.0)
+
+
+class SetpointChange(_MeasureParams):
+    zone: str = Field(description="HVAC zone.")
+    heating_set_c: float | None = Field(default=None, description="New occupied heating set point [°C].")
+    cooling_set_c: float | None = Field(default=None, description="New occupied cooling set point [°C].")
+
+
+@register_measure("setpoint_change", SetpointChange, "occupied heating and cooling set points")
+def _setpoint(config, p: SetpointChange, finance):
+    zone = _named(config, "hvac_zone", p.zone, "setpoint_change")
+    if p.heating_set_c is not None:
+        zone["heating_set_c"] = p.heating_set_c
+    if p.cooling_set_c is not None:
+        zone["cooling_set_c"] = p.cooling_set_c
+    capex, om, life = _money(p, 0.0, 0.0, 10)
+    return config, AppliedMeasure("setpoint_change", p.model_dump(), capex, om, life, 0.0)
+
+
+# -- production ------------------------------------------------------------------------
+class IdleToStandby(_MeasureParams):
+    line: str = Field(description="Production line.")
+    idle_to_standby_s: int = Field(ge=0, description="Idle time before stations drop to standby [s].")
+    capex_cny: float | None = Field(default=30_000.0, ge=0, description="PLC changes [CNY] (placeholder).")
+
+
+@register_measure("idle_to_standby", IdleToStandby, "stations drop to standby sooner when idle")
+def _idle(config, p: IdleToStandby, finance):
+    line = _named(config, "production_line", p.line, "idle_to_standby")
+    line["idle_to_standby_s"] = p.idle_to_standby_s
+    capex, om, life = _money(p, 0.0, 0.0, 10)
+    return config, AppliedMeasure("idle_to_standby", p.model_dump(), capex, om, life, 0.0)
+
+
+def _shift_clock(text: str, minutes: int) -> str:
+    hh, mm = (int(x) for x in str(text).split(":")[:2])
+    total = (hh * 60 + mm + minutes) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def _move_shifts(line: dict[str, Any], day_types: list[str], index: int | None, minutes: int, measure: str) -> None:
+    shifts = line.get("shifts", {})
+    for day_type in day_types:
+        patterns = shifts.get(day_type, [])
+        targets = range(len(patterns)) if index is None else [index]
+        for i in targets:
+            if i >= len(patterns):
+                msg = f"measure {measure!r}: line {line['name']!r} has {len(patterns)} {day_type} shift(s), no [{i}]"
+                raise MeasureError(msg)
+            shift = patterns[i]
+            shift["start"] = _shift_clock(shift["start"], minutes)
+            shift["end"] = _shift_clock(shift["end"], minutes)
+            for b in shift.get("breaks", []):
+                b["start"] = _shift_clock(b["start"], minutes)
+                b["end"] = _shift_clock(b["end"], minutes)
+
+
+class MoveShift(_MeasureParams):
+    line: str = Field(description="Production line.")
+    day_type: Literal["workday", "weekend", "holiday"] = Field(default="workday", description="Which pattern.")
+    shift: int = Field(default=1, ge=0, description="Index of the shift in that pattern.")
+    start: str = Field(description="New start time, HH:MM (breaks move with the shift).")
+    capex_cny: float | None = Field(default=0.0, ge=0, description="One-off cost [CNY].")
+    night_premium_cny_per_year: float = Field(default=0.0, ge=0, description="Extra wages for night work [CNY/yr].")
+
+
+@register_measure("move_shift", MoveShift, "move a shift, e.g. into valley-tariff hours")
+def _move_shift(config, p: MoveShift, finance):
+    line = _named(config, "production_line", p.line, "move_shift")
+    patterns = line.get("shifts", {}).get(p.day_type, [])
+    if p.shift >= len(patterns):
+        msg = f"measure 'move_shift': line {p.line!r} has {len(patterns)} {p.day_type} shift(s), no [{p.shift}]"
+        raise MeasureError(msg)
+    old = str(patterns[p.shift]["start"])
+    oh, om_ = (int(x) for x in old.split(":")[:2])
+    nh, nm = (int(x) for x in p.start.split(":")[:2])
+    delta = (nh * 60 + nm) - (oh * 60 + om_)
+    _move_shifts(line, [p.day_type], p.shift, delta, "move_shift")
+    capex, om, life = _money(p, 0.0, p.night_premium_cny_per_year, 10)
+    return config, AppliedMeasure("move_shift", p.model_dump(), capex, om, life, 0.0)
+
+
+class StaggerStarts(_MeasureParams):
+    lines: list[str] = Field(min_length=2, description="Lines in the order they start.")
+    offset_min: int = Field(gt=0, le=240, description="Delay between one line's start and the next [min].")
+
+
+@register_measure("stagger_line_starts", StaggerStarts, "staggered line starts to cut the warm-up peak")
+def _stagger(config, p: StaggerStarts, finance):
+    for k, name in enumerate(p.lines):
+        line = _named(config, "production_line", name, "stagger_line_starts")
+        if k:
+            _move_shifts(line, ["workday", "weekend", "holiday"], None, k * p.offset_min, "stagger_line_starts")
+    capex, om, life = _money(p, 0.0, 0.0, 10)
+    return config, AppliedMeasure("stagger_line_starts", p.model_dump(), capex, om, life, 0.0)
+
+
 # -- generic -----------------------------------------------------------------------
 class Patch(_MeasureParams):
     set: dict[str, Any] = Field(description="Dotted path -> value, list items by name.")

@@ -176,3 +176,59 @@ def test_cli_compare_bad_experiment_exits_2(tmp_path, capsys):
     path = _experiment(tmp_path, '[[variant]]\nname = "x"\nmeasures = [{measure = "nope"}]\n')
     assert main(["compare", str(path)]) == 2
     assert "unknown measure 'nope'" in capsys.readouterr().err
+
+
+def test_heat_recovery_after_leak_repair_is_worth_less_than_alone():
+    """Leak repair cuts compressor power, so less heat of compression is left to
+    recover: the simulated package saves less than the sum of its measures."""
+    result = compare(ROOT / "experiments" / "compressed_air_retrofit.toml")
+    inter = result.interactions.set_index("package").loc["leak_repair_then_heat_recovery"]
+    assert inter["simulated_delta_cost_cny"] > inter["sum_of_singles_delta_cost_cny"] + 1000.0
+    table = result.table.set_index("variant")
+    # the heat recovered displaces boiler gas
+    assert table.loc["heat_recovery", "gas_use_nm3"] < 0.7 * table.loc["base", "gas_use_nm3"]
+    assert set(result.macc["variant"]) >= {"leak_repair_10pct", "heat_recovery", "vsd_trim"}
+
+
+def test_every_library_measure_has_a_test_plant_change():
+    import tomllib
+
+    from twin.measures import MEASURES
+
+    raw = tomllib.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
+    specs = {
+        "add_pv": {"name": "x", "rated_power_dc_kw": 100.0},
+        "resize_pv": {"name": "rooftop", "scale": 1.2},
+        "add_battery": {"capacity_kwh": 100.0, "rated_power_kw": 50.0},
+        "led_lighting": {"zone": "office"},
+        "patch": {"set": {"battery.storage.capacity_kwh": 1500.0}},
+        "vsd_trim_compressor": {"system": "compressor_room", "rated_flow_m3_per_min": 15.0, "rated_power_kw": 90.0},
+        "leak_repair": {"system": "compressor_room", "leak_frac": 0.1},
+        "pressure_reduction": {"system": "compressor_room", "pressure_set_bar_g": 6.5},
+        "compressor_heat_recovery": {"system": "compressor_room"},
+        "compressors_off_weekends": {"system": "compressor_room"},
+        "chiller_replacement": {"name": "chillers", "rated_cop": 6.0},
+        "setpoint_change": {"zone": "hall", "cooling_set_c": 29.0},
+        "idle_to_standby": {"line": "machining", "idle_to_standby_s": 300},
+        "move_shift": {"line": "stamping", "shift": 1, "start": "22:00"},
+        "stagger_line_starts": {"lines": ["stamping", "assembly"], "offset_min": 30},
+    }
+    assert set(specs) == set(MEASURES), "a measure of the library has no case here"
+    for name, params in specs.items():
+        new, applied = apply_measure(raw, {"measure": name, **params}, {})
+        assert new != raw, name
+        assert applied.capex_cny >= 0 and applied.lifetime_years > 0
+        import twin
+
+        twin.config_from_dict(new, base_dir=str(REFERENCE_CONFIG.parent))  # still a valid plant
+
+
+def test_move_shift_moves_breaks_and_wraps_midnight():
+    import tomllib
+
+    raw = tomllib.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
+    new, _ = apply_measure(raw, {"measure": "move_shift", "line": "stamping", "shift": 1, "start": "22:00"}, {})
+    stamping = next(line for line in new["production_line"] if line["name"] == "stamping")
+    shift = stamping["shifts"]["workday"][1]
+    assert (shift["start"], shift["end"]) == ("22:00", "06:00")
+    assert (shift["breaks"][0]["start"], shift["breaks"][0]["end"]) == ("01:00", "01:30")
