@@ -83,3 +83,22 @@ def test_generated_plants_balance(suzhou_weather, raw):
     gc = raw["grid_connection"]
     assert s.grid_import_kw.max() <= gc["import_limit_kw"] + BALANCE_TOL_KW
     assert s.grid_export_kw.max() <= gc["export_limit_kw"] + BALANCE_TOL_KW
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plants())
+def test_fifteen_minute_energies_match_hourly(suzhou_weather, raw):
+    """Issue requirement: a 15-minute run's annual energies match the hourly
+    run's within 1 % (residual flows such as export within 1 % of the PV or
+    load they come from)."""
+    hourly_cfg = twin.config_from_dict(raw)
+    fine_raw = {**raw, "simulation": {**raw["simulation"], "step": "15min"}}
+    fine_cfg = twin.config_from_dict(fine_raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SuspiciousInputWarning)
+        h = twin.run(hourly_cfg, weather=suzhou_weather).summary
+        f = twin.run(fine_cfg, weather=suzhou_weather).summary
+    scale = max(h["electricity_use_kwh"], h["pv_ac_kwh"], 1.0)
+    for key in ("electricity_use_kwh", "pv_ac_kwh", "grid_import_kwh", "grid_export_kwh",
+                "battery_charge_kwh", "battery_discharge_kwh"):
+        assert abs(f[key] - h[key]) <= 0.01 * max(abs(h[key]), 0.01 * scale), key
