@@ -184,7 +184,7 @@ def simulate_soc(
     hi = float(soc_max_kwh)
     p_ch = float(charge_power_max_kw)
     p_dis = float(discharge_power_max_kw)
-    soc = float(soc_initial_kwh)
+    soc = min(max(float(soc_initial_kwh), soc_min_kwh), soc_max_kwh)
     # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
     for i, r in enumerate(req.tolist()):
         s = soc * keep
@@ -232,7 +232,8 @@ def _check_kernel_inputs(req: np.ndarray, **kw: float) -> None:
             f"expected 0 <= soc_min_kwh <= soc_max_kwh <= capacity_kwh, got {lo}, {hi}, {cap}",
         ),
         (
-            lo <= kw["soc_initial_kwh"] <= hi,
+            # a few ulps outside (frac x capacity rounding) count as inside
+            lo - 1e-9 * max(cap, 1.0) <= kw["soc_initial_kwh"] <= hi + 1e-9 * max(cap, 1.0),
             f"soc_initial_kwh must lie in [soc_min_kwh, soc_max_kwh] = [{lo}, {hi}], "
             f"got {kw['soc_initial_kwh']}",
         ),
@@ -463,7 +464,9 @@ def plan_tou_windows(
     nb = len(blocks)
     if nb < 2:
         return charge, discharge
-    block_price = [float(price[idx].mean()) for _, idx in blocks]
+    # rounded so that equal prices compare equal whatever the block length
+    # (a mean of six 0.35 is 0.35000000000000003)
+    block_price = [round(float(price[idx].mean()), 9) for _, idx in blocks]
 
     def rank(k: int) -> tuple[float, int, int]:
         return (block_price[k], -blocks[k][1].size, k)
@@ -844,11 +847,16 @@ class Battery(Component):
             request_kw = self._lp_request(ctx, net_kw)
         else:
             charge_window, discharge_window = self._tou_windows(ctx)
+            # grid charging never lifts the import above the target, nor above
+            # what the connection can carry
+            cap_kw = np.full(n, np.inf) if target_kw is None else target_kw
+            if ctx.signals is not None:
+                cap_kw = np.minimum(cap_kw, ctx.signals.import_limit_kw)
             request_kw = dispatch_tou_arbitrage(
                 net_kw,
                 charge_window,
                 discharge_window,
-                np.full(n, np.inf) if target_kw is None else target_kw,
+                cap_kw,
                 charge_power_max_kw=p_ch,
                 discharge_power_max_kw=p_dis,
                 grid_charging=self.grid_charging,

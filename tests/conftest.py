@@ -6,14 +6,22 @@ Tolerances used across the suite are named here with their reason.
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# CI runs hypothesis derandomized, so a green main stays green; locally every
+# run explores new examples.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS_DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -758,3 +758,17 @@ def test_component_invariants(case):
         assert np.all(demand[charging] + charge[charging] <= limit[charging] + 1e-9)
     if not bess.grid_charging:
         assert np.all(charge <= np.maximum(-demand, 0.0) + 1e-9)
+
+
+def test_equal_price_blocks_prefer_the_longest_at_any_step():
+    """Regression: the mean price of a 6 h block is 0.35000000000000003; the
+    one-cycle plan must still charge in the 0-6 night valley, not 11-13."""
+    jan = ["valley"] * 6 + ["flat"] * 5 + ["valley"] * 2 + ["flat"] + ["peak"] * 8 + ["flat"] * 2
+    code = {"valley": 1, "flat": 2, "peak": 3}
+    price = {"valley": 0.35, "flat": 1.0, "peak": 1.8}
+    for k in (1, 4):
+        period = np.repeat([code[x] for x in jan], k)
+        prices = np.repeat([price[x] for x in jan], k)
+        charge, _ = plan_tou_windows(period, prices, step_h=1 / k, discharge_duration_h=2.5,
+                                     efficiency_roundtrip_frac=0.88, cycles_per_day=1)
+        assert np.flatnonzero(charge)[0] == 0 and charge.sum() == 6 * k
