@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import twin
@@ -98,6 +98,9 @@ def test_fifteen_minute_energies_match_hourly(suzhou_weather, raw):
         warnings.simplefilter("ignore", SuspiciousInputWarning)
         h = twin.run(hourly_cfg, weather=suzhou_weather).summary
         f = twin.run(fine_cfg, weather=suzhou_weather).summary
+    # a plant with (almost) no load imports only its battery's self-discharge
+    # top-ups, whose timing depends on the step: nothing to compare there
+    assume(h["electricity_use_kwh"] >= 1e4)
     # floor for flows that are tiny against the plant (a battery that only tops
     # up its self-discharge on a plant with no load): 0.1 % of the annual
     # throughput the plant could have
