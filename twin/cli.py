@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 import warnings
@@ -53,6 +54,7 @@ _SUMMARY_ROWS = (
     ("capacity_cost_cny", "Capacity charge", "kCNY", 1e-3),
     ("export_revenue_cny", "Export revenue", "kCNY", 1e-3),
     ("total_cost_cny", "Total electricity cost", "kCNY", 1e-3),
+    ("fuel_cost_cny", "Fuel and heat bills", "kCNY", 1e-3),
     ("scope1_tco2", "Scope 1", "t CO2e", 1.0),
     ("scope2_location_tco2", "Scope 2 (location-based)", "t CO2e", 1.0),
     ("scope2_market_tco2", "Scope 2 (market-based)", "t CO2e", 1.0),
@@ -420,6 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader (| head) went away: not an error of ours
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":
