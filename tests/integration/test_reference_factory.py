@@ -119,3 +119,18 @@ def test_step_frame_has_named_multiindex(reference):
     frame = reference.frame
     assert frame.columns.names == ["component", "port", "quantity"]
     assert ("grid", "import", "power_kw") in frame.columns
+
+
+def test_zones_are_sized_so_unmet_hours_stay_low(reference):
+    for zone in ("hall", "office"):
+        kpi = reference.summary["components"][zone]
+        assert kpi["unmet_heating_h"] <= 50 and kpi["unmet_cooling_h"] <= 50, (zone, kpi)
+    assert not reference.summary["warnings"]
+
+
+def test_lines_feed_the_buses_and_the_hall(reference):
+    lines = ("stamping", "machining", "assembly")
+    for name in lines:
+        kpi = reference.summary["components"][name]
+        assert kpi["units_produced"] > 0 and 0.9 < kpi["availability_frac"] <= 1.0
+    assert reference.summary["scope1_tco2"] > 0  # the boilers burn metered gas
