@@ -4,19 +4,18 @@ Until production lines or zones provide them, the compressed-air demand of
 a plant [m³/min], its hot-water or process-heat demand [kW], or any other
 final demand, is described by 24-hour profiles for workdays, weekends and
 public holidays (optionally scaled by month), or by an hourly CSV series
-(a sub-meter's record), exactly like :mod:`components.base_load` does for
-electricity. The unit follows the carrier: ``*_m3_per_min`` fields for
+(a sub-meter's record). :mod:`components.base_load` is the electric case
+with electricity as the default carrier and bus. The unit follows the carrier: ``*_m3_per_min`` fields for
 compressed air, ``*_kw`` fields for energy carriers.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from components.base_load import profile_power_kw
 from twin.carriers import get_carrier
 from twin.component import (
     Component,
@@ -32,11 +31,47 @@ from twin.component import (
 )
 from twin.errors import ConfigError
 
-__all__ = ["DemandProfile", "DemandProfileParams"]
+__all__ = ["DemandProfile", "DemandProfileParams", "profile_power_kw", "profile_values"]
 
 CarrierName = Literal["electricity", "natural_gas", "heat", "chilled_water", "compressed_air"]
 _KW_FIELDS = ("weekday_kw", "weekend_kw", "holiday_kw")
 _AIR_FIELDS = ("weekday_m3_per_min", "weekend_m3_per_min", "holiday_m3_per_min")
+
+
+def profile_values(
+    day_type: np.ndarray,
+    hour: np.ndarray,
+    month: np.ndarray,
+    weekday: np.ndarray,
+    weekend: np.ndarray,
+    holiday: np.ndarray,
+    monthly_factor: np.ndarray,
+) -> np.ndarray:
+    """Value of a day-type/hour profile at every step, in the profile's unit.
+
+    Parameters
+    ----------
+    day_type : array of int
+        :class:`twin.component.DayType` code per step.
+    hour, month : array of int
+        Local hour 0..23 and month 1..12 per step.
+    weekday, weekend, holiday : array
+        24 hourly values each (mean power [kW], or flow [m³/min]).
+    monthly_factor : array
+        12 multipliers [-].
+
+    Returns
+    -------
+    array
+        Mean value per step, in the unit of the profiles.
+    """
+    # rows follow the DayType codes WORKDAY=0, WEEKEND=1, HOLIDAY=2
+    table = np.stack([weekday, weekend, holiday])
+    return table[day_type, hour] * monthly_factor[month - 1]
+
+
+profile_power_kw = profile_values
+"""The same lookup for power profiles [kW] (the name the electric loads use)."""
 
 
 def _profile(description: str):
@@ -104,12 +139,13 @@ class DemandProfile(Component):
 
     stage = Stage.LOAD
     Params = DemandProfileParams
+    port_name: ClassVar[str] = "demand"
 
     params: DemandProfileParams
 
     def ports(self) -> tuple[Port, ...]:
         p = self.params
-        return (Port("demand", get_carrier(p.carrier), Direction.IN, p.bus, Role.USE),)
+        return (Port(self.port_name, get_carrier(p.carrier), Direction.IN, p.bus, Role.USE),)
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
@@ -118,11 +154,11 @@ class DemandProfile(Component):
             values = ctx.input_series(self.name, "series")
             if values.min() < 0:
                 msg = (
-                    f"demand_profile[{self.name}].series ({p.series.file}, column {p.series.column}): "
+                    f"{self.kind}[{self.name}].series ({p.series.file}, column {p.series.column}): "
                     f"expected demand >= 0, found {values.min():.3f}; fix the file or the scale"
                 )
                 raise ConfigError(msg)
-            return Flows(ports={"demand": values.astype(np.float64)})
+            return Flows(ports={self.port_name: values.astype(np.float64)})
         names = _AIR_FIELDS if p.carrier == "compressed_air" else _KW_FIELDS
         weekday = np.asarray(getattr(p, names[0]), dtype=np.float64)
         weekend_raw = getattr(p, names[1])
@@ -130,11 +166,11 @@ class DemandProfile(Component):
         weekend = np.asarray(weekend_raw, dtype=np.float64) if weekend_raw else weekday
         holiday = np.asarray(holiday_raw, dtype=np.float64) if holiday_raw else weekend
         # the profile lookup is unit-agnostic: it indexes a (day type x hour) table
-        values = profile_power_kw(
+        values = profile_values(
             ctx.day_type, grid.hour, grid.month, weekday, weekend, holiday,
             np.asarray(p.monthly_factor, dtype=np.float64),
         )
-        return Flows(ports={"demand": values})
+        return Flows(ports={self.port_name: values})
 
     @classmethod
     def example_params(cls) -> dict:

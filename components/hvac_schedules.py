@@ -4,7 +4,7 @@ ventilation airflow, fan airflow).
 A field that takes a profile accepts either a constant number or a table
 with 24 values for workdays and, optionally, weekends and public holidays
 (weekends default to the workday profile, holidays to the weekend one), in
-the manner of :mod:`components.base_load`. Within an hour the value is held
+the manner of :mod:`components.demand_profile`. Within an hour the value is held
 for every step.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated, Self
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.base_load import profile_power_kw
+from components.demand_profile import profile_power_kw
 from twin.component import RunContext
 
 __all__ = ["DayProfile", "ScheduledValue", "schedule_on_grid"]
