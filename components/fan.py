@@ -124,6 +124,9 @@ class Fan(Component):
                                  "weekend": [0.0] * 24},
         }
 
+    def references(self) -> tuple[str, ...]:
+        return () if self.params.zone is None else (self.params.zone,)
+
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
         if p.zone is not None:

@@ -175,6 +175,9 @@ class HeatRecovery(Component):
             *(Port(f"heat_{bus}", HEAT, Direction.OUT, bus, Role.SUPPLY) for bus in p.extra_heat_buses),
         )
 
+    def references(self) -> tuple[str, ...]:
+        return () if self.params.source is None else (self.params.source,)
+
     def _source_heat_kw(self, ctx: RunContext) -> np.ndarray:
         p = self.params
         if p.series is not None:

@@ -468,6 +468,9 @@ class Zone(Component):
             "cooling_capacity_kw": 120.0,
         }
 
+    def references(self) -> tuple[str, ...]:
+        return tuple(_gain_source(item).component for item in self.params.gains_from)
+
     # -- pieces ----------------------------------------------------------
     def _upstream_gains_kw(self, ctx: RunContext) -> np.ndarray:
         total = np.zeros(ctx.grid.n_steps)

@@ -18,6 +18,7 @@ from twin.errors import ConsistencyError, SuspiciousInputWarning
 
 __all__ = [
     "check_carrier_mismatch",
+    "check_references",
     "check_slack",
     "check_unique_names",
     "check_unserved_bus",
@@ -91,7 +92,31 @@ def check_unserved_bus(components: Sequence[Component]) -> list[str]:
     ]
 
 
-_CHECKS = (check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus)
+def check_references(components: Sequence[Component]) -> list[str]:
+    """Components a component reads (``references()``) exist and compute
+    before it (``components`` in compute order)."""
+    position = {c.name: i for i, c in enumerate(components)}
+    problems = []
+    for i, c in enumerate(components):
+        for name in c.references():
+            if name not in position:
+                names = ", ".join(sorted(position))
+                problems.append(
+                    f"{c.kind}[{c.name}] refers to {name!r}, which is not a component of the "
+                    f"plant; components: {names}"
+                )
+            elif position[name] >= i:
+                other = components[position[name]]
+                problems.append(
+                    f"{c.kind}[{c.name}] reads {other.kind}[{name}], which computes after it "
+                    f"(stage {other.stage.name} vs {c.stage.name}); it cannot use its flows"
+                )
+    return problems
+
+
+_CHECKS = (
+    check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus, check_references,
+)
 
 
 def run_checks(components: Sequence[Component], *, strict: bool = True, source: str = "") -> None:

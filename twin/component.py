@@ -426,6 +426,11 @@ class Component:
         """Flows for every step of ``ctx.grid``."""
         raise NotImplementedError
 
+    def references(self) -> tuple[str, ...]:
+        """Names of the components whose flows this one reads (``ctx.flows``);
+        the plant checks at build that they exist and compute earlier."""
+        return ()
+
     def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
         """Annual indicators of this component from its final flows
         (unit-suffixed keys, e.g. ``energy_per_unit_kwh``). They appear in

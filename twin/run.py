@@ -201,8 +201,17 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
 
     flows: dict[str, Flows] = {}
     n = grid.n_steps
+    source = config.source_path or "<config>"
     for component in plant.components:
-        f = component.compute(ctx)
+        try:
+            f = component.compute(ctx)
+        except ConfigError:
+            raise
+        except ValueError as exc:
+            # a component rejects what it was given (a dispatch rule without the
+            # signal it needs, a series out of range): a user error, said as one
+            msg = f"{source}: {component.kind}[{component.name}]: {exc}"
+            raise ConfigError(msg) from exc
         _check_flows(component, f, n)
         flows[component.name] = f
         ctx._record(component.name, component.ports(), f)

@@ -133,3 +133,33 @@ def test_cli_process_exits_2_without_traceback(tmp_path: Path):
     assert proc.returncode == 2
     assert "battery[0].capacity_kwh" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_reference_to_a_missing_component(tmp_path, capsys):
+    text = BASE + """
+[[demand_profile]]
+name = "hot_water_use"
+carrier = "heat"
+bus = "hot_water"
+weekday_kw = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+
+[[heat_recovery]]
+name = "hr"
+source = "compressor_rom"
+heat_bus = "hot_water"
+"""
+    path = tmp_path / "plant.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "heat_recovery[hr] refers to 'compressor_rom'" in err and "components:" in err
+
+
+def test_runtime_rejection_is_a_user_error(tmp_path, capsys):
+    # peak shaving with no target anywhere: the battery refuses at run time
+    path = tmp_path / "plant.toml"
+    path.write_text(BASE.replace('dispatch = "tou_arbitrage"', 'dispatch = "peak_shaving"'), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "battery[storage]" in err and "demand_target_kw" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
