@@ -31,11 +31,11 @@ from twin.component import (
     Component,
     ComponentParams,
     Direction,
+    EmissionFactorSpec,
     Flows,
     Port,
     Role,
     RunContext,
-    SeriesRef,
     Stage,
     TariffSignals,
     TouPeriod,
@@ -164,35 +164,8 @@ class TariffParams(BaseModel):
         return self
 
 
-class EmissionFactorParams(BaseModel):
-    """Location-based emission factor of grid electricity: a constant, twelve
-    monthly values, or an hourly series."""
-
-    model_config = _FROZEN
-
-    ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Constant factor [kg CO2/kWh].")
-    monthly_ef_kg_per_kwh: list[float] | None = Field(
-        default=None, min_length=12, max_length=12, description="January..December [kg CO2/kWh]."
-    )
-    series: SeriesRef | None = Field(default=None, description="Hourly factor [kg CO2/kWh].")
-    source: str = Field(default="user-defined", description="Where the factor comes from.")
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        given = [
-            n for n in ("ef_kg_per_kwh", "monthly_ef_kg_per_kwh", "series")
-            if getattr(self, n) is not None
-        ]
-        if len(given) != 1:
-            msg = (
-                "give exactly one of ef_kg_per_kwh, monthly_ef_kg_per_kwh or series "
-                f"(or province/region/national with year); got {given or 'none'}"
-            )
-            raise ValueError(msg)
-        if self.monthly_ef_kg_per_kwh is not None and min(self.monthly_ef_kg_per_kwh) < 0:
-            msg = "monthly_ef_kg_per_kwh values must be >= 0"
-            raise ValueError(msg)
-        return self
+EmissionFactorParams = EmissionFactorSpec
+"""The grid connection's emission factor (the core's shared factor model)."""
 
 
 class GridConnectionParams(ComponentParams):

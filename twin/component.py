@@ -17,7 +17,7 @@ from enum import IntEnum, StrEnum
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.carriers import Carrier
 from twin.timegrid import TimeGrid
@@ -28,6 +28,7 @@ __all__ = [
     "ComponentParams",
     "DayType",
     "Direction",
+    "EmissionFactorSpec",
     "Flows",
     "Port",
     "Role",
@@ -486,3 +487,40 @@ class SeriesRef(BaseModel):
     file: str = Field(description="Path of the CSV file (relative to the config file).")
     column: str = Field(description="Name of the column to use.")
     scale: float = Field(default=1.0, description="Factor applied to every value.")
+
+
+class EmissionFactorSpec(BaseModel):
+    """An emission factor of electricity as configs give it: a constant,
+    twelve monthly values, or an hourly series [kg CO2/kWh], with its source.
+
+    Shared by the grid connection (location-based factor) and the carbon
+    ledger (location and residual-mix factors). ``{province|region|national,
+    year}`` in a config is expanded into the constant and its source when the
+    config is loaded (``twin.config.presets``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Constant factor [kg CO2/kWh].")
+    monthly_ef_kg_per_kwh: list[float] | None = Field(
+        default=None, min_length=12, max_length=12, description="January..December [kg CO2/kWh]."
+    )
+    series: SeriesRef | None = Field(default=None, description="Hourly factor [kg CO2/kWh].")
+    source: str = Field(default="user-defined", description="Where the factor comes from.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> EmissionFactorSpec:
+        given = [
+            n for n in ("ef_kg_per_kwh", "monthly_ef_kg_per_kwh", "series")
+            if getattr(self, n) is not None
+        ]
+        if len(given) != 1:
+            msg = (
+                "give exactly one of ef_kg_per_kwh, monthly_ef_kg_per_kwh or series "
+                f"(or province/region/national with year); got {given or 'none'}"
+            )
+            raise ValueError(msg)
+        if self.monthly_ef_kg_per_kwh is not None and min(self.monthly_ef_kg_per_kwh) < 0:
+            msg = "monthly_ef_kg_per_kwh values must be >= 0"
+            raise ValueError(msg)
+        return self

@@ -17,7 +17,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from twin.component import SeriesRef
+from twin.component import EmissionFactorSpec
 from twin.ledger.ceca import CECA_INDICATORS
 from twin.ledger.factors import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
 
@@ -50,33 +50,8 @@ KWH_PER_CERTIFICATE = 1000.0
 """1 green electricity certificate (绿证, GEC) = 1 MWh (发改能源〔2023〕1044号)."""
 
 
-class FactorSpec(BaseModel):
-    """A grid emission factor: constant, twelve monthly values or an hourly
-    series. ``{province|region|national, year}`` is expanded into the
-    constant and its source when the config is loaded."""
-
-    model_config = _FROZEN
-
-    ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Constant factor [kg CO2/kWh].")
-    monthly_ef_kg_per_kwh: list[float] | None = Field(
-        default=None, min_length=12, max_length=12, description="January..December [kg CO2/kWh]."
-    )
-    series: SeriesRef | None = Field(default=None, description="Hourly factor [kg CO2/kWh].")
-    source: str = Field(default="user-defined", description="Where the factor comes from.")
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        given = [n for n in ("ef_kg_per_kwh", "monthly_ef_kg_per_kwh", "series") if getattr(self, n) is not None]
-        if len(given) != 1:
-            msg = (
-                "give exactly one of ef_kg_per_kwh, monthly_ef_kg_per_kwh or series "
-                f"(or province/region/national with year); got {given or 'none'}"
-            )
-            raise ValueError(msg)
-        if self.monthly_ef_kg_per_kwh is not None and min(self.monthly_ef_kg_per_kwh) < 0:
-            msg = "monthly_ef_kg_per_kwh values must be >= 0"
-            raise ValueError(msg)
-        return self
+FactorSpec = EmissionFactorSpec
+"""A ledger factor: the core's shared emission-factor model."""
 
 
 class LedgerRules(BaseModel):
