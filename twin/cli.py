@@ -311,7 +311,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     experiment = load_experiment(args.experiment)
-    result = compare(experiment, workers=args.workers)
+    result = compare(experiment, workers=args.workers, progress=sys.stderr.isatty())
     elapsed = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("out") / experiment.name
     result.write(out)

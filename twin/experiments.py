@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tqdm import tqdm
 
 from twin._atomic import atomic_dir
 from twin.config.loader import config_from_dict, set_path
@@ -261,7 +262,9 @@ _CARRIER_COLUMNS = ("electricity_use_kwh", "grid_import_kwh", "grid_export_kwh",
                     "gas_use_kwh", "gas_use_nm3", "peak_import_kw")
 
 
-def compare(experiment: Experiment | str | Path, *, workers: int | None = None) -> CompareResult:
+def compare(
+    experiment: Experiment | str | Path, *, workers: int | None = None, progress: bool = False,
+) -> CompareResult:
     """Simulate the base and every variant and build the comparison.
 
     Parameters
@@ -269,15 +272,25 @@ def compare(experiment: Experiment | str | Path, *, workers: int | None = None) 
     experiment : Experiment or path
     workers : int, optional
         Processes to use (default: the file's ``workers``, else up to 2).
+    progress : bool
+        Show a progress bar (tqdm) on stderr.
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     jobs = [(v.raw, exp.base_dir, f"{exp.source}: {v.name}") for v in exp.variants]
     n_workers = workers or exp.workers or min(2, os.cpu_count() or 1)
-    if n_workers > 1 and len(jobs) > 2:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            summaries = list(pool.map(_run_one, *zip(*jobs, strict=True)))
-    else:
-        summaries = [_run_one(*job) for job in jobs]
+    bar = tqdm(total=len(jobs), desc=exp.name, unit="plant", disable=not progress, leave=False)
+    with bar:
+        if n_workers > 1 and len(jobs) > 2:
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                summaries = []
+                for summary in pool.map(_run_one, *zip(*jobs, strict=True)):
+                    summaries.append(summary)
+                    bar.update()
+        else:
+            summaries = []
+            for job in jobs:
+                summaries.append(_run_one(*job))
+                bar.update()
     fin = exp.finance
     base = summaries[0]
 
