@@ -216,40 +216,7 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
         flows[component.name] = f
         ctx._record(component.name, component.ports(), f)
 
-    unmet = {bus: np.zeros(n) for bus in plant.buses}
-    leftover = {bus: np.zeros(n) for bus in plant.buses}
-    for slack in plant.slacks:
-        out = flows[slack.name].outputs
-        for bus in {p.bus for p in slack.ports()}:
-            leftover[bus] = _curtail(plant, ctx, flows, bus, out.get("excess_kw", np.zeros(n)))
-            unmet[bus] = out.get("unmet_kw", np.zeros(n))
-    slack_buses = {p.bus for s in plant.slacks for p in s.ports()}
-    residual = _bus_residuals(plant, flows, n)
-    for bus, r in residual.items():
-        unit = plant.buses[bus].carrier.flow_unit
-        if bus not in slack_buses:
-            # no slack here: what is not supplied is unmet, and it is reported
-            unmet[bus] = np.maximum(r, 0.0)
-        gap = r - unmet[bus] + leftover[bus]
-        worst = float(np.max(np.abs(gap))) if gap.size else 0.0
-        if worst > BALANCE_TOLERANCE_KW:
-            i = int(np.argmax(np.abs(gap)))
-            msg = (
-                f"bus {bus!r} does not balance: residual {gap[i]:.6g} {unit} at step {i} "
-                f"({grid.index[i]})"
-            )
-            raise BalanceError(msg)
-        if float(np.max(unmet[bus], initial=0.0)) > 0.0:
-            text = (
-                f"bus {bus!r}: demand exceeds supply in {int(np.count_nonzero(unmet[bus]))} step(s), "
-                f"largest gap {unmet[bus].max():.1f} {unit}; see the unmet column"
-            )
-            run_warnings.append(text)
-            warnings.warn(text, SuspiciousInputWarning, stacklevel=2)
-        if float(np.max(leftover[bus], initial=0.0)) > BALANCE_TOLERANCE_KW:
-            text = f"bus {bus!r}: surplus above the export limit that no generator could curtail"
-            run_warnings.append(text)
-            warnings.warn(text, SuspiciousInputWarning, stacklevel=2)
+    unmet = _close_buses(plant, ctx, flows, run_warnings)
 
     slack_bus = plant.slack.params.bus
     series = plant_series(plant.components, flows, unmet[slack_bus], n)
@@ -280,6 +247,57 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
     summary["provenance"] = _provenance(plant, w)
     summary["warnings"] = run_warnings
     return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger)
+
+
+def _close_buses(
+    plant: Plant, ctx: RunContext, flows: dict[str, Flows], run_warnings: list[str]
+) -> dict[str, np.ndarray]:
+    """Curtail what no slack can take, check that every bus balances at every
+    step, and return the unmet demand per bus (warned about when non-zero).
+
+    Raises
+    ------
+    BalanceError
+        A bus whose residual is not explained by unmet demand or uncurtailable
+        surplus (a bug).
+    """
+    grid = plant.grid
+    n = grid.n_steps
+    unmet = {bus: np.zeros(n) for bus in plant.buses}
+    leftover = {bus: np.zeros(n) for bus in plant.buses}
+    for slack in plant.slacks:
+        out = flows[slack.name].outputs
+        for bus in {p.bus for p in slack.ports()}:
+            leftover[bus] = _curtail(plant, ctx, flows, bus, out.get("excess_kw", np.zeros(n)))
+            unmet[bus] = out.get("unmet_kw", np.zeros(n))
+    slack_buses = {p.bus for s in plant.slacks for p in s.ports()}
+    residual = _bus_residuals(plant, flows, n)
+    for bus, r in residual.items():
+        unit = plant.buses[bus].carrier.flow_unit
+        if bus not in slack_buses:
+            # no slack here: what is not supplied is unmet, and it is reported
+            unmet[bus] = np.maximum(r, 0.0)
+        gap = r - unmet[bus] + leftover[bus]
+        worst = float(np.max(np.abs(gap))) if gap.size else 0.0
+        if worst > BALANCE_TOLERANCE_KW:
+            i = int(np.argmax(np.abs(gap)))
+            msg = (
+                f"bus {bus!r} does not balance: residual {gap[i]:.6g} {unit} at step {i} "
+                f"({grid.index[i]})"
+            )
+            raise BalanceError(msg)
+        if float(np.max(unmet[bus], initial=0.0)) > 0.0:
+            text = (
+                f"bus {bus!r}: demand exceeds supply in {int(np.count_nonzero(unmet[bus]))} step(s), "
+                f"largest gap {unmet[bus].max():.1f} {unit}; see the unmet column"
+            )
+            run_warnings.append(text)
+            warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
+        if float(np.max(leftover[bus], initial=0.0)) > BALANCE_TOLERANCE_KW:
+            text = f"bus {bus!r}: surplus above the export limit that no generator could curtail"
+            run_warnings.append(text)
+            warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
+    return unmet
 
 
 def _content_key(columns: Mapping[str, np.ndarray]) -> str:
