@@ -577,9 +577,7 @@ class Chiller(Component):
     stage = Stage.HVAC
     Params = ChillerParams
 
-    def __init__(self, params: ChillerParams) -> None:
-        super().__init__(params)
-        self.params: ChillerParams = params
+    params: ChillerParams
 
     def ports(self) -> tuple[Port, ...]:
         p = self.params

@@ -361,7 +361,6 @@ def power_frac_load_unload(
     pressure_band_bar: float = 0.7,
     atmospheric_pressure_bar_a: float = _STANDARD_ATMOSPHERE_BAR_A,
     blowdown_time_s: float = 40.0,
-    sump_pressure_bar_g: float = 15.0 / 14.503774,
     unload_frac: float = 1.0,
     modulation_power_frac: float = 0.7,
     modulation_range_bar: float = 20.0 / 14.503774,
@@ -387,8 +386,6 @@ def power_frac_load_unload(
         Intake pressure [bar(a)].
     blowdown_time_s : float
         Time for the sump to blow down to no-load power [s].
-    sump_pressure_bar_g : float
-        Sump pressure when unloaded (AMO default 15 psig) [bar(g)].
     unload_frac : float
         Flow / rated flow at which the machine unloads: 1 for load/unload;
         the turndown for modulation or variable displacement with unloading [-].

@@ -108,9 +108,7 @@ class Fan(Component):
     stage = Stage.HVAC
     Params = FanParams
 
-    def __init__(self, params: FanParams) -> None:
-        super().__init__(params)
-        self.params: FanParams = params
+    params: FanParams
 
     def ports(self) -> tuple[Port, ...]:
         return (Port("el", ELECTRICITY, Direction.IN, self.params.electricity_bus, Role.USE),)

@@ -323,9 +323,7 @@ class HeatPump(Component):
     stage = Stage.HVAC
     Params = HeatPumpParams
 
-    def __init__(self, params: HeatPumpParams) -> None:
-        super().__init__(params)
-        self.params: HeatPumpParams = params
+    params: HeatPumpParams
 
     def ports(self) -> tuple[Port, ...]:
         p = self.params

@@ -643,9 +643,7 @@ class PV(Component):
     curtailable = True
     Params = PVParams
 
-    def __init__(self, params: PVParams) -> None:
-        super().__init__(params)
-        self.params: PVParams = params
+    params: PVParams
 
     def ports(self) -> tuple[Port, ...]:
         return (

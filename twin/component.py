@@ -381,7 +381,6 @@ class ComponentParams(BaseModel):
     )
 
 
-P = TypeVar("P", bound=ComponentParams)
 
 
 class Component:

@@ -157,16 +157,6 @@ class PlantConfig(BaseModel):
         """Directory that relative paths in the config are relative to."""
         return self._base_dir
 
-    def component_params(self) -> list[Any]:
-        """All component parameter sets in config order (table by table)."""
-        out: list[Any] = []
-        for kind in component_tables():
-            value = getattr(self, kind)
-            if value is None:
-                continue
-            out.extend(value if isinstance(value, list) else [value])
-        return out
-
 
 def component_tables() -> list[str]:
     """Config table names of the registered component kinds, sorted."""
