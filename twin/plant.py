@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from twin.carriers import Bus
 from twin.checks import run_checks
 from twin.component import Component, SeriesRef, Stage, get_component_class
+from twin.config.loader import config_hash
 from twin.config.schema import PlantConfig, component_tables
 from twin.errors import ConfigError
 from twin.timegrid import TimeGrid
@@ -168,6 +170,11 @@ class Plant:
                 series[(c.name, field_path)] = values
                 hashes[ref.file] = digest
         return cls(config, grid, components, buses, slack, slacks, series, hashes)
+
+    @cached_property
+    def config_hash(self) -> str:
+        """SHA-256 of the validated config (computed once per plant)."""
+        return config_hash(self.config)
 
     def component(self, name: str) -> Component:
         """The component called ``name`` (for notebooks; the engine never looks up names)."""

@@ -30,7 +30,6 @@ from twin._version import __version__
 from twin.accounting import electricity_cost, energy_kpis, plant_series
 from twin.calendar import day_types
 from twin.component import Component, Direction, Flows, RunContext, Site
-from twin.config.loader import config_hash
 from twin.config.schema import PlantConfig
 from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
 from twin.ledger.compute import compute_ledger
@@ -325,7 +324,7 @@ def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
         "package": "factory-twin",
         "version": _version("factory-twin") or __version__,
         "config_source": config.source_path,
-        "config_hash": config_hash(config),
+        "config_hash": plant.config_hash,
         "seed": config.simulation.seed,
         "grid": plant.grid.describe(),
         "weather": {
