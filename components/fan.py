@@ -8,13 +8,21 @@ and zone always agree) or a constant or day-type/hour profile of its own.
 Give the SFP of the whole air-handling unit (supply and extract fans
 together) or add one fan component per fan.
 
-The fans' heat is not fed back into the zone (zones compute before HVAC
-plant); where it matters, add it to the zone's ``equipment_w_per_m2``.
+This component is for fans that serve no zone's air handler (extract
+fans, a make-up air unit). A zone with an ``air_handler`` computes its own
+supply fans (the airflow follows the coil load, the fans' heat goes into
+the air stream and the coil): pointing a ``fan`` at such a zone is an
+error, it would count the fans twice. :func:`fan_part_load_power_frac` is
+the variable-volume fan curve both use.
 
 References
 ----------
 .. [1] EN 16798-3:2017, Energy performance of buildings - Ventilation for
    non-residential buildings, section 9 (specific fan power).
+.. [2] ANSI/ASHRAE/IES Standard 90.1-2019, Appendix G, Table G3.1.3.15
+   "Part-Load Performance for VAV Fan Systems", method 1 (the fan power
+   coefficients of EnergyPlus ``Fan:VariableVolume`` in the 90.1 baseline
+   models).
 """
 
 from __future__ import annotations
@@ -40,7 +48,12 @@ from twin.component import (
 from twin.errors import ConfigError
 from twin.timegrid import TimeGrid
 
-__all__ = ["Fan", "FanParams", "fan_power_kw"]
+__all__ = ["VAV_FAN_CURVE_90_1", "Fan", "FanParams", "fan_part_load_power_frac", "fan_power_kw"]
+
+VAV_FAN_CURVE_90_1: tuple[float, float, float, float] = (0.0013, 0.1470, 0.9506, -0.0998)
+"""Fraction of design fan power as a cubic in the airflow fraction of a VAV
+fan (ASHRAE 90.1-2019 Table G3.1.3.15, method 1; EnergyPlus
+``Fan:VariableVolume`` fan power coefficients 1-4 of the 90.1 baseline) [-]."""
 
 _S_PER_H = 3600.0
 _W_PER_KW = 1000.0
@@ -74,6 +87,35 @@ def fan_power_kw(
     """
     flow = np.maximum(np.asarray(airflow_m3_per_h, dtype=np.float64), 0.0)
     return specific_fan_power_w_per_m3_per_s * flow / _S_PER_H / _W_PER_KW
+
+
+def fan_part_load_power_frac(
+    flow_frac: float | np.ndarray,
+    coefficients: tuple[float, float, float, float] = VAV_FAN_CURVE_90_1,
+) -> np.ndarray:
+    """Fan power at part flow as a fraction of the power at design flow.
+
+    Parameters
+    ----------
+    flow_frac : float or array
+        Airflow over design airflow, clipped to 0..1 [-].
+    coefficients : 4 floats, default ASHRAE 90.1 Appendix G
+        c1..c4 of :math:`f = c_1 + c_2 x + c_3 x^2 + c_4 x^3` [-].
+
+    Returns
+    -------
+    array
+        Fraction of design fan power, 0 where the flow is 0 [-].
+
+    Examples
+    --------
+    >>> round(float(fan_part_load_power_frac(1.0)), 4), round(float(fan_part_load_power_frac(0.5)), 4)
+    (0.9991, 0.3)
+    """
+    x = np.clip(np.asarray(flow_frac, dtype=np.float64), 0.0, 1.0)
+    c1, c2, c3, c4 = coefficients
+    frac = c1 + x * (c2 + x * (c3 + x * c4))
+    return np.where(x > 0.0, np.maximum(frac, 0.0), 0.0)
 
 
 class FanParams(ComponentParams):
@@ -140,6 +182,12 @@ class Fan(Component):
                 msg = (
                     f"fan[{self.name}].zone: {p.zone!r} has no ventilation_m3_per_h output; "
                     f"expected an hvac_zone, or give airflow_m3_per_h instead"
+                )
+                raise ConfigError(msg)
+            if "fan_power_kw" in outputs:
+                msg = (
+                    f"fan[{self.name}].zone: zone {p.zone!r} has an air_handler, which already "
+                    f"computes its supply fans; remove this fan or the zone's air_handler"
                 )
                 raise ConfigError(msg)
             airflow = np.asarray(outputs["ventilation_m3_per_h"], dtype=np.float64)

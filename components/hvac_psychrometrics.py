@@ -27,7 +27,11 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "DRY_AIR_HEAT_CAPACITY_J_PER_KG_K",
+    "LATENT_HEAT_J_PER_KG",
     "STANDARD_PRESSURE_PA",
+    "dew_point_humidity_ratio",
+    "enthalpy_j_per_kg",
     "humidity_ratio_from_relative_humidity",
     "humidity_ratio_saturated",
     "pressure_from_elevation_pa",
@@ -37,6 +41,13 @@ __all__ = [
 
 STANDARD_PRESSURE_PA = 101325.0
 """Standard atmosphere at sea level [Pa]."""
+
+DRY_AIR_HEAT_CAPACITY_J_PER_KG_K = 1006.0
+"""Specific heat of dry air c_pa (ASHRAE 2017, ch. 1, eq. 30: 1.006 kJ/(kg·K)) [J/(kg·K)]."""
+
+LATENT_HEAT_J_PER_KG = 2_501_000.0
+"""Enthalpy of vaporisation of water at 0 °C, h_g,0 (ASHRAE 2017, ch. 1, eq. 30: 2501 kJ/kg);
+with ρ = 1.2 kg/m³ it gives the 3010 W/(L/s) latent factor of ch. 18, eq. 10 [J/kg]."""
 
 _MOLAR_MASS_RATIO = 0.621945
 """Ratio of the molar masses of water vapour and dry air [-] (ASHRAE 2017, ch. 1, eq. 20)."""
@@ -231,3 +242,59 @@ def pressure_from_elevation_pa(elevation_m: float) -> float:
     81198
     """
     return float(STANDARD_PRESSURE_PA * (1.0 - 2.25577e-5 * elevation_m) ** 5.2559)
+
+
+def enthalpy_j_per_kg(
+    temp_c: float | np.ndarray, humidity_ratio_kg_per_kg: float | np.ndarray
+) -> np.ndarray:
+    """Specific enthalpy of moist air per kg of dry air (ASHRAE 2017, ch. 1, eq. 30).
+
+    Parameters
+    ----------
+    temp_c : float or array
+        Dry-bulb temperature [°C].
+    humidity_ratio_kg_per_kg : float or array
+        Humidity ratio [kg water / kg dry air].
+
+    Returns
+    -------
+    array
+        Enthalpy [J/kg dry air].
+
+    Notes
+    -----
+    .. math:: h = 1.006\\,t + W(2501 + 1.86\\,t) \\quad [kJ/kg]
+
+    Examples
+    --------
+    >>> round(float(enthalpy_j_per_kg(20.0, 0.0073)) / 1000.0, 2)
+    38.65
+    """
+    t = np.asarray(temp_c, dtype=np.float64)
+    w = np.asarray(humidity_ratio_kg_per_kg, dtype=np.float64)
+    return DRY_AIR_HEAT_CAPACITY_J_PER_KG_K * t + w * (LATENT_HEAT_J_PER_KG + 1860.0 * t)
+
+
+def dew_point_humidity_ratio(
+    dew_point_c: float | np.ndarray, pressure_pa: float | np.ndarray = STANDARD_PRESSURE_PA
+) -> np.ndarray:
+    """Humidity ratio of air whose dew point is ``dew_point_c`` (saturated at it).
+
+    Parameters
+    ----------
+    dew_point_c : float or array
+        Dew-point temperature [°C].
+    pressure_pa : float or array, default 101325
+        Total pressure [Pa].
+
+    Returns
+    -------
+    array
+        Humidity ratio [kg water / kg dry air].
+
+    Examples
+    --------
+    >>> round(float(dew_point_humidity_ratio(12.0)), 5)
+    0.00873
+    """
+    return humidity_ratio_saturated(dew_point_c, pressure_pa)

@@ -135,7 +135,11 @@ class Conductances5R1C:
 
 
 def conductances_5r1c(
-    opaque_w_per_k: float, window_w_per_k: float, mass_area_m2: float, internal_area_m2: float
+    opaque_w_per_k: float,
+    window_w_per_k: float,
+    mass_area_m2: float,
+    internal_area_m2: float,
+    surface_air_w_per_m2_k: float = H_IS_W_PER_M2_K,
 ) -> Conductances5R1C:
     """Split the envelope conductances onto the 5R1C network.
 
@@ -149,6 +153,9 @@ def conductances_5r1c(
         Effective mass area A_m [m²].
     internal_area_m2 : float
         Area of all surfaces facing the zone A_t [m²].
+    surface_air_w_per_m2_k : float, default 3.45
+        Coupling between the surface and air nodes per m² of A_t, h_is
+        (ISO 13790 7.2.2.2: 3.45) [W/(m²·K)].
 
     Returns
     -------
@@ -185,7 +192,7 @@ def conductances_5r1c(
         window_w_per_k=float(window_w_per_k),
         exterior_mass_w_per_k=float(em),
         mass_surface_w_per_k=float(ms),
-        surface_air_w_per_k=float(H_IS_W_PER_M2_K * internal_area_m2),
+        surface_air_w_per_k=float(surface_air_w_per_m2_k * internal_area_m2),
     )
 
 

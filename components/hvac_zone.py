@@ -45,8 +45,21 @@ from typing import Any, Literal, Self
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from components.hvac_air import (
+    AirHandler,
+    economiser_capacity_w,
+    economiser_enabled,
+    fan_power_w,
+    supply_airflow_m3_per_h,
+    zone_moisture,
+)
+from components.hvac_psychrometrics import (
+    humidity_ratio_from_relative_humidity,
+    pressure_from_elevation_pa,
+)
 from components.hvac_rc import (
     AIR_HEAT_CAPACITY_J_PER_M3_K,
+    H_IS_W_PER_M2_K,
     INTERNAL_AREA_PER_FLOOR_AREA,
     MASS_CLASSES,
     conductances_5r1c,
@@ -197,6 +210,11 @@ class ZoneParams(ComponentParams):
         description="Area of all surfaces facing the zone A_t; default 4.5 A_f (ISO 13790 "
         "7.2.2.2, buildings with partitions); give the real area for a single hall [m²].",
     )
+    surface_air_coefficient_w_per_m2_k: float = Field(
+        default=H_IS_W_PER_M2_K, gt=0, le=20.0,
+        description="Coupling of the surface and air nodes per m² of A_t, h_is (ISO 13790 "
+        "7.2.2.2: 3.45; Modelica Buildings' BESTEST cases use 2.1) [W/(m²·K)].",
+    )
     mass_class: MassClass = Field(
         default="medium",
         description="ISO 13790 Table 12 thermal mass class: sets C_m and A_m per m² floor.",
@@ -240,6 +258,15 @@ class ZoneParams(ComponentParams):
         default=0.0, ge=0, le=100.0,
         description="Sensible heat of people at full occupancy per m² floor [W/m²].",
     )
+    people_latent_w_per_m2: float = Field(
+        default=0.0, ge=0, le=100.0,
+        description="Latent heat of people at full occupancy per m² floor (ASHRAE Fundamentals "
+        "2017 ch. 18 Table 1: light bench work 80 W sensible, 140 W latent per person) [W/m²].",
+    )
+    latent_gains_w_per_m2: ScheduledValue = Field(
+        default=0.0,
+        description="Other latent gains (washers, open tanks, cooking) per m² floor [W/m²].",
+    )
     lighting_w_per_m2: ScheduledValue = Field(
         default=0.0, description="Lighting power per m² floor, constant or profile [W/m²]."
     )
@@ -273,6 +300,12 @@ class ZoneParams(ComponentParams):
     cooling_capacity_kw: float | None = Field(
         default=None, ge=0,
         description="Cooling capacity of the zone's coils; none = unlimited (ideal) [kW].",
+    )
+    air_handler: AirHandler | None = Field(
+        default=None,
+        description="The air-handling unit of the zone (supply airflow, fans, economiser, "
+        "night purge); none: the ventilation enters directly and the zone's coils are fan coils "
+        "whose fans are counted elsewhere.",
     )
     unmet_tolerance_k: float = Field(
         default=0.2, ge=0, le=5.0,
@@ -382,6 +415,11 @@ class ZoneParams(ComponentParams):
         return float(sum(w.u_w_per_m2_k * w.area_m2 for w in self.windows))
 
 
+_FAN_COIL = AirHandler(design_airflow_m3_per_h=1.0, specific_fan_power_w_per_m3_per_s=1.0)
+"""Coil temperatures of a zone without an air handler (fan coils): the
+AirHandler defaults, supply 14 °C, dew point 12 °C; its fans are not counted."""
+
+
 def _gain_source(item: str | GainSource) -> GainSource:
     return GainSource(component=item) if isinstance(item, str) else item
 
@@ -415,6 +453,7 @@ class Zone(Component):
         self.conductances = conductances_5r1c(
             params.opaque_w_per_k, params.window_w_per_k,
             params.effective_mass_area_m2, params.internal_area_m2,
+            params.surface_air_coefficient_w_per_m2_k,
         )
 
     def ports(self) -> tuple[Port, ...]:
@@ -536,6 +575,20 @@ class Zone(Component):
             )
         return gains, sky_loss
 
+    def _outdoor_humidity(self, ctx: RunContext) -> tuple[np.ndarray | None, np.ndarray]:
+        """Outdoor humidity ratio [kg/kg] (None without humidity in the weather) and
+        station pressure [Pa]."""
+        n = ctx.grid.n_steps
+        if "pressure_pa" in ctx.weather:
+            pressure = np.asarray(ctx.weather["pressure_pa"], dtype=np.float64)
+        else:
+            pressure = np.full(n, pressure_from_elevation_pa(ctx.site.elevation_m))
+        if "relative_humidity_frac" not in ctx.weather:
+            return None, pressure
+        rh = np.asarray(ctx.weather["relative_humidity_frac"], dtype=np.float64)
+        theta_e = np.asarray(ctx.weather["temp_air_c"], dtype=np.float64)
+        return humidity_ratio_from_relative_humidity(theta_e, rh, pressure), pressure
+
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
         n = ctx.grid.n_steps
@@ -545,11 +598,24 @@ class Zone(Component):
             raise ValueError(msg)
         theta_e = np.asarray(ctx.weather["temp_air_c"], dtype=np.float64)
         a_f = p.floor_area_m2
+        ahu = p.air_handler
+        rho_c = p.air_heat_capacity_j_per_m3_k
+        w_out, pressure = self._outdoor_humidity(ctx)
+        if w_out is None and ahu is not None and ahu.economiser == "enthalpy":
+            msg = (
+                f"hvac_zone[{self.name}].air_handler.economiser: 'enthalpy' needs the outdoor "
+                "humidity, and the weather has no relative_humidity_frac column; use 'dry_bulb' "
+                "or a weather file with humidity"
+            )
+            raise ConfigError(msg)
 
         occupancy = np.clip(schedule_on_grid(p.occupancy_frac, ctx), 0.0, 1.0)
         occupied = occupancy > 0.0
         electric_w = (
             schedule_on_grid(p.lighting_w_per_m2, ctx) + schedule_on_grid(p.equipment_w_per_m2, ctx)
+        ) * a_f
+        latent_w = (
+            p.people_latent_w_per_m2 * occupancy + schedule_on_grid(p.latent_gains_w_per_m2, ctx)
         ) * a_f
         upstream_kw = self._upstream_gains_kw(ctx)
         phi_int = electric_w + p.people_w_per_m2 * occupancy * a_f + upstream_kw * _W_PER_KW
@@ -562,17 +628,53 @@ class Zone(Component):
         cool_set = np.where(occupied, p.cooling_set_c, c_unocc)
         heat_on = p.heat_bus is not None
         cool_on = p.cooling_bus is not None
-        heat_set_run = heat_set if heat_on else np.full(n, -np.inf)
-        cool_set_run = cool_set if cool_on else np.full(n, np.inf)
-
         ventilation = schedule_on_grid(p.ventilation_m3_per_h, ctx)
+        running = occupied | (ventilation > 0.0)
+
+        heat_max = np.inf if p.heating_capacity_kw is None else p.heating_capacity_kw * _W_PER_KW
+        mech_max = np.inf if p.cooling_capacity_kw is None else p.cooling_capacity_kw * _W_PER_KW
+        mech_max = np.full(n, mech_max if cool_on else 0.0)
+        free_max = np.zeros(n)
+        purge = np.zeros(n, dtype=bool)
+        fan_min_w = np.zeros(n)
+        cool_set_run = cool_set.copy()
+        if ahu is not None:
+            # fans at the unit's least flow: a known gain (the rest follows the load)
+            least = ventilation if ahu.control == "vav" else np.zeros(n)
+            floor = ahu.min_flow_frac if ahu.control == "vav" else 1.0
+            v_min = np.where(running, np.maximum(least, floor * ahu.design_airflow_m3_per_h), 0.0)
+            fan_min_w = fan_power_w(ahu, v_min)
+            phi_int = phi_int + fan_min_w
+            econ = economiser_enabled(
+                ahu.economiser, theta_e, w_out if w_out is not None else np.zeros(n), cool_set,
+                ahu.return_relative_humidity_frac, pressure,
+            )
+            free_max = np.where(econ, economiser_capacity_w(
+                theta_e, cool_set, ahu.design_airflow_m3_per_h, ventilation,
+                ahu.supply_temp_cooling_c, rho_c,
+            ), 0.0)
+            if ahu.night_purge:
+                purge_set = np.minimum(ahu.night_purge_set_c, cool_set)
+                purge = ~occupied & (theta_e < purge_set - 1.0) & (
+                    theta_e >= ahu.night_purge_min_outdoor_c
+                )
+                purge_cap = economiser_capacity_w(
+                    theta_e, purge_set, ahu.design_airflow_m3_per_h, np.zeros(n),
+                    ahu.supply_temp_cooling_c, rho_c,
+                )
+                cool_set_run = np.where(purge, purge_set, cool_set_run)
+                free_max = np.where(purge, purge_cap, free_max)
+                mech_max = np.where(purge, 0.0, mech_max)
+        cool_max = mech_max + free_max
+        heat_set_run = heat_set if heat_on else np.full(n, -np.inf)
+        if not cool_on and not np.any(free_max > 0.0):
+            cool_set_run = np.full(n, np.inf)
+
         recovering = (theta_e < heat_set) | (theta_e > cool_set)
         eta = np.where(recovering, p.ventilation_heat_recovery_frac, 0.0)
-        h_ve = p.air_heat_capacity_j_per_m3_k / 3600.0 * (
+        h_ve = rho_c / 3600.0 * (
             p.volume_m3 * p.infiltration_air_changes_per_h + ventilation * (1.0 - eta)
         )
-        heat_max = np.inf if p.heating_capacity_kw is None else p.heating_capacity_kw * _W_PER_KW
-        cool_max = np.inf if p.cooling_capacity_kw is None else p.cooling_capacity_kw * _W_PER_KW
 
         common = {
             "conductances": self.conductances,
@@ -581,7 +683,6 @@ class Zone(Component):
             "internal_area_m2": p.internal_area_m2,
             "step_h": step_h,
             "phi_heat_max_w": heat_max,
-            "phi_cool_max_w": cool_max,
         }
         day = min(n, int(round(24 / step_h)))
 
@@ -589,7 +690,7 @@ class Zone(Component):
             return simulate_5r1c(
                 theta_e[:day], phi_int[:day], phi_sol[:day], ventilation_w_per_k=h_ve[:day],
                 temp_heat_set_c=heat_set_run[:day], temp_cool_set_c=cool_set_run[:day],
-                temp_mass_initial_c=temp0, **common,
+                phi_cool_max_w=cool_max[:day], temp_mass_initial_c=temp0, **common,
             )
 
         def kernel():
@@ -598,23 +699,31 @@ class Zone(Component):
             return simulate_5r1c(
                 theta_e, phi_int, phi_sol, ventilation_w_per_k=h_ve,
                 temp_heat_set_c=heat_set_run, temp_cool_set_c=cool_set_run,
-                temp_mass_initial_c=temp0, **common,
+                phi_cool_max_w=cool_max, temp_mass_initial_c=temp0, **common,
             )
 
         # The kernel is a pure function of these inputs: variants of a sweep
         # that leave the zone's inputs alone (PV, storage, tariffs) reuse it.
         digest = hashlib.blake2b(digest_size=16)
-        for arr in (theta_e, phi_int, phi_sol, h_ve, heat_set_run, cool_set_run):
+        for arr in (theta_e, phi_int, phi_sol, h_ve, heat_set_run, cool_set_run, cool_max):
             digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
-        digest.update(repr((heat_max, cool_max, step_h, self.conductances,
+        digest.update(repr((heat_max, step_h, self.conductances,
                             p.heat_capacity_j_per_k, p.effective_mass_area_m2,
                             p.internal_area_m2)).encode())
         r = ctx.memo(("hvac_zone_5r1c", digest.hexdigest()), kernel, uses_weather=False)
-        heating_kw = np.maximum(r.phi_hc_w, 0.0) / _W_PER_KW
-        cooling_kw = np.maximum(-r.phi_hc_w, 0.0) / _W_PER_KW
+        zone_heat_w = np.maximum(r.phi_hc_w, 0.0)
+        zone_cool_w = np.maximum(-r.phi_hc_w, 0.0)
+        air = self._air_side(
+            ahu, theta_e, w_out, pressure, r.temp_air_c, zone_heat_w, zone_cool_w, free_max,
+            ventilation, running, fan_min_w, latent_w,
+        )
+        heating_kw = air["heating_coil_w"] / _W_PER_KW
+        cooling_kw = (air["cooling_sensible_w"] + air["cooling_latent_w"]) / _W_PER_KW
         tol = p.unmet_tolerance_k
-        unmet_heat = (r.temp_air_c < heat_set_run - tol).astype(np.float64)
-        unmet_cool = (r.temp_air_c > cool_set_run + tol).astype(np.float64)
+        heat_limit = heat_set if heat_on else np.full(n, -np.inf)
+        cool_limit = cool_set if cool_on else np.full(n, np.inf)
+        unmet_heat = (r.temp_air_c < heat_limit - tol).astype(np.float64)
+        unmet_cool = (r.temp_air_c > cool_limit + tol).astype(np.float64)
 
         ports: dict[str, np.ndarray] = {}
         if heat_on:
@@ -623,6 +732,8 @@ class Zone(Component):
             ports["cooling"] = cooling_kw
         if p.electricity_bus is not None:
             ports["el"] = electric_w / _W_PER_KW
+        if ahu is not None:
+            ports["fans"] = air["fan_w"] / _W_PER_KW
         outputs = {
             "temp_air_c": r.temp_air_c,
             "temp_operative_c": 0.3 * r.temp_air_c + 0.7 * r.temp_surface_c,
@@ -631,31 +742,132 @@ class Zone(Component):
             "temp_surface_c": r.temp_surface_c,
             "heating_kw": heating_kw,
             "cooling_kw": cooling_kw,
+            "cooling_sensible_kw": air["cooling_sensible_w"] / _W_PER_KW,
+            "cooling_latent_kw": air["cooling_latent_w"] / _W_PER_KW,
+            "free_cooling_kw": air["free_cooling_w"] / _W_PER_KW,
             "heating_need_kw": np.maximum(r.phi_hc_need_w, 0.0) / _W_PER_KW,
             "cooling_need_kw": np.maximum(-r.phi_hc_need_w, 0.0) / _W_PER_KW,
             "unmet_heating_frac": unmet_heat,
             "unmet_cooling_frac": unmet_cool,
             "internal_gains_kw": phi_int / _W_PER_KW,
+            "latent_gains_kw": latent_w / _W_PER_KW,
             "solar_gains_kw": solar_w / _W_PER_KW,
             "sky_radiation_loss_kw": np.full(n, sky_loss_w / _W_PER_KW),
             "ventilation_m3_per_h": ventilation,
             "ventilation_conductance_w_per_k": h_ve,
+            "humidity_ratio_kg_per_kg": air["humidity_ratio"],
+            "outdoor_air_latent_kw": air["outdoor_air_latent_w"] / _W_PER_KW,
+            "infiltration_latent_kw": air["infiltration_latent_w"] / _W_PER_KW,
             "heating_set_c": heat_set,
             "cooling_set_c": cool_set,
         }
+        if ahu is not None:
+            outputs["supply_airflow_m3_per_h"] = air["supply_m3_per_h"]
+            outputs["outdoor_airflow_m3_per_h"] = air["outdoor_m3_per_h"]
+            outputs["supply_humidity_ratio_kg_per_kg"] = air["supply_humidity_ratio"]
+            outputs["fan_power_kw"] = air["fan_w"] / _W_PER_KW
+            outputs["night_purge_frac"] = purge.astype(np.float64)
         return Flows(ports=ports, outputs=outputs)
+
+    def _air_side(
+        self,
+        ahu: AirHandler | None,
+        theta_e: np.ndarray,
+        w_out: np.ndarray | None,
+        pressure: np.ndarray,
+        temp_air_c: np.ndarray,
+        zone_heat_w: np.ndarray,
+        zone_cool_w: np.ndarray,
+        free_max_w: np.ndarray,
+        ventilation: np.ndarray,
+        running: np.ndarray,
+        fan_min_w: np.ndarray,
+        latent_w: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Coil loads, fans and moisture from the zone's heat balance (all vectorised)."""
+        p = self.params
+        n = theta_e.size
+        rho_c = p.air_heat_capacity_j_per_m3_k
+        coil = ahu if ahu is not None else _FAN_COIL
+        infiltration = p.volume_m3 * p.infiltration_air_changes_per_h
+        free_w = np.minimum(zone_cool_w, free_max_w)
+        mech_w = zone_cool_w - free_w
+        if ahu is not None:
+            econ_only = (mech_w <= 0.0) & (free_w > 0.0) & (theta_e > ahu.supply_temp_cooling_c)
+            t_supply = np.where(econ_only, theta_e, ahu.supply_temp_cooling_c)
+            on = running | (zone_cool_w > 0.0) | ((zone_heat_w > 0.0) & ahu.heating)
+            supply = supply_airflow_m3_per_h(
+                ahu, zone_cool_w, zone_heat_w, temp_air_c, t_supply, ventilation, on, rho_c
+            )
+            fan_w = fan_power_w(ahu, supply)
+            # fan heat above the least flow's (already a zone gain) goes to the running coil
+            extra_w = np.maximum(fan_w - fan_min_w, 0.0)
+            cooling = zone_cool_w > 0.0
+            load_w = np.where(cooling, zone_cool_w + extra_w, 0.0)
+            free_w = np.minimum(load_w, free_max_w)
+            mech_w = load_w - free_w
+            heating_coil_w = np.maximum(zone_heat_w - extra_w, 0.0)
+            # outdoor-air share: the minimum, more while the economiser cools
+            dz = temp_air_c - theta_e
+            mix = np.where(
+                theta_e >= ahu.supply_temp_cooling_c, 1.0,
+                (temp_air_c - ahu.supply_temp_cooling_c) / np.where(np.abs(dz) > 1e-6, dz, 1e-6),
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                least = np.where(supply > 0.0, ventilation / supply, 0.0)
+            oa_frac = np.clip(np.where(free_w > 0.0, np.maximum(mix, least), least), 0.0, 1.0)
+            direct = np.zeros(n)
+        else:
+            # fan coils: recirculated air over the coil; the outdoor air enters directly
+            dt = np.maximum(temp_air_c - coil.supply_temp_cooling_c, 1.0)
+            supply = mech_w / (rho_c / 3600.0 * dt)
+            fan_w = np.zeros(n)
+            heating_coil_w = zone_heat_w
+            oa_frac = np.zeros(n)
+            direct = ventilation
+        sensible_w = mech_w
+        if w_out is None:
+            zeros = np.zeros(n)
+            moist = (zeros, zeros, zeros, zeros, zeros)
+        else:
+            moist = zone_moisture(
+                w_out, temp_air_c, latent_w, supply_airflow_m3_per_h=supply,
+                outdoor_air_frac=oa_frac, direct_outdoor_airflow_m3_per_h=direct,
+                infiltration_m3_per_h=infiltration, coil_on=mech_w > 0.0,
+                supply_dew_point_c=coil.supply_dew_point_c, pressure_pa=pressure,
+                air_heat_capacity_j_per_m3_k=rho_c,
+            )
+        return {
+            "heating_coil_w": heating_coil_w,
+            "cooling_sensible_w": sensible_w,
+            "cooling_latent_w": moist[2],
+            "free_cooling_w": free_w,
+            "fan_w": fan_w,
+            "supply_m3_per_h": supply,
+            "outdoor_m3_per_h": oa_frac * supply,
+            "humidity_ratio": moist[0],
+            "supply_humidity_ratio": moist[1],
+            "outdoor_air_latent_w": moist[3],
+            "infiltration_latent_w": moist[4],
+        }
 
     def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
         out = flows.outputs
         h, c = out["heating_kw"], out["cooling_kw"]
+        unmet = np.maximum(out["unmet_heating_frac"], out["unmet_cooling_frac"])
+        fans = flows.ports.get("fans")
         return {
             "heating_kwh": grid.energy_kwh(h),
             "cooling_kwh": grid.energy_kwh(c),
+            "cooling_sensible_kwh": grid.energy_kwh(out["cooling_sensible_kw"]),
+            "cooling_latent_kwh": grid.energy_kwh(out["cooling_latent_kw"]),
+            "free_cooling_kwh": grid.energy_kwh(out["free_cooling_kw"]),
+            "fan_electricity_kwh": 0.0 if fans is None else grid.energy_kwh(fans),
             "peak_heating_kw": float(h.max(initial=0.0)),
             "peak_cooling_kw": float(c.max(initial=0.0)),
+            "unmet_hours": float(np.sum(unmet) * grid.step_h),
             "unmet_heating_h": float(np.sum(out["unmet_heating_frac"]) * grid.step_h),
             "unmet_cooling_h": float(np.sum(out["unmet_cooling_frac"]) * grid.step_h),
             "temp_air_max_c": float(out["temp_air_c"].max()),
             "temp_air_min_c": float(out["temp_air_c"].min()),
         }
-
