@@ -103,6 +103,9 @@ class ChillerCurveSet:
         Validity (and clamping) range of x and y [°C].
     plr_range : tuple of 2 floats
         Validity (and clamping) range of the PLR of EIRFPLR [-].
+    min_plr_frac, max_plr_frac, min_unload_frac : float
+        Minimum and maximum part-load ratio and minimum unloading ratio of
+        the dataset's ``Chiller:Electric:EIR`` object [-].
     """
 
     description: str
@@ -115,6 +118,9 @@ class ChillerCurveSet:
     x_range_c: tuple[float, float]
     y_range_c: tuple[float, float]
     plr_range: tuple[float, float] = (0.0, 1.0)
+    min_plr_frac: float = 0.1
+    max_plr_frac: float = 1.0
+    min_unload_frac: float = 0.2
 
 
 CHILLER_CURVES: Mapping[str, ChillerCurveSet] = {
@@ -141,6 +147,7 @@ CHILLER_CURVES: Mapping[str, ChillerCurveSet] = {
         (0.6228513, -0.008700783, 0.0009719796, 0.005184584, 0.0004951699, -0.000963237),
         (0.03295553, 0.9114398, 0.05565265),
         (4.44, 8.89), (23.89, 35.0), (0.25, 1.01),
+        min_plr_frac=0.25, max_plr_frac=1.01, min_unload_frac=0.25,
     ),
     "york_yk_centrifugal": ChillerCurveSet(
         "ElectricEIRChiller York YK 5170kW/7.15COP/Vanes: water-cooled centrifugal, inlet vanes",
@@ -149,10 +156,15 @@ CHILLER_CURVES: Mapping[str, ChillerCurveSet] = {
         (0.5894383, -0.0292653, -0.001900238, 0.02849479, -0.0005105015, 0.001702334),
         (0.2497273, 0.1011288, 0.6499847),
         (4.44, 8.89), (15.56, 29.44), (0.15, 1.08),
+        min_plr_frac=0.15, max_plr_frac=1.08, min_unload_frac=0.15,
     ),
 }
 """Curve set name -> :class:`ChillerCurveSet`, from EnergyPlus
-``datasets/Chillers.idf`` via ``chiller_eir_curves_energyplus.csv``."""
+``datasets/Chillers.idf`` via ``chiller_eir_curves_energyplus.csv``. The
+minimum / maximum part-load and minimum unloading ratios are those of each
+dataset object (DOE-2 sets 0.1 / 1.0 / 0.2, Trane RTWA 0.25 / 1.01 / 0.25,
+York YK 0.15 / 1.08 / 0.15), as reproduced in Modelica Buildings'
+``Buildings.Fluid.Chillers.Data.ElectricEIR`` records."""
 
 
 # -- pure physics --------------------------------------------------------------
@@ -480,14 +492,20 @@ class ChillerParams(ComponentParams):
         default=2.0, ge=0, le=10.0,
         description="Heat exchanger approach of the free cooling [K].",
     )
-    min_plr_frac: float = Field(
-        default=0.1, ge=0, le=1.0,
-        description="Minimum part-load ratio; below it the chiller cycles (EnergyPlus 0.1) [-].",
+    min_plr_frac: float | None = Field(
+        default=None, ge=0, le=1.0,
+        description="Minimum part-load ratio; below it the chiller cycles; none: the curve "
+        "set's (EnergyPlus dataset object; 0.1 for custom curves) [-].",
     )
-    min_unload_frac: float = Field(
-        default=0.2, ge=0, le=1.0,
-        description="Minimum unloading ratio; below it the chiller false-loads (EnergyPlus "
-        "0.2) [-].",
+    min_unload_frac: float | None = Field(
+        default=None, ge=0, le=1.0,
+        description="Minimum unloading ratio; below it the chiller false-loads; none: the curve "
+        "set's (0.2 for custom curves) [-].",
+    )
+    max_plr_frac: float | None = Field(
+        default=None, gt=0, le=1.2,
+        description="Maximum part-load ratio (capacity above the curve's Q_avail); none: the "
+        "curve set's (1.0 for custom curves) [-].",
     )
     chilled_water_pump_kw_per_kw: float = Field(
         default=0.015, ge=0, le=0.2,
@@ -534,13 +552,28 @@ class ChillerParams(ComponentParams):
                 f"leaving_chilled_water_temp_c = {self.leaving_chilled_water_temp_c}"
             )
             raise ValueError(msg)
-        if self.min_unload_frac < self.min_plr_frac:
+        if self.unload_frac < self.plr_min_frac:
             msg = (
-                f"min_unload_frac = {self.min_unload_frac} is below min_plr_frac = "
-                f"{self.min_plr_frac}; expected min_plr_frac <= min_unload_frac"
+                f"min_unload_frac = {self.unload_frac} is below min_plr_frac = "
+                f"{self.plr_min_frac}; expected min_plr_frac <= min_unload_frac"
             )
             raise ValueError(msg)
         return self
+
+    @property
+    def plr_min_frac(self) -> float:
+        """Minimum part-load ratio in use [-]."""
+        return self.curve_set.min_plr_frac if self.min_plr_frac is None else self.min_plr_frac
+
+    @property
+    def unload_frac(self) -> float:
+        """Minimum unloading ratio in use [-]."""
+        return self.curve_set.min_unload_frac if self.min_unload_frac is None else self.min_unload_frac
+
+    @property
+    def plr_max_frac(self) -> float:
+        """Maximum part-load ratio in use [-]."""
+        return self.curve_set.max_plr_frac if self.max_plr_frac is None else self.max_plr_frac
 
     @property
     def curve_set(self) -> ChillerCurveSet:
@@ -615,10 +648,12 @@ class Chiller(Component):
         x = np.clip(lchwt, *curves.x_range_c)
         y = np.clip(ecwt, *curves.y_range_c)
         unit_cap = p.rated_capacity_kw * np.maximum(biquadratic(curves.capft, x, y), 0.0)
+        unit_cap = unit_cap * p.plr_max_frac
         units_on, each = stage_units(load, unit_cap, p.units)
         power, _, plr, rejected = chiller_eir_power_kw(
             each, lchwt, ecwt, rated_capacity_kw=p.rated_capacity_kw, rated_cop=p.cop,
-            curves=curves, min_plr_frac=p.min_plr_frac, min_unload_frac=p.min_unload_frac,
+            curves=curves, min_plr_frac=p.plr_min_frac, min_unload_frac=p.unload_frac,
+            max_plr_frac=p.plr_max_frac,
         )
         compressor = units_on * power
         heat_rejected = units_on * rejected + free

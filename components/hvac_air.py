@@ -58,7 +58,6 @@ from components.hvac_psychrometrics import (
     LATENT_HEAT_J_PER_KG,
     dew_point_humidity_ratio,
     enthalpy_j_per_kg,
-    humidity_ratio_from_relative_humidity,
     humidity_ratio_saturated,
 )
 
@@ -128,11 +127,6 @@ class AirHandler(BaseModel):
         description="Air-side economiser: differential dry-bulb or differential enthalpy "
         "(ASHRAE 90.1 6.5.1.1), or none.",
     )
-    return_relative_humidity_frac: float = Field(
-        default=0.5, gt=0, le=1.0,
-        description="Relative humidity of the return air at the cooling set point, for the "
-        "enthalpy economiser's switch [-].",
-    )
     night_purge: bool = Field(
         default=False,
         description="Outside occupied hours, cool the zone with outdoor air and the fans alone.",
@@ -165,10 +159,12 @@ def economiser_enabled(
     temp_out_c: np.ndarray,
     humidity_ratio_out: np.ndarray,
     temp_return_c: np.ndarray,
-    return_relative_humidity_frac: float,
-    pressure_pa: np.ndarray | float,
+    humidity_ratio_return: float | np.ndarray,
 ) -> np.ndarray:
     """Steps in which the economiser may open beyond the minimum outdoor air.
+
+    The enthalpy control opens when the outdoor air's enthalpy is below the
+    return air's, which lowers the coil's total (sensible + latent) load.
 
     Parameters
     ----------
@@ -179,10 +175,9 @@ def economiser_enabled(
         Outdoor dry-bulb [°C] and humidity ratio [kg/kg].
     temp_return_c : array
         Return-air temperature (the cooling set point) [°C].
-    return_relative_humidity_frac : float
-        Return-air relative humidity for the enthalpy comparison [-].
-    pressure_pa : float or array
-        Station pressure [Pa].
+    humidity_ratio_return : float or array
+        Return-air humidity ratio; a zone whose coil runs holds about the
+        saturation humidity ratio at the coil's dew point [kg/kg].
 
     Returns
     -------
@@ -193,10 +188,8 @@ def economiser_enabled(
         return np.zeros(t_out.shape, dtype=bool)
     if kind == "dry_bulb":
         return t_out < temp_return_c
-    w_ret = humidity_ratio_from_relative_humidity(
-        temp_return_c, return_relative_humidity_frac, pressure_pa
-    )
-    return enthalpy_j_per_kg(t_out, humidity_ratio_out) < enthalpy_j_per_kg(temp_return_c, w_ret)
+    h_return = enthalpy_j_per_kg(temp_return_c, humidity_ratio_return)
+    return enthalpy_j_per_kg(t_out, humidity_ratio_out) < h_return
 
 
 def economiser_capacity_w(

@@ -54,6 +54,7 @@ from components.hvac_air import (
     zone_moisture,
 )
 from components.hvac_psychrometrics import (
+    dew_point_humidity_ratio,
     humidity_ratio_from_relative_humidity,
     pressure_from_elevation_pa,
 )
@@ -647,7 +648,7 @@ class Zone(Component):
             phi_int = phi_int + fan_min_w
             econ = economiser_enabled(
                 ahu.economiser, theta_e, w_out if w_out is not None else np.zeros(n), cool_set,
-                ahu.return_relative_humidity_frac, pressure,
+                dew_point_humidity_ratio(ahu.supply_dew_point_c, pressure),
             )
             free_max = np.where(econ, economiser_capacity_w(
                 theta_e, cool_set, ahu.design_airflow_m3_per_h, ventilation,
@@ -745,6 +746,7 @@ class Zone(Component):
             "cooling_sensible_kw": air["cooling_sensible_w"] / _W_PER_KW,
             "cooling_latent_kw": air["cooling_latent_w"] / _W_PER_KW,
             "free_cooling_kw": air["free_cooling_w"] / _W_PER_KW,
+            "heat_to_air_kw": r.phi_hc_w / _W_PER_KW,
             "heating_need_kw": np.maximum(r.phi_hc_need_w, 0.0) / _W_PER_KW,
             "cooling_need_kw": np.maximum(-r.phi_hc_need_w, 0.0) / _W_PER_KW,
             "unmet_heating_frac": unmet_heat,

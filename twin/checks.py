@@ -18,6 +18,7 @@ from twin.errors import ConsistencyError, SuspiciousInputWarning
 
 __all__ = [
     "check_carrier_mismatch",
+    "check_demand_without_bus",
     "check_references",
     "check_slack",
     "check_unique_names",
@@ -86,10 +87,51 @@ def check_unserved_bus(components: Sequence[Component]) -> list[str]:
             (takers if port.direction is Direction.IN else givers)[port.bus].append(c.name)
     return [
         f"bus {bus!r} is used by {', '.join(names)} but nothing supplies it; "
-        "add a supplying component or fix the bus name"
+        "add a supplying component, fix the bus name, or declare the demand unserved with an "
+        "[[unserved_demand]] table on that bus"
         for bus, names in takers.items()
         if bus not in givers
     ]
+
+
+_DEMAND_WITHOUT_BUS = (
+    ("cooling_bus", "process_cooling_kw", "chilled_water", "process cooling"),
+    ("heat_bus", "process_heat_kw", "heat", "process heat"),
+    ("air_bus", "air_m3_per_min", "compressed_air", "compressed air"),
+)
+"""(bus field, per-station demand field, carrier, what) of production lines:
+a demand the line computes that needs a bus to be served."""
+
+
+def _station_demand(station: object, field: str) -> bool:
+    values = getattr(station, field, None)
+    if values is None:
+        return False
+    data = values.model_dump() if hasattr(values, "model_dump") else {}
+    return any(float(v) > 0.0 for v in data.values())
+
+
+def check_demand_without_bus(components: Sequence[Component]) -> list[str]:
+    """A heat, cooling or air demand that a component computes but puts on no
+    bus is served by nothing: an error, unless the component puts it on a bus
+    with an ``unserved_demand`` (the explicit opt-in, reported in the summary)."""
+    problems = []
+    for c in components:
+        stations = getattr(c.params, "stations", None)
+        if not stations:
+            continue
+        for bus_field, demand_field, carrier, what in _DEMAND_WITHOUT_BUS:
+            if not hasattr(c.params, bus_field) or getattr(c.params, bus_field) is not None:
+                continue
+            users = [s.name for s in stations if _station_demand(s, demand_field)]
+            if users:
+                problems.append(
+                    f"{c.kind}[{c.name}]: stations {', '.join(users)} have {what} "
+                    f"({demand_field}) but {bus_field} is not set, so nothing serves it; set "
+                    f"{bus_field} to a {carrier} bus with a supplier, or to a bus with an "
+                    f"unserved_demand table to declare it unserved"
+                )
+    return problems
 
 
 def check_references(components: Sequence[Component]) -> list[str]:
@@ -115,7 +157,12 @@ def check_references(components: Sequence[Component]) -> list[str]:
 
 
 _CHECKS = (
-    check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus, check_references,
+    check_unique_names,
+    check_slack,
+    check_carrier_mismatch,
+    check_unserved_bus,
+    check_demand_without_bus,
+    check_references,
 )
 
 

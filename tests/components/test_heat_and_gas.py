@@ -53,7 +53,8 @@ def test_boiler_fuel_and_part_load_curve():
 def test_boiler_serves_net_demand_up_to_rating_and_reports_no_co2():
     ctx = _ctx(4)
     _demand(ctx, "hot_water", [0.0, 100.0, 500.0, 900.0])
-    boiler = Boiler(Boiler.Params(name="b", rated_heat_kw=600.0, efficiency_lhv=0.9))
+    boiler = Boiler(Boiler.Params(name="b", rated_heat_kw=600.0, efficiency_lhv=0.9,
+                                  efficiency_curve="constant", standby_loss_frac=0.0))
     f = boiler.compute(ctx)
     np.testing.assert_allclose(f.ports["heat"], [0.0, 100.0, 500.0, 600.0])
     np.testing.assert_allclose(f.ports["gas"], f.ports["heat"] / 0.9)
@@ -68,13 +69,38 @@ def test_boiler_serves_net_demand_up_to_rating_and_reports_no_co2():
         ({"rated_heat_kw": 0.0}, "greater than 0"),
         ({"efficiency_lhv": 0.0}, "greater than 0"),
         ({"efficiency_lhv": 1.2}, "less than or equal to 1.1"),
-        ({"part_load_curve": [0.1, -0.5, 0.0]}, "check the coefficients"),
+        ({"part_load_curve": [0.1, -0.5, 0.0]}, "check efficiency_lhv and the curve"),
     ],
 )
 def test_bad_boiler_params(changes, match):
     raw = {"name": "b", "rated_heat_kw": 600.0, "efficiency_lhv": 0.9, **changes}
     with pytest.raises(ValidationError, match=match):
         Boiler.Params(**raw)
+
+
+def test_boiler_loses_efficiency_at_low_load_by_its_curve_and_cycling():
+    """Non-condensing (EnergyPlus HVACTemplate curve): 0.92 at full load, the
+    curve's 0.98 x 0.92 at the 0.2 turndown, and below it cycling with a 1 %
+    standby loss: 0.77 at 4 % load, so no boiler keeps its rated efficiency there."""
+    ctx = _ctx(3)
+    _demand(ctx, "hot_water", [500.0, 100.0, 20.0])
+    f = Boiler(Boiler.Params(name="b", rated_heat_kw=500.0, efficiency_lhv=0.92)).compute(ctx)
+    eta = f.outputs["efficiency_lhv"]
+    assert eta[0] == pytest.approx(0.92, abs=1e-12)
+    assert eta[1] == pytest.approx(0.92 * (0.97 + 0.0633 * 0.2 - 0.0333 * 0.04), rel=1e-12)
+    fired = 20.0 / (0.92 * (0.97 + 0.0633 * 0.2 - 0.0333 * 0.04))
+    assert f.ports["gas"][2] == pytest.approx(fired + 0.01 * 500.0 * (1.0 - 0.04 / 0.2))
+    assert eta[2] < 0.78
+
+
+def test_condensing_boiler_gains_with_cold_return_water():
+    ctx = _ctx(2)
+    _demand(ctx, "hot_water", [250.0, 250.0])
+    cold = Boiler(Boiler.Params(name="b", rated_heat_kw=500.0, efficiency_lhv=0.97,
+                                efficiency_curve="condensing", return_temp_c=35.0)).compute(ctx)
+    warm = Boiler(Boiler.Params(name="b", rated_heat_kw=500.0, efficiency_lhv=0.97,
+                                efficiency_curve="condensing", return_temp_c=70.0)).compute(ctx)
+    assert cold.outputs["efficiency_lhv"][0] > warm.outputs["efficiency_lhv"][0] + 0.03
 
 
 # -- gas supply ---------------------------------------------------------------
