@@ -36,13 +36,13 @@ from typing import Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from components.compressor import (
+from twin.components.compressor import (
     STANDARD_STORAGE_M3_PER_M3_PER_MIN,
     CompressorParams,
     atmospheric_pressure_bar_a,
     compressor_power_kw,
 )
+
 from twin.carriers import COMPRESSED_AIR, ELECTRICITY
 from twin.component import (
     Component,

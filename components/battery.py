@@ -29,13 +29,13 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-
-from components.battery_dispatch import (
+from twin.components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
     dispatch_tou_arbitrage,
     plan_tou_windows,
 )
+
 from twin.carriers import ELECTRICITY
 from twin.component import (
     Component,

@@ -53,8 +53,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from twin.components.hvac_psychrometrics import pressure_from_elevation_pa, wet_bulb_temp_c
 
-from components.hvac_psychrometrics import pressure_from_elevation_pa, wet_bulb_temp_c
 from twin.carriers import CHILLED_WATER, ELECTRICITY
 from twin.component import (
     Component,

@@ -48,13 +48,13 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
-
-from components.chiller import quadratic, stage_units
-from components.hvac_psychrometrics import (
+from twin.components.chiller import quadratic, stage_units
+from twin.components.hvac_psychrometrics import (
     humidity_ratio_from_relative_humidity,
     humidity_ratio_saturated,
     pressure_from_elevation_pa,
 )
+
 from twin.carriers import ELECTRICITY, HEAT
 from twin.component import (
     Component,

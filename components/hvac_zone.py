@@ -44,8 +44,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from components.hvac_rc import (
+from twin.components.hvac_rc import (
     AIR_HEAT_CAPACITY_J_PER_M3_K,
     INTERNAL_AREA_PER_FLOOR_AREA,
     MASS_CLASSES,
@@ -53,13 +52,14 @@ from components.hvac_rc import (
     periodic_mass_temp_c,
     simulate_5r1c,
 )
-from components.hvac_schedules import ScheduledValue, schedule_on_grid
-from components.hvac_solar import (
+from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
+from twin.components.hvac_solar import (
     facade_irradiance,
     opaque_solar_gain_w,
     sky_radiation_loss_w,
     window_solar_gain_w,
 )
+
 from twin.carriers import CHILLED_WATER, ELECTRICITY, HEAT
 from twin.component import (
     Component,

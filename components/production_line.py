@@ -64,8 +64,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from components.production_calendar import (
+from twin.components.production_calendar import (
     CalendarKind,
     ShiftCalendarParams,
     ShiftWindows,
@@ -73,7 +72,7 @@ from components.production_calendar import (
     local_to_seconds,
     station_calendar,
 )
-from components.production_sim import (
+from twin.components.production_sim import (
     N_STATES,
     LineRun,
     StationSpec,
@@ -82,6 +81,7 @@ from components.production_sim import (
     order_lots,
     simulate_line,
 )
+
 from twin.carriers import CHILLED_WATER, COMPRESSED_AIR, ELECTRICITY, HEAT
 from twin.component import (
     Component,

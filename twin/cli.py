@@ -370,7 +370,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace) -> int:
-    import weather as wx
+    from twin import weather as wx
 
     if args.weather_command == "check":
         w = wx.load_weather(args.source)
@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show
-    import weather as wx
+    from twin import weather as wx
 
     try:
         if args.command == "weather":

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import weather as wx
+from twin import weather as wx
 from twin._version import __version__
 from twin.accounting import electricity_cost, energy_kpis, plant_series
 from twin.calendar import day_types

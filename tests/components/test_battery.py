@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 from pydantic import ValidationError
-
-from components.battery import (
+from twin.components.battery import (
     Battery,
     BatteryParams,
     dispatch_peak_shaving,
@@ -19,6 +18,7 @@ from components.battery import (
     plan_tou_windows,
     simulate_soc,
 )
+
 from twin.carriers import ELECTRICITY
 from twin.component import (
     Direction,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import twin.components  # noqa: F401  (registers)
+from twin.components.base_load import BaseLoad
+from twin.components.grid_connection import GridConnection
 
-import components  # noqa: F401  (registers)
-from components.base_load import BaseLoad
-from components.grid_connection import GridConnection
 from twin.carriers import CARRIERS
 from twin.component import COMPONENT_REGISTRY, Flows, RunContext, Site
 from twin.run import weather_on_grid
