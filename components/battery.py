@@ -42,12 +42,16 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
+from twin.errors import ConfigError
 from twin.dispatch import LpStorage, lp_dispatch
 
 __all__ = [
@@ -537,6 +541,14 @@ class Battery(Component):
             Port("auxiliary", ELECTRICITY, Direction.IN, bus, Role.USE),
         )
 
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            output("soc_kwh", Meaning.STATE, description="stored energy at the end of the step"),
+            output("soc_frac", description="stored energy / capacity"),
+            output("loss_kw", Meaning.LOSS, carrier=ELECTRICITY,
+                   description="conversion and self-discharge losses"),
+        )
+
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
         grid = ctx.grid
@@ -553,10 +565,10 @@ class Battery(Component):
         elif p.dispatch == "peak_shaving":
             if target_kw is None:
                 msg = (
-                    f"battery {self.name!r}: dispatch='peak_shaving' needs demand_target_kw, "
-                    "in the battery's params or in the tariff signals"
+                    f"battery[{self.name}].demand_target_kw: dispatch='peak_shaving' needs "
+                    "demand_target_kw, in the battery's params or in grid_connection.demand_target_kw"
                 )
-                raise ValueError(msg)
+                raise ConfigError(msg)
             request_kw = dispatch_peak_shaving(
                 net_kw,
                 target_kw,

@@ -31,10 +31,12 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError
@@ -112,6 +114,9 @@ class Fan(Component):
 
     def ports(self) -> tuple[Port, ...]:
         return (Port("el", ELECTRICITY, Direction.IN, self.params.electricity_bus, Role.USE),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (output("airflow_m3_per_h"),)
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

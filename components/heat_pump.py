@@ -61,10 +61,12 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -331,6 +333,11 @@ class HeatPump(Component):
             Port("heat", HEAT, Direction.OUT, p.bus, Role.SUPPLY),
             Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "capacity_kw", "cop", "units_on_count", "part_load_frac", "defrost_time_frac", "unserved_kw",
+        ))
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

@@ -66,10 +66,12 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError, SuspiciousInputWarning
@@ -427,6 +429,14 @@ class Zone(Component):
         if p.electricity_bus is not None:
             ports.append(Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE))
         return tuple(ports)
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "temp_air_c", "temp_operative_c", "temp_mass_c", "temp_mass_end_c", "temp_surface_c",
+            "heating_kw", "cooling_kw", "heating_need_kw", "cooling_need_kw", "unmet_heating_frac",
+            "unmet_cooling_frac", "internal_gains_kw", "solar_gains_kw", "sky_radiation_loss_kw",
+            "ventilation_m3_per_h", "ventilation_conductance_w_per_k", "heating_set_c", "cooling_set_c",
+        ))
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

@@ -51,7 +51,7 @@ HYPOTHESIS = settings(
 
 SITE = Site("test", latitude_deg=31.23, longitude_deg=121.47, elevation_m=4.0)
 LOAD_PORT = Port("load", ELECTRICITY, Direction.IN, "electricity", Role.USE)
-PV_PORT = Port("pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True)
+PV_PORT = Port("pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True, source="solar")
 
 _CODE = {
     "deep_valley": TouPeriod.DEEP_VALLEY,
