@@ -51,8 +51,8 @@ from twin.component import (
     output,
     register_component,
 )
-from twin.errors import ConfigError
 from twin.dispatch import LpStorage, lp_dispatch
+from twin.errors import ConfigError
 
 __all__ = [
     "Battery",

@@ -240,7 +240,8 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
             # a component rejects what the user gave it: name the config file
             text = str(exc)
             if source != "<config>" and not text.startswith(source):
-                raise ConfigError(f"{source}: {text}") from exc
+                msg = f"{source}: {text}"
+                raise ConfigError(msg) from exc
             raise
         f = _check_flows(component, f, n)
         flows[component.name] = f
