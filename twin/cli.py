@@ -39,6 +39,7 @@ _EXAMPLES = """examples:
 
 _SUMMARY_ROWS = (
     ("electricity_use_kwh", "Electricity use", "MWh", 1e-3),
+    ("onsite_generation_kwh", "On-site generation", "MWh", 1e-3),
     ("pv_ac_kwh", "PV production (AC)", "MWh", 1e-3),
     ("pv_self_consumed_kwh", "PV self-consumed", "MWh", 1e-3),
     ("pv_curtailed_kwh", "PV curtailed", "MWh", 1e-3),

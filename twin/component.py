@@ -86,6 +86,7 @@ class Stage(IntEnum):
     thermal zones (whose heating and cooling needs depend on the internal
     gains of lines and compressors), then heat recovery (which can serve
     process and space heating), HVAC plant (chillers, heat pumps, fans),
+    combined heat and power (which then sees the whole heat demand),
     boilers as the last heat source, on-site generation, storage dispatch
     against what is left, and last the slacks (grid connection, fuel
     supplies) that close their buses.
@@ -96,6 +97,7 @@ class Stage(IntEnum):
     ZONE = 25
     HEAT_RECOVERY = 30
     HVAC = 40
+    CHP = 42
     HEAT_SUPPLY = 45
     GENERATION = 50
     STORAGE = 60

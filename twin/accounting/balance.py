@@ -29,8 +29,12 @@ BALANCE_COLUMNS = [
 """Columns of ``balance.csv``. ``kind`` is the port's role (``use``,
 ``generation``, ``supply``, ``charge``, ``discharge``, ``import``,
 ``export``) or ``unmet`` / ``surplus`` for the closing rows; ``direction``
-is relative to the bus (``in`` to the bus, ``out`` of it); ``source`` and
-``renewable`` describe on-site generation."""
+is relative to the bus (``in`` to the bus, ``out`` of it); ``source`` is the
+energy source of on-site generation or the fuel a meter imports, and
+``renewable`` the generation's attribute."""
+
+_CLOSING_TOLERANCE = 1e-6
+"""Unmet or surplus flows at or below this are rounding, not a closing row [carrier unit]."""
 
 UNMET = "(unmet)"
 """Component name of the closing row for demand no supplier served."""
@@ -77,7 +81,7 @@ def build_balance(
             direction = "in" if port.direction is Direction.OUT else "out"
             rows.append((
                 port.carrier.name, port.bus, c.name, port.role.value, direction, amount, unit,
-                port.source, port.renewable,
+                port.source or port.fuel, port.renewable,
             ))
     for name, bus in buses.items():
         carrier = bus.carrier
@@ -85,7 +89,7 @@ def build_balance(
             (UNMET, "unmet", "in", unmet_by_bus), (SURPLUS, "surplus", "out", surplus_by_bus),
         ):
             arr = per_bus.get(name)
-            if arr is None or not np.any(arr > 0.0):
+            if arr is None or not np.any(arr > _CLOSING_TOLERANCE):
                 continue
             amount, unit = amount_of(arr, carrier.flow_unit, grid)
             rows.append((carrier.name, name, label, kind, direction, amount, unit, "", False))
