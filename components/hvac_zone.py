@@ -44,8 +44,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from components.hvac_air import (
+from twin.components.hvac_air import (
     AirHandler,
     economiser_capacity_w,
     economiser_enabled,
@@ -53,12 +52,12 @@ from components.hvac_air import (
     supply_airflow_m3_per_h,
     zone_moisture,
 )
-from components.hvac_psychrometrics import (
+from twin.components.hvac_psychrometrics import (
     dew_point_humidity_ratio,
     humidity_ratio_from_relative_humidity,
     pressure_from_elevation_pa,
 )
-from components.hvac_rc import (
+from twin.components.hvac_rc import (
     AIR_HEAT_CAPACITY_J_PER_M3_K,
     H_IS_W_PER_M2_K,
     INTERNAL_AREA_PER_FLOOR_AREA,
@@ -67,23 +66,26 @@ from components.hvac_rc import (
     periodic_mass_temp_c,
     simulate_5r1c,
 )
-from components.hvac_schedules import ScheduledValue, schedule_on_grid
-from components.hvac_solar import (
+from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
+from twin.components.hvac_solar import (
     facade_irradiance,
     opaque_solar_gain_w,
     sky_radiation_loss_w,
     window_solar_gain_w,
 )
+
 from twin.carriers import CHILLED_WATER, ELECTRICITY, HEAT
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError, SuspiciousInputWarning
@@ -467,6 +469,23 @@ class Zone(Component):
         if p.electricity_bus is not None:
             ports.append(Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE))
         return tuple(ports)
+
+    def outputs(self) -> tuple[Output, ...]:
+        names = [
+            "temp_air_c", "temp_operative_c", "temp_mass_c", "temp_mass_end_c", "temp_surface_c",
+            "heating_kw", "cooling_kw", "cooling_sensible_kw", "cooling_latent_kw",
+            "free_cooling_kw", "heat_to_air_kw", "heating_need_kw", "cooling_need_kw",
+            "unmet_heating_frac", "unmet_cooling_frac", "internal_gains_kw", "latent_gains_kw",
+            "solar_gains_kw", "sky_radiation_loss_kw", "ventilation_m3_per_h",
+            "ventilation_conductance_w_per_k", "humidity_ratio_kg_per_kg",
+            "outdoor_air_latent_kw", "infiltration_latent_kw", "heating_set_c", "cooling_set_c",
+        ]
+        if self.params.air_handler is not None:
+            names += [
+                "supply_airflow_m3_per_h", "outdoor_airflow_m3_per_h",
+                "supply_humidity_ratio_kg_per_kg", "fan_power_kw", "night_purge_frac",
+            ]
+        return tuple(output(n) for n in names)
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:
