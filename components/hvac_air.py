@@ -52,8 +52,8 @@ from typing import Literal, NamedTuple, Self
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.fan import VAV_FAN_CURVE_90_1, fan_part_load_power_frac
-from components.hvac_psychrometrics import (
+from twin.components.fan import VAV_FAN_CURVE_90_1, fan_part_load_power_frac
+from twin.components.hvac_psychrometrics import (
     DRY_AIR_HEAT_CAPACITY_J_PER_KG_K,
     LATENT_HEAT_J_PER_KG,
     dew_point_humidity_ratio,

@@ -886,7 +886,7 @@ class Zone(Component):
             "fan_electricity_kwh": 0.0 if fans is None else grid.energy_kwh(fans),
             "peak_heating_kw": float(h.max(initial=0.0)),
             "peak_cooling_kw": float(c.max(initial=0.0)),
-            "unmet_hours": float(np.sum(unmet) * grid.step_h),
+            "unmet_h": float(np.sum(unmet) * grid.step_h),
             "unmet_heating_h": float(np.sum(out["unmet_heating_frac"]) * grid.step_h),
             "unmet_cooling_h": float(np.sum(out["unmet_cooling_frac"]) * grid.step_h),
             "temp_air_max_c": float(out["temp_air_c"].max()),

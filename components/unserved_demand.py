@@ -27,10 +27,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -78,6 +81,15 @@ class UnservedDemand(Component):
     def ports(self) -> tuple[Port, ...]:
         carrier = get_carrier(self.params.carrier)
         return (Port("unserved", carrier, Direction.OUT, self.params.bus, Role.SUPPLY),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        carrier = get_carrier(self.params.carrier)
+        return (
+            output(
+                f"unserved_{carrier.quantity}", Meaning.UNMET, carrier=carrier,
+                description="Demand left on the bus, declared unserved",
+            ),
+        )
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

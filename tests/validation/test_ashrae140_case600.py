@@ -86,4 +86,4 @@ def test_mass_lowers_both_loads_as_in_every_reference_program(loads):
 
 def test_no_unmet_hours_with_the_ideal_plant(loads):
     for case in ("600", "900"):
-        assert loads[case]["unmet_hours"] == 0.0
+        assert loads[case]["unmet_h"] == 0.0

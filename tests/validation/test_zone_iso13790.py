@@ -41,7 +41,7 @@ below 1 %."""
 def _hall_params(**changes) -> dict:
     raw = tomllib.loads((ROOT / "configs" / "hvac_example.toml").read_text(encoding="utf-8"))
     hall = next(z for z in raw["hvac_zone"] if z["name"] == "hall")
-    hall = {k: v for k, v in hall.items() if k != "gains_from"}
+    hall = {k: v for k, v in hall.items() if k not in ("gains_from", "air_handler")}
     hall.update(ventilation_m3_per_h=0.0, lighting_w_per_m2=0.0, people_w_per_m2=0.0,
                 heating_set_unoccupied_c=None, cooling_set_unoccupied_c=None,
                 heating_capacity_kw=None, cooling_capacity_kw=None, sky_temp_difference_k=0.0,
