@@ -217,3 +217,58 @@ def test_physics_matches_pvwatts_v8_with_the_same_sun(
         f"{site_file} {orientation_name} (sun shifted {shift}): ours {ours_kwh:.0f} kWh vs "
         f"PVWatts v8 {peer_kwh:.0f} kWh ({rel_diff:+.2%})"
     )
+
+
+# -- with the irradiance-timing correction the reference configs switch on -----------
+
+TIMING_SITES = {"xian-cswd": "CHN_Shaanxi.Xian.570360_CSWD.epw",
+                "chongqing-tmyx": "CHN_CQ_Chongqing.575160_TMYx.epw",
+                "suzhou-tmyx": "CHN_JS_Suzhou.583580_TMYx.epw"}
+"""Xi'an (CSWD, offset +78 min), Chongqing (TMYx, -33 min), Suzhou (TMYx, +29 min)."""
+
+
+def _corrected_epw(source: Path, frame: pd.DataFrame, target: Path) -> Path:
+    """The EPW file with its GHI, DNI and DHI fields (13-15) replaced by the
+    timing-corrected irradiance, record by record (the reader keeps the
+    file's row order), so that PVWatts v8 reads the same corrected weather."""
+    lines = source.read_text(encoding="latin-1").splitlines()
+    cols = ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
+    values = np.column_stack([frame[c].to_numpy(dtype=np.float64) for c in cols])
+    out = lines[:8]
+    for i, line in enumerate(lines[8:8 + len(values)]):
+        fields = line.split(",")
+        fields[13:16] = [f"{v:.0f}" for v in values[i]]
+        out.append(",".join(fields))
+    target.write_text("\n".join(out + lines[8 + len(values):]) + "\n", encoding="latin-1")
+    return target
+
+
+@pytest.mark.parametrize("site_id", list(TIMING_SITES))
+def test_timing_corrected_weather_matches_pvwatts_v8_on_the_same_correction(site_id, tmp_path):
+    """Both models on the timing-corrected year: the correction moves the yield
+    (+5.7 % at Xi'an), and PVWatts v8 given the same corrected irradiance agrees
+    with ours within the issue's 3 % (measured: Xi'an +0.3 %, Chongqing +0.6 %,
+    Suzhou +0.2 %). Against PVWatts on the uncorrected file ours would differ by
+    the correction itself, which is the point of making it."""
+    from twin import weather
+
+    w = weather.load_weather(site_id, correct_timing=True)
+    name = TIMING_SITES[site_id]
+    plain = tmp_path / name
+    plain.write_bytes(gzip.decompress((BUNDLED_WEATHER_DIR / f"{name}.gz").read_bytes()))
+    corrected = _corrected_epw(plain, w.frame, tmp_path / f"corrected_{name}")
+    grid, site, raw = read_epw_canonical(corrected)
+    frame = w.frame
+    weather_cols = {c: frame[c].to_numpy(dtype=np.float64) for c in frame.columns}
+    weather_cols["albedo_frac"] = raw["albedo_frac"]
+    params = pv_params(ORIENTATIONS["south_22deg_open_rack"])
+    ours_kwh = annual_ac_energy_kwh(grid, site, weather_cols, params)
+    uncorrected_kwh = annual_ac_energy_kwh(*read_epw_canonical(plain), params)
+    peer_kwh = pvwatts_kwh(corrected, "south_22deg_open_rack")
+    rel_diff = ours_kwh / peer_kwh - 1.0
+    if site_id == "xian-cswd":  # the 78-min shift moves the yield (measured +5.7 %)
+        assert ours_kwh / uncorrected_kwh - 1.0 > 0.03
+    assert abs(rel_diff) <= TOLERANCE_FRAC, (
+        f"{site_id} timing-corrected ({w.timing_correction_min:+.0f} min): ours "
+        f"{ours_kwh:.0f} kWh vs PVWatts v8 {peer_kwh:.0f} kWh ({rel_diff:+.2%})"
+    )
