@@ -163,8 +163,10 @@ def economiser_enabled(
 ) -> np.ndarray:
     """Steps in which the economiser may open beyond the minimum outdoor air.
 
-    The enthalpy control opens when the outdoor air's enthalpy is below the
-    return air's, which lowers the coil's total (sensible + latent) load.
+    The dry-bulb control opens while the outdoor air is cooler than the
+    return air; the enthalpy control while it is cooler *and* has less
+    enthalpy (differential enthalpy with a differential dry-bulb limit),
+    which lowers the coil's total (sensible + latent) load.
 
     Parameters
     ----------
@@ -189,7 +191,8 @@ def economiser_enabled(
     if kind == "dry_bulb":
         return t_out < temp_return_c
     h_return = enthalpy_j_per_kg(temp_return_c, humidity_ratio_return)
-    return enthalpy_j_per_kg(t_out, humidity_ratio_out) < h_return
+    cooler = t_out < temp_return_c
+    return cooler & (enthalpy_j_per_kg(t_out, humidity_ratio_out) < h_return)
 
 
 def economiser_capacity_w(

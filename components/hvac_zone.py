@@ -432,8 +432,10 @@ class Zone(Component):
     """A thermal zone by the ISO 13790 5R1C hourly method.
 
     Ports: ``heating`` (HEAT bus, Role.USE) and ``cooling`` (CHILLED_WATER
-    bus, Role.USE) when their buses are set; ``el`` (lighting and
-    equipment electricity, Role.USE) when ``electricity_bus`` is set.
+    bus, Role.USE: sensible coil load with the fans' heat, plus the latent
+    load) when their buses are set; ``el`` (lighting and equipment
+    electricity, Role.USE) when ``electricity_bus`` is set; ``fans``
+    (electricity of the air handler's fans, Role.USE) with an ``air_handler``.
 
     Outputs: ``temp_air_c``, ``temp_operative_c`` (0.3 θ_air + 0.7 θ_s),
     ``temp_mass_c`` (step means), ``temp_mass_end_c`` (at the step's end),
@@ -468,6 +470,9 @@ class Zone(Component):
             ports.append(Port("cooling", CHILLED_WATER, Direction.IN, p.cooling_bus, Role.USE))
         if p.electricity_bus is not None:
             ports.append(Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE))
+        if p.air_handler is not None:
+            bus = p.air_handler.electricity_bus
+            ports.append(Port("fans", ELECTRICITY, Direction.IN, bus, Role.USE))
         return tuple(ports)
 
     def outputs(self) -> tuple[Output, ...]:
@@ -735,7 +740,7 @@ class Zone(Component):
         zone_cool_w = np.maximum(-r.phi_hc_w, 0.0)
         air = self._air_side(
             ahu, theta_e, w_out, pressure, r.temp_air_c, zone_heat_w, zone_cool_w, free_max,
-            ventilation, running, fan_min_w, latent_w,
+            ventilation, running, fan_min_w, latent_w, purge,
         )
         heating_kw = air["heating_coil_w"] / _W_PER_KW
         cooling_kw = (air["cooling_sensible_w"] + air["cooling_latent_w"]) / _W_PER_KW
@@ -804,6 +809,7 @@ class Zone(Component):
         running: np.ndarray,
         fan_min_w: np.ndarray,
         latent_w: np.ndarray,
+        purge: np.ndarray,
     ) -> dict[str, np.ndarray]:
         """Coil loads, fans and moisture from the zone's heat balance (all vectorised)."""
         p = self.params
@@ -826,7 +832,9 @@ class Zone(Component):
             cooling = zone_cool_w > 0.0
             load_w = np.where(cooling, zone_cool_w + extra_w, 0.0)
             free_w = np.minimum(load_w, free_max_w)
-            mech_w = load_w - free_w
+            # a night purge never starts the coil: fan heat beyond the purge's
+            # capacity only trims the purge (the coil is off, nothing condenses)
+            mech_w = np.where(purge, 0.0, load_w - free_w)
             heating_coil_w = np.maximum(zone_heat_w - extra_w, 0.0)
             # outdoor-air share: the minimum, more while the economiser cools
             dz = temp_air_c - theta_e
