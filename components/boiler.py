@@ -76,7 +76,12 @@ NON_CONDENSING_CURVE: tuple[float, float, float] = (0.97, 0.0633, -0.0333)
 boiler (EnergyPlus HVACTemplate:Plant:Boiler expansion, Curve:Quadratic) [-]."""
 
 CONDENSING_CURVE: tuple[float, float, float, float, float, float] = (
-    1.124970374, 0.014963852, -0.02599835, 0.0, -1.40464e-6, -0.00153624,
+    1.124970374,
+    0.014963852,
+    -0.02599835,
+    0.0,
+    -1.40464e-6,
+    -0.00153624,
 )
 """Normalised efficiency c1 + c2 x + c3 x² + c4 y + c5 y² + c6 x y of a
 condensing boiler, x = PLR (0.1-1), y = entering water temperature (30-85 °C)
@@ -251,13 +256,18 @@ class BoilerParams(ComponentParams):
         "[kWh/Nm³].",
     )
     heat_bus: str = Field(default="hot_water", description="Heat bus served.")
-    gas_bus: str = Field(default="natural_gas", description="Natural-gas bus the burner draws from.")
+    gas_bus: str = Field(
+        default="natural_gas", description="Natural-gas bus the burner draws from."
+    )
 
     @model_validator(mode="after")
     def _curve(self) -> Self:
         plr = np.linspace(0.0, 1.0, 101)
         eta = boiler_efficiency(
-            plr, self.efficiency_lhv, self.part_load_curve, kind=self.efficiency_curve,
+            plr,
+            self.efficiency_lhv,
+            self.part_load_curve,
+            kind=self.efficiency_curve,
             return_temp_c=self.return_temp_c,
         )
         if eta.min() <= 0 or eta.max() > 1.1:
@@ -271,9 +281,14 @@ class BoilerParams(ComponentParams):
     def fuel_kw(self, heat_kw: np.ndarray) -> np.ndarray:
         """Fuel for a heat output with this boiler's curve and cycling [kW]."""
         return boiler_fuel_kw(
-            heat_kw, self.rated_heat_kw, self.efficiency_lhv, self.part_load_curve,
-            kind=self.efficiency_curve, return_temp_c=self.return_temp_c,
-            min_plr_frac=self.min_plr_frac, standby_loss_frac=self.standby_loss_frac,
+            heat_kw,
+            self.rated_heat_kw,
+            self.efficiency_lhv,
+            self.part_load_curve,
+            kind=self.efficiency_curve,
+            return_temp_c=self.return_temp_c,
+            min_plr_frac=self.min_plr_frac,
+            standby_loss_frac=self.standby_loss_frac,
         )
 
 
@@ -300,10 +315,18 @@ class Boiler(Component):
 
     def outputs(self) -> tuple[Output, ...]:
         return (
-            output("fuel_nm3_per_h", description="gas volume equivalent of the gas port at the meter's LHV"),
+            output(
+                "fuel_nm3_per_h",
+                description="gas volume equivalent of the gas port at the meter's LHV",
+            ),
             output("part_load_frac"),
             output("efficiency_lhv"),
-            output("loss_kw", Meaning.LOSS, carrier=NATURAL_GAS, description="fuel energy not delivered as heat"),
+            output(
+                "loss_kw",
+                Meaning.LOSS,
+                carrier=NATURAL_GAS,
+                description="fuel energy not delivered as heat",
+            ),
         )
 
     def compute(self, ctx: RunContext) -> Flows:

@@ -128,37 +128,55 @@ class ChillerCurveSet:
 CHILLER_CURVES: Mapping[str, ChillerCurveSet] = {
     "doe2_centrifugal": ChillerCurveSet(
         "DOE-2 Centrifugal/5.50COP: generic centrifugal (DOE-2.1E HERM/OPEN-CENT)",
-        5.5, 6.67, 29.4,
+        5.5,
+        6.67,
+        29.4,
         (0.257896, 0.0389016, -0.00021708, 0.0468684, -0.00094284, -0.00034344),
         (0.933884, -0.058212, 0.00450036, 0.00243, 0.000486, -0.001215),
         (0.222903, 0.313387, 0.46371),
-        (5.0, 10.0), (24.0, 35.0),
+        (5.0, 10.0),
+        (24.0, 35.0),
     ),
     "doe2_reciprocating": ChillerCurveSet(
         "DOE-2 Reciprocating/3.67COP: generic reciprocating (DOE-2.1E REC)",
-        3.67, 6.67, 29.4,
+        3.67,
+        6.67,
+        29.4,
         (0.507883, 0.145228, -0.00625644, -0.0011178, -0.0001296, -0.00028188),
         (1.03076, -0.103536, 0.00710208, 0.0093186, 0.00031752, -0.00104328),
         (0.088065, 1.137742, -0.225806),
-        (5.0, 10.0), (24.0, 35.0),
+        (5.0, 10.0),
+        (24.0, 35.0),
     ),
     "trane_rtwa_screw": ChillerCurveSet(
         "ElectricEIRChiller Trane RTWA 383kW/4.17COP/Valve: water-cooled screw, slide valve",
-        4.17, 6.67, 29.44,
+        4.17,
+        6.67,
+        29.44,
         (0.9830684, 0.03676199, 5.307995e-05, -0.004828624, -4.755963e-05, -0.0002377982),
         (0.6228513, -0.008700783, 0.0009719796, 0.005184584, 0.0004951699, -0.000963237),
         (0.03295553, 0.9114398, 0.05565265),
-        (4.44, 8.89), (23.89, 35.0), (0.25, 1.01),
-        min_plr_frac=0.25, max_plr_frac=1.01, min_unload_frac=0.25,
+        (4.44, 8.89),
+        (23.89, 35.0),
+        (0.25, 1.01),
+        min_plr_frac=0.25,
+        max_plr_frac=1.01,
+        min_unload_frac=0.25,
     ),
     "york_yk_centrifugal": ChillerCurveSet(
         "ElectricEIRChiller York YK 5170kW/7.15COP/Vanes: water-cooled centrifugal, inlet vanes",
-        7.15, 6.67, 26.11,
+        7.15,
+        6.67,
+        26.11,
         (0.1675697, -0.1191228, -0.004328384, 0.1355905, -0.005171251, 0.0103984),
         (0.5894383, -0.0292653, -0.001900238, 0.02849479, -0.0005105015, 0.001702334),
         (0.2497273, 0.1011288, 0.6499847),
-        (4.44, 8.89), (15.56, 29.44), (0.15, 1.08),
-        min_plr_frac=0.15, max_plr_frac=1.08, min_unload_frac=0.15,
+        (4.44, 8.89),
+        (15.56, 29.44),
+        (0.15, 1.08),
+        min_plr_frac=0.15,
+        max_plr_frac=1.08,
+        min_unload_frac=0.15,
     ),
 }
 """Curve set name -> :class:`ChillerCurveSet`, from EnergyPlus
@@ -393,7 +411,8 @@ def free_cooling_kw(
     share = np.clip(
         (return_temp_c - np.asarray(source_temp_c, dtype=np.float64))
         / (return_temp_c - supply_temp_c),
-        0.0, 1.0,
+        0.0,
+        1.0,
     )
     return np.minimum(load * share, capacity_kw)
 
@@ -405,6 +424,7 @@ def wet_bulb_from_weather_c(ctx: RunContext) -> np.ndarray:
     where valid, else the standard-atmosphere pressure at the site's
     elevation.
     """
+
     def compute() -> np.ndarray:
         w = ctx.weather
         tdb = np.asarray(w["temp_air_c"], dtype=np.float64)
@@ -434,7 +454,9 @@ class ChillerParams(ComponentParams):
         "lists and rated_cop.",
     )
     capft_coefficients: list[float] | None = Field(
-        default=None, min_length=6, max_length=6,
+        default=None,
+        min_length=6,
+        max_length=6,
         description="Custom CAPFT biquadratic c1..c6 (x: leaving chilled water, y: entering "
         "condenser temperature, °C).",
     )
@@ -445,19 +467,28 @@ class ChillerParams(ComponentParams):
         default=None, min_length=3, max_length=3, description="Custom EIRFPLR quadratic c1..c3."
     )
     curve_lchwt_range_c: list[float] = Field(
-        default_factory=lambda: [4.0, 12.0], min_length=2, max_length=2,
+        default_factory=lambda: [4.0, 12.0],
+        min_length=2,
+        max_length=2,
         description="Custom curves: clamping range of the leaving chilled-water temperature [°C].",
     )
     curve_ecwt_range_c: list[float] = Field(
-        default_factory=lambda: [12.0, 40.0], min_length=2, max_length=2,
+        default_factory=lambda: [12.0, 40.0],
+        min_length=2,
+        max_length=2,
         description="Custom curves: clamping range of the entering condenser temperature [°C].",
     )
     rated_capacity_kw: float = Field(
-        gt=0, allow_inf_nan=False, le=50_000.0,
+        gt=0,
+        allow_inf_nan=False,
+        le=50_000.0,
         description="Reference cooling capacity of one chiller Q_ref [kW].",
     )
     rated_cop: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False, le=15.0,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        le=15.0,
         description="Reference COP at the curves' reference conditions; default the curve "
         "set's (e.g. 5.5) [-].",
     )
@@ -466,22 +497,30 @@ class ChillerParams(ComponentParams):
         default=7.0, ge=0, le=20.0, description="Chilled-water supply set point [°C]."
     )
     chilled_water_return_temp_c: float = Field(
-        default=12.0, ge=1.0, le=30.0,
+        default=12.0,
+        ge=1.0,
+        le=30.0,
         description="Chilled-water return temperature at design (free cooling) [°C].",
     )
     condenser: Literal["water_cooled", "air_cooled"] = Field(
         default="water_cooled", description="Condenser with cooling tower, or air-cooled."
     )
     tower_approach_k: float = Field(
-        default=4.0, ge=0.5, le=15.0,
+        default=4.0,
+        ge=0.5,
+        le=15.0,
         description="Cooling tower leaving water above the outdoor wet-bulb (typ. 3-6) [K].",
     )
     condenser_water_min_c: float = Field(
-        default=15.0, ge=0, le=35.0,
+        default=15.0,
+        ge=0,
+        le=35.0,
         description="Lowest condenser water temperature the tower allows [°C].",
     )
     evaporative_precooling_effectiveness_frac: float = Field(
-        default=0.0, ge=0, le=1.0,
+        default=0.0,
+        ge=0,
+        le=1.0,
         description="Air-cooled only: effectiveness of evaporative pre-cooling of the "
         "condenser air, T = T_db - ε (T_db - T_wb) [-].",
     )
@@ -491,35 +530,49 @@ class ChillerParams(ComponentParams):
         "return through a heat exchanger when cold enough.",
     )
     free_cooling_approach_k: float = Field(
-        default=2.0, ge=0, le=10.0,
+        default=2.0,
+        ge=0,
+        le=10.0,
         description="Heat exchanger approach of the free cooling [K].",
     )
     min_plr_frac: float | None = Field(
-        default=None, ge=0, le=1.0,
+        default=None,
+        ge=0,
+        le=1.0,
         description="Minimum part-load ratio; below it the chiller cycles; none: the curve "
         "set's (EnergyPlus dataset object; 0.1 for custom curves) [-].",
     )
     min_unload_frac: float | None = Field(
-        default=None, ge=0, le=1.0,
+        default=None,
+        ge=0,
+        le=1.0,
         description="Minimum unloading ratio; below it the chiller false-loads; none: the curve "
         "set's (0.2 for custom curves) [-].",
     )
     max_plr_frac: float | None = Field(
-        default=None, gt=0, le=1.2,
+        default=None,
+        gt=0,
+        le=1.2,
         description="Maximum part-load ratio (capacity above the curve's Q_avail); none: the "
         "curve set's (1.0 for custom curves) [-].",
     )
     chilled_water_pump_kw_per_kw: float = Field(
-        default=0.015, ge=0, le=0.2,
+        default=0.015,
+        ge=0,
+        le=0.2,
         description="Chilled-water pumps per kW of cooling delivered (typ. 0.01-0.02) [kW/kW].",
     )
     condenser_pump_kw_per_kw: float = Field(
-        default=0.015, ge=0, le=0.2,
+        default=0.015,
+        ge=0,
+        le=0.2,
         description="Water-cooled: condenser pumps per kW of heat rejected (typ. 0.01-0.02) "
         "[kW/kW].",
     )
     heat_rejection_fan_kw_per_kw: float = Field(
-        default=0.01, ge=0, le=0.2,
+        default=0.01,
+        ge=0,
+        le=0.2,
         description="Cooling tower or air-cooled condenser fans per kW of heat rejected "
         "(towers typ. 0.005-0.015, air-cooled condensers more) [kW/kW].",
     )
@@ -570,7 +623,9 @@ class ChillerParams(ComponentParams):
     @property
     def unload_frac(self) -> float:
         """Minimum unloading ratio in use [-]."""
-        return self.curve_set.min_unload_frac if self.min_unload_frac is None else self.min_unload_frac
+        return (
+            self.curve_set.min_unload_frac if self.min_unload_frac is None else self.min_unload_frac
+        )
 
     @property
     def plr_max_frac(self) -> float:
@@ -583,10 +638,15 @@ class ChillerParams(ComponentParams):
         if self.curves != "custom":
             return CHILLER_CURVES[self.curves]
         return ChillerCurveSet(
-            "custom", float(self.rated_cop), self.leaving_chilled_water_temp_c, 29.4,
-            tuple(self.capft_coefficients), tuple(self.eirft_coefficients),
+            "custom",
+            float(self.rated_cop),
+            self.leaving_chilled_water_temp_c,
+            29.4,
+            tuple(self.capft_coefficients),
+            tuple(self.eirft_coefficients),
             tuple(self.eirfplr_coefficients),
-            tuple(self.curve_lchwt_range_c), tuple(self.curve_ecwt_range_c),
+            tuple(self.curve_lchwt_range_c),
+            tuple(self.curve_ecwt_range_c),
         )
 
     @property
@@ -622,16 +682,31 @@ class Chiller(Component):
         )
 
     def outputs(self) -> tuple[Output, ...]:
-        return tuple(output(n) for n in (
-            "compressor_power_kw", "pump_power_kw", "fan_power_kw", "free_cooling_kw",
-            "heat_rejected_kw", "units_on_count", "part_load_frac", "condenser_entering_temp_c",
-            "wet_bulb_temp_c", "unserved_kw",
-        ))
+        return tuple(
+            output(n)
+            for n in (
+                "compressor_power_kw",
+                "pump_power_kw",
+                "fan_power_kw",
+                "free_cooling_kw",
+                "heat_rejected_kw",
+                "units_on_count",
+                "part_load_frac",
+                "condenser_entering_temp_c",
+                "wet_bulb_temp_c",
+                "unserved_kw",
+            )
+        )
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:
-        return {"name": "chillers", "curves": "doe2_centrifugal", "rated_capacity_kw": 1000.0,
-                "units": 2, "free_cooling": True}
+        return {
+            "name": "chillers",
+            "curves": "doe2_centrifugal",
+            "rated_capacity_kw": 1000.0,
+            "units": 2,
+            "free_cooling": True,
+        }
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
@@ -640,16 +715,22 @@ class Chiller(Component):
         tdb = np.asarray(ctx.weather["temp_air_c"], dtype=np.float64)
         twb = wet_bulb_from_weather_c(ctx)
         ecwt = condenser_entering_temp_c(
-            tdb, twb, p.condenser, tower_approach_k=p.tower_approach_k,
+            tdb,
+            twb,
+            p.condenser,
+            tower_approach_k=p.tower_approach_k,
             condenser_water_min_c=p.condenser_water_min_c,
             evaporative_precooling_effectiveness_frac=p.evaporative_precooling_effectiveness_frac,
         )
         lchwt = p.leaving_chilled_water_temp_c
         if p.free_cooling:
-            source = (twb + p.tower_approach_k if p.condenser == "water_cooled" else tdb)
+            source = twb + p.tower_approach_k if p.condenser == "water_cooled" else tdb
             free = free_cooling_kw(
-                demand, source + p.free_cooling_approach_k, lchwt,
-                p.chilled_water_return_temp_c, p.units * p.rated_capacity_kw,
+                demand,
+                source + p.free_cooling_approach_k,
+                lchwt,
+                p.chilled_water_return_temp_c,
+                p.units * p.rated_capacity_kw,
             )
         else:
             free = np.zeros_like(demand)
@@ -660,8 +741,14 @@ class Chiller(Component):
         unit_cap = unit_cap * p.plr_max_frac
         units_on, each = stage_units(load, unit_cap, p.units)
         power, _, plr, rejected = chiller_eir_power_kw(
-            each, lchwt, ecwt, rated_capacity_kw=p.rated_capacity_kw, rated_cop=p.cop,
-            curves=curves, min_plr_frac=p.plr_min_frac, min_unload_frac=p.unload_frac,
+            each,
+            lchwt,
+            ecwt,
+            rated_capacity_kw=p.rated_capacity_kw,
+            rated_cop=p.cop,
+            curves=curves,
+            min_plr_frac=p.plr_min_frac,
+            min_unload_frac=p.unload_frac,
             max_plr_frac=p.plr_max_frac,
         )
         compressor = units_on * power

@@ -124,7 +124,9 @@ class FanParams(ComponentParams):
     """Parameters of an air-handling unit's fans."""
 
     specific_fan_power_w_per_m3_per_s: float = Field(
-        gt=0, allow_inf_nan=False, le=10_000.0,
+        gt=0,
+        allow_inf_nan=False,
+        le=10_000.0,
         description="Specific fan power of the unit, electric power per airflow (supply and "
         "extract together typ. 1000-2500) [W/(m³/s)].",
     )
@@ -165,8 +167,10 @@ class Fan(Component):
         return {
             "name": "ahu_office",
             "specific_fan_power_w_per_m3_per_s": 1600.0,
-            "airflow_m3_per_h": {"weekday": [0.0] * 8 + [8000.0] * 10 + [0.0] * 6,
-                                 "weekend": [0.0] * 24},
+            "airflow_m3_per_h": {
+                "weekday": [0.0] * 8 + [8000.0] * 10 + [0.0] * 6,
+                "weekend": [0.0] * 24,
+            },
         }
 
     def references(self) -> tuple[str, ...]:

@@ -51,7 +51,6 @@ from typing import Literal, NamedTuple, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from twin.components.fan import VAV_FAN_CURVE_90_1, fan_part_load_power_frac
 from twin.components.hvac_psychrometrics import (
     DRY_AIR_HEAT_CAPACITY_J_PER_KG_K,
@@ -64,6 +63,7 @@ from twin.components.hvac_psychrometrics import (
 __all__ = [
     "AirHandler",
     "ZoneMoisture",
+    "coil_loads",
     "economiser_capacity_w",
     "economiser_enabled",
     "fan_power_w",
@@ -85,17 +85,22 @@ class AirHandler(BaseModel):
         "flow whenever the unit runs.",
     )
     design_airflow_m3_per_h: float = Field(
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
         description="Design supply airflow of the unit (the fans' rating; for a cooled zone "
         "about the peak sensible load / (ρc (θ_set - θ_supply))) [m³/h].",
     )
     min_flow_frac: float = Field(
-        default=0.3, ge=0, le=1.0,
+        default=0.3,
+        ge=0,
+        le=1.0,
         description="Least VAV airflow while the unit runs, share of the design flow (ASHRAE "
         "90.1 Appendix G baseline: 0.3) [-].",
     )
     specific_fan_power_w_per_m3_per_s: float = Field(
-        gt=0, le=10_000.0, allow_inf_nan=False,
+        gt=0,
+        le=10_000.0,
+        allow_inf_nan=False,
         description="Specific fan power at design flow, supply and return/extract fans "
         "together (EN 16798-3 SFP 3: 1250-2000) [W/(m³/s)].",
     )
@@ -105,16 +110,22 @@ class AirHandler(BaseModel):
         "fraction x (default ASHRAE 90.1 Appendix G Table G3.1.3.15) [-].",
     )
     supply_temp_cooling_c: float = Field(
-        default=14.0, ge=4.0, le=25.0,
+        default=14.0,
+        ge=4.0,
+        le=25.0,
         description="Supply-air temperature leaving the cooling coil [°C].",
     )
     supply_dew_point_c: float = Field(
-        default=12.0, ge=0.0, le=25.0,
+        default=12.0,
+        ge=0.0,
+        le=25.0,
         description="Dew point of the air leaving a running cooling coil (coil apparatus dew "
         "point; about 1-2 K below the supply temperature) [°C].",
     )
     supply_temp_heating_c: float = Field(
-        default=35.0, ge=20.0, le=60.0,
+        default=35.0,
+        ge=20.0,
+        le=60.0,
         description="Supply-air temperature in heating [°C].",
     )
     heating: bool = Field(
@@ -132,11 +143,15 @@ class AirHandler(BaseModel):
         description="Outside occupied hours, cool the zone with outdoor air and the fans alone.",
     )
     night_purge_set_c: float = Field(
-        default=20.0, ge=5.0, le=35.0,
+        default=20.0,
+        ge=5.0,
+        le=35.0,
         description="Zone air temperature the night purge cools down to [°C].",
     )
     night_purge_min_outdoor_c: float = Field(
-        default=12.0, ge=-20.0, le=30.0,
+        default=12.0,
+        ge=-20.0,
+        le=30.0,
         description="No purge with outdoor air below this (keeps it out of the heating "
         "season) [°C].",
     )
@@ -237,7 +252,11 @@ def economiser_capacity_w(
     124800.0
     """
     rho_c = air_heat_capacity_j_per_m3_k / _S_PER_H
-    full = rho_c * design_airflow_m3_per_h * (temp_zone_c - np.maximum(temp_out_c, supply_temp_cooling_c))
+    full = (
+        rho_c
+        * design_airflow_m3_per_h
+        * (temp_zone_c - np.maximum(temp_out_c, supply_temp_cooling_c))
+    )
     minimum = rho_c * outdoor_airflow_m3_per_h * (temp_zone_c - temp_out_c)
     return np.maximum(full - np.maximum(minimum, 0.0), 0.0)
 
@@ -410,3 +429,142 @@ def zone_moisture(
         outdoor_air_latent_w=(m_oa + m_d - m_inf) * (w_e - w_z) * LATENT_HEAT_J_PER_KG,
         infiltration_latent_w=m_inf * (w_e - w_z) * LATENT_HEAT_J_PER_KG,
     )
+
+
+_FAN_COIL = AirHandler(design_airflow_m3_per_h=1.0, specific_fan_power_w_per_m3_per_s=1.0)
+"""Coil temperatures of a zone without an air handler (fan coils): the
+AirHandler defaults, supply 14 °C, dew point 12 °C; its fans are not counted."""
+
+
+def coil_loads(
+    ahu: AirHandler | None,
+    theta_e: np.ndarray,
+    w_out: np.ndarray | None,
+    pressure: np.ndarray,
+    temp_air_c: np.ndarray,
+    zone_heat_w: np.ndarray,
+    zone_cool_w: np.ndarray,
+    free_max_w: np.ndarray,
+    ventilation: np.ndarray,
+    running: np.ndarray,
+    fan_min_w: np.ndarray,
+    latent_w: np.ndarray,
+    purge: np.ndarray,
+    *,
+    infiltration_m3_per_h: float,
+    air_heat_capacity_j_per_m3_k: float,
+) -> dict[str, np.ndarray]:
+    """Coil loads, fans and moisture of a zone from its heat balance (vectorised).
+
+    Parameters
+    ----------
+    ahu : AirHandler or None
+        The zone's air handler; None: fan coils (recirculated air over the
+        coil at the :class:`AirHandler` default temperatures, fans counted
+        elsewhere) with the outdoor air entering directly.
+    theta_e, w_out, pressure : array
+        Outdoor temperature [°C], humidity ratio [kg/kg] (None: no moisture
+        balance, latent loads 0) and station pressure [Pa].
+    temp_air_c : array
+        Zone air temperature from the 5R1C kernel [°C].
+    zone_heat_w, zone_cool_w : array
+        Heating and cooling the kernel delivered to the air node [W].
+    free_max_w : array
+        Economiser or night-purge capacity the kernel could use [W].
+    ventilation : array
+        Minimum outdoor airflow [m³/h].
+    running : array of bool
+        Steps the unit runs by schedule.
+    fan_min_w : array
+        Fan power at the unit's least flow, already a zone gain [W].
+    latent_w : array
+        Latent internal gains [W].
+    purge : array of bool
+        Night-purge steps (the coil stays off).
+    infiltration_m3_per_h : float
+        Infiltration airflow [m³/h].
+    air_heat_capacity_j_per_m3_k : float
+        ρ·c [J/(m³·K)].
+
+    Returns
+    -------
+    dict of arrays
+        ``heating_coil_w``, ``cooling_sensible_w`` (mechanical, with the
+        load-following fan heat), ``cooling_latent_w``, ``free_cooling_w``,
+        ``fan_w``, ``supply_m3_per_h``, ``outdoor_m3_per_h``,
+        ``humidity_ratio``, ``supply_humidity_ratio``,
+        ``outdoor_air_latent_w``, ``infiltration_latent_w`` [W, m³/h, kg/kg].
+    """
+    n = theta_e.size
+    rho_c = air_heat_capacity_j_per_m3_k
+    coil = ahu if ahu is not None else _FAN_COIL
+    infiltration = infiltration_m3_per_h
+    free_w = np.minimum(zone_cool_w, free_max_w)
+    mech_w = zone_cool_w - free_w
+    if ahu is not None:
+        econ_only = (mech_w <= 0.0) & (free_w > 0.0) & (theta_e > ahu.supply_temp_cooling_c)
+        t_supply = np.where(econ_only, theta_e, ahu.supply_temp_cooling_c)
+        on = running | (zone_cool_w > 0.0) | ((zone_heat_w > 0.0) & ahu.heating)
+        supply = supply_airflow_m3_per_h(
+            ahu, zone_cool_w, zone_heat_w, temp_air_c, t_supply, ventilation, on, rho_c
+        )
+        fan_w = fan_power_w(ahu, supply)
+        # fan heat above the least flow's (already a zone gain) goes to the running coil
+        extra_w = np.maximum(fan_w - fan_min_w, 0.0)
+        cooling = zone_cool_w > 0.0
+        load_w = np.where(cooling, zone_cool_w + extra_w, 0.0)
+        free_w = np.minimum(load_w, free_max_w)
+        # a night purge never starts the coil: fan heat beyond the purge's
+        # capacity only trims the purge (the coil is off, nothing condenses)
+        mech_w = np.where(purge, 0.0, load_w - free_w)
+        heating_coil_w = np.maximum(zone_heat_w - extra_w, 0.0)
+        # outdoor-air share: the minimum, more while the economiser cools
+        dz = temp_air_c - theta_e
+        mix = np.where(
+            theta_e >= ahu.supply_temp_cooling_c,
+            1.0,
+            (temp_air_c - ahu.supply_temp_cooling_c) / np.where(np.abs(dz) > 1e-6, dz, 1e-6),
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            least = np.where(supply > 0.0, ventilation / supply, 0.0)
+        oa_frac = np.clip(np.where(free_w > 0.0, np.maximum(mix, least), least), 0.0, 1.0)
+        direct = np.zeros(n)
+    else:
+        # fan coils: recirculated air over the coil; the outdoor air enters directly
+        dt = np.maximum(temp_air_c - coil.supply_temp_cooling_c, 1.0)
+        supply = mech_w / (rho_c / 3600.0 * dt)
+        fan_w = np.zeros(n)
+        heating_coil_w = zone_heat_w
+        oa_frac = np.zeros(n)
+        direct = ventilation
+    sensible_w = mech_w
+    if w_out is None:
+        zeros = np.zeros(n)
+        moist = (zeros, zeros, zeros, zeros, zeros)
+    else:
+        moist = zone_moisture(
+            w_out,
+            temp_air_c,
+            latent_w,
+            supply_airflow_m3_per_h=supply,
+            outdoor_air_frac=oa_frac,
+            direct_outdoor_airflow_m3_per_h=direct,
+            infiltration_m3_per_h=infiltration,
+            coil_on=mech_w > 0.0,
+            supply_dew_point_c=coil.supply_dew_point_c,
+            pressure_pa=pressure,
+            air_heat_capacity_j_per_m3_k=rho_c,
+        )
+    return {
+        "heating_coil_w": heating_coil_w,
+        "cooling_sensible_w": sensible_w,
+        "cooling_latent_w": moist[2],
+        "free_cooling_w": free_w,
+        "fan_w": fan_w,
+        "supply_m3_per_h": supply,
+        "outdoor_m3_per_h": oa_frac * supply,
+        "humidity_ratio": moist[0],
+        "supply_humidity_ratio": moist[1],
+        "outdoor_air_latent_w": moist[3],
+        "infiltration_latent_w": moist[4],
+    }

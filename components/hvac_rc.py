@@ -374,13 +374,17 @@ def simulate_5r1c(
     h_w, h_em = c.window_w_per_k, c.exterior_mass_w_per_k
     h_ms, h_is = c.mass_surface_w_per_k, c.surface_air_w_per_k
     h_ve = np.broadcast_to(np.asarray(ventilation_w_per_k, dtype=np.float64), (n,))
-    theta_sup = theta_e if temp_supply_c is None else np.broadcast_to(
-        np.asarray(temp_supply_c, dtype=np.float64), (n,)
+    theta_sup = (
+        theta_e
+        if temp_supply_c is None
+        else np.broadcast_to(np.asarray(temp_supply_c, dtype=np.float64), (n,))
     )
     phi_ia0, phi_st, phi_m, _ = gain_split_5r1c(
         np.broadcast_to(np.asarray(phi_int_w, dtype=np.float64), (n,)),
         np.broadcast_to(np.asarray(phi_sol_w, dtype=np.float64), (n,)),
-        h_w, mass_area_m2, internal_area_m2,
+        h_w,
+        mass_area_m2,
+        internal_area_m2,
     )
     # -- everything that does not depend on the state, vectorised ---------
     g = h_is / (h_ve + h_is)  # H_1 / H_ve, and dθ_air/dθ_s
@@ -391,7 +395,9 @@ def simulate_5r1c(
     d_plus = k + 0.5 * (h3 + h_em)
     d_minus = k - 0.5 * (h3 + h_em)
     # mass-node source with Φ_HC = 0, and its sensitivity to Φ_HC
-    m_tot0 = phi_m + h_em * theta_e + h3 * (phi_st + h_w * theta_e + h1 * theta_sup + g * phi_ia0) / h2
+    m_tot0 = (
+        phi_m + h_em * theta_e + h3 * (phi_st + h_w * theta_e + h1 * theta_sup + g * phi_ia0) / h2
+    )
     m_per_w = h3 * g / h2 / d_plus
     s_sum = h_ms + h_w + h1
     s0 = (phi_st + h_w * theta_e + h1 * theta_sup + g * phi_ia0) / s_sum
@@ -409,10 +415,19 @@ def simulate_5r1c(
     # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
     for i, (dm, mt0, inv_dp, a0_i, g_i, s0_i, sm_i, da_i, mpw, hs, cs, qh, qc) in enumerate(
         zip(
-            d_minus.tolist(), m_tot0.tolist(), (1.0 / d_plus).tolist(), a0.tolist(),
-            g.tolist(), s0.tolist(), np.broadcast_to(s_m, (n,)).tolist(), da.tolist(),
-            m_per_w.tolist(), _as_list(temp_heat_set_c, n), _as_list(temp_cool_set_c, n),
-            _as_list(phi_heat_max_w, n), _as_list(phi_cool_max_w, n),
+            d_minus.tolist(),
+            m_tot0.tolist(),
+            (1.0 / d_plus).tolist(),
+            a0.tolist(),
+            g.tolist(),
+            s0.tolist(),
+            np.broadcast_to(s_m, (n,)).tolist(),
+            da.tolist(),
+            m_per_w.tolist(),
+            _as_list(temp_heat_set_c, n),
+            _as_list(temp_cool_set_c, n),
+            _as_list(phi_heat_max_w, n),
+            _as_list(phi_cool_max_w, n),
             strict=True,
         )
     ):

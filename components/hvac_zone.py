@@ -43,15 +43,15 @@ import warnings
 from typing import Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from twin.components.hvac_air import (
     AirHandler,
+    coil_loads,
     economiser_capacity_w,
     economiser_enabled,
     fan_power_w,
-    supply_airflow_m3_per_h,
-    zone_moisture,
 )
+from twin.components.hvac_envelope import GainSource, OpaqueElement, Window
 from twin.components.hvac_psychrometrics import (
     dew_point_humidity_ratio,
     humidity_ratio_from_relative_humidity,
@@ -93,114 +93,9 @@ from twin.timegrid import TimeGrid
 
 __all__ = ["GainSource", "OpaqueElement", "Window", "Zone", "ZoneParams"]
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
-_NAME = {"pattern": r"^[A-Za-z][A-Za-z0-9_\-]*$", "max_length": 64}
 _W_PER_KW = 1000.0
-_DEFAULT_TILT_DEG = {"wall": 90.0, "roof": 0.0, "floor": 180.0}
 
-GlazingType = Literal["double_clear", "single_clear"]
 MassClass = Literal["very_light", "light", "medium", "heavy", "very_heavy"]
-
-
-class OpaqueElement(BaseModel):
-    """A wall, roof or floor of the zone's envelope."""
-
-    model_config = _FROZEN
-
-    name: str = Field(description="Name of the element, unique within the zone.", **_NAME)
-    kind: Literal["wall", "roof", "floor"] = Field(
-        description="wall (vertical), roof (sunlit, sees the sky) or floor (no sun, no sky)."
-    )
-    area_m2: float = Field(description="Opaque area, windows excluded [m²].", gt=0)
-    u_w_per_m2_k: float = Field(
-        description="Thermal transmittance including surface resistances [W/(m²·K)].",
-        gt=0, allow_inf_nan=False,
-    )
-    azimuth_deg: float = Field(
-        default=180.0, ge=0, lt=360.0,
-        description="Direction the outer surface faces, clockwise from north (180 = south) [°].",
-    )
-    tilt_deg: float | None = Field(
-        default=None, ge=0, le=180.0,
-        description="Tilt from horizontal; default 90 (wall), 0 (roof), 180 (floor) [°].",
-    )
-    solar_absorptance_frac: float = Field(
-        default=0.6, ge=0, le=1.0,
-        description="Solar absorptance of the outer surface (light 0.3, mid 0.6, dark 0.9) [-].",
-    )
-    emissivity_frac: float = Field(
-        default=0.9, ge=0, le=1.0,
-        description="Thermal emissivity of the outer surface (ISO 13790 default 0.9) [-].",
-    )
-    adjustment_frac: float = Field(
-        default=1.0, gt=0, allow_inf_nan=False, le=1.0,
-        description="Temperature adjustment factor b_tr for elements not facing outdoor air "
-        "(ISO 13790 8.3; 1 for outdoor air, lower towards the ground or unheated spaces) [-].",
-    )
-
-    @property
-    def tilt(self) -> float:
-        """Tilt used [°]."""
-        return _DEFAULT_TILT_DEG[self.kind] if self.tilt_deg is None else self.tilt_deg
-
-
-class Window(BaseModel):
-    """A window (or a group of equal windows on one façade)."""
-
-    model_config = _FROZEN
-
-    name: str = Field(description="Name of the window, unique within the zone.", **_NAME)
-    area_m2: float = Field(description="Window area including the frame [m²].", gt=0)
-    u_w_per_m2_k: float = Field(
-        description="Thermal transmittance of the window, U_w [W/(m²·K)].",
-        gt=0, allow_inf_nan=False,
-    )
-    g_value_frac: float = Field(
-        ge=0, le=1.0,
-        description="Total solar energy transmittance (SHGC) at normal incidence, g_n [-].",
-    )
-    azimuth_deg: float = Field(
-        default=180.0, ge=0, lt=360.0,
-        description="Direction the window faces, clockwise from north (180 = south) [°].",
-    )
-    tilt_deg: float = Field(
-        default=90.0, ge=0, le=90.0, description="Tilt from horizontal; 0 for a skylight [°]."
-    )
-    frame_frac: float = Field(
-        default=0.0, ge=0, lt=1.0,
-        description="Share of area_m2 taken by the frame, F_F (typically 0.2-0.3) [-].",
-    )
-    shading_factor_frac: float = Field(
-        default=1.0, ge=0, le=1.0,
-        description="Solar gain left after external shading and shading devices, F_sh "
-        "(1 = unshaded) [-].",
-    )
-    glazing: GlazingType = Field(
-        default="double_clear",
-        description="Angular dependence of g: double_clear (ASHRAE 140 Case 600 glass) or "
-        "single_clear (Case 670).",
-    )
-
-
-class GainSource(BaseModel):
-    """Heat from another component that sits in the zone."""
-
-    model_config = _FROZEN
-
-    component: str = Field(description="Name of a component computed before zones.", **_NAME)
-    output: str = Field(
-        default="heat_to_zone_kw",
-        description="Output of that component giving its heat to the zone [kW]; production "
-        "lines and compressors report heat_to_zone_kw.",
-    )
-    port: str | None = Field(
-        default=None,
-        description="Use this port's flow instead of an output (e.g. 'el' of a base load) [kW].",
-    )
-    frac: float = Field(
-        default=1.0, ge=0, le=1.0,
-        description="Share of the output or port flow that ends up as heat in the zone [-].",
-    )
 
 
 class ZoneParams(ComponentParams):
@@ -209,12 +104,16 @@ class ZoneParams(ComponentParams):
     floor_area_m2: float = Field(description="Conditioned floor area A_f [m²].", gt=0)
     volume_m3: float = Field(description="Air volume of the zone [m³].", gt=0)
     internal_surface_area_m2: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Area of all surfaces facing the zone A_t; default 4.5 A_f (ISO 13790 "
         "7.2.2.2, buildings with partitions); give the real area for a single hall [m²].",
     )
     surface_air_coefficient_w_per_m2_k: float = Field(
-        default=H_IS_W_PER_M2_K, gt=0, le=20.0,
+        default=H_IS_W_PER_M2_K,
+        gt=0,
+        le=20.0,
         description="Coupling of the surface and air nodes per m² of A_t, h_is (ISO 13790 "
         "7.2.2.2: 3.45; Modelica Buildings' BESTEST cases use 2.1) [W/(m²·K)].",
     )
@@ -223,12 +122,16 @@ class ZoneParams(ComponentParams):
         description="ISO 13790 Table 12 thermal mass class: sets C_m and A_m per m² floor.",
     )
     heat_capacity_j_per_m2_k: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Internal heat capacity C_m per m² floor area; overrides mass_class "
         "[J/(m²·K)].",
     )
     mass_area_m2: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Effective mass area A_m (ISO 13790 12.3.1.2); overrides mass_class [m²].",
     )
     opaque: list[OpaqueElement] = Field(
@@ -236,7 +139,9 @@ class ZoneParams(ComponentParams):
     )
     windows: list[Window] = Field(default_factory=list, description="Windows and skylights.")
     infiltration_air_changes_per_h: float = Field(
-        default=0.3, ge=0, le=20.0,
+        default=0.3,
+        ge=0,
+        le=20.0,
         description="Infiltration, constant [1/h] (air changes per hour of volume_m3).",
     )
     ventilation_m3_per_h: ScheduledValue = Field(
@@ -244,12 +149,16 @@ class ZoneParams(ComponentParams):
         description="Mechanical outdoor-air supply, constant or a day-type/hour profile [m³/h].",
     )
     ventilation_heat_recovery_frac: float = Field(
-        default=0.0, ge=0, lt=1.0,
+        default=0.0,
+        ge=0,
+        lt=1.0,
         description="Temperature efficiency of the ventilation heat recovery η_hr; bypassed "
         "while the outdoor air is between the active set points [-].",
     )
     air_heat_capacity_j_per_m3_k: float = Field(
-        default=AIR_HEAT_CAPACITY_J_PER_M3_K, gt=0, allow_inf_nan=False,
+        default=AIR_HEAT_CAPACITY_J_PER_M3_K,
+        gt=0,
+        allow_inf_nan=False,
         description="Volumetric heat capacity of air ρ·c (ISO 13790: 1200) [J/(m³·K)].",
     )
     occupancy_frac: ScheduledValue = Field(
@@ -258,11 +167,15 @@ class ZoneParams(ComponentParams):
         "occupied set points; people gains scale with it [-].",
     )
     people_w_per_m2: float = Field(
-        default=0.0, ge=0, le=100.0,
+        default=0.0,
+        ge=0,
+        le=100.0,
         description="Sensible heat of people at full occupancy per m² floor [W/m²].",
     )
     people_latent_w_per_m2: float = Field(
-        default=0.0, ge=0, le=100.0,
+        default=0.0,
+        ge=0,
+        le=100.0,
         description="Latent heat of people at full occupancy per m² floor (ASHRAE Fundamentals "
         "2017 ch. 18 Table 1: light bench work 80 W sensible, 140 W latent per person) [W/m²].",
     )
@@ -289,19 +202,25 @@ class ZoneParams(ComponentParams):
         default=26.0, ge=-30.0, le=60.0, description="Cooling set point, occupied [°C]."
     )
     heating_set_unoccupied_c: float | None = Field(
-        default=None, ge=-30.0, le=60.0,
+        default=None,
+        ge=-30.0,
+        le=60.0,
         description="Heating set point when unoccupied (setback); default the occupied one [°C].",
     )
     cooling_set_unoccupied_c: float | None = Field(
-        default=None, ge=-30.0, le=60.0,
+        default=None,
+        ge=-30.0,
+        le=60.0,
         description="Cooling set point when unoccupied (setup); default the occupied one [°C].",
     )
     heating_capacity_kw: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="Heating capacity of the zone's emitters; none = unlimited (ideal) [kW].",
     )
     cooling_capacity_kw: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="Cooling capacity of the zone's coils; none = unlimited (ideal) [kW].",
     )
     air_handler: AirHandler | None = Field(
@@ -311,7 +230,9 @@ class ZoneParams(ComponentParams):
         "whose fans are counted elsewhere.",
     )
     unmet_tolerance_k: float = Field(
-        default=0.2, ge=0, le=5.0,
+        default=0.2,
+        ge=0,
+        le=5.0,
         description="A step counts as unmet when the air is this far beyond the set point "
         "(EnergyPlus's default reporting tolerance) [K].",
     )
@@ -320,7 +241,9 @@ class ZoneParams(ComponentParams):
     )
     albedo_frac: float = Field(default=0.2, ge=0, le=1.0, description="Ground reflectance [-].")
     sky_temp_difference_k: float = Field(
-        default=11.0, ge=0, le=30.0,
+        default=11.0,
+        ge=0,
+        le=30.0,
         description="Outdoor air minus apparent sky temperature (ISO 13790 11.4.6: 11 K in "
         "intermediate climates) [K].",
     )
@@ -418,11 +341,6 @@ class ZoneParams(ComponentParams):
         return float(sum(w.u_w_per_m2_k * w.area_m2 for w in self.windows))
 
 
-_FAN_COIL = AirHandler(design_airflow_m3_per_h=1.0, specific_fan_power_w_per_m3_per_s=1.0)
-"""Coil temperatures of a zone without an air handler (fan coils): the
-AirHandler defaults, supply 14 °C, dew point 12 °C; its fans are not counted."""
-
-
 def _gain_source(item: str | GainSource) -> GainSource:
     return GainSource(component=item) if isinstance(item, str) else item
 
@@ -456,8 +374,10 @@ class Zone(Component):
         super().__init__(params)
         self.params: ZoneParams = params
         self.conductances = conductances_5r1c(
-            params.opaque_w_per_k, params.window_w_per_k,
-            params.effective_mass_area_m2, params.internal_area_m2,
+            params.opaque_w_per_k,
+            params.window_w_per_k,
+            params.effective_mass_area_m2,
+            params.internal_area_m2,
             params.surface_air_coefficient_w_per_m2_k,
         )
 
@@ -477,18 +397,40 @@ class Zone(Component):
 
     def outputs(self) -> tuple[Output, ...]:
         names = [
-            "temp_air_c", "temp_operative_c", "temp_mass_c", "temp_mass_end_c", "temp_surface_c",
-            "heating_kw", "cooling_kw", "cooling_sensible_kw", "cooling_latent_kw",
-            "free_cooling_kw", "heat_to_air_kw", "heating_need_kw", "cooling_need_kw",
-            "unmet_heating_frac", "unmet_cooling_frac", "internal_gains_kw", "latent_gains_kw",
-            "solar_gains_kw", "sky_radiation_loss_kw", "ventilation_m3_per_h",
-            "ventilation_conductance_w_per_k", "humidity_ratio_kg_per_kg",
-            "outdoor_air_latent_kw", "infiltration_latent_kw", "heating_set_c", "cooling_set_c",
+            "temp_air_c",
+            "temp_operative_c",
+            "temp_mass_c",
+            "temp_mass_end_c",
+            "temp_surface_c",
+            "heating_kw",
+            "cooling_kw",
+            "cooling_sensible_kw",
+            "cooling_latent_kw",
+            "free_cooling_kw",
+            "heat_to_air_kw",
+            "heating_need_kw",
+            "cooling_need_kw",
+            "unmet_heating_frac",
+            "unmet_cooling_frac",
+            "internal_gains_kw",
+            "latent_gains_kw",
+            "solar_gains_kw",
+            "sky_radiation_loss_kw",
+            "ventilation_m3_per_h",
+            "ventilation_conductance_w_per_k",
+            "humidity_ratio_kg_per_kg",
+            "outdoor_air_latent_kw",
+            "infiltration_latent_kw",
+            "heating_set_c",
+            "cooling_set_c",
         ]
         if self.params.air_handler is not None:
             names += [
-                "supply_airflow_m3_per_h", "outdoor_airflow_m3_per_h",
-                "supply_humidity_ratio_kg_per_kg", "fan_power_kw", "night_purge_frac",
+                "supply_airflow_m3_per_h",
+                "outdoor_airflow_m3_per_h",
+                "supply_humidity_ratio_kg_per_kg",
+                "fan_power_kw",
+                "night_purge_frac",
             ]
         return tuple(output(n) for n in names)
 
@@ -500,29 +442,62 @@ class Zone(Component):
             "volume_m3": 3500.0,
             "mass_class": "medium",
             "opaque": [
-                {"name": "walls_south", "kind": "wall", "area_m2": 180.0,
-                 "u_w_per_m2_k": 0.6, "azimuth_deg": 180.0},
-                {"name": "walls_north", "kind": "wall", "area_m2": 220.0,
-                 "u_w_per_m2_k": 0.6, "azimuth_deg": 0.0},
+                {
+                    "name": "walls_south",
+                    "kind": "wall",
+                    "area_m2": 180.0,
+                    "u_w_per_m2_k": 0.6,
+                    "azimuth_deg": 180.0,
+                },
+                {
+                    "name": "walls_north",
+                    "kind": "wall",
+                    "area_m2": 220.0,
+                    "u_w_per_m2_k": 0.6,
+                    "azimuth_deg": 0.0,
+                },
                 {"name": "roof", "kind": "roof", "area_m2": 1000.0, "u_w_per_m2_k": 0.45},
-                {"name": "slab", "kind": "floor", "area_m2": 1000.0, "u_w_per_m2_k": 0.5,
-                 "adjustment_frac": 0.5},
+                {
+                    "name": "slab",
+                    "kind": "floor",
+                    "area_m2": 1000.0,
+                    "u_w_per_m2_k": 0.5,
+                    "adjustment_frac": 0.5,
+                },
             ],
             "windows": [
-                {"name": "south", "area_m2": 120.0, "u_w_per_m2_k": 2.4, "g_value_frac": 0.5,
-                 "azimuth_deg": 180.0, "frame_frac": 0.2},
-                {"name": "north", "area_m2": 80.0, "u_w_per_m2_k": 2.4, "g_value_frac": 0.5,
-                 "azimuth_deg": 0.0, "frame_frac": 0.2},
+                {
+                    "name": "south",
+                    "area_m2": 120.0,
+                    "u_w_per_m2_k": 2.4,
+                    "g_value_frac": 0.5,
+                    "azimuth_deg": 180.0,
+                    "frame_frac": 0.2,
+                },
+                {
+                    "name": "north",
+                    "area_m2": 80.0,
+                    "u_w_per_m2_k": 2.4,
+                    "g_value_frac": 0.5,
+                    "azimuth_deg": 0.0,
+                    "frame_frac": 0.2,
+                },
             ],
             "infiltration_air_changes_per_h": 0.3,
-            "ventilation_m3_per_h": {"weekday": [0.0] * 8 + [3000.0] * 10 + [0.0] * 6,
-                                     "weekend": [0.0] * 24},
+            "ventilation_m3_per_h": {
+                "weekday": [0.0] * 8 + [3000.0] * 10 + [0.0] * 6,
+                "weekend": [0.0] * 24,
+            },
             "ventilation_heat_recovery_frac": 0.6,
-            "occupancy_frac": {"weekday": [0.0] * 8 + [1.0] * 10 + [0.0] * 6,
-                               "weekend": [0.0] * 24},
+            "occupancy_frac": {
+                "weekday": [0.0] * 8 + [1.0] * 10 + [0.0] * 6,
+                "weekend": [0.0] * 24,
+            },
             "people_w_per_m2": 6.0,
-            "lighting_w_per_m2": {"weekday": [1.0] * 8 + [9.0] * 10 + [1.0] * 6,
-                                  "weekend": [1.0] * 24},
+            "lighting_w_per_m2": {
+                "weekday": [1.0] * 8 + [9.0] * 10 + [1.0] * 6,
+                "weekend": [1.0] * 24,
+            },
             "equipment_w_per_m2": 5.0,
             "heating_set_c": 20.0,
             "cooling_set_c": 26.0,
@@ -585,17 +560,26 @@ class Zone(Component):
                     plane(tilt, e.azimuth_deg), e.area_m2, e.u_w_per_m2_k, e.solar_absorptance_frac
                 )
             sky_loss += sky_radiation_loss_w(
-                e.area_m2, e.u_w_per_m2_k, tilt, emissivity_frac=e.emissivity_frac,
+                e.area_m2,
+                e.u_w_per_m2_k,
+                tilt,
+                emissivity_frac=e.emissivity_frac,
                 sky_temp_difference_k=p.sky_temp_difference_k,
             )
         for win in p.windows:
             gains = gains + window_solar_gain_w(
-                plane(win.tilt_deg, win.azimuth_deg), win.area_m2, win.g_value_frac,
-                tilt_deg=win.tilt_deg, frame_frac=win.frame_frac,
-                shading_factor_frac=win.shading_factor_frac, glazing=win.glazing,
+                plane(win.tilt_deg, win.azimuth_deg),
+                win.area_m2,
+                win.g_value_frac,
+                tilt_deg=win.tilt_deg,
+                frame_frac=win.frame_frac,
+                shading_factor_frac=win.shading_factor_frac,
+                glazing=win.glazing,
             )
             sky_loss += sky_radiation_loss_w(
-                win.area_m2, win.u_w_per_m2_k, win.tilt_deg,
+                win.area_m2,
+                win.u_w_per_m2_k,
+                win.tilt_deg,
                 sky_temp_difference_k=p.sky_temp_difference_k,
             )
         return gains, sky_loss
@@ -647,8 +631,12 @@ class Zone(Component):
         solar_w, sky_loss_w = self._solar_w(ctx)
         phi_sol = solar_w - sky_loss_w
 
-        h_unocc = p.heating_set_c if p.heating_set_unoccupied_c is None else p.heating_set_unoccupied_c
-        c_unocc = p.cooling_set_c if p.cooling_set_unoccupied_c is None else p.cooling_set_unoccupied_c
+        h_unocc = (
+            p.heating_set_c if p.heating_set_unoccupied_c is None else p.heating_set_unoccupied_c
+        )
+        c_unocc = (
+            p.cooling_set_c if p.cooling_set_unoccupied_c is None else p.cooling_set_unoccupied_c
+        )
         heat_set = np.where(occupied, p.heating_set_c, h_unocc)
         cool_set = np.where(occupied, p.cooling_set_c, c_unocc)
         heat_on = p.heat_bus is not None
@@ -671,21 +659,38 @@ class Zone(Component):
             fan_min_w = fan_power_w(ahu, v_min)
             phi_int = phi_int + fan_min_w
             econ = economiser_enabled(
-                ahu.economiser, theta_e, w_out if w_out is not None else np.zeros(n), cool_set,
+                ahu.economiser,
+                theta_e,
+                w_out if w_out is not None else np.zeros(n),
+                cool_set,
                 dew_point_humidity_ratio(ahu.supply_dew_point_c, pressure),
             )
-            free_max = np.where(econ, economiser_capacity_w(
-                theta_e, cool_set, ahu.design_airflow_m3_per_h, ventilation,
-                ahu.supply_temp_cooling_c, rho_c,
-            ), 0.0)
+            free_max = np.where(
+                econ,
+                economiser_capacity_w(
+                    theta_e,
+                    cool_set,
+                    ahu.design_airflow_m3_per_h,
+                    ventilation,
+                    ahu.supply_temp_cooling_c,
+                    rho_c,
+                ),
+                0.0,
+            )
             if ahu.night_purge:
                 purge_set = np.minimum(ahu.night_purge_set_c, cool_set)
-                purge = ~occupied & (theta_e < purge_set - 1.0) & (
-                    theta_e >= ahu.night_purge_min_outdoor_c
+                purge = (
+                    ~occupied
+                    & (theta_e < purge_set - 1.0)
+                    & (theta_e >= ahu.night_purge_min_outdoor_c)
                 )
                 purge_cap = economiser_capacity_w(
-                    theta_e, purge_set, ahu.design_airflow_m3_per_h, np.zeros(n),
-                    ahu.supply_temp_cooling_c, rho_c,
+                    theta_e,
+                    purge_set,
+                    ahu.design_airflow_m3_per_h,
+                    np.zeros(n),
+                    ahu.supply_temp_cooling_c,
+                    rho_c,
                 )
                 cool_set_run = np.where(purge, purge_set, cool_set_run)
                 free_max = np.where(purge, purge_cap, free_max)
@@ -697,8 +702,10 @@ class Zone(Component):
 
         recovering = (theta_e < heat_set) | (theta_e > cool_set)
         eta = np.where(recovering, p.ventilation_heat_recovery_frac, 0.0)
-        h_ve = rho_c / 3600.0 * (
-            p.volume_m3 * p.infiltration_air_changes_per_h + ventilation * (1.0 - eta)
+        h_ve = (
+            rho_c
+            / 3600.0
+            * (p.volume_m3 * p.infiltration_air_changes_per_h + ventilation * (1.0 - eta))
         )
 
         common = {
@@ -713,18 +720,32 @@ class Zone(Component):
 
         def run_day(temp0: float):
             return simulate_5r1c(
-                theta_e[:day], phi_int[:day], phi_sol[:day], ventilation_w_per_k=h_ve[:day],
-                temp_heat_set_c=heat_set_run[:day], temp_cool_set_c=cool_set_run[:day],
-                phi_cool_max_w=cool_max[:day], temp_mass_initial_c=temp0, **common,
+                theta_e[:day],
+                phi_int[:day],
+                phi_sol[:day],
+                ventilation_w_per_k=h_ve[:day],
+                temp_heat_set_c=heat_set_run[:day],
+                temp_cool_set_c=cool_set_run[:day],
+                phi_cool_max_w=cool_max[:day],
+                temp_mass_initial_c=temp0,
+                **common,
             )
 
         def kernel():
-            guess = float(np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day])))
+            guess = float(
+                np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day]))
+            )
             temp0 = periodic_mass_temp_c(run_day, guess)
             return simulate_5r1c(
-                theta_e, phi_int, phi_sol, ventilation_w_per_k=h_ve,
-                temp_heat_set_c=heat_set_run, temp_cool_set_c=cool_set_run,
-                phi_cool_max_w=cool_max, temp_mass_initial_c=temp0, **common,
+                theta_e,
+                phi_int,
+                phi_sol,
+                ventilation_w_per_k=h_ve,
+                temp_heat_set_c=heat_set_run,
+                temp_cool_set_c=cool_set_run,
+                phi_cool_max_w=cool_max,
+                temp_mass_initial_c=temp0,
+                **common,
             )
 
         # The kernel is a pure function of these inputs: variants of a sweep
@@ -732,15 +753,37 @@ class Zone(Component):
         digest = hashlib.blake2b(digest_size=16)
         for arr in (theta_e, phi_int, phi_sol, h_ve, heat_set_run, cool_set_run, cool_max):
             digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
-        digest.update(repr((heat_max, step_h, self.conductances,
-                            p.heat_capacity_j_per_k, p.effective_mass_area_m2,
-                            p.internal_area_m2)).encode())
+        digest.update(
+            repr(
+                (
+                    heat_max,
+                    step_h,
+                    self.conductances,
+                    p.heat_capacity_j_per_k,
+                    p.effective_mass_area_m2,
+                    p.internal_area_m2,
+                )
+            ).encode()
+        )
         r = ctx.memo(("hvac_zone_5r1c", digest.hexdigest()), kernel, uses_weather=False)
         zone_heat_w = np.maximum(r.phi_hc_w, 0.0)
         zone_cool_w = np.maximum(-r.phi_hc_w, 0.0)
-        air = self._air_side(
-            ahu, theta_e, w_out, pressure, r.temp_air_c, zone_heat_w, zone_cool_w, free_max,
-            ventilation, running, fan_min_w, latent_w, purge,
+        air = coil_loads(
+            ahu,
+            theta_e,
+            w_out,
+            pressure,
+            r.temp_air_c,
+            zone_heat_w,
+            zone_cool_w,
+            free_max,
+            ventilation,
+            running,
+            fan_min_w,
+            latent_w,
+            purge,
+            infiltration_m3_per_h=p.volume_m3 * p.infiltration_air_changes_per_h,
+            air_heat_capacity_j_per_m3_k=rho_c,
         )
         heating_kw = air["heating_coil_w"] / _W_PER_KW
         cooling_kw = (air["cooling_sensible_w"] + air["cooling_latent_w"]) / _W_PER_KW
@@ -794,91 +837,6 @@ class Zone(Component):
             outputs["fan_power_kw"] = air["fan_w"] / _W_PER_KW
             outputs["night_purge_frac"] = purge.astype(np.float64)
         return Flows(ports=ports, outputs=outputs)
-
-    def _air_side(
-        self,
-        ahu: AirHandler | None,
-        theta_e: np.ndarray,
-        w_out: np.ndarray | None,
-        pressure: np.ndarray,
-        temp_air_c: np.ndarray,
-        zone_heat_w: np.ndarray,
-        zone_cool_w: np.ndarray,
-        free_max_w: np.ndarray,
-        ventilation: np.ndarray,
-        running: np.ndarray,
-        fan_min_w: np.ndarray,
-        latent_w: np.ndarray,
-        purge: np.ndarray,
-    ) -> dict[str, np.ndarray]:
-        """Coil loads, fans and moisture from the zone's heat balance (all vectorised)."""
-        p = self.params
-        n = theta_e.size
-        rho_c = p.air_heat_capacity_j_per_m3_k
-        coil = ahu if ahu is not None else _FAN_COIL
-        infiltration = p.volume_m3 * p.infiltration_air_changes_per_h
-        free_w = np.minimum(zone_cool_w, free_max_w)
-        mech_w = zone_cool_w - free_w
-        if ahu is not None:
-            econ_only = (mech_w <= 0.0) & (free_w > 0.0) & (theta_e > ahu.supply_temp_cooling_c)
-            t_supply = np.where(econ_only, theta_e, ahu.supply_temp_cooling_c)
-            on = running | (zone_cool_w > 0.0) | ((zone_heat_w > 0.0) & ahu.heating)
-            supply = supply_airflow_m3_per_h(
-                ahu, zone_cool_w, zone_heat_w, temp_air_c, t_supply, ventilation, on, rho_c
-            )
-            fan_w = fan_power_w(ahu, supply)
-            # fan heat above the least flow's (already a zone gain) goes to the running coil
-            extra_w = np.maximum(fan_w - fan_min_w, 0.0)
-            cooling = zone_cool_w > 0.0
-            load_w = np.where(cooling, zone_cool_w + extra_w, 0.0)
-            free_w = np.minimum(load_w, free_max_w)
-            # a night purge never starts the coil: fan heat beyond the purge's
-            # capacity only trims the purge (the coil is off, nothing condenses)
-            mech_w = np.where(purge, 0.0, load_w - free_w)
-            heating_coil_w = np.maximum(zone_heat_w - extra_w, 0.0)
-            # outdoor-air share: the minimum, more while the economiser cools
-            dz = temp_air_c - theta_e
-            mix = np.where(
-                theta_e >= ahu.supply_temp_cooling_c, 1.0,
-                (temp_air_c - ahu.supply_temp_cooling_c) / np.where(np.abs(dz) > 1e-6, dz, 1e-6),
-            )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                least = np.where(supply > 0.0, ventilation / supply, 0.0)
-            oa_frac = np.clip(np.where(free_w > 0.0, np.maximum(mix, least), least), 0.0, 1.0)
-            direct = np.zeros(n)
-        else:
-            # fan coils: recirculated air over the coil; the outdoor air enters directly
-            dt = np.maximum(temp_air_c - coil.supply_temp_cooling_c, 1.0)
-            supply = mech_w / (rho_c / 3600.0 * dt)
-            fan_w = np.zeros(n)
-            heating_coil_w = zone_heat_w
-            oa_frac = np.zeros(n)
-            direct = ventilation
-        sensible_w = mech_w
-        if w_out is None:
-            zeros = np.zeros(n)
-            moist = (zeros, zeros, zeros, zeros, zeros)
-        else:
-            moist = zone_moisture(
-                w_out, temp_air_c, latent_w, supply_airflow_m3_per_h=supply,
-                outdoor_air_frac=oa_frac, direct_outdoor_airflow_m3_per_h=direct,
-                infiltration_m3_per_h=infiltration, coil_on=mech_w > 0.0,
-                supply_dew_point_c=coil.supply_dew_point_c, pressure_pa=pressure,
-                air_heat_capacity_j_per_m3_k=rho_c,
-            )
-        return {
-            "heating_coil_w": heating_coil_w,
-            "cooling_sensible_w": sensible_w,
-            "cooling_latent_w": moist[2],
-            "free_cooling_w": free_w,
-            "fan_w": fan_w,
-            "supply_m3_per_h": supply,
-            "outdoor_m3_per_h": oa_frac * supply,
-            "humidity_ratio": moist[0],
-            "supply_humidity_ratio": moist[1],
-            "outdoor_air_latent_w": moist[3],
-            "infiltration_latent_w": moist[4],
-        }
 
     def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
         out = flows.outputs

@@ -86,7 +86,9 @@ class UnservedDemand(Component):
         carrier = get_carrier(self.params.carrier)
         return (
             output(
-                f"unserved_{carrier.quantity}", Meaning.UNMET, carrier=carrier,
+                f"unserved_{carrier.quantity}",
+                Meaning.UNMET,
+                carrier=carrier,
                 description="Demand left on the bus, declared unserved",
             ),
         )

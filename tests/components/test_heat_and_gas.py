@@ -53,8 +53,15 @@ def test_boiler_fuel_and_part_load_curve():
 def test_boiler_serves_net_demand_up_to_rating_and_reports_no_co2():
     ctx = _ctx(4)
     _demand(ctx, "hot_water", [0.0, 100.0, 500.0, 900.0])
-    boiler = Boiler(Boiler.Params(name="b", rated_heat_kw=600.0, efficiency_lhv=0.9,
-                                  efficiency_curve="constant", standby_loss_frac=0.0))
+    boiler = Boiler(
+        Boiler.Params(
+            name="b",
+            rated_heat_kw=600.0,
+            efficiency_lhv=0.9,
+            efficiency_curve="constant",
+            standby_loss_frac=0.0,
+        )
+    )
     f = boiler.compute(ctx)
     np.testing.assert_allclose(f.ports["heat"], [0.0, 100.0, 500.0, 600.0])
     np.testing.assert_allclose(f.ports["gas"], f.ports["heat"] / 0.9)
@@ -96,10 +103,24 @@ def test_boiler_loses_efficiency_at_low_load_by_its_curve_and_cycling():
 def test_condensing_boiler_gains_with_cold_return_water():
     ctx = _ctx(2)
     _demand(ctx, "hot_water", [250.0, 250.0])
-    cold = Boiler(Boiler.Params(name="b", rated_heat_kw=500.0, efficiency_lhv=0.97,
-                                efficiency_curve="condensing", return_temp_c=35.0)).compute(ctx)
-    warm = Boiler(Boiler.Params(name="b", rated_heat_kw=500.0, efficiency_lhv=0.97,
-                                efficiency_curve="condensing", return_temp_c=70.0)).compute(ctx)
+    cold = Boiler(
+        Boiler.Params(
+            name="b",
+            rated_heat_kw=500.0,
+            efficiency_lhv=0.97,
+            efficiency_curve="condensing",
+            return_temp_c=35.0,
+        )
+    ).compute(ctx)
+    warm = Boiler(
+        Boiler.Params(
+            name="b",
+            rated_heat_kw=500.0,
+            efficiency_lhv=0.97,
+            efficiency_curve="condensing",
+            return_temp_c=70.0,
+        )
+    ).compute(ctx)
     assert cold.outputs["efficiency_lhv"][0] > warm.outputs["efficiency_lhv"][0] + 0.03
 
 
@@ -121,7 +142,9 @@ def test_gas_supply_meters_bills_and_counts_co2_once():
 def test_gas_supply_limit_reports_unmet():
     ctx = _ctx(2)
     _demand(ctx, "natural_gas", [50.0, 500.0], carrier=NATURAL_GAS)
-    f = GasSupply(GasSupply.Params(name="g", price_cny_per_nm3=3.5, max_flow_nm3_per_h=20.0)).compute(ctx)
+    f = GasSupply(
+        GasSupply.Params(name="g", price_cny_per_nm3=3.5, max_flow_nm3_per_h=20.0)
+    ).compute(ctx)
     cap = 20.0 * NG_LHV_KWH_PER_NM3
     np.testing.assert_allclose(f.ports["import"], [50.0, cap])
     np.testing.assert_allclose(f.outputs["unmet_kw"], [0.0, 500.0 - cap])
@@ -129,7 +152,9 @@ def test_gas_supply_limit_reports_unmet():
 
 # -- heat recovery ------------------------------------------------------------
 def test_recover_heat_only_where_a_sink_exists():
-    available, recovered, rejected = recover_heat([100.0, 100.0, 100.0], [200.0, 30.0, -5.0], 0.8, 70.0)
+    available, recovered, rejected = recover_heat(
+        [100.0, 100.0, 100.0], [200.0, 30.0, -5.0], 0.8, 70.0
+    )
     np.testing.assert_allclose(available, [70.0, 70.0, 70.0])
     np.testing.assert_allclose(recovered, [70.0, 30.0, 0.0])
     np.testing.assert_allclose(rejected, [30.0, 70.0, 100.0])
@@ -138,8 +163,14 @@ def test_recover_heat_only_where_a_sink_exists():
 def test_heat_recovery_reads_its_source_component():
     ctx = _ctx(3)
     src = Port("el", HEAT, Direction.OUT, "unused_bus", Role.SUPPLY)
-    ctx._record("room", (src,), Flows(ports={"el": np.zeros(3)},
-                                      outputs={"heat_of_compression_kw": np.array([0.0, 80.0, 80.0])}))
+    ctx._record(
+        "room",
+        (src,),
+        Flows(
+            ports={"el": np.zeros(3)},
+            outputs={"heat_of_compression_kw": np.array([0.0, 80.0, 80.0])},
+        ),
+    )
     _demand(ctx, "hot_water", [50.0, 50.0, 10.0])
     hr = HeatRecovery(HeatRecovery.Params(name="hr", source="room"))
     f = hr.compute(ctx)
@@ -152,8 +183,11 @@ def test_heat_recovery_serves_extra_buses_in_order():
     ctx = _ctx(2)
     _demand(ctx, "hot_water", [30.0, 100.0])
     _demand(ctx, "heat_lt", [40.0, 40.0])
-    hr = HeatRecovery(HeatRecovery.Params(name="hr", weekday_kw=[100.0] * 24, recoverable_frac=0.6,
-                                          extra_heat_buses=["heat_lt"]))
+    hr = HeatRecovery(
+        HeatRecovery.Params(
+            name="hr", weekday_kw=[100.0] * 24, recoverable_frac=0.6, extra_heat_buses=["heat_lt"]
+        )
+    )
     assert [p.name for p in hr.ports()] == ["heat", "heat_heat_lt"]
     f = hr.compute(ctx)
     np.testing.assert_allclose(f.ports["heat"], [30.0, 60.0])
@@ -189,10 +223,16 @@ def test_bad_heat_recovery_params(changes, match):
 # -- demand profile -----------------------------------------------------------
 def test_demand_profile_air_by_day_type():
     ctx = _ctx(3, day_type=[DayType.WORKDAY, DayType.WEEKEND, DayType.HOLIDAY])
-    dp = DemandProfile(DemandProfile.Params(
-        name="air", carrier="compressed_air", bus="air_7bar_g",
-        weekday_m3_per_min=[10.0] * 24, weekend_m3_per_min=[5.0] * 24, holiday_m3_per_min=[1.0] * 24,
-    ))
+    dp = DemandProfile(
+        DemandProfile.Params(
+            name="air",
+            carrier="compressed_air",
+            bus="air_7bar_g",
+            weekday_m3_per_min=[10.0] * 24,
+            weekend_m3_per_min=[5.0] * 24,
+            holiday_m3_per_min=[1.0] * 24,
+        )
+    )
     np.testing.assert_allclose(dp.compute(ctx).ports["demand"], [10.0, 5.0, 1.0])
     assert dp.ports()[0].carrier.name == "compressed_air" and dp.ports()[0].bus == "air_7bar_g"
 

@@ -39,8 +39,14 @@ def _year(weather) -> RunContext:
     grid = TimeGrid.for_year(2025, tz="Asia/Shanghai")
     loc = weather.location
     site = Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m)
-    return RunContext(grid, site, weather_on_grid(weather.frame, grid),
-                      np.zeros(grid.n_steps, np.int8), None, np.random.SeedSequence(5))
+    return RunContext(
+        grid,
+        site,
+        weather_on_grid(weather.frame, grid),
+        np.zeros(grid.n_steps, np.int8),
+        None,
+        np.random.SeedSequence(5),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +94,9 @@ def test_fan_heat_enters_the_coil_and_the_fans_port(year):
     cooling = out["heat_to_air_kw"] < 0.0
     mech = -out["heat_to_air_kw"] - out["free_cooling_kw"]
     assert np.all(out["cooling_sensible_kw"][cooling] >= mech[cooling] - 1e-9)
-    np.testing.assert_allclose(f.ports["cooling"],
-                               out["cooling_sensible_kw"] + out["cooling_latent_kw"])
+    np.testing.assert_allclose(
+        f.ports["cooling"], out["cooling_sensible_kw"] + out["cooling_latent_kw"]
+    )
 
 
 # -- economiser and night purge --------------------------------------------------
@@ -105,10 +112,18 @@ def test_economiser_switches():
     assert enthalpy_j_per_kg(24.0, w_out[1]) > enthalpy_j_per_kg(26.0, 0.0105)
     # enthalpy: cooler and less enthalpy; 30 °C dry air has less enthalpy but is warmer
     assert enthalpy_j_per_kg(30.0, w_out[2]) < enthalpy_j_per_kg(26.0, 0.0105)
-    assert economiser_enabled("enthalpy", t_out, w_out, t_ret, 0.0105).tolist() == [True, False, False]
+    assert economiser_enabled("enthalpy", t_out, w_out, t_ret, 0.0105).tolist() == [
+        True,
+        False,
+        False,
+    ]
     assert not economiser_enabled("none", t_out, w_out, t_ret, 0.0105).any()
-    assert economiser_capacity_w(np.array([27.0]), np.array([26.0]), 3600.0, np.zeros(1), 14.0,
-                                 1200.0)[0] == 0.0
+    assert (
+        economiser_capacity_w(
+            np.array([27.0]), np.array([26.0]), 3600.0, np.zeros(1), 14.0, 1200.0
+        )[0]
+        == 0.0
+    )
 
 
 def test_economiser_takes_cooling_off_the_chillers_in_winter(year):
@@ -116,13 +131,17 @@ def test_economiser_takes_cooling_off_the_chillers_in_winter(year):
     econ = _office(air_handler={**AHU, "economiser": "dry_bulb"}).compute(year).outputs
     winter = np.isin(year.grid.month, (12, 1, 2))
     assert econ["free_cooling_kw"].sum() > 0.0
-    assert econ["cooling_sensible_kw"][winter].sum() < 0.2 * base["cooling_sensible_kw"][winter].sum()
+    assert (
+        econ["cooling_sensible_kw"][winter].sum() < 0.2 * base["cooling_sensible_kw"][winter].sum()
+    )
     assert econ["cooling_kw"].sum() < base["cooling_kw"].sum()
 
 
 def test_night_purge_runs_only_unoccupied_and_saves_cooling(year):
     base = _office(air_handler=AHU).compute(year)
-    purge = _office(air_handler={**AHU, "night_purge": True, "night_purge_set_c": 22.0}).compute(year)
+    purge = _office(air_handler={**AHU, "night_purge": True, "night_purge_set_c": 22.0}).compute(
+        year
+    )
     flag = purge.outputs["night_purge_frac"] > 0.0
     assert flag.any() and purge.outputs["free_cooling_kw"][flag].sum() > 0.0
     assert purge.ports["cooling"].sum() < base.ports["cooling"].sum()
@@ -136,16 +155,27 @@ def test_night_purge_runs_only_unoccupied_and_saves_cooling(year):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    w_e=st.floats(0.002, 0.024), supply=st.floats(0.0, 50_000.0), x=st.floats(0.0, 1.0),
-    direct=st.floats(0.0, 5_000.0), latent=st.floats(0.0, 20_000.0), coil=st.booleans(),
+    w_e=st.floats(0.002, 0.024),
+    supply=st.floats(0.0, 50_000.0),
+    x=st.floats(0.0, 1.0),
+    direct=st.floats(0.0, 5_000.0),
+    latent=st.floats(0.0, 20_000.0),
+    coil=st.booleans(),
 )
 def test_moisture_balance_closes(w_e, supply, x, direct, latent, coil):
     """Water in with outdoor air and gains = water out with exhaust + condensate."""
     m = zone_moisture(
-        np.array([w_e]), np.array([40.0]), np.array([latent]), supply_airflow_m3_per_h=np.array([supply]),
-        outdoor_air_frac=np.array([x]), direct_outdoor_airflow_m3_per_h=np.array([direct]),
-        infiltration_m3_per_h=1000.0, coil_on=np.array([coil]), supply_dew_point_c=12.0,
-        pressure_pa=101325.0, air_heat_capacity_j_per_m3_k=1200.0,
+        np.array([w_e]),
+        np.array([40.0]),
+        np.array([latent]),
+        supply_airflow_m3_per_h=np.array([supply]),
+        outdoor_air_frac=np.array([x]),
+        direct_outdoor_airflow_m3_per_h=np.array([direct]),
+        infiltration_m3_per_h=1000.0,
+        coil_on=np.array([coil]),
+        supply_dew_point_c=12.0,
+        pressure_pa=101325.0,
+        air_heat_capacity_j_per_m3_k=1200.0,
     )
     brought = m.outdoor_air_latent_w + m.infiltration_latent_w + latent
     np.testing.assert_allclose(m.coil_latent_w, brought, rtol=1e-9, atol=1e-6)
@@ -173,12 +203,16 @@ def test_latent_load_in_summer_and_none_in_winter(year):
 
 def test_fan_on_a_zone_with_an_air_handler_is_an_error(mini_config):
     zone = Zone.example_params() | {"air_handler": AHU, "name": "office"}
-    ideal = [{"name": f"ideal_{b}", "carrier": c, "bus": b, "reason": "test"}
-             for b, c in (("hot_water", "heat"), ("chilled_water", "chilled_water"))]
-    raw = mini_config | {"hvac_zone": [zone], "unserved_demand": ideal,
-                         "weather": {"site": "suzhou-tmyx", "correct_timing": True},
-                         "fan": [{"name": "f", "zone": "office",
-                                  "specific_fan_power_w_per_m3_per_s": 1000.0}]}
+    ideal = [
+        {"name": f"ideal_{b}", "carrier": c, "bus": b, "reason": "test"}
+        for b, c in (("hot_water", "heat"), ("chilled_water", "chilled_water"))
+    ]
+    raw = mini_config | {
+        "hvac_zone": [zone],
+        "unserved_demand": ideal,
+        "weather": {"site": "suzhou-tmyx", "correct_timing": True},
+        "fan": [{"name": "f", "zone": "office", "specific_fan_power_w_per_m3_per_s": 1000.0}],
+    }
     import twin
     from twin.errors import ConfigError
 
@@ -196,11 +230,13 @@ def _record(ctx: RunContext, bus: str, kw) -> None:
 
 def test_unserved_demand_takes_the_remainder_and_reports_it():
     grid = TimeGrid(pd.Timestamp("2025-06-02", tz="Asia/Shanghai"), pd.Timedelta("1h"), 3)
-    ctx = RunContext(grid, Site("x", 31.3, 120.6, 5.0), {}, np.zeros(3, np.int8), None,
-                     np.random.SeedSequence(1))
+    ctx = RunContext(
+        grid, Site("x", 31.3, 120.6, 5.0), {}, np.zeros(3, np.int8), None, np.random.SeedSequence(1)
+    )
     _record(ctx, "oil", [10.0, 0.0, 5.0])
-    u = UnservedDemand(UnservedDemand.Params(name="u", carrier="chilled_water", bus="oil",
-                                             reason="test"))
+    u = UnservedDemand(
+        UnservedDemand.Params(name="u", carrier="chilled_water", bus="oil", reason="test")
+    )
     f = u.compute(ctx)
     np.testing.assert_allclose(f.ports["unserved"], [10.0, 0.0, 5.0])
     assert u.kpis(f, grid)["unserved_kwh"] == pytest.approx(15.0)
@@ -211,9 +247,11 @@ def test_line_cooling_without_a_bus_fails_plant_validation(mini_config):
     from twin.plant import Plant
 
     line = {
-        "name": "press", "shifts": {"workday": [{"start": "06:00", "end": "14:00"}]},
-        "stations": [{"name": "p1", "power_kw": {"busy": 100.0},
-                      "process_cooling_kw": {"busy": 20.0}}],
+        "name": "press",
+        "shifts": {"workday": [{"start": "06:00", "end": "14:00"}]},
+        "stations": [
+            {"name": "p1", "power_kw": {"busy": 100.0}, "process_cooling_kw": {"busy": 20.0}}
+        ],
         "products": [{"name": "a", "cycle_time_s": 60.0}],
     }
     raw = mini_config | {"production_line": [line]}
@@ -221,8 +259,12 @@ def test_line_cooling_without_a_bus_fails_plant_validation(mini_config):
         Plant.build(config_from_dict(raw, source="test"))
     # declared: the bus has an unserved_demand, and the plant builds
     line_bus = line | {"cooling_bus": "oil"}
-    raw = mini_config | {"production_line": [line_bus], "unserved_demand": [
-        {"name": "oil_unserved", "carrier": "chilled_water", "bus": "oil", "reason": "outside"}]}
+    raw = mini_config | {
+        "production_line": [line_bus],
+        "unserved_demand": [
+            {"name": "oil_unserved", "carrier": "chilled_water", "bus": "oil", "reason": "outside"}
+        ],
+    }
     plant = Plant.build(config_from_dict(raw, source="test"))
     assert not check_demand_without_bus(plant.components)
     assert not check_unserved_bus(plant.components)
@@ -231,13 +273,20 @@ def test_line_cooling_without_a_bus_fails_plant_validation(mini_config):
 # -- chillers take their dataset object's part-load limits --------------------------
 
 
-@pytest.mark.parametrize(("name", "low"), [("trane_rtwa_screw", 0.25), ("york_yk_centrifugal", 0.15)])
+@pytest.mark.parametrize(
+    ("name", "low"), [("trane_rtwa_screw", 0.25), ("york_yk_centrifugal", 0.15)]
+)
 def test_chiller_cycles_below_its_dataset_minimum_plr(name, low):
     curves = CHILLER_CURVES[name]
     assert curves.min_plr_frac == low == curves.min_unload_frac
-    kw = dict(rated_capacity_kw=1000.0, rated_cop=curves.cop_ref, curves=curves,
-              min_plr_frac=curves.min_plr_frac, min_unload_frac=curves.min_unload_frac,
-              max_plr_frac=curves.max_plr_frac)
+    kw = dict(
+        rated_capacity_kw=1000.0,
+        rated_cop=curves.cop_ref,
+        curves=curves,
+        min_plr_frac=curves.min_plr_frac,
+        min_unload_frac=curves.min_unload_frac,
+        max_plr_frac=curves.max_plr_frac,
+    )
     x, y = curves.lchwt_ref_c, curves.ecwt_ref_c
     p_low = float(chiller_eir_power_kw(0.8 * low * 1000.0, x, y, **kw)[0])
     p_min = float(chiller_eir_power_kw(low * 1000.0, x, y, **kw)[0])

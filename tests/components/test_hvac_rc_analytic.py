@@ -46,10 +46,17 @@ def _hall_params(**changes) -> dict:
     raw = tomllib.loads((ROOT / "configs" / "hvac_example.toml").read_text(encoding="utf-8"))
     hall = next(z for z in raw["hvac_zone"] if z["name"] == "hall")
     hall = {k: v for k, v in hall.items() if k not in ("gains_from", "air_handler")}
-    hall.update(ventilation_m3_per_h=0.0, lighting_w_per_m2=0.0, people_w_per_m2=0.0,
-                heating_set_unoccupied_c=None, cooling_set_unoccupied_c=None,
-                heating_capacity_kw=None, cooling_capacity_kw=None, sky_temp_difference_k=0.0,
-                electricity_bus=None)
+    hall.update(
+        ventilation_m3_per_h=0.0,
+        lighting_w_per_m2=0.0,
+        people_w_per_m2=0.0,
+        heating_set_unoccupied_c=None,
+        cooling_set_unoccupied_c=None,
+        heating_capacity_kw=None,
+        cooling_capacity_kw=None,
+        sky_temp_difference_k=0.0,
+        electricity_bus=None,
+    )
     hall.update(changes)
     return hall
 
@@ -58,11 +65,22 @@ def _dark_context(temp_out_c: np.ndarray) -> RunContext:
     n = temp_out_c.size
     grid = TimeGrid(pd.Timestamp("2025-01-01", tz="Asia/Shanghai"), pd.Timedelta("1h"), n)
     zeros = np.zeros(n)
-    weather = {"temp_air_c": temp_out_c, "ghi_w_per_m2": zeros, "dni_w_per_m2": zeros,
-               "dhi_w_per_m2": zeros, "relative_humidity_frac": zeros + 0.7,
-               "wind_speed_m_per_s": zeros}
-    return RunContext(grid, Site("suzhou", 31.27, 120.62, 19.0), weather,
-                      np.zeros(n, np.int8), None, np.random.SeedSequence(0))
+    weather = {
+        "temp_air_c": temp_out_c,
+        "ghi_w_per_m2": zeros,
+        "dni_w_per_m2": zeros,
+        "dhi_w_per_m2": zeros,
+        "relative_humidity_frac": zeros + 0.7,
+        "wind_speed_m_per_s": zeros,
+    }
+    return RunContext(
+        grid,
+        Site("suzhou", 31.27, 120.62, 19.0),
+        weather,
+        np.zeros(n, np.int8),
+        None,
+        np.random.SeedSequence(0),
+    )
 
 
 def test_steady_state_heat_loss_of_the_hall():

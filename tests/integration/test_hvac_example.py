@@ -58,8 +58,13 @@ def test_runs_without_warnings_and_unmet_hours_are_low(base):
 def test_outputs_per_step_and_per_component(base):
     hourly = base.hourly
     for zone in ZONES:
-        for col in ("heating.power_kw", "cooling.power_kw", "temp_air_c", "unmet_heating_frac",
-                    "unmet_cooling_frac"):
+        for col in (
+            "heating.power_kw",
+            "cooling.power_kw",
+            "temp_air_c",
+            "unmet_heating_frac",
+            "unmet_cooling_frac",
+        ):
             key = f"{zone}.{col}"
             assert key in hourly.columns, key
     assert "chillers.el.power_kw" in hourly.columns and "gas_boiler.gas.power_kw" in hourly.columns
@@ -69,8 +74,10 @@ def test_outputs_per_step_and_per_component(base):
     assert comps["ahu_office"]["electricity_kwh"] > 0
     # the zones' cooling plus the lines' process cooling is what the chillers deliver
     frame = base.frame
-    cooling = sum(frame[(z, "cooling", "power_kw")] for z in ZONES) + frame[
-        ("process_cooling", "demand", "power_kw")]
+    cooling = (
+        sum(frame[(z, "cooling", "power_kw")] for z in ZONES)
+        + frame[("process_cooling", "demand", "power_kw")]
+    )
     np.testing.assert_allclose(frame[("chillers", "cooling", "power_kw")], cooling, atol=1e-9)
     assert 2.5 < comps["chillers"]["cop_plant"] < 6.0
 
@@ -87,8 +94,9 @@ def test_energy_balance_of_every_zone_at_every_step(base):
         gains_sol = (out["solar_gains_kw"] - out["sky_radiation_loss_kw"]) * 1000.0
         # what reaches the air node: coils, free cooling and the fans' load-following heat
         hc = out["heat_to_air_kw"] * 1000.0
-        _, _, _, glazing = gain_split_5r1c(gains_int, gains_sol, c.window_w_per_k,
-                                           p.effective_mass_area_m2, p.internal_area_m2)
+        _, _, _, glazing = gain_split_5r1c(
+            gains_int, gains_sol, c.window_w_per_k, p.effective_mass_area_m2, p.internal_area_m2
+        )
         m_end, m_mean = out["temp_mass_end_c"], out["temp_mass_c"]
         m_start = 2.0 * m_mean - m_end
         np.testing.assert_allclose(m_start[1:], m_end[:-1], atol=1e-9)  # the state carries over
@@ -158,14 +166,24 @@ def test_measure_ventilation_heat_recovery(base):
 
 def test_measure_heat_from_compressors(base):
     raw = _raw()
-    air = tomllib.loads((ROOT / "configs" / "compressed_air_example.toml").read_text(encoding="utf-8"))
+    air = tomllib.loads(
+        (ROOT / "configs" / "compressed_air_example.toml").read_text(encoding="utf-8")
+    )
     raw["base_load"] = [b for b in raw["base_load"] if b["name"] != "compressed_air"]
     raw["air_system"] = air["air_system"]
-    raw["demand_profile"] = [*raw["demand_profile"],
-                             *[d for d in air["demand_profile"] if d["carrier"] == "compressed_air"]]
+    raw["demand_profile"] = [
+        *raw["demand_profile"],
+        *[d for d in air["demand_profile"] if d["carrier"] == "compressed_air"],
+    ]
     without = _run(raw).summary["components"]
-    raw["heat_recovery"] = [{"name": "compressor_heat", "source": "compressor_room",
-                             "recoverable_frac": 0.8, "heat_bus": "hot_water"}]
+    raw["heat_recovery"] = [
+        {
+            "name": "compressor_heat",
+            "source": "compressor_room",
+            "recoverable_frac": 0.8,
+            "heat_bus": "hot_water",
+        }
+    ]
     with_hr = _run(raw).summary["components"]
     assert with_hr["compressor_heat"]["heat_recovered_kwh"] > 0
     supplied_before = without["ashp"]["heat_kwh"] + without["gas_boiler"]["heat_kwh"]

@@ -19,8 +19,14 @@ LINES = ("stamping", "machining", "assembly")
 # "production", at commit 9e38bfd), mean power per local hour [kW]. Kept here so
 # this test does not move when other parts of the reference change.
 REFERENCE_PRODUCTION_KW = {
-    DayType.WORKDAY: [900] * 6 + [2600] + [3000] * 4 + [2300] + [3000] * 5 + [2300]
-                     + [3000] * 4 + [900] * 2,
+    DayType.WORKDAY: [900] * 6
+    + [2600]
+    + [3000] * 4
+    + [2300]
+    + [3000] * 5
+    + [2300]
+    + [3000] * 4
+    + [900] * 2,
     DayType.WEEKEND: [600] * 8 + [1500] * 12 + [600] * 4,
     DayType.HOLIDAY: [450] * 24,
 }
@@ -79,14 +85,20 @@ def test_line_kpis_in_the_summary(example):
 def test_machining_left_on_wastes_more_than_the_lines_switched_off(example):
     k = example.summary["components"]
     assert k["machining"]["non_productive_energy_frac"] > max(
-        k["stamping"]["non_productive_energy_frac"], k["assembly"]["non_productive_energy_frac"])
+        k["stamping"]["non_productive_energy_frac"], k["assembly"]["non_productive_energy_frac"]
+    )
 
 
 def test_line_outputs_reach_the_hourly_results(example):
     cols = example.hourly.columns
     for name in LINES:
-        for q in ("el.power_kw", "air.flow_m3_per_min", "heat_to_zone_kw", "units_produced",
-                  "busy_kw"):
+        for q in (
+            "el.power_kw",
+            "air.flow_m3_per_min",
+            "heat_to_zone_kw",
+            "units_produced",
+            "busy_kw",
+        ):
             assert f"{name}.{q}" in cols, (name, q)
         # process cooling on the line's cooling bus where it has one, else an output
         assert f"{name}.cooling.power_kw" in cols or f"{name}.process_cooling_kw" in cols, name
@@ -120,8 +132,14 @@ def test_line_energy_does_not_depend_on_the_step(example):
     from twin.component import RunContext, Site
 
     grid = fine.grid
-    ctx = RunContext(grid, Site("x", 31.3, 120.6, 5.0), {}, day_types(grid), None,
-                     np.random.SeedSequence(fine.config.simulation.seed))
+    ctx = RunContext(
+        grid,
+        Site("x", 31.3, 120.6, 5.0),
+        {},
+        day_types(grid),
+        None,
+        np.random.SeedSequence(fine.config.simulation.seed),
+    )
     for name in LINES:
         el = fine.component(name).compute(ctx).ports["el"]
         hourly = example.plant.grid.energy_kwh(example.flows[name].ports["el"])

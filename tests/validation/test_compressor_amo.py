@@ -72,12 +72,19 @@ def _model(curve_id: str, storage_gal_per_cfm: float, c: np.ndarray) -> np.ndarr
         return power_frac_load_unload(c, storage_min=storage, **_TEST_MACHINE)
     if curve_id.startswith(("MODU", "VDU")):
         # modulating machines reload at full-load pressure: no load/unload band
-        machine = {**_TEST_MACHINE, "pressure_band_bar": 0.0,
-                   "full_flow_band_bar": _TEST_MACHINE["pressure_band_bar"]}
+        machine = {
+            **_TEST_MACHINE,
+            "pressure_band_bar": 0.0,
+            "full_flow_band_bar": _TEST_MACHINE["pressure_band_bar"],
+        }
         return power_frac_load_unload(
-            c, storage_min=storage, unload_frac=0.4, modulation_power_frac=0.65,
+            c,
+            storage_min=storage,
+            unload_frac=0.4,
+            modulation_power_frac=0.65,
             modulation_range_bar=20.0 * PSI_TO_BAR,
-            modulation_exponent=1 if curve_id.startswith("MODU") else 2, **machine,
+            modulation_exponent=1 if curve_id.startswith("MODU") else 2,
+            **machine,
         )
     if curve_id == "MODWO":
         return power_frac_modulation(c, zero_flow_power_frac=0.7)
@@ -107,22 +114,68 @@ def test_part_load_curve_matches_amo(curve_id):
         # 737: lubricant-injected screw, modulation with unloading at 50 %, P_fl = P_max = 140
         # psig, unload at 150 psig, P_mod 20, noLoadPowerFM 0.65, 219.2 kW, no-load 45 kW,
         # receiver 13 ft³ for 1167 acfm
-        ("737_9pct", dict(no_load_power_frac=45.0 / 219.2, storage_min=13.0 / 1167.0,
-                          max_power_frac=1.0, pressure_band_bar=0.0, unload_frac=0.5,
-                          modulation_power_frac=0.65, modulation_range_bar=20.0 * PSI_TO_BAR,
-                          modulation_exponent=1), 0.09, 62.69),
-        ("737_91pct", dict(no_load_power_frac=45.0 / 219.2, storage_min=13.0 / 1167.0,
-                           max_power_frac=1.0, pressure_band_bar=0.0, unload_frac=0.5,
-                           modulation_power_frac=0.65, modulation_range_bar=20.0 * PSI_TO_BAR,
-                           modulation_exponent=1), 0.91, 96.85),
+        (
+            "737_9pct",
+            dict(
+                no_load_power_frac=45.0 / 219.2,
+                storage_min=13.0 / 1167.0,
+                max_power_frac=1.0,
+                pressure_band_bar=0.0,
+                unload_frac=0.5,
+                modulation_power_frac=0.65,
+                modulation_range_bar=20.0 * PSI_TO_BAR,
+                modulation_exponent=1,
+            ),
+            0.09,
+            62.69,
+        ),
+        (
+            "737_91pct",
+            dict(
+                no_load_power_frac=45.0 / 219.2,
+                storage_min=13.0 / 1167.0,
+                max_power_frac=1.0,
+                pressure_band_bar=0.0,
+                unload_frac=0.5,
+                modulation_power_frac=0.65,
+                modulation_range_bar=20.0 * PSI_TO_BAR,
+                modulation_exponent=1,
+            ),
+            0.91,
+            96.85,
+        ),
         # 728: variable displacement, unloading at 40 %, P_fl = P_max = 100 psig, unload at
         # 110 psig, P_mod 17, noLoadPowerFM 0.57, 219.2 kW, no-load 45 kW, 13.4 ft³ for 1390 acfm
-        ("728_9pct", dict(no_load_power_frac=0.205, storage_min=13.4 / 1390.0, max_power_frac=1.0,
-                          pressure_band_bar=0.0, unload_frac=0.4, modulation_power_frac=0.57,
-                          modulation_range_bar=17.0 * PSI_TO_BAR, modulation_exponent=2), 0.09, 57.0),
-        ("728_92pct", dict(no_load_power_frac=0.205, storage_min=13.4 / 1390.0, max_power_frac=1.0,
-                           pressure_band_bar=0.0, unload_frac=0.4, modulation_power_frac=0.57,
-                           modulation_range_bar=17.0 * PSI_TO_BAR, modulation_exponent=2), 0.92, 93.0),
+        (
+            "728_9pct",
+            dict(
+                no_load_power_frac=0.205,
+                storage_min=13.4 / 1390.0,
+                max_power_frac=1.0,
+                pressure_band_bar=0.0,
+                unload_frac=0.4,
+                modulation_power_frac=0.57,
+                modulation_range_bar=17.0 * PSI_TO_BAR,
+                modulation_exponent=2,
+            ),
+            0.09,
+            57.0,
+        ),
+        (
+            "728_92pct",
+            dict(
+                no_load_power_frac=0.205,
+                storage_min=13.4 / 1390.0,
+                max_power_frac=1.0,
+                pressure_band_bar=0.0,
+                unload_frac=0.4,
+                modulation_power_frac=0.57,
+                modulation_range_bar=17.0 * PSI_TO_BAR,
+                modulation_exponent=2,
+            ),
+            0.92,
+            93.0,
+        ),
     ],
 )
 def test_engine_unit_tests_with_unloading(case, kw, cap, expected_pct):
@@ -132,7 +185,9 @@ def test_engine_unit_tests_with_unloading(case, kw, cap, expected_pct):
 
 def test_vfd_engine_test_point():
     """Engine VFD test: 31 % capacity -> 72.07 kW of 174.4 kW (FACTS.md §5.1)."""
-    got = 174.4 * float(power_frac_vsd(0.31, 11.2 / 174.4, 202.0 / 1009.0, 55.8 / 174.4, 115.0 / 174.4))
+    got = 174.4 * float(
+        power_frac_vsd(0.31, 11.2 / 174.4, 202.0 / 1009.0, 55.8 / 174.4, 115.0 / 174.4)
+    )
     assert got == pytest.approx(72.07, abs=0.01 * 174.4)
 
 
@@ -162,11 +217,20 @@ def test_pressure_rule_in_metric_terms():
 def test_orifice_leak_flow_at_100_psig(diameter_in, table_cfm, ifm_cfm):
     d_mm = diameter_in * 25.4
     p = 100 * PSI_TO_BAR
-    ideal = orifice_leak_flow_m3_per_min(d_mm, p, discharge_coefficient=1.0,
-                                         atmospheric_pressure_bar_a=P_ATM_BAR_A) / CFM_TO_M3_PER_MIN
+    ideal = (
+        orifice_leak_flow_m3_per_min(
+            d_mm, p, discharge_coefficient=1.0, atmospheric_pressure_bar_a=P_ATM_BAR_A
+        )
+        / CFM_TO_M3_PER_MIN
+    )
     assert ideal == pytest.approx(table_cfm, rel=0.01)
-    sharp = orifice_leak_flow_m3_per_min(d_mm, p, atmospheric_pressure_bar_a=P_ATM_BAR_A) / CFM_TO_M3_PER_MIN
-    assert sharp == pytest.approx(ifm_cfm, rel=0.05)  # default Cd 0.61 vs the ifm figures (Cd ~0.59)
+    sharp = (
+        orifice_leak_flow_m3_per_min(d_mm, p, atmospheric_pressure_bar_a=P_ATM_BAR_A)
+        / CFM_TO_M3_PER_MIN
+    )
+    assert sharp == pytest.approx(
+        ifm_cfm, rel=0.05
+    )  # default Cd 0.61 vs the ifm figures (Cd ~0.59)
 
 
 def test_leak_share_rule_on_a_textbook_system():
@@ -175,18 +239,26 @@ def test_leak_share_rule_on_a_textbook_system():
     1000 cfm to production with fifty 1/16" and ten 1/8" sharp leaks, and no
     leak share in the model: the orifice leaks alone come out at ~25 %."""
     p = 100 * PSI_TO_BAR
-    leak = (50 * orifice_leak_flow_m3_per_min(25.4 / 16, p, atmospheric_pressure_bar_a=P_ATM_BAR_A)
-            + 10 * orifice_leak_flow_m3_per_min(25.4 / 8, p, atmospheric_pressure_bar_a=P_ATM_BAR_A))
+    leak = 50 * orifice_leak_flow_m3_per_min(
+        25.4 / 16, p, atmospheric_pressure_bar_a=P_ATM_BAR_A
+    ) + 10 * orifice_leak_flow_m3_per_min(25.4 / 8, p, atmospheric_pressure_bar_a=P_ATM_BAR_A)
     production = 1000 * CFM_TO_M3_PER_MIN
     share = leak / (leak + production)
     assert 0.20 <= share <= 0.30
     # the flow scales with absolute pressure: 10 psi less cuts it by 10/114.7
-    lower = (50 * orifice_leak_flow_m3_per_min(25.4 / 16, 90 * PSI_TO_BAR, atmospheric_pressure_bar_a=P_ATM_BAR_A)
-             + 10 * orifice_leak_flow_m3_per_min(25.4 / 8, 90 * PSI_TO_BAR, atmospheric_pressure_bar_a=P_ATM_BAR_A))
+    lower = 50 * orifice_leak_flow_m3_per_min(
+        25.4 / 16, 90 * PSI_TO_BAR, atmospheric_pressure_bar_a=P_ATM_BAR_A
+    ) + 10 * orifice_leak_flow_m3_per_min(
+        25.4 / 8, 90 * PSI_TO_BAR, atmospheric_pressure_bar_a=P_ATM_BAR_A
+    )
     assert 1.0 - lower / leak == pytest.approx(10.0 / 114.7, rel=1e-9)
 
 
 def test_reference_files_carry_their_sources():
-    for name in ("compressor_part_load_amo.csv", "compressed_air_rules.csv", "cn_fuel_combustion_factors.csv"):
+    for name in (
+        "compressor_part_load_amo.csv",
+        "compressed_air_rules.csv",
+        "cn_fuel_combustion_factors.csv",
+    ):
         first = (TESTS_DATA_DIR / name).read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("#"), name

@@ -221,9 +221,11 @@ def test_physics_matches_pvwatts_v8_with_the_same_sun(
 
 # -- with the irradiance-timing correction the reference configs switch on -----------
 
-TIMING_SITES = {"xian-cswd": "CHN_Shaanxi.Xian.570360_CSWD.epw",
-                "chongqing-tmyx": "CHN_CQ_Chongqing.575160_TMYx.epw",
-                "suzhou-tmyx": "CHN_JS_Suzhou.583580_TMYx.epw"}
+TIMING_SITES = {
+    "xian-cswd": "CHN_Shaanxi.Xian.570360_CSWD.epw",
+    "chongqing-tmyx": "CHN_CQ_Chongqing.575160_TMYx.epw",
+    "suzhou-tmyx": "CHN_JS_Suzhou.583580_TMYx.epw",
+}
 """Xi'an (CSWD, offset +78 min), Chongqing (TMYx, -33 min), Suzhou (TMYx, +29 min)."""
 
 
@@ -235,11 +237,11 @@ def _corrected_epw(source: Path, frame: pd.DataFrame, target: Path) -> Path:
     cols = ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
     values = np.column_stack([frame[c].to_numpy(dtype=np.float64) for c in cols])
     out = lines[:8]
-    for i, line in enumerate(lines[8:8 + len(values)]):
+    for i, line in enumerate(lines[8 : 8 + len(values)]):
         fields = line.split(",")
         fields[13:16] = [f"{v:.0f}" for v in values[i]]
         out.append(",".join(fields))
-    target.write_text("\n".join(out + lines[8 + len(values):]) + "\n", encoding="latin-1")
+    target.write_text("\n".join(out + lines[8 + len(values) :]) + "\n", encoding="latin-1")
     return target
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from twin.components.hvac_rc import Conductances5R1C, simulate_5r1c
 
 FLOOR_M2 = 7.0 * 4.9
@@ -46,7 +45,8 @@ CASES = [
 
 @pytest.mark.parametrize(
     ("case", "recovery", "t_out", "t_m_prev", "internal_w", "solar_w", "t_m", "demand_w"),
-    CASES, ids=[c[0] for c in CASES],
+    CASES,
+    ids=[c[0] for c in CASES],
 )
 def test_one_step_matches_rc_buildingsimulator(
     case, recovery, t_out, t_m_prev, internal_w, solar_w, t_m, demand_w
@@ -61,11 +61,20 @@ def test_one_step_matches_rc_buildingsimulator(
     b_ve = 1.0 - ACH_VENT / (ACH_VENT + ACH_INFL) * recovery
     h_ve = 1200.0 * b_ve * VOLUME_M3 * (ACH_VENT + ACH_INFL) / 3600.0
     r = simulate_5r1c(
-        np.array([t_out]), internal_w, solar_w, conductances=conductances,
-        heat_capacity_j_per_k=165_000.0 * FLOOR_M2, mass_area_m2=MASS_AREA_M2,
-        internal_area_m2=INTERNAL_AREA_M2, step_h=1.0, ventilation_w_per_k=h_ve,
-        temp_heat_set_c=20.0, temp_cool_set_c=26.0, phi_heat_max_w=12.0 * FLOOR_M2,
-        phi_cool_max_w=12.0 * FLOOR_M2, temp_mass_initial_c=t_m_prev,
+        np.array([t_out]),
+        internal_w,
+        solar_w,
+        conductances=conductances,
+        heat_capacity_j_per_k=165_000.0 * FLOOR_M2,
+        mass_area_m2=MASS_AREA_M2,
+        internal_area_m2=INTERNAL_AREA_M2,
+        step_h=1.0,
+        ventilation_w_per_k=h_ve,
+        temp_heat_set_c=20.0,
+        temp_cool_set_c=26.0,
+        phi_heat_max_w=12.0 * FLOOR_M2,
+        phi_cool_max_w=12.0 * FLOOR_M2,
+        temp_mass_initial_c=t_m_prev,
     )
     assert round(float(r.temp_mass_c[0]), 2) == pytest.approx(t_m, abs=1e-9), case
     assert round(float(r.phi_hc_w[0]), 2) == pytest.approx(demand_w, abs=1e-9), case
