@@ -31,7 +31,7 @@ from twin.checks import check_demand_without_bus, check_unserved_bus
 from twin.component import Direction, Flows, Port, Role, RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConsistencyError
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 
