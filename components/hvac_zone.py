@@ -32,6 +32,14 @@ unmet demand (``<bus>.unmet_power_kw``) with a warning; the zone's
 temperature is then optimistic for those steps. Size the plant for the
 emitters (the example configs do).
 
+Air side and moisture (:mod:`components.hvac_air`): with an
+``air_handler`` the zone's supply fans move the airflow its coil load needs
+(VAV) or a design flow (constant volume), their heat goes into the air and
+the coil, an economiser or night purge cools with outdoor air before the
+chilled-water coil, and the coil dries the supply air to its dew point; the
+cooling port carries sensible plus latent load. Without one, the
+ventilation enters directly and the coils are fan coils.
+
 Before the first step the zone repeats its first day until the mass
 temperature settles (EnergyPlus's warm-up).
 """
@@ -364,7 +372,18 @@ class Zone(Component):
     ``unmet_tolerance_k`` beyond its set point); ``internal_gains_kw``,
     ``solar_gains_kw``, ``sky_radiation_loss_kw``,
     ``ventilation_m3_per_h``, ``ventilation_conductance_w_per_k`` (H_ve with
-    infiltration and heat recovery), ``heating_set_c``, ``cooling_set_c``.
+    infiltration and heat recovery), ``heating_set_c``, ``cooling_set_c``;
+    ``cooling_sensible_kw`` (mechanical coil, with the load-following fan
+    heat) and ``cooling_latent_kw`` (condensate) whose sum is ``cooling_kw``,
+    ``free_cooling_kw`` (economiser and night purge), ``heat_to_air_kw``
+    (what reaches the air node, + heating / - cooling), ``latent_gains_kw``,
+    ``humidity_ratio_kg_per_kg``, ``outdoor_air_latent_kw``,
+    ``infiltration_latent_kw``; with an ``air_handler`` also
+    ``supply_airflow_m3_per_h``, ``outdoor_airflow_m3_per_h``,
+    ``supply_humidity_ratio_kg_per_kg``, ``fan_power_kw`` and
+    ``night_purge_frac``. Kpis per zone: ``heating_kwh``,
+    ``cooling_sensible_kwh``, ``cooling_latent_kwh``, ``free_cooling_kwh``,
+    ``fan_electricity_kwh``, ``unmet_h`` (steps beyond either set point).
     """
 
     stage = Stage.ZONE
