@@ -55,7 +55,6 @@ from twin.components.fan import VAV_FAN_CURVE_90_1, fan_part_load_power_frac
 from twin.components.hvac_psychrometrics import (
     DRY_AIR_HEAT_CAPACITY_J_PER_KG_K,
     LATENT_HEAT_J_PER_KG,
-    dew_point_humidity_ratio,
     enthalpy_j_per_kg,
     humidity_ratio_saturated,
 )
@@ -414,7 +413,7 @@ def zone_moisture(
 
     fresh = np.maximum(m_d + m_oa, 1e-9)
     w_dry = np.minimum(w_e + g / fresh, w_sat)
-    w_coil = dew_point_humidity_ratio(supply_dew_point_c, pressure_pa)
+    w_coil = humidity_ratio_saturated(supply_dew_point_c, pressure_pa)
     mix_dry = x * w_e + (1.0 - x) * w_dry
     wet = coil_on & (mix_dry > w_coil) & (m_s > 0.0)
     w_wet = np.minimum((m_d * w_e + m_s * w_coil + g) / np.maximum(m_d + m_s, 1e-9), w_sat)

@@ -30,7 +30,6 @@ __all__ = [
     "DRY_AIR_HEAT_CAPACITY_J_PER_KG_K",
     "LATENT_HEAT_J_PER_KG",
     "STANDARD_PRESSURE_PA",
-    "dew_point_humidity_ratio",
     "enthalpy_j_per_kg",
     "humidity_ratio_from_relative_humidity",
     "humidity_ratio_saturated",
@@ -282,28 +281,3 @@ def enthalpy_j_per_kg(
     t = np.asarray(temp_c, dtype=np.float64)
     w = np.asarray(humidity_ratio_kg_per_kg, dtype=np.float64)
     return DRY_AIR_HEAT_CAPACITY_J_PER_KG_K * t + w * (LATENT_HEAT_J_PER_KG + 1860.0 * t)
-
-
-def dew_point_humidity_ratio(
-    dew_point_c: float | np.ndarray, pressure_pa: float | np.ndarray = STANDARD_PRESSURE_PA
-) -> np.ndarray:
-    """Humidity ratio of air whose dew point is ``dew_point_c`` (saturated at it).
-
-    Parameters
-    ----------
-    dew_point_c : float or array
-        Dew-point temperature [°C].
-    pressure_pa : float or array, default 101325
-        Total pressure [Pa].
-
-    Returns
-    -------
-    array
-        Humidity ratio [kg water / kg dry air].
-
-    Examples
-    --------
-    >>> round(float(dew_point_humidity_ratio(12.0)), 5)
-    0.00873
-    """
-    return humidity_ratio_saturated(dew_point_c, pressure_pa)

@@ -61,8 +61,8 @@ from twin.components.hvac_air import (
 )
 from twin.components.hvac_envelope import GainSource, OpaqueElement, Window
 from twin.components.hvac_psychrometrics import (
-    dew_point_humidity_ratio,
     humidity_ratio_from_relative_humidity,
+    humidity_ratio_saturated,
     pressure_from_elevation_pa,
 )
 from twin.components.hvac_rc import (
@@ -682,7 +682,7 @@ class Zone(Component):
                 theta_e,
                 w_out if w_out is not None else np.zeros(n),
                 cool_set,
-                dew_point_humidity_ratio(ahu.supply_dew_point_c, pressure),
+                humidity_ratio_saturated(ahu.supply_dew_point_c, pressure),
             )
             free_max = np.where(
                 econ,
