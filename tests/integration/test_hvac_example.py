@@ -14,6 +14,7 @@ from twin.components.hvac_rc import gain_split_5r1c
 import twin
 from tests.conftest import ROOT
 from twin.config import config_from_dict
+from twin.errors import SuspiciousInputWarning
 
 CONFIG = ROOT / "configs" / "hvac_example.toml"
 ZONES = ("hall", "office")
@@ -141,6 +142,29 @@ def test_measure_free_cooling(base):
     after = _run(raw).summary["components"]["chillers"]
     assert after["free_cooling_kwh"] > 0.02 * after["cooling_kwh"]  # Suzhou: winter only
     assert after["electricity_kwh"] < base.summary["components"]["chillers"]["electricity_kwh"]
+
+
+def test_air_side_economiser_and_night_purge(base):
+    """The hall's enthalpy economiser (the example's baseline) against none and
+    against dry-bulb with night purge: free cooling takes chiller electricity off,
+    mostly outside summer, and the hall's latent load is a summer load."""
+    raw = _raw()
+    _item(raw, "hvac_zone", "hall")["air_handler"]["economiser"] = "none"
+    none = _run(raw).summary["components"]
+    _item(raw, "hvac_zone", "hall")["air_handler"].update(economiser="dry_bulb", night_purge=True)
+    # a dry-bulb economiser lets humid Suzhou air in: the latent peaks exceed the chillers
+    with pytest.warns(SuspiciousInputWarning, match="chilled_water"):
+        purge = _run(raw).summary["components"]
+    econ = base.summary["components"]
+    assert none["hall"]["free_cooling_kwh"] == 0.0 < econ["hall"]["free_cooling_kwh"]
+    assert econ["chillers"]["electricity_kwh"] < 0.9 * none["chillers"]["electricity_kwh"]
+    assert purge["hall"]["free_cooling_kwh"] > econ["hall"]["free_cooling_kwh"]
+    hall = base.flows["hall"].outputs
+    month = base.grid.month
+    latent_winter = hall["cooling_latent_kw"][(month <= 2) | (month == 12)].sum()
+    latent_summer = hall["cooling_latent_kw"][(month >= 6) & (month <= 8)].sum()
+    assert latent_winter < 0.01 * latent_summer
+    assert hall["fan_power_kw"].max() <= 1400.0 * 370_000.0 / 3600.0 / 1000.0 + 1e-9
 
 
 def test_measure_evaporative_precooling():
