@@ -210,6 +210,10 @@ class Results:
                               default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}
+            if self.summary.product_intensity:
+                extra["product_intensity.csv"] = pd.DataFrame.from_dict(
+                    self.summary.product_intensity, orient="index"
+                ).rename_axis("line").reset_index()
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")

@@ -37,3 +37,28 @@ def test_equivalent_basis_needs_its_source():
     e = comprehensive_energy(1000.0, 0.0, {}, 0.0, 0.0, cfg)
     assert e.calorific_tce == pytest.approx(0.1229)
     assert e.equivalent_tce == pytest.approx(0.30)
+
+
+def test_product_intensity_includes_shared_utilities_by_the_stated_rule():
+    res = run(load_config(REFERENCE_CONFIG))
+    s, grid, f = res.summary, res.plant.grid, res.flows
+    table = s.product_intensity
+    assert set(table) == {"stamping", "machining", "assembly"}
+    final = s.electricity_use_kwh + s.fuel_import_kwh["natural_gas"]
+    assert sum(r["total_kwh"] for r in table.values()) == pytest.approx(final, rel=1e-9)
+    assert sum(r["energy_tce"] for r in table.values()) == pytest.approx(s.comprehensive_energy_tce, rel=1e-9)
+    assert sum(r["emissions_tco2"] for r in table.values()) == pytest.approx(
+        s.scope1_tco2 + s.scope2_market_tco2, rel=1e-9
+    )
+    # assembly draws air only: its utilities are its share of the air bus times the compressor room's
+    # electricity (the air system's only input)
+    air_use = sum(float(f[n].ports["air"].sum()) for n in ("stamping", "machining", "assembly"))
+    air_use += float(f["air_demand_other"].ports["demand"].sum())
+    share = float(f["assembly"].ports["air"].sum()) / air_use
+    room_kwh = grid.energy_kwh(f["compressor_room"].ports["el"])
+    chilled = float(f["assembly"].ports["cooling"].sum())
+    assert chilled == 0.0
+    assert table["assembly"]["utilities_kwh"] == pytest.approx(share * room_kwh, rel=1e-9)
+    # a unit costs more than the line's own machines
+    for name, row in table.items():
+        assert row["kwh_per_unit"] > s.components[name]["energy_per_unit_kwh"]
