@@ -117,7 +117,8 @@ class Results:
             "unmet_kw": (s.unmet_kw, "mean"),
             "price_import_cny_per_kwh": (sig.import_price_cny_per_kwh, "mean"),
             "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
-            "energy_cost_cny": (self.cost.cost_cny_per_step, "sum"),
+            "energy_cost_cny": (self.cost.energy_cost_cny_per_step, "sum"),
+            "export_revenue_cny": (self.cost.export_revenue_cny_per_step, "sum"),
             "scope2_location_kg": (electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid), "sum"),
         }
         electric = self.plant.slack.bus
