@@ -10,6 +10,7 @@ baseline-vs-actual series in a folder atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -90,8 +91,8 @@ def _in_period(
 def _overlap_days(
     start: pd.DatetimeIndex, end: pd.DatetimeIndex, a: dt.date, b: dt.date, tz: str
 ) -> np.ndarray:
-    lo = np.maximum(start.asi8, _ts(a, tz).value)
-    hi = np.minimum(end.asi8, _ts(b, tz).value)
+    lo = np.maximum(start.as_unit("ns").asi8, _ts(a, tz).as_unit("ns").value)
+    hi = np.minimum(end.as_unit("ns").asi8, _ts(b, tz).as_unit("ns").value)
     return np.maximum(hi - lo, 0) / 86400e9
 
 
@@ -515,7 +516,8 @@ def _analyse_periods(
     }
     if mv.normal is not None:
         norm = _normal_period_data(mv, base_dir, label, tz, rep, base)
-        rep_fit = fit_change_point(rep, chosen.kind, names)
+        # the reporting model sees the reporting period without its non-routine energy
+        rep_fit = fit_change_point(dataclasses.replace(rep, energy_kwh=rep.energy_kwh - adj), chosen.kind, names)
         if rep_fit.model is None:
             warnings.append(
                 "normalised savings not computed: the reporting-period model cannot be fitted"

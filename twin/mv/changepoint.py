@@ -146,15 +146,69 @@ def _design(
     return np.column_stack(cols), ["intercept_kwh_per_day", *names, *drivers]
 
 
+_TERMS: dict[tuple, tuple] = {}
+"""Degree-day columns of recent fits for every grid value, keyed by the
+data's temperature arrays (repeated fits on the same days with other
+energy values, e.g. noise draws, reuse them)."""
+
+
+def _terms(data: PeriodData, values: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    key = (id(data.averaging), id(data.temp_c), id(data.temp_hourly_c), tuple(values))
+    hit = _TERMS.get(key)
+    if hit is None:
+        heat = np.array([data.per_day(data.degree_days(v, "heating")) for v in values])
+        cool = np.array([data.per_day(data.degree_days(v, "cooling")) for v in values])
+        # the arrays whose ids make the key are kept alive with the entry
+        hit = (heat, cool, (data.averaging, data.temp_c, data.temp_hourly_c))
+        if len(_TERMS) >= 16:
+            _TERMS.pop(next(iter(_TERMS)))
+        _TERMS[key] = hit
+    return hit[0], hit[1]
+
+
 def _best_option(kind, options, data, drivers, y, w):
-    """The change points of least weighted SSE: all options solved at once
-    through their normal equations, the winner re-solved by ``lstsq``."""
-    designs = [_design(kind, cps, data, drivers)[0] for cps in options]
-    stack = np.stack(designs)  # (options, n, k)
-    gram = np.einsum("oni,n,onj->oij", stack, w, stack)
-    rhs = np.einsum("oni,n,n->oi", stack, w, y)
-    cond = np.linalg.cond(gram)
-    ok = np.isfinite(cond) & (cond < 1e12)
+    """The change points of least weighted SSE.
+
+    Every option is solved at once through its normal equations, assembled
+    from blocks: fixed columns F (intercept, drivers) and the degree-day
+    columns of each grid value, so no per-option design is built; the
+    winner is re-solved by ``lstsq``.
+    """
+    sw = np.sqrt(w)
+    F = np.column_stack([np.ones(data.n), *[data.per_day(data.drivers[d]) for d in drivers]])
+    if kind in ("1p", "2p"):
+        X, names = _design(kind, options[0], data, drivers)
+        b, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+        r = (y - X @ b) * sw
+        return float(r @ r), options[0], b, X, names
+    values = sorted({v for cps in options for v in cps.values()})
+    pos = {v: i for i, v in enumerate(values)}
+    heat, cool = _terms(data, values)
+    # each temperature term: (grid matrix, index of the grid value per option)
+    if kind == "3ph":
+        T = [(heat, np.array([pos[o["heating_c"]] for o in options]))]
+    elif kind == "3pc":
+        T = [(cool, np.array([pos[o["cooling_c"]] for o in options]))]
+    elif kind == "4p":
+        idx = np.array([pos[o["change_point_c"]] for o in options])
+        T = [(heat, idx), (cool, idx)]
+    else:
+        T = [(heat, np.array([pos[o["heating_c"]] for o in options])),
+             (cool, np.array([pos[o["cooling_c"]] for o in options]))]
+    m, f, t = len(options), F.shape[1], len(T)
+    Fw = F * w[:, None]
+    gram = np.empty((m, f + t, f + t))
+    gram[:, :f, :f] = F.T @ Fw
+    for i, (Gi, ii) in enumerate(T):
+        cross = (Gi @ Fw)[ii]  # (m, f)
+        gram[:, f + i, :f] = cross
+        gram[:, :f, f + i] = cross
+        for j, (Gj, jj) in enumerate(T):
+            gram[:, f + i, f + j] = ((Gi * w) @ Gj.T)[ii, jj]
+    wy = w * y
+    rhs = np.concatenate([np.broadcast_to(F.T @ wy, (m, f)), *[(Gi @ wy)[ii][:, None] for Gi, ii in T]], axis=1)
+    eig = np.linalg.eigvalsh(gram)
+    ok = eig[:, 0] > 1e-10 * np.maximum(eig[:, -1], 1e-300)
     if not ok.any():
         return None
     beta = np.zeros(rhs.shape)
@@ -163,7 +217,6 @@ def _best_option(kind, options, data, drivers, y, w):
     sse[~ok] = np.inf
     i = int(np.argmin(sse))
     X, names = _design(kind, options[i], data, drivers)
-    sw = np.sqrt(w)
     b, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
     r = (y - X @ b) * sw
     return float(r @ r), options[i], b, X, names

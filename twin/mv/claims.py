@@ -557,8 +557,11 @@ def _check_emission(c: EmissionClaim) -> ClaimResult:
         r["tco2"] = c.energy_kwh * r["ef_kg_per_kwh"] / 1000.0
         r["matches"] = abs(implied - r["ef_kg_per_kwh"]) <= c.tolerance_frac * r["ef_kg_per_kwh"]
     scope2 = np.array([r["tco2"] for r in rows if r["scope2"]])
-    hit2 = [r for r in rows if r["matches"] and r["scope2"]]
-    hit_disp = [r for r in rows if r["matches"] and not r["scope2"]]
+    def closeness(r: dict[str, Any]) -> float:
+        return abs(r["ef_kg_per_kwh"] - implied)
+
+    hit2 = sorted((r for r in rows if r["matches"] and r["scope2"]), key=closeness)
+    hit_disp = sorted((r for r in rows if r["matches"] and not r["scope2"]), key=closeness)
     if hit2:
         names = "; ".join(
             f"{r['factor']} {r['year']} ({r['ef_kg_per_kwh']:.4f} kg/kWh)" for r in hit2

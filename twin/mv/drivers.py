@@ -203,40 +203,37 @@ class PeriodData:
         or a driver value are dropped (and reported in ``issues``)."""
         start, end = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
         n_days = np.rint(((end - start) / pd.Timedelta(days=1)).to_numpy(dtype=float)).astype(int)
-        keep = np.ones(len(start), bool)
-        day_lists = []
         table = pd.DataFrame({"temp_c": temp_daily})
         for name, s in drivers_daily.items():
             table[name] = s
         complete = table.dropna()
-        for i, (s0, k) in enumerate(zip(start, n_days, strict=True)):
-            days = pd.date_range(s0, periods=k, freq="D") if k > 0 else pd.DatetimeIndex([])
-            if k <= 0 or not days.isin(complete.index).all():
-                keep[i] = False
-            day_lists.append(days)
+        # local calendar days as integers (days since 1970-01-01 on the wall clock)
+        epoch = np.datetime64("1970-01-01", "D")
+
+        def ordinal(index: pd.DatetimeIndex) -> np.ndarray:
+            local = index.tz_localize(None) if index.tz is not None else index
+            return (local.to_numpy().astype("datetime64[D]") - epoch).astype(np.int64)
+
+        first = ordinal(start)
+        k = np.maximum(n_days, 0)
+        obs_of_day = np.repeat(np.arange(len(start)), k)
+        day_ord = np.repeat(first, k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+        have = np.isin(day_ord, ordinal(pd.DatetimeIndex(complete.index)))
+        bad = np.bincount(obs_of_day[~have], minlength=len(start)) > 0
+        keep = (n_days > 0) & ~bad
         if issues is not None and (~keep).any():
-            issues.append(
-                MeterIssue(
-                    "missing_driver",
-                    int((~keep).sum()),
-                    f"{int((~keep).sum())} {what}(s) without temperature or driver data "
-                    "for every day; dropped",
-                )
-            )
-        kept = [d for d, k in zip(day_lists, keep, strict=True) if k]
-        day_index = (
-            pd.DatetimeIndex(sorted(set().union(*[set(d) for d in kept])))
-            if kept
-            else pd.DatetimeIndex([], tz=start.tz)
-        )
-        pos = pd.Series(np.arange(len(day_index)), index=day_index)
-        rows, cols, vals = [], [], []
-        for r, days in enumerate(kept):
-            idx = pos.loc[days].to_numpy()
-            rows.extend([r] * len(idx))
-            cols.extend(idx.tolist())
-            vals.extend([1.0 / len(idx)] * len(idx))
-        avg = sparse.csr_matrix((vals, (rows, cols)), shape=(len(kept), len(day_index)))
+            issues.append(MeterIssue("missing_driver", int((~keep).sum()),
+                                     f"{int((~keep).sum())} {what}(s) without temperature or driver data "
+                                     "for every day; dropped"))
+        sel = keep[obs_of_day]
+        uniq, col = np.unique(day_ord[sel], return_inverse=True)
+        row = np.cumsum(keep) - 1
+        rows = row[obs_of_day[sel]]
+        vals = 1.0 / n_days[obs_of_day[sel]]
+        avg = sparse.csr_matrix((vals, (rows, col)), shape=(int(keep.sum()), len(uniq)))
+        tz = start.tz
+        day_index = pd.DatetimeIndex((epoch + uniq).astype("datetime64[ns]"))
+        day_index = day_index.tz_localize(tz) if tz is not None else day_index
         sub = complete.reindex(day_index)
         hourly = None
         if temp_hourly is not None:
