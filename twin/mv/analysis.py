@@ -517,7 +517,9 @@ def _analyse_periods(
     if mv.normal is not None:
         norm = _normal_period_data(mv, base_dir, label, tz, rep, base)
         # the reporting model sees the reporting period without its non-routine energy
-        rep_fit = fit_change_point(dataclasses.replace(rep, energy_kwh=rep.energy_kwh - adj), chosen.kind, names)
+        rep_fit = fit_change_point(
+            dataclasses.replace(rep, energy_kwh=rep.energy_kwh - adj), chosen.kind, names
+        )
         if rep_fit.model is None:
             warnings.append(
                 "normalised savings not computed: the reporting-period model cannot be fitted"

@@ -45,7 +45,7 @@ class MeterSpec(_Strict):
     end: str | None = Field(
         default=None, description="Column of bill end dates (exclusive): monthly bills."
     )
-    unit: Literal["kWh", "MWh", "GJ", "MJ", "Nm3"] = Field(
+    unit: Literal["kWh", "MWh", "GJ", "MJ", "therm", "Nm3"] = Field(
         default="kWh", description="Unit of the values."
     )
     lhv_kwh_per_m3: float | None = Field(

@@ -193,8 +193,10 @@ def _best_option(kind, options, data, drivers, y, w):
         idx = np.array([pos[o["change_point_c"]] for o in options])
         T = [(heat, idx), (cool, idx)]
     else:
-        T = [(heat, np.array([pos[o["heating_c"]] for o in options])),
-             (cool, np.array([pos[o["cooling_c"]] for o in options]))]
+        T = [
+            (heat, np.array([pos[o["heating_c"]] for o in options])),
+            (cool, np.array([pos[o["cooling_c"]] for o in options])),
+        ]
     m, f, t = len(options), F.shape[1], len(T)
     Fw = F * w[:, None]
     gram = np.empty((m, f + t, f + t))
@@ -206,7 +208,9 @@ def _best_option(kind, options, data, drivers, y, w):
         for j, (Gj, jj) in enumerate(T):
             gram[:, f + i, f + j] = ((Gi * w) @ Gj.T)[ii, jj]
     wy = w * y
-    rhs = np.concatenate([np.broadcast_to(F.T @ wy, (m, f)), *[(Gi @ wy)[ii][:, None] for Gi, ii in T]], axis=1)
+    rhs = np.concatenate(
+        [np.broadcast_to(F.T @ wy, (m, f)), *[(Gi @ wy)[ii][:, None] for Gi, ii in T]], axis=1
+    )
     eig = np.linalg.eigvalsh(gram)
     ok = eig[:, 0] > 1e-10 * np.maximum(eig[:, -1], 1e-300)
     if not ok.any():

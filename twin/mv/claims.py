@@ -557,6 +557,7 @@ def _check_emission(c: EmissionClaim) -> ClaimResult:
         r["tco2"] = c.energy_kwh * r["ef_kg_per_kwh"] / 1000.0
         r["matches"] = abs(implied - r["ef_kg_per_kwh"]) <= c.tolerance_frac * r["ef_kg_per_kwh"]
     scope2 = np.array([r["tco2"] for r in rows if r["scope2"]])
+
     def closeness(r: dict[str, Any]) -> float:
         return abs(r["ef_kg_per_kwh"] - implied)
 

@@ -222,9 +222,14 @@ class PeriodData:
         bad = np.bincount(obs_of_day[~have], minlength=len(start)) > 0
         keep = (n_days > 0) & ~bad
         if issues is not None and (~keep).any():
-            issues.append(MeterIssue("missing_driver", int((~keep).sum()),
-                                     f"{int((~keep).sum())} {what}(s) without temperature or driver data "
-                                     "for every day; dropped"))
+            issues.append(
+                MeterIssue(
+                    "missing_driver",
+                    int((~keep).sum()),
+                    f"{int((~keep).sum())} {what}(s) without temperature or driver data "
+                    "for every day; dropped",
+                )
+            )
         sel = keep[obs_of_day]
         uniq, col = np.unique(day_ord[sel], return_inverse=True)
         row = np.cumsum(keep) - 1

@@ -40,9 +40,16 @@ __all__ = [
     "to_periods",
 ]
 
-KWH_PER_UNIT = {"kwh": 1.0, "mwh": 1000.0, "gj": 1e6 / 3600.0, "mj": 1e3 / 3600.0}
+KWH_PER_UNIT = {
+    "kwh": 1.0,
+    "mwh": 1000.0,
+    "gj": 1e6 / 3600.0,
+    "mj": 1e3 / 3600.0,
+    "therm": 105.5056e3 / 3600.0,
+}
 """Energy units accepted by the meter reader and their size [kWh] (Nm³ of
-natural gas is converted with its lower heating value)."""
+natural gas is converted with its lower heating value; 1 therm = 105.5056 MJ,
+the US therm of 100,000 Btu)."""
 
 
 def gas_lhv_kwh_per_m3() -> float:
@@ -149,15 +156,24 @@ def read_table(path: Path, label: str, field_name: str, columns: list[str]) -> p
 def _parse_times(
     raw: pd.Series, tz: str, label: str, field_name: str, issues: list[MeterIssue]
 ) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):  # Parquet: already date-times
+        return raw.dt.tz_convert(tz) if raw.dt.tz is not None else _localise(raw, tz, issues)
     text = raw.astype("string")
-    try:
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-    except (ValueError, TypeError):
-        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    if parsed.dtype == object:  # mixed UTC offsets
-        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    bad = int(parsed.isna().sum() - raw.isna().sum())
-    if parsed.notna().sum() == 0:
+    parsed = None
+    for kwargs in (
+        {"format": "ISO8601"},
+        {"format": "ISO8601", "utc": True},
+        {"format": "mixed"},
+        {"format": "mixed", "utc": True},
+    ):
+        try:  # ISO 8601 first (fast); mixed UTC offsets (a DST zone) are read as UTC
+            parsed = pd.to_datetime(text, errors="coerce", **kwargs)
+        except (ValueError, TypeError):
+            continue
+        if parsed.notna().sum() > 0 and parsed.dtype != object:
+            break
+    bad = int(parsed.isna().sum() - raw.isna().sum()) if parsed is not None else len(raw)
+    if parsed is None or parsed.notna().sum() == 0:
         msg = (
             f"{label}: {field_name}: no value of column {raw.name!r} reads as a date-time "
             f"(first value {raw.iloc[0]!r}; use ISO 8601, e.g. 2024-01-01 00:00)"
@@ -170,19 +186,25 @@ def _parse_times(
             )
         )
     if parsed.dt.tz is None:
-        local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        dst = int(local.isna().sum() - parsed.isna().sum())
-        if dst > 0:
-            issues.append(
-                MeterIssue(
-                    "dst_ambiguous_time",
-                    dst,
-                    f"{dst} local time(s) ambiguous or non-existent at a DST change in {tz}; rows dropped "
-                    "(give timestamps with a UTC offset to keep them)",
-                )
-            )
-        return local
+        return _localise(parsed, tz, issues)
     return parsed.dt.tz_convert(tz)
+
+
+def _localise(parsed: pd.Series, tz: str, issues: list[MeterIssue]) -> pd.Series:
+    """Naive local times in ``tz``; ambiguous and non-existent DST times become
+    NaT and are reported."""
+    local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    dst = int(local.isna().sum() - parsed.isna().sum())
+    if dst > 0:
+        issues.append(
+            MeterIssue(
+                "dst_ambiguous_time",
+                dst,
+                f"{dst} local time(s) ambiguous or non-existent at a DST change in {tz}; rows dropped "
+                "(give timestamps with a UTC offset to keep them)",
+            )
+        )
+    return local
 
 
 def _to_kwh(values: pd.Series, unit: str, lhv_kwh_per_m3: float | None) -> pd.Series:
@@ -356,10 +378,10 @@ def _flag_spikes(
     if z_max <= 0 or series.notna().sum() < 50:
         return
     idx = series.index
-    slot = idx.dayofweek * 24 + idx.hour if step < pd.Timedelta(days=1) else idx.dayofweek
-    groups = series.groupby(np.asarray(slot))
-    med = groups.transform("median")
-    mad = groups.transform(lambda s: (s - s.median()).abs().median())
+    slot = idx.day_of_week * 24 + idx.hour if step < pd.Timedelta(days=1) else idx.day_of_week
+    slot = np.asarray(slot)
+    med = series.groupby(slot).transform("median")
+    mad = (series - med).abs().groupby(slot).transform("median")
     scale = 1.4826 * mad.where(mad > 0, series.abs().median() * 0.01 + 1e-12)
     z = (series - med) / scale
     spikes = z > z_max
