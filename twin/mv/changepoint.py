@@ -166,21 +166,15 @@ def _terms(data: PeriodData, values: list[float]) -> tuple[np.ndarray, np.ndarra
     return hit[0], hit[1]
 
 
-def _best_option(kind, options, data, drivers, y, w):
-    """The change points of least weighted SSE.
+_SYSTEMS: dict[tuple, tuple] = {}
+"""Normal-equation matrices (inverted) of recent change-point searches; they
+depend on temperature, drivers and weights only, so a search on the same days
+with other energy values (noise draws, a reporting-period refit) reuses them."""
 
-    Every option is solved at once through its normal equations, assembled
-    from blocks: fixed columns F (intercept, drivers) and the degree-day
-    columns of each grid value, so no per-option design is built; the
-    winner is re-solved by ``lstsq``.
-    """
-    sw = np.sqrt(w)
-    F = np.column_stack([np.ones(data.n), *[data.per_day(data.drivers[d]) for d in drivers]])
-    if kind in ("1p", "2p"):
-        X, names = _design(kind, options[0], data, drivers)
-        b, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
-        r = (y - X @ b) * sw
-        return float(r @ r), options[0], b, X, names
+
+def _systems(kind, options, data, F, w):
+    """Degree-day terms per option, the inverse normal matrices and which
+    options are well conditioned."""
     values = sorted({v for cps in options for v in cps.values()})
     pos = {v: i for i, v in enumerate(values)}
     heat, cool = _terms(data, values)
@@ -207,16 +201,59 @@ def _best_option(kind, options, data, drivers, y, w):
         gram[:, :f, f + i] = cross
         for j, (Gj, jj) in enumerate(T):
             gram[:, f + i, f + j] = ((Gi * w) @ Gj.T)[ii, jj]
-    wy = w * y
-    rhs = np.concatenate(
-        [np.broadcast_to(F.T @ wy, (m, f)), *[(Gi @ wy)[ii][:, None] for Gi, ii in T]], axis=1
-    )
     eig = np.linalg.eigvalsh(gram)
     ok = eig[:, 0] > 1e-10 * np.maximum(eig[:, -1], 1e-300)
+    inverse = np.zeros_like(gram)
+    if ok.any():
+        inverse[ok] = np.linalg.inv(gram[ok])
+    return T, inverse, ok
+
+
+def _best_option(kind, options, data, drivers, y, w):
+    """The change points of least weighted SSE.
+
+    Every option is solved at once through its normal equations, assembled
+    from blocks: fixed columns F (intercept, drivers) and the degree-day
+    columns of each grid value, so no per-option design is built; the
+    winner is re-solved by ``lstsq``.
+    """
+    sw = np.sqrt(w)
+    F = np.column_stack([np.ones(data.n), *[data.per_day(data.drivers[d]) for d in drivers]])
+    if kind in ("1p", "2p"):
+        X, names = _design(kind, options[0], data, drivers)
+        b, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+        r = (y - X @ b) * sw
+        return float(r @ r), options[0], b, X, names
+    key = (
+        kind,
+        tuple(drivers),
+        id(data.averaging),
+        id(data.temp_c),
+        id(data.temp_hourly_c),
+        tuple(id(data.drivers[d]) for d in drivers),
+        w.tobytes(),
+        len(options),
+        tuple(options[0].values()),
+        tuple(options[-1].values()),
+    )
+    hit = _SYSTEMS.get(key)
+    if hit is None:
+        hit = _systems(kind, options, data, F, w) + (
+            (data.averaging, data.temp_c, data.temp_hourly_c, data.drivers),
+        )
+        if len(_SYSTEMS) >= 16:
+            _SYSTEMS.pop(next(iter(_SYSTEMS)))
+        _SYSTEMS[key] = hit
+    T, inverse, ok, _ = hit
     if not ok.any():
         return None
-    beta = np.zeros(rhs.shape)
-    beta[ok] = np.linalg.solve(gram[ok], rhs[ok][..., None])[..., 0]
+    wy = w * y
+    m = len(options)
+    rhs = np.concatenate(
+        [np.broadcast_to(F.T @ wy, (m, F.shape[1])), *[(Gi @ wy)[ii][:, None] for Gi, ii in T]],
+        axis=1,
+    )
+    beta = np.einsum("oij,oj->oi", inverse, rhs)
     sse = float(w @ (y * y)) - np.einsum("oi,oi->o", beta, rhs)
     sse[~ok] = np.inf
     i = int(np.argmin(sse))
