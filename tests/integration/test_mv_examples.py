@@ -61,8 +61,17 @@ def test_audit_case_cli(tmp_path, capsys):
 
 def test_bills_case_cli(tmp_path):
     out = tmp_path / "bills"
-    assert main(["mv", str(ROOT / "experiments" / "mv" / "bills_reference_factory" / "case.toml"),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "mv",
+                str(ROOT / "experiments" / "mv" / "bills_reference_factory" / "case.toml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "mv.json").read_text(encoding="utf-8"))
     assert report["granularity"] == "monthly"
     assert report["savings"]["baseline_observations"] == 12
@@ -75,8 +84,17 @@ def test_bills_case_cli(tmp_path):
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_claims_file_cli(tmp_path, capsys):
     out = tmp_path / "claims"
-    assert main(["claim", str(ROOT / "experiments" / "mv" / "claims_reference_factory.toml"),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "claim",
+                str(ROOT / "experiments" / "mv" / "claims_reference_factory.toml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = pd.read_csv(out / "claims.csv").set_index("name")
     assert rows.loc["pv_avoided_co2", "verdict"] == "not supported"
     assert "displacement" in rows.loc["pv_avoided_co2", "reason"]
@@ -93,7 +111,9 @@ def test_audit_savings_recovered_in_90_percent_of_50_noise_draws():
     case, label, base_dir = load_case(AUDIT / "case.toml")
     mv = case.mv
     truth = _truth()
-    temp, _ = read_temperature(mv.temperature, base_dir=base_dir, label=label, tz=TZ, years=[2024, 2025, 2026])
+    temp, _ = read_temperature(
+        mv.temperature, base_dir=base_dir, label=label, tz=TZ, years=[2024, 2025, 2026]
+    )
     drivers = {"production_units": truth["units"]}
     days = truth.index.tz_localize(None).date
     excluded = np.zeros(len(truth), bool)
@@ -105,19 +125,30 @@ def test_audit_savings_recovered_in_90_percent_of_50_noise_draws():
 
     def period(mask):
         start = truth.index[mask]
-        return PeriodData.build(start, start + pd.Timedelta(days=1), np.zeros(mask.sum()), daily_mean(temp), drivers)
+        return PeriodData.build(
+            start, start + pd.Timedelta(days=1), np.zeros(mask.sum()), daily_mean(temp), drivers
+        )
 
     base0, rep0 = period(in_b), period(in_r)
     true = _true_saving(truth, case)
     hits = 0
     for seed in range(50):
-        noisy = truth["twin_kwh"].to_numpy() * make_data.ar1_factors(len(truth), np.random.default_rng(seed))
+        noisy = truth["twin_kwh"].to_numpy() * make_data.ar1_factors(
+            len(truth), np.random.default_rng(seed)
+        )
         base = dataclasses.replace(base0, energy_kwh=noisy[in_b])
         rep = dataclasses.replace(rep0, energy_kwh=noisy[in_r])
         chosen, _, _ = select_model(base, ["production_units"])
-        s = avoided_energy(predicted_kwh=chosen.model.predict_kwh(rep), actual_kwh=rep.energy_kwh,
-                           adjustments_kwh=np.zeros(rep.n), cv=chosen.stats.cvrmse, n=base.n,
-                           n_params=chosen.model.n_params, rho=chosen.stats.rho, confidence=0.9)
+        s = avoided_energy(
+            predicted_kwh=chosen.model.predict_kwh(rep),
+            actual_kwh=rep.energy_kwh,
+            adjustments_kwh=np.zeros(rep.n),
+            cv=chosen.stats.cvrmse,
+            n=base.n,
+            n_params=chosen.model.n_params,
+            rho=chosen.stats.rho,
+            confidence=0.9,
+        )
         lo, hi = s.interval(0.9)
         hits += lo <= true <= hi
     assert hits >= 45, f"true saving inside the 90 % interval in {hits} of 50 draws"

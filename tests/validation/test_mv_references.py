@@ -47,7 +47,9 @@ def test_norris_certified_values():
 
 
 def test_fsu_matches_peer_test_vector():
-    fsu = fractional_savings_uncertainty(confidence=0.8, cv=0.5, savings_frac=1.0, n=12, n_params=2, m=12)
+    fsu = fractional_savings_uncertainty(
+        confidence=0.8, cv=0.5, savings_frac=1.0, n=12, n_params=2, m=12
+    )
     # the peer asserts assert_almost_equal(res, 0.269, decimal=3), i.e. |res - 0.269| < 1.5e-3
     assert abs(fsu - 0.269) < 1.5e-3  # ours: 0.26955
 
@@ -55,13 +57,24 @@ def test_fsu_matches_peer_test_vector():
 def _case(name: str, meter: str, granularity: str, model: str = "auto", **extra) -> MvCase:
     mv = {
         "name": name,
-        "meter": {"file": str(MV_DATA / meter), "timestamp": "start", "value": "value",
-                  "timezone": "America/Chicago", "unit": extra.pop("unit", "kWh")},
-        "temperature": {"file": str(MV_DATA / "il-tempF.csv.gz"), "timestamp": "dt", "value": "tempF",
-                        "unit": "degF"},
+        "meter": {
+            "file": str(MV_DATA / meter),
+            "timestamp": "start",
+            "value": "value",
+            "timezone": "America/Chicago",
+            "unit": extra.pop("unit", "kWh"),
+        },
+        "temperature": {
+            "file": str(MV_DATA / "il-tempF.csv.gz"),
+            "timestamp": "dt",
+            "value": "tempF",
+            "unit": "degF",
+        },
         "baseline": {"start": "2015-12-26", "end": "2016-12-26"},
         "reporting": {"start": "2017-01-04", "end": "2018-01-04"},
-        "granularity": granularity, "model": model, "confidence": 0.9,
+        "granularity": granularity,
+        "model": model,
+        "confidence": 0.9,
     } | extra
     return MvCase.model_validate({"mv": mv})
 
@@ -77,8 +90,11 @@ def _frac_interval(report: dict) -> tuple[float, float, float]:
 
 
 def test_eemeter_daily_5p_recovers_balance_points_and_saving():
-    report = _run(_case("daily_5p", "il-electricity-cdd-hdd-daily.csv.gz", "daily", "5p",
-                        degree_days="hourly"))
+    report = _run(
+        _case(
+            "daily_5p", "il-electricity-cdd-hdd-daily.csv.gz", "daily", "5p", degree_days="hourly"
+        )
+    )
     cps = report["model"]["change_points_c"]
     # truth 60 °F = 15.56 °C and 65 °F = 18.33 °C; the 0.5 °C grid finds 14.5 and 19.5
     assert abs(cps["heating_c"] - (60 - 32) / 1.8) <= 1.5
@@ -89,7 +105,9 @@ def test_eemeter_daily_5p_recovers_balance_points_and_saving():
 
 
 def test_eemeter_daily_auto_selects_a_two_sided_model():
-    report = _run(_case("daily_auto", "il-electricity-cdd-hdd-daily.csv.gz", "daily", degree_days="hourly"))
+    report = _run(
+        _case("daily_auto", "il-electricity-cdd-hdd-daily.csv.gz", "daily", degree_days="hourly")
+    )
     assert report["model"]["kind"] in ("4p", "5p")  # heating and cooling both present
     tried = {c["model"] for c in report["selection"]["candidates"]}
     assert tried == {"1p", "2p", "3ph", "3pc", "4p", "5p"}
@@ -98,7 +116,9 @@ def test_eemeter_daily_auto_selects_a_two_sided_model():
 
 
 def test_eemeter_gas_heating_only_selects_3ph():
-    report = _run(_case("gas", "il-gas-hdd-only-daily.csv.gz", "daily", degree_days="hourly", unit="therm"))
+    report = _run(
+        _case("gas", "il-gas-hdd-only-daily.csv.gz", "daily", degree_days="hourly", unit="therm")
+    )
     assert report["model"]["kind"] == "3ph"
     assert abs(report["model"]["change_points_c"]["heating_c"] - (60 - 32) / 1.8) <= 1.5
     frac, lo, hi = _frac_interval(report)
@@ -106,10 +126,18 @@ def test_eemeter_gas_heating_only_selects_3ph():
 
 
 def test_eemeter_monthly_bills():
-    case = _case("bills", "il-electricity-cdd-hdd-billing_monthly.csv.gz", "monthly", degree_days="hourly")
-    case = MvCase.model_validate({"mv": case.mv.model_dump() | {
-        "baseline": {"start": "2015-11-22", "end": "2016-12-19"},
-        "reporting": {"start": "2017-01-21", "end": "2018-01-20"}}})
+    case = _case(
+        "bills", "il-electricity-cdd-hdd-billing_monthly.csv.gz", "monthly", degree_days="hourly"
+    )
+    case = MvCase.model_validate(
+        {
+            "mv": case.mv.model_dump()
+            | {
+                "baseline": {"start": "2015-11-22", "end": "2016-12-19"},
+                "reporting": {"start": "2017-01-21", "end": "2018-01-20"},
+            }
+        }
+    )
     frac, lo, hi = _frac_interval(_run(case))
     assert lo <= TRUE_SAVING_FRAC <= hi
     assert abs(frac - TRUE_SAVING_FRAC) < 0.01  # measured +0.0028

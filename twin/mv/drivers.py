@@ -70,7 +70,12 @@ def read_temperature(
             ~temp.index.duplicated()
         ].sort_index(), f"weather {w.source_path} ({w.sha256[:12]})"
     path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
-    frame = read_table(path, label, f"{field_name}.file", [spec.timestamp, spec.value])
+    frame = read_table(
+        path,
+        label,
+        f"{field_name}.file",
+        {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"},
+    )
     issues: list[MeterIssue] = []
     times = _parse_times(frame[spec.timestamp], tz, label, f"{field_name}.timestamp", issues)
     values = pd.to_numeric(frame[spec.value], errors="coerce").to_numpy(dtype=float)
@@ -109,7 +114,12 @@ def read_driver(
         Values on a tz-aware index of local period starts.
     """
     path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
-    frame = read_table(path, label, f"{field_name}.file", [spec.timestamp, spec.value])
+    frame = read_table(
+        path,
+        label,
+        f"{field_name}.file",
+        {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"},
+    )
     issues: list[MeterIssue] = []
     times = _parse_times(frame[spec.timestamp], tz, label, f"{field_name}.timestamp", issues)
     values = pd.to_numeric(frame[spec.value], errors="coerce").to_numpy(dtype=float)

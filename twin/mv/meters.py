@@ -115,8 +115,9 @@ class MeterData:
         return {15.0: "15min", 60.0: "hourly", 1440.0: "daily"}.get(minutes, f"{minutes:g}min")
 
 
-def read_table(path: Path, label: str, field_name: str, columns: list[str]) -> pd.DataFrame:
-    """Read a CSV or Parquet file and check it has ``columns``.
+def read_table(path: Path, label: str, field_name: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Read a CSV or Parquet file and check it has ``columns`` (column name ->
+    the case field that names it, for the message).
 
     Raises
     ------
@@ -146,7 +147,7 @@ def read_table(path: Path, label: str, field_name: str, columns: list[str]) -> p
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         msg = (
-            f"{label}: {field_name}: column {missing[0]!r} not in {path.name}; columns there: "
+            f"{label}: {columns[missing[0]]}: column {missing[0]!r} not in {path.name}; columns there: "
             f"{', '.join(map(str, frame.columns))} (set the column name in the case file)"
         )
         raise ConfigError(msg)
@@ -237,7 +238,9 @@ def read_meter(spec, *, base_dir: Path, label: str, field_name: str = "mv.meter"
         File or column problems, no readable values, or a single reading.
     """
     path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
-    cols = [spec.timestamp, spec.value] + ([spec.end] if spec.end else [])
+    cols = {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"}
+    if spec.end:
+        cols[spec.end] = f"{field_name}.end"
     frame = read_table(path, label, f"{field_name}.file", cols)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     issues: list[MeterIssue] = []
