@@ -327,8 +327,8 @@ def read_meter(spec, *, base_dir: Path, label: str, field_name: str = "mv.meter"
             )
         )
         series = series[~off_grid]
+    gaps = pd.Series(~regular.isin(series.index), index=regular)
     series = series.reindex(regular)
-    gaps = series.isna()
     if gaps.any():
         runs = (gaps != gaps.shift()).cumsum()[gaps]
         longest = int(runs.value_counts().max())
