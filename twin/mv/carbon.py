@@ -84,7 +84,7 @@ def carbon_savings(
         Unknown province or year (the message lists what exists).
     """
     if carrier == "natural_gas":
-        from twin.ledger.factors import fuel_factor
+        from twin.factors.fuels import fuel_factor
 
         ff = fuel_factor("natural_gas", "cn")
         ef = ff.ef_kg_per_gj * 0.0036  # kg/GJ -> kg per kWh (LHV)

@@ -336,7 +336,11 @@ class _Runner:
             from twin.run import run
 
             config = config_from_dict(raw, source=f"{self.label}: {where}", base_dir=base_dir)
-            self.cache[key] = run(config).summary
+            summary = run(config).summary
+            # the typed summary as the plain data of summary.json (a dict in older versions)
+            self.cache[key] = (
+                summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
+            )
             self.runs += 1
         return self.cache[key]
 

@@ -50,7 +50,7 @@ def read_temperature(
         Temperature and a description of its source (for provenance).
     """
     if spec.weather is not None:
-        import weather as wx
+        from twin import weather as wx
 
         target = spec.weather
         if Path(target).suffix.lower() in (".epw", ".gz", ".csv"):

@@ -55,7 +55,7 @@ the US therm of 100,000 Btu)."""
 def gas_lhv_kwh_per_m3() -> float:
     """Net calorific value of natural gas [kWh/Nm³]: 389.31 GJ per 10⁴ Nm³
     (GB/T 2589, the project's Chinese fuel table) = 10.81 kWh/Nm³."""
-    from twin.ledger.factors import fuel_factor
+    from twin.factors.fuels import fuel_factor
 
     ncv = fuel_factor("natural_gas", "cn").ncv_gj_per_unit
     return float(ncv) * 1e6 / 3600.0
