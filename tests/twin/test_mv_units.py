@@ -258,3 +258,25 @@ def _toml(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return json.dumps(value)
+
+
+def test_chosen_balance_point_is_used_and_not_counted(rng):
+    energy = 1000.0 + 50.0 * np.maximum(TEMPS - 18.0, 0.0) + rng.normal(0.0, 20.0, TEMPS.size)
+    cand = fit_change_point(_daily(TEMPS, energy), "3pc", fixed={"cooling_c": 16.0})
+    assert cand.model.change_points_c == {"cooling_c": 16.0}
+    assert cand.model.n_params == 2
+    searched = fit_change_point(_daily(TEMPS, energy), "3pc")
+    assert searched.model.n_params == 3
+    assert searched.stats.rmse < cand.stats.rmse
+
+
+def test_fifteen_minute_readings_sum_to_hours_and_days(tmp_path):
+    t = pd.date_range("2024-03-01", periods=96 * 3, freq="15min")
+    frame = pd.DataFrame({"t": t.strftime("%Y-%m-%d %H:%M"), "v": 0.25})
+    m = _meter(tmp_path, frame)
+    assert m.interval_name == "15min"
+    issues = []
+    hours = to_periods(m, "h", issues)
+    days = to_periods(m, "D", issues)
+    assert len(hours) == 72 and hours["energy_kwh"].iloc[0] == pytest.approx(1.0)
+    assert len(days) == 3 and days["energy_kwh"].sum() == pytest.approx(72.0)

@@ -467,9 +467,9 @@ def _analyse_periods(
     names = list(drivers)
     if mv.model == "auto":
         kinds = ("1p", "2p", "3ph", "3pc", "4p", "5p") if temp_h is not None else ("1p",)
-        chosen, cands, why = select_model(base, names, kinds)
+        chosen, cands, why = select_model(base, names, kinds, mv.balance_points_c)
     else:
-        chosen = fit_change_point(base, mv.model, names)
+        chosen = fit_change_point(base, mv.model, names, mv.balance_points_c)
         cands, why = [chosen], f"{mv.model.upper()} named in the case file"
         if chosen.model is None:
             msg = f"{label}: mv.model: {mv.model!r} cannot be fitted: {'; '.join(chosen.reasons)}"
@@ -518,7 +518,10 @@ def _analyse_periods(
         norm = _normal_period_data(mv, base_dir, label, tz, rep, base)
         # the reporting model sees the reporting period without its non-routine energy
         rep_fit = fit_change_point(
-            dataclasses.replace(rep, energy_kwh=rep.energy_kwh - adj), chosen.kind, names
+            dataclasses.replace(rep, energy_kwh=rep.energy_kwh - adj),
+            chosen.kind,
+            names,
+            mv.balance_points_c,
         )
         if rep_fit.model is None:
             warnings.append(

@@ -214,6 +214,9 @@ class MvSpec(_Strict):
         default="daily_mean",
         description="Degree days from the daily mean temperature, or as the mean of hourly degree-hours.",
     )
+    balance_points_c: dict[Literal["heating_c", "cooling_c", "change_point_c"], float] = Field(
+        default_factory=dict, description="Balance points chosen instead of searched [°C]."
+    )
     confidence: float = Field(default=0.9, gt=0.5, lt=1.0)
     claimed_kwh: float | None = None
     claimed_frac: float | None = Field(default=None, gt=-1.0, lt=1.0)

@@ -292,7 +292,12 @@ def _grid(data: PeriodData) -> np.ndarray:
     return np.arange(np.floor(lo / GRID_STEP_C) * GRID_STEP_C, hi + 1e-9, GRID_STEP_C)
 
 
-def fit_change_point(data: PeriodData, kind: str, drivers: list[str] | None = None) -> Candidate:
+def fit_change_point(
+    data: PeriodData,
+    kind: str,
+    drivers: list[str] | None = None,
+    fixed: dict[str, float] | None = None,
+) -> Candidate:
     """Fit one change-point model type by least squares over a change-point grid.
 
     Parameters
@@ -303,6 +308,10 @@ def fit_change_point(data: PeriodData, kind: str, drivers: list[str] | None = No
         ``1p``, ``2p``, ``3ph``, ``3pc``, ``4p`` or ``5p``.
     drivers : list of str, optional
         Names of ``data.drivers`` to add as regressors (per day).
+    fixed : dict of str to float, optional
+        Balance points chosen rather than searched (``heating_c``,
+        ``cooling_c``, ``change_point_c``) [°C]; they are not counted as
+        fitted parameters.
 
     Returns
     -------
@@ -310,6 +319,7 @@ def fit_change_point(data: PeriodData, kind: str, drivers: list[str] | None = No
         With ``qualified`` and the reasons it did not qualify, if any.
     """
     drivers = list(drivers or [])
+    fixed = dict(fixed or {})
     y = data.energy_kwh / data.days
     w = data.days
     grid = _grid(data)
@@ -325,12 +335,24 @@ def fit_change_point(data: PeriodData, kind: str, drivers: list[str] | None = No
         options = [
             {"heating_c": float(a), "cooling_c": float(b)} for a in grid for b in grid if b > a
         ]
+    if fixed:  # chosen balance points replace the searched ones
+        unique = dict.fromkeys(tuple((k, fixed.get(k, v)) for k, v in o.items()) for o in options)
+        options = [dict(t) for t in unique]
+        options = [o for o in options if o.get("cooling_c", np.inf) > o.get("heating_c", -np.inf)]
+        if not options:
+            return Candidate(
+                kind,
+                None,
+                None,
+                False,
+                ["the chosen balance points leave no heating below cooling"],
+            )
     best = _best_option(kind, options, data, drivers, y, w)
     if best is None:
         return Candidate(kind, None, None, False, ["no change point gives a full-rank design"])
     sse, cps, beta, X, names = best
     n, k = X.shape
-    n_params = k + len(cps)
+    n_params = k + len([c for c in cps if c not in fixed])
     dof = n - n_params
     if dof <= 0:
         return Candidate(kind, None, None, False, [f"{n} observations for {n_params} parameters"])
@@ -390,7 +412,10 @@ def _disqualify(
 
 
 def select_model(
-    data: PeriodData, drivers: list[str] | None = None, kinds: tuple[str, ...] = CHANGE_POINT_MODELS
+    data: PeriodData,
+    drivers: list[str] | None = None,
+    kinds: tuple[str, ...] = CHANGE_POINT_MODELS,
+    fixed: dict[str, float] | None = None,
 ) -> tuple[Candidate, list[Candidate], str]:
     """Fit every model type and choose one.
 
@@ -400,7 +425,7 @@ def select_model(
         The chosen candidate, all candidates in the order tried, and the
         reason for the choice in one sentence.
     """
-    cands = [fit_change_point(data, k, drivers) for k in kinds]
+    cands = [fit_change_point(data, k, drivers, fixed) for k in kinds]
     temp_models = [c for c in cands if c.kind != "1p" and c.qualified]
     if temp_models:
         best = max(temp_models, key=lambda c: c.stats.adj_r2)
