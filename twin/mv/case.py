@@ -9,7 +9,6 @@ what was expected and what was found, as plant configs do.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from twin.config.loader import _format_validation_error
 from twin.errors import ConfigError
+from twin.mv._files import read_toml
 
 __all__ = [
     "AdjustmentSpec",
@@ -256,14 +256,12 @@ def load_case(path: str | Path) -> tuple[MvCase, str, Path]:
     """
     p = Path(path)
     label = str(path)
-    if not p.is_file():
-        msg = f"{label}: case file not found (experiments/mv/ holds runnable examples)"
-        raise ConfigError(msg)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    raw = read_toml(
+        p,
+        label=label,
+        where="",
+        missing="case file not found (experiments/mv/ holds runnable examples)",
+    )
     try:
         case = MvCase.model_validate(raw)
     except ValidationError as exc:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,6 +38,7 @@ from twin._atomic import atomic_dir
 from twin.config.loader import _format_validation_error, config_from_dict, set_path
 from twin.errors import ConfigError
 from twin.factors import grid_factor, province_key
+from twin.mv._files import read_toml, with_measure
 from twin.mv.carbon import FACTOR_YEARS, latest_factor_year
 
 __all__ = ["ClaimResult", "ClaimsFile", "check_claims", "load_claims", "write_claims"]
@@ -180,14 +180,9 @@ def load_claims(path: str | Path) -> tuple[ClaimsFile, str, Path]:
     """
     p = Path(path)
     label = str(path)
-    if not p.is_file():
-        msg = f"{label}: claims file not found (experiments/mv/ holds an example)"
-        raise ConfigError(msg)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    raw = read_toml(
+        p, label=label, where="", missing="claims file not found (experiments/mv/ holds an example)"
+    )
     try:
         doc = ClaimsFile.model_validate(raw)
     except ValidationError as exc:
@@ -417,14 +412,9 @@ def _unit(key: str) -> str:
 
 def _read_config(path: str, base_dir: Path, label: str, where: str) -> tuple[dict[str, Any], Path]:
     p = Path(path) if Path(path).is_absolute() else base_dir / path
-    if not p.is_file():
-        msg = f"{label}: {where}.config: plant config {p} not found"
-        raise ConfigError(msg)
-    try:
-        return tomllib.loads(p.read_text(encoding="utf-8")), p.parent
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: {where}.config: {p.name} is not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    return read_toml(
+        p, label=label, where=f"{where}.config", missing=f"plant config {p} not found"
+    ), p.parent
 
 
 def _check_simulated(
@@ -433,21 +423,9 @@ def _check_simulated(
     base_raw, cfg_dir = _read_config(c.config, base_dir, label, where)
     variant_raw = None
     if isinstance(c, SavingClaim):
-        from twin.measures import MeasureError, apply_measure
-
-        variant_raw = copy.deepcopy(base_raw)
-        for i, m in enumerate(c.measures):
-            try:
-                variant_raw, _ = apply_measure(
-                    variant_raw,
-                    m,
-                    {"pv_degradation_frac_per_year": 0.005, "battery_fade_frac_per_year": 0.02},
-                )
-            except MeasureError as exc:
-                msg = f"{label}: {where}.measures[{i}]: {exc}"
-                raise ConfigError(msg) from None
-        for path, value in c.patches.items():
-            variant_raw = set_path(variant_raw, path, value, label=label, what=f"{where}.patches")
+        variant_raw = with_measure(
+            copy.deepcopy(base_raw), c.measures, c.patches, label=label, where=where
+        )
     values, draws_out = [], []
     for weather, vals in _draws(c.uncertain):
         base_q = _quantity(

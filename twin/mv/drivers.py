@@ -26,6 +26,21 @@ from twin.mv.stats import criterion
 __all__ = ["PeriodData", "degree_days", "read_driver", "read_temperature"]
 
 
+def _read_column(
+    spec, *, base_dir: Path, label: str, tz: str, field_name: str
+) -> tuple[pd.Series, Path]:
+    """The ``spec.value`` column of ``spec.file`` on its ``spec.timestamp``
+    times (tz-aware, sorted, duplicates dropped), and the file's path."""
+    path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
+    columns = {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"}
+    frame = read_table(path, label, f"{field_name}.file", columns)
+    issues: list[MeterIssue] = []
+    times = _parse_times(frame[spec.timestamp], tz, label, f"{field_name}.timestamp", issues)
+    values = pd.to_numeric(frame[spec.value], errors="coerce").to_numpy(dtype=float)
+    s = pd.Series(values, index=pd.DatetimeIndex(times)).loc[lambda x: x.index.notna()]
+    return s[~s.index.duplicated()].sort_index(), path
+
+
 def read_temperature(
     spec,
     *,
@@ -69,20 +84,8 @@ def read_temperature(
         return temp[
             ~temp.index.duplicated()
         ].sort_index(), f"weather {w.source_path} ({w.sha256[:12]})"
-    path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
-    frame = read_table(
-        path,
-        label,
-        f"{field_name}.file",
-        {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"},
-    )
-    issues: list[MeterIssue] = []
-    times = _parse_times(frame[spec.timestamp], tz, label, f"{field_name}.timestamp", issues)
-    values = pd.to_numeric(frame[spec.value], errors="coerce").to_numpy(dtype=float)
-    if spec.unit == "degF":
-        values = (values - 32.0) * 5.0 / 9.0
-    s = pd.Series(values, index=pd.DatetimeIndex(times)).loc[lambda x: x.index.notna()]
-    s = s[~s.index.duplicated()].sort_index()
+    values, path = _read_column(spec, base_dir=base_dir, label=label, tz=tz, field_name=field_name)
+    s = (values - 32.0) * 5.0 / 9.0 if spec.unit == "degF" else values
     if s.notna().sum() == 0:
         msg = f"{label}: {field_name}.value: column {spec.value!r} of {path.name} has no numbers"
         raise ConfigError(msg)
@@ -113,18 +116,7 @@ def read_driver(
     pandas.Series
         Values on a tz-aware index of local period starts.
     """
-    path = Path(spec.file) if Path(spec.file).is_absolute() else base_dir / spec.file
-    frame = read_table(
-        path,
-        label,
-        f"{field_name}.file",
-        {spec.timestamp: f"{field_name}.timestamp", spec.value: f"{field_name}.value"},
-    )
-    issues: list[MeterIssue] = []
-    times = _parse_times(frame[spec.timestamp], tz, label, f"{field_name}.timestamp", issues)
-    values = pd.to_numeric(frame[spec.value], errors="coerce").to_numpy(dtype=float)
-    s = pd.Series(values, index=pd.DatetimeIndex(times)).loc[lambda x: x.index.notna()]
-    s = s[~s.index.duplicated()].sort_index()
+    s, _ = _read_column(spec, base_dir=base_dir, label=label, tz=tz, field_name=field_name)
     grouped = s.groupby(floor_local(s.index, freq))
     return grouped.sum(min_count=1) if spec.aggregate == "sum" else grouped.mean()
 

@@ -23,7 +23,6 @@ References
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from scipy.optimize import least_squares
 
 from twin.config.loader import config_from_dict, set_path
 from twin.errors import ConfigError
+from twin.mv._files import read_toml, with_measure
 from twin.mv.stats import criterion, cvrmse, nmbe
 
 __all__ = ["run_option_d"]
@@ -55,36 +55,25 @@ class _Twin:
         self.cache: dict[tuple, pd.Series] = {}
         self.runs = 0
 
-    def _patched(self, x: np.ndarray, year: int, with_measure: bool) -> dict[str, Any]:
+    def _patched(self, x: np.ndarray, year: int, measure: bool) -> dict[str, Any]:
         raw = copy.deepcopy(self.raw)
         raw.setdefault("simulation", {})["year"] = year
         for p, value in zip(self.spec.parameters, x, strict=True):
             raw = set_path(
                 raw, p.path, float(value), label=self.label, what="mv.option_d.parameters"
             )
-        if with_measure:
-            from twin.measures import MeasureError, apply_measure
-
-            for i, m in enumerate(self.spec.measures):
-                try:
-                    raw, _ = apply_measure(
-                        raw,
-                        m,
-                        {"pv_degradation_frac_per_year": 0.005, "battery_fade_frac_per_year": 0.02},
-                    )
-                except MeasureError as exc:
-                    msg = f"{self.label}: mv.option_d.measures[{i}]: {exc}"
-                    raise ConfigError(msg) from None
-            for path, value in self.spec.patches.items():
-                raw = set_path(raw, path, value, label=self.label, what="mv.option_d.patches")
+        if measure:
+            raw = with_measure(
+                raw, self.spec.measures, self.spec.patches, label=self.label, where="mv.option_d"
+            )
         return raw
 
-    def hourly(self, x: np.ndarray, year: int, with_measure: bool) -> pd.Series:
-        key = (tuple(np.round(x, 12)), year, with_measure)
+    def hourly(self, x: np.ndarray, year: int, measure: bool) -> pd.Series:
+        key = (tuple(np.round(x, 12)), year, measure)
         if key not in self.cache:
             from twin.run import run
 
-            raw = self._patched(x, year, with_measure)
+            raw = self._patched(x, year, measure)
             config = config_from_dict(
                 raw, source=f"{self.label}: mv.option_d.config", base_dir=self.base_dir
             )
@@ -103,10 +92,10 @@ class _Twin:
         return self.cache[key]
 
     def obs(
-        self, x: np.ndarray, start: pd.DatetimeIndex, end: pd.DatetimeIndex, with_measure: bool
+        self, x: np.ndarray, start: pd.DatetimeIndex, end: pd.DatetimeIndex, measure: bool
     ) -> np.ndarray:
         years = sorted({t.year for t in start} | {(t - pd.Timedelta(seconds=1)).year for t in end})
-        series = pd.concat([self.hourly(x, y, with_measure) for y in years]).sort_index()
+        series = pd.concat([self.hourly(x, y, measure) for y in years]).sort_index()
         return _obs_sums(series, start, end)
 
 
@@ -162,14 +151,9 @@ def run_option_d(
     """
     spec = mv.option_d
     path = Path(spec.config) if Path(spec.config).is_absolute() else base_dir / spec.config
-    if not path.is_file():
-        msg = f"{label}: mv.option_d.config: plant config {path} not found"
-        raise ConfigError(msg)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: mv.option_d.config: {path.name} is not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    raw = read_toml(
+        path, label=label, where="mv.option_d.config", missing=f"plant config {path} not found"
+    )
     twin = _Twin(raw, spec, label, path.parent, tz)
     ok = np.isfinite(energy_kwh)
     bs, be, ba = obs_start[in_base & ok], obs_end[in_base & ok], energy_kwh[in_base & ok]
@@ -195,7 +179,7 @@ def run_option_d(
     hourly = mv.granularity == "hourly"
     model_base = twin.obs(fit.x, bs, be, False)
     without = twin.obs(fit.x, rs, re_, False)
-    with_measure = twin.obs(fit.x, rs, re_, True)
+    with_kwh = twin.obs(fit.x, rs, re_, True)
     checks = _checks(ba, model_base, bs, hourly)
     return {
         "parameters": [
@@ -217,8 +201,8 @@ def run_option_d(
             "evaluations": int(fit.nfev),
         },
         "reporting_without_measure_kwh": float(without.sum()),
-        "reporting_with_measure_kwh": float(with_measure.sum()),
-        "savings_kwh": float(without.sum() - with_measure.sum()),
+        "reporting_with_measure_kwh": float(with_kwh.sum()),
+        "savings_kwh": float(without.sum() - with_kwh.sum()),
         "metered_reporting_kwh": float(ra.sum()),
         "avoided_vs_meter_kwh": float(without.sum() - ra.sum()),
         "runs": twin.runs,
