@@ -433,7 +433,11 @@ def _cmd_mv(args: argparse.Namespace) -> int:
         d = r["option_d"]
         params = ", ".join(f"{p['path']} = {p['calibrated']:.4g}" for p in d["parameters"])
         print(f"  option D: {params}; calibrated {'yes' if d['calibrated'] else 'NO'}; savings "
-              f"{d['savings_kwh']:,.0f} kWh ({d['runs']} twin runs)")
+              f"{d['savings_kwh']:,.0f} kWh; calibrated twin + adjustments - meter "
+              f"{d['avoided_vs_meter_kwh']:,.0f} kWh ({d['runs']} twin runs)")
+        for c in d["calibration"]:
+            print(f"    calibration {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
+                  f"{'pass' if c['passes'] else 'FAIL'}")
     for a in r["adjustments"]:
         print(f"  adjustment {a['start']}..{a['end']} {a['action']} {a['energy_kwh']:,.0f} kWh: {a['reason']} "
               f"(evidence {a['evidence']}; approved by {a['approver']})")

@@ -378,6 +378,7 @@ def analyse_case(case: MvCase, *, label: str, base_dir: Path) -> MvResult:
             in_base=in_base,
             in_rep=in_rep,
             tz=tz,
+            adjustments=lambda start, end: _adjustment_per_obs(mv, start, end, tz),
         )
     report.update(
         {

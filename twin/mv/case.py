@@ -189,6 +189,10 @@ class OptionDSpec(_Strict):
     quantity: str = Field(
         default="electricity_use_kw", description="Hourly twin output matching the meter [kW]."
     )
+    weather: dict[int, str] = Field(
+        default_factory=dict,
+        description="Weather of each simulated year (site or EPW); default: the config's.",
+    )
     max_evaluations: int = Field(default=40, ge=2, le=500)
 
     @model_validator(mode="after")

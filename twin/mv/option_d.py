@@ -50,14 +50,28 @@ def _obs_sums(hourly: pd.Series, start: pd.DatetimeIndex, end: pd.DatetimeIndex)
 class _Twin:
     """Runs of one plant config per (parameters, year, measure), memoised."""
 
-    def __init__(self, raw: dict[str, Any], spec, label: str, base_dir: Path, tz: str) -> None:
+    def __init__(
+        self, raw: dict[str, Any], spec, label: str, base_dir: Path, tz: str, case_dir: Path
+    ) -> None:
         self.raw, self.spec, self.label, self.base_dir, self.tz = raw, spec, label, base_dir, tz
+        self.case_dir = case_dir
         self.cache: dict[tuple, pd.Series] = {}
         self.runs = 0
 
     def _patched(self, x: np.ndarray, year: int, measure: bool) -> dict[str, Any]:
         raw = copy.deepcopy(self.raw)
         raw.setdefault("simulation", {})["year"] = year
+        if year in self.spec.weather:  # the weather the meter saw that year
+            target = self.spec.weather[year]
+            section = {
+                k: v for k, v in dict(raw.get("weather", {})).items() if k not in ("site", "file")
+            }
+            p = Path(target)
+            if p.suffix.lower() in (".epw", ".gz", ".csv"):
+                section["file"] = str(p if p.is_absolute() else (self.case_dir / p).resolve())
+            else:
+                section["site"] = target
+            raw["weather"] = section
         for p, value in zip(self.spec.parameters, x, strict=True):
             raw = set_path(
                 raw, p.path, float(value), label=self.label, what="mv.option_d.parameters"
@@ -139,8 +153,16 @@ def run_option_d(
     in_base: np.ndarray,
     in_rep: np.ndarray,
     tz: str,
+    adjustments=None,
 ) -> dict[str, Any]:
     """Calibrate, check and compute Option D savings (see the module docstring).
+
+    Parameters
+    ----------
+    adjustments : callable, optional
+        ``(start, end) -> array``: the non-routine register's energy per
+        reporting observation [kWh], added to the twin's baseline in the
+        cross-check against the meter.
 
     Returns
     -------
@@ -154,7 +176,7 @@ def run_option_d(
     raw = read_toml(
         path, label=label, where="mv.option_d.config", missing=f"plant config {path} not found"
     )
-    twin = _Twin(raw, spec, label, path.parent, tz)
+    twin = _Twin(raw, spec, label, path.parent, tz, base_dir)
     ok = np.isfinite(energy_kwh)
     bs, be, ba = obs_start[in_base & ok], obs_end[in_base & ok], energy_kwh[in_base & ok]
     rs, re_, ra = obs_start[in_rep & ok], obs_end[in_rep & ok], energy_kwh[in_rep & ok]
@@ -181,6 +203,7 @@ def run_option_d(
     without = twin.obs(fit.x, rs, re_, False)
     with_kwh = twin.obs(fit.x, rs, re_, True)
     checks = _checks(ba, model_base, bs, hourly)
+    adj = adjustments(rs, re_) if adjustments is not None else np.zeros(len(rs))
     return {
         "parameters": [
             {
@@ -204,7 +227,8 @@ def run_option_d(
         "reporting_with_measure_kwh": float(with_kwh.sum()),
         "savings_kwh": float(without.sum() - with_kwh.sum()),
         "metered_reporting_kwh": float(ra.sum()),
-        "avoided_vs_meter_kwh": float(without.sum() - ra.sum()),
+        "adjustments_kwh": float(adj.sum()),
+        "avoided_vs_meter_kwh": float(without.sum() + adj.sum() - ra.sum()),
         "runs": twin.runs,
         "note": "Guideline 14 gives no uncertainty formula for calibrated-simulation savings; none is reported",
     }
