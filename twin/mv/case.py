@@ -287,6 +287,14 @@ def load_case(path: str | Path) -> tuple[MvCase, str, Path]:
     if mv.claimed_kwh is not None and mv.claimed_frac is not None:
         msg = f"{label}: mv.claimed_frac: give claimed_kwh or claimed_frac, not both"
         raise ConfigError(msg)
+    if mv.carbon is not None:
+        from twin.factors import province_key
+
+        try:
+            province_key(mv.carbon.province)
+        except ValueError as exc:
+            msg = f"{label}: mv.carbon.province: {exc}"
+            raise ConfigError(msg) from None
     if mv.temperature is None and mv.model not in ("auto", "1p"):
         msg = f"{label}: mv.temperature: model {mv.model!r} needs a temperature source"
         raise ConfigError(msg)
