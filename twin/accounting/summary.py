@@ -103,6 +103,14 @@ class Summary(BaseModel):
     onsite_renewable_share_frac: float = _f(
         "-", "self-consumed on-site renewable generation / (use + storage losses)"
     )
+    comprehensive_energy_tce: float = _f(
+        "tce", "综合能耗, GB/T 2589-2020: energy taken from outside less electricity exported, electricity "
+        "on the calorific-value basis (当量值, 0.1229 kgce/kWh)",
+    )
+    comprehensive_energy_equivalent_tce: float | None = _f(
+        "tce", "综合能耗 with electricity on the equivalent-value basis (等价值, the year's published "
+        "thermal-power supply coal rate given in [ledger]); null without it", default=None,
+    )
     # -- structured parts ---------------------------------------------------------
     components: dict[str, dict[str, float]] = _f(
         "per key suffix", "per-component indicators, unit-suffixed keys", default={}
