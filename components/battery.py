@@ -34,6 +34,9 @@ from components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
     dispatch_tou_arbitrage,
+    forecast_persistence,
+    plan_tou_cycles,
+    plan_tou_levels,
     plan_tou_windows,
 )
 from twin.carriers import ELECTRICITY
@@ -62,6 +65,9 @@ __all__ = [
 
 _HOURS_PER_DAY = 24.0
 _MONTHS = 12
+_HIGH_FORECAST_DAYS = 10
+"""Earlier days of the same type whose step-wise maximum is the TOU rule's
+high forecast (the load the demand reserve is held against)."""
 
 
 # ---------------------------------------------------------------------------
@@ -101,7 +107,8 @@ def simulate_soc(
         Nameplate energy capacity [kWh].
     soc_initial_kwh : float
         Stored energy at the start of the first step, within
-        ``[soc_min_kwh, soc_max_kwh]`` [kWh].
+        ``[0, soc_max_kwh]`` (below ``soc_min_kwh`` after self-discharge)
+        [kWh].
     soc_min_kwh, soc_max_kwh : float
         SOC window, ``0 <= soc_min_kwh <= soc_max_kwh <= capacity_kwh`` [kWh].
     charge_power_max_kw, discharge_power_max_kw : float
@@ -136,16 +143,17 @@ def simulate_soc(
 
     .. math::
 
-        E'_t = \max(E_{t-1}(1 - \sigma),\ E_{min})
+        E'_t = E_{t-1}(1 - \sigma)
 
         E_t = E'_t + \left(\eta_c P^{ch}_t - P^{dis}_t / \eta_d\right)\Delta t
 
     with :math:`P^{ch}_t \le \min(-r_t, P^{ch}_{max}, (E_{max} - E'_t) /
     (\eta_c \Delta t))` when :math:`r_t < 0` and :math:`P^{dis}_t \le
-    \min(r_t, P^{dis}_{max}, (E'_t - E_{min})\eta_d / \Delta t)` when
-    :math:`r_t > 0`. Self-discharge does not take the SOC below
-    :math:`E_{min}`: the battery management system is assumed to hold the
-    floor, and the tiny maintenance energy is neglected.
+    \min(r_t, P^{dis}_{max}, \max(E'_t - E_{min}, 0)\eta_d / \Delta t)` when
+    :math:`r_t > 0`. Self-discharge is a loss at every level: below
+    :math:`E_{min}` the stored energy keeps decaying (no energy from nothing)
+    and the battery sits below its floor, unable to discharge, until it is
+    recharged.
 
     The loop runs over Python floats (``tolist``); a year of hourly steps
     (8760) takes about 2 ms on a current laptop core.
@@ -191,12 +199,11 @@ def simulate_soc(
     hi = float(soc_max_kwh)
     p_ch = float(charge_power_max_kw)
     p_dis = float(discharge_power_max_kw)
-    soc = min(max(float(soc_initial_kwh), soc_min_kwh), soc_max_kwh)
+    soc = min(float(soc_initial_kwh), soc_max_kwh)
     # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
     for i, r in enumerate(req.tolist()):
+        # self-discharge is a loss even below the floor: nothing tops it up
         s = soc * keep
-        if s < lo:
-            s = lo
         if r > 0.0:
             d = r if r < p_dis else p_dis
             room = (s - lo) / kwh_out_per_kw
@@ -239,9 +246,10 @@ def _check_kernel_inputs(req: np.ndarray, **kw: float) -> None:
             f"expected 0 <= soc_min_kwh <= soc_max_kwh <= capacity_kwh, got {lo}, {hi}, {cap}",
         ),
         (
-            # a few ulps outside (frac x capacity rounding) count as inside
-            lo - 1e-9 * max(cap, 1.0) <= kw["soc_initial_kwh"] <= hi + 1e-9 * max(cap, 1.0),
-            f"soc_initial_kwh must lie in [soc_min_kwh, soc_max_kwh] = [{lo}, {hi}], "
+            # a few ulps outside (frac x capacity rounding) count as inside; below
+            # the floor is a state self-discharge can leave the battery in
+            0.0 <= kw["soc_initial_kwh"] <= hi + 1e-9 * max(cap, 1.0),
+            f"soc_initial_kwh must lie in [0, soc_max_kwh] = [0, {hi}], "
             f"got {kw['soc_initial_kwh']}",
         ),
         (
@@ -567,37 +575,15 @@ class Battery(Component):
         elif p.dispatch == "lp":
             request_kw = self._lp_request(ctx, net_kw)
         else:
-            charge_window, discharge_window = self._tou_windows(ctx)
             # grid charging never lifts the import above the target, nor above
             # what the connection can carry
             cap_kw = np.full(n, np.inf) if target_kw is None else target_kw
             if ctx.signals is not None:
                 cap_kw = np.minimum(cap_kw, ctx.signals.import_limit_kw)
-            request_kw = dispatch_tou_arbitrage(
-                net_kw,
-                charge_window,
-                discharge_window,
-                cap_kw,
-                charge_power_max_kw=p_ch,
-                discharge_power_max_kw=p_dis,
-                grid_charging=self.grid_charging,
-                allow_export=p.allow_export,
-            )
+            request_kw = self._tou_request(ctx, net_kw, cap_kw)
 
         soc_initial_kwh = self.soc_initial_kwh
-        charge_kw, discharge_kw, soc_kwh = simulate_soc(
-            request_kw,
-            capacity_kwh=p.capacity_kwh,
-            soc_initial_kwh=soc_initial_kwh,
-            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
-            charge_power_max_kw=p_ch,
-            discharge_power_max_kw=p_dis,
-            efficiency_charge_frac=p.efficiency_charge_frac,
-            efficiency_discharge_frac=p.efficiency_discharge_frac,
-            self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
-            step_h=step_h,
-        )
+        charge_kw, discharge_kw, soc_kwh = self._kernel(request_kw, soc_initial_kwh, step_h)
         loss_kw = _loss_kw(
             charge_kw,
             discharge_kw,
@@ -687,8 +673,57 @@ class Battery(Component):
         # NaN in the tariff's target means "no target at this step".
         return np.where(np.isnan(arr), np.inf, arr)
 
-    def _tou_windows(self, ctx: RunContext) -> tuple[np.ndarray, np.ndarray]:
-        """Charge and discharge windows on the grid, planned once per day pattern."""
+    def _kernel(self, request_kw: np.ndarray, soc_initial_kwh: float, step_h: float) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray
+    ]:
+        """:func:`simulate_soc` with this battery's parameters."""
+        p = self.params
+        return simulate_soc(
+            request_kw,
+            capacity_kwh=p.capacity_kwh,
+            soc_initial_kwh=soc_initial_kwh,
+            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
+            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+            charge_power_max_kw=self.charge_power_max_kw,
+            discharge_power_max_kw=self.discharge_power_max_kw,
+            efficiency_charge_frac=p.efficiency_charge_frac,
+            efficiency_discharge_frac=p.efficiency_discharge_frac,
+            self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
+            step_h=step_h,
+        )
+
+    def _charge_room_kw(
+        self, net_kw: np.ndarray, cap_kw: np.ndarray, soft_kw: np.ndarray, even_kw: np.ndarray
+    ) -> np.ndarray:
+        """AC charging power a (forecast) net demand leaves, as the TOU rule charges [kW].
+
+        Surplus always; with grid charging, up to ``soft_kw``, or the even
+        power ``even_kw`` within ``cap_kw`` (see :func:`dispatch_tou_arbitrage`).
+        """
+        surplus = np.maximum(-net_kw, 0.0)
+        if not self.grid_charging:
+            return surplus
+        even = np.minimum(even_kw, np.maximum(cap_kw - net_kw, 0.0))
+        return np.maximum(np.maximum(soft_kw - net_kw, surplus), even)
+
+    def _tou_request(self, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray) -> np.ndarray:
+        """Request of the TOU rule, planned day by day as a controller would.
+
+        Windows are planned once per distinct day pattern (TOU periods and
+        prices over one local day, :func:`plan_tou_cycles`). At the start of
+        each day the controller knows its stored energy and the month's
+        import peak so far (both from the days already run through
+        :func:`simulate_soc`), and forecasts the day's net demand by
+        persistence (:func:`forecast_persistence`: the last earlier day of the
+        same type, and the step-wise maximum of the last
+        :data:`_HIGH_FORECAST_DAYS` such days). :func:`plan_tou_levels` turns
+        these into the day's discharge levels and floors, twice: first with
+        grid charging capped at ``cap_kw``, then also at the import level to
+        hold (the larger of the month's peak so far and the day's planned
+        peak), since charging must not set a new demand peak. Above the held
+        level the battery discharges at any hour
+        (:func:`dispatch_tou_arbitrage`).
+        """
         signals = ctx.signals
         if signals is None:
             msg = (
@@ -696,7 +731,8 @@ class Battery(Component):
                 "(TOU periods and prices), but the run has none"
             )
             raise ValueError(msg)
-        n = ctx.grid.n_steps
+        grid = ctx.grid
+        n = grid.n_steps
         period = np.asarray(signals.period, dtype=np.int64)
         price = np.asarray(signals.import_price_cny_per_kwh, dtype=np.float64)
         if period.shape != (n,) or price.shape != (n,):
@@ -706,30 +742,83 @@ class Battery(Component):
             )
             raise ValueError(msg)
         p = self.params
+        step_h = grid.step_h
+        p_ch = self.charge_power_max_kw
         p_dis = self.discharge_power_max_kw
-        duration_h = self.usable_energy_kwh * p.efficiency_discharge_frac / p_dis
+        usable = self.usable_energy_kwh
+        soc_min = p.soc_min_frac * p.capacity_kwh
+        duration_h = usable * p.efficiency_discharge_frac / p_dis
         roundtrip = p.efficiency_charge_frac * p.efficiency_discharge_frac
-        day_start = np.flatnonzero(np.diff(ctx.grid.day_number)) + 1
+        forecast = forecast_persistence(net_kw, grid.day_number, ctx.day_type)
+        forecast_high = forecast_persistence(
+            net_kw, grid.day_number, ctx.day_type, days=_HIGH_FORECAST_DAYS
+        )
+        day_start = np.flatnonzero(np.diff(grid.day_number)) + 1
         bounds = zip([0, *day_start.tolist()], [*day_start.tolist(), n], strict=True)
-        plans: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
-        charge_parts: list[np.ndarray] = []
-        discharge_parts: list[np.ndarray] = []
+        plans: dict[tuple[bytes, bytes], list[tuple[np.ndarray, np.ndarray]]] = {}
+        request = np.zeros(n)
+        month = grid.month
+        month_peak: dict[int, float] = {}
+        energy = {
+            "usable_kwh": usable,
+            "efficiency_charge_frac": p.efficiency_charge_frac,
+            "efficiency_discharge_frac": p.efficiency_discharge_frac,
+            "charge_power_max_kw": p_ch,
+            "discharge_power_max_kw": p_dis,
+            "step_h": step_h,
+        }
+        soc = self.soc_initial_kwh
         for start, end in bounds:
             key = (period[start:end].tobytes(), price[start:end].tobytes())
-            plan = plans.get(key)
-            if plan is None:
-                plan = plan_tou_windows(
+            cycles = plans.get(key)
+            if cycles is None:
+                cycles = plans[key] = plan_tou_cycles(
                     period[start:end],
                     price[start:end],
-                    step_h=ctx.grid.step_h,
+                    step_h=step_h,
                     discharge_duration_h=duration_h,
                     efficiency_roundtrip_frac=roundtrip,
                     cycles_per_day=p.cycles_per_day,
                 )
-                plans[key] = plan
-            charge_parts.append(plan[0])
-            discharge_parts.append(plan[1])
-        return np.concatenate(charge_parts), np.concatenate(discharge_parts)
+            day = slice(start, end)
+            f, fh, pr, cap = forecast[day], forecast_high[day], price[day], cap_kw[day]
+            m = int(month[start])
+            stored = max(soc - soc_min, 0.0)
+            charge_window = np.zeros(end - start, dtype=bool)
+            discharge_window = np.zeros(end - start, dtype=bool)
+            even = np.zeros(end - start)
+            for c_idx, d_idx in cycles:
+                charge_window[c_idx] = True
+                discharge_window[d_idx] = True
+                even[c_idx] = usable / (p.efficiency_charge_frac * c_idx.size * step_h)
+            room = self._charge_room_kw(f, cap, cap, even)
+            _, _, peak = plan_tou_levels(f, fh, cycles, pr, room, stored_kwh=stored, **energy)
+            held = max(peak, month_peak.get(m, 0.0))
+            room = self._charge_room_kw(f, cap, np.minimum(cap, held), even)
+            level, floor, _ = plan_tou_levels(
+                f, fh, cycles, pr, room, stored_kwh=stored, hold_kw=held, **energy
+            )
+            net = net_kw[day]
+            req = dispatch_tou_arbitrage(
+                net,
+                charge_window,
+                discharge_window,
+                cap,
+                charge_power_max_kw=p_ch,
+                discharge_power_max_kw=p_dis,
+                grid_charging=self.grid_charging,
+                allow_export=p.allow_export,
+                discharge_level_kw=level,
+                discharge_floor_kw=floor,
+                hold_level_kw=np.full(end - start, held),
+                charge_even_kw=even,
+            )
+            ch, dis, soc_day = self._kernel(req, soc, step_h)
+            request[day] = req
+            soc = float(soc_day[-1])
+            imported = float(np.max(net + ch - dis))
+            month_peak[m] = max(month_peak.get(m, 0.0), imported)
+        return request
 
 
 def _loss_kw(
