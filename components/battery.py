@@ -65,6 +65,11 @@ __all__ = [
 
 _HOURS_PER_DAY = 24.0
 _MONTHS = 12
+_EFFICIENCY_ONE_WAY_FRAC = 0.85**0.5
+"""One-way efficiency whose square is the 85 % AC-AC round trip of NREL's
+Annual Technology Baseline (utility-scale battery storage, 2020-2024 editions;
+Cole, W., Frazier, A. W. (2020). Cost Projections for Utility-Scale Battery
+Storage: 2020 Update. NREL/TP-6A20-75385)."""
 _HIGH_FORECAST_DAYS = 10
 """Earlier days of the same type whose step-wise maximum is the TOU rule's
 high forecast (the load the demand reserve is held against)."""
@@ -309,21 +314,21 @@ class BatteryParams(ComponentParams):
         allow_inf_nan=False,
     )
     efficiency_charge_frac: float = Field(
-        default=0.94,
+        default=_EFFICIENCY_ONE_WAY_FRAC,
         description=(
-            "One-way AC-to-stored efficiency when charging [-]. Default 0.94 (round trip "
-            "0.94 x 0.94 = 0.88 AC-AC) is an assumption: no citable default was found "
-            "(FACTS.md section 7: NREL ATB assumes 85 % for utility-scale Li-ion, C&I LFP "
-            "cabinets are quoted at 85-90 %, one measured BESS dataset gives 86.3 %)."
+            "One-way AC-to-stored efficiency when charging [-]. Default sqrt(0.85) = 0.922: "
+            "the 85 % AC-AC round-trip efficiency of NREL's Annual Technology Baseline for "
+            "Li-ion battery storage (ATB 2020-2024, after Cole and Frazier 2020, "
+            "NREL/TP-6A20-75385), split equally between charge and discharge."
         ),
         gt=0,
         le=1,
     )
     efficiency_discharge_frac: float = Field(
-        default=0.94,
+        default=_EFFICIENCY_ONE_WAY_FRAC,
         description=(
-            "One-way stored-to-AC efficiency when discharging [-]. Default 0.94 is an "
-            "assumption (see efficiency_charge_frac; no citable default was found)."
+            "One-way stored-to-AC efficiency when discharging [-]. Default sqrt(0.85) "
+            "(NREL ATB round trip 85 %, see efficiency_charge_frac)."
         ),
         gt=0,
         le=1,
@@ -362,7 +367,10 @@ class BatteryParams(ComponentParams):
         default=0.0,
         description=(
             "Standby consumption of battery management, thermal management and control, "
-            "drawn from the bus at every step through the 'auxiliary' port [kW]."
+            "drawn from the bus at every step through the 'auxiliary' port [kW]. Default 0: "
+            "the NREL ATB round-trip efficiency of the default efficiencies is an AC-AC "
+            "figure that carries these losses; give the cabinet's standby power here (and "
+            "raise the efficiencies to the PCS and cell values) where it is metered apart."
         ),
         ge=0,
         allow_inf_nan=False,
@@ -612,9 +620,6 @@ class Battery(Component):
         grid = ctx.grid
         step_h = grid.step_h
         target = self._demand_target_kw(ctx)
-        import_limit = sig.import_limit_kw if target is None else min(sig.import_limit_kw, float(np.max(target)))
-        if import_limit < float(np.max(net_kw)):
-            import_limit = sig.import_limit_kw  # a target below the load itself cannot bind the LP
         storage = LpStorage(
             capacity_kwh=p.capacity_kwh,
             soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
@@ -633,11 +638,12 @@ class Battery(Component):
             import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
             export_price_cny_per_kwh=sig.export_price_cny_per_kwh,
             ef_kg_per_kwh=sig.ef_kg_per_kwh, month=grid.month,
-            import_limit_kw=import_limit, export_limit_kw=sig.export_limit_kw,
+            import_limit_kw=sig.import_limit_kw, export_limit_kw=sig.export_limit_kw,
             demand_charge_cny_per_kw_month=sig.demand_charge_cny_per_kw_month,
             objective=p.lp_objective, carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
             horizon_steps=max(1, int(round(p.lp_horizon_h / step_h))),
             commit_steps=max(1, int(round(min(p.lp_commit_h, p.lp_horizon_h) / step_h))),
+            charge_import_cap_kw=target,
         )
         return discharge_kw - charge_kw
 
@@ -749,9 +755,14 @@ class Battery(Component):
         soc_min = p.soc_min_frac * p.capacity_kwh
         duration_h = usable * p.efficiency_discharge_frac / p_dis
         roundtrip = p.efficiency_charge_frac * p.efficiency_discharge_frac
-        forecast = forecast_persistence(net_kw, grid.day_number, ctx.day_type)
+        # the day-ahead plan works on hourly means, whatever the step
+        k = grid.steps_per_hour
+        hourly = net_kw
+        if k > 1 and n % k == 0:
+            hourly = np.repeat(net_kw.reshape(-1, k).mean(axis=1), k)
+        forecast = forecast_persistence(hourly, grid.day_number, ctx.day_type)
         forecast_high = forecast_persistence(
-            net_kw, grid.day_number, ctx.day_type, days=_HIGH_FORECAST_DAYS
+            hourly, grid.day_number, ctx.day_type, days=_HIGH_FORECAST_DAYS
         )
         day_start = np.flatnonzero(np.diff(grid.day_number)) + 1
         bounds = zip([0, *day_start.tolist()], [*day_start.tolist(), n], strict=True)

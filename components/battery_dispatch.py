@@ -424,9 +424,13 @@ def forecast_persistence(
     for start, end in bounds:
         kind = int(dtype[start])
         prev = [b for b in last.get(kind, []) if b[1] - b[0] == end - start]
-        if prev:
-            out[start:end] = np.max([net[a:b] for a, b in prev[-days:]], axis=0)
-        last.setdefault(kind, []).append((start, end))
+        if len(prev) == 1:
+            out[start:end] = net[prev[0][0]:prev[0][1]]
+        elif prev:
+            out[start:end] = np.max([net[a:b] for a, b in prev], axis=0)
+        recent = last.setdefault(kind, [])
+        recent.append((start, end))
+        del recent[:-days]
     return out
 
 

@@ -109,6 +109,7 @@ def lp_dispatch(
     carbon_price_cny_per_kg: float = 0.0,
     horizon_steps: int | None = None,
     commit_steps: int | None = None,
+    charge_import_cap_kw: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Charge and discharge power per step [kW] chosen by the rolling LP.
 
@@ -132,6 +133,10 @@ def lp_dispatch(
         Weight of emissions for ``weighted`` [CNY/kg CO2].
     horizon_steps, commit_steps : int, optional
         Planning window and committed part; default 48 h and 24 h.
+    charge_import_cap_kw : array, optional
+        Import level that grid charging may not lift the import above
+        (a demand target); ``inf`` where none [kW]. A bound on the charge
+        power, so it never makes the LP infeasible.
 
     Returns
     -------
@@ -170,6 +175,8 @@ def lp_dispatch(
     export_price = w_cost * np.asarray(export_price_cny_per_kwh, np.float64)
     month = np.asarray(month, dtype=np.int64)
     demand_rate = w_cost * float(demand_charge_cny_per_kw_month)
+    charge_cap = (np.full(n, np.inf) if charge_import_cap_kw is None
+                  else np.asarray(charge_import_cap_kw, dtype=np.float64))
 
     models: dict[tuple[int, bool], _WindowLp] = {}
     charge = np.zeros(n)
@@ -187,7 +194,7 @@ def lp_dispatch(
                                             export_limit_kw)
         c, d, e, g = model.solve(
             net[start:end], soc, energy_price[start:end], export_price[start:end],
-            month[start:end], peak_so_far, demand_rate,
+            month[start:end], peak_so_far, demand_rate, charge_cap[start:end],
         )
         k = min(commit, h)
         charge[start:start + k] = c[:k]
@@ -285,13 +292,15 @@ class _WindowLp:
     def solve(
         self, net: np.ndarray, soc0: float, energy_price: np.ndarray, export_price: np.ndarray,
         month: np.ndarray, peak_so_far: dict[int, float], demand_rate: float,
+        charge_cap: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         h, st, col, step_h = self.h, self.st, self.col, self.step_h
         surplus = np.maximum(-net, 0.0)
         deficit = np.maximum(net, 0.0)
         lo, hi, cost = self.lower, self.upper, self.cost
-        hi[col[_C]] = (st.charge_power_max_kw if st.grid_charging
-                       else np.minimum(st.charge_power_max_kw, surplus))
+        grid_room = np.maximum(np.minimum(charge_cap, _INF) - net, surplus)
+        hi[col[_C]] = np.minimum(st.charge_power_max_kw,
+                                 grid_room if st.grid_charging else surplus)
         hi[col[_D]] = (st.discharge_power_max_kw if st.allow_export
                        else np.minimum(st.discharge_power_max_kw, deficit))
         hi[col[_X]] = self.export_limit if st.allow_export else np.minimum(self.export_limit, surplus)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from numpy.testing import assert_allclose
 
 import twin
 from tests.conftest import REFERENCE_CONFIG
@@ -85,3 +90,94 @@ def test_lp_is_never_worse_than_the_rules_on_cost(rule_and_lp):
 def test_emission_objective_is_never_worse_on_emissions(rule_and_lp):
     rule, _, lp_co2 = rule_and_lp
     assert lp_co2.summary["scope2_location_tco2"] <= rule.summary["scope2_location_tco2"] + 1e-6
+
+
+# ---------------------------------------------------------------------------
+# Always feasible: random valid storage and data (hypothesis)
+# ---------------------------------------------------------------------------
+LP_EXAMPLES = int(os.environ.get("TWIN_LP_EXAMPLES", "40"))
+"""Random LPs per run: cheap on CI; ``TWIN_LP_EXAMPLES=1000`` for the full check."""
+
+
+@st.composite
+def lp_cases(draw):
+    cap = draw(st.floats(1.0, 5000.0))
+    lo, hi = sorted(draw(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2)))
+    storage = LpStorage(
+        capacity_kwh=cap,
+        soc_min_kwh=lo * cap,
+        soc_max_kwh=hi * cap,
+        # anywhere up to the ceiling: below the floor after self-discharge too
+        soc_initial_kwh=draw(st.floats(0.0, 1.0)) * hi * cap,
+        charge_power_max_kw=draw(st.floats(0.0, 3000.0)),
+        discharge_power_max_kw=draw(st.floats(0.0, 3000.0)),
+        efficiency_charge_frac=draw(st.floats(0.5, 1.0)),
+        efficiency_discharge_frac=draw(st.floats(0.5, 1.0)),
+        self_discharge_frac_per_step=draw(st.sampled_from([0.0, 2e-5, 1e-3, 0.05])),
+        grid_charging=draw(st.booleans()),
+        allow_export=draw(st.booleans()),
+    )
+    n = draw(st.integers(1, 60))
+    arrays = st.floats(-3000.0, 3000.0)
+    net = draw(hnp.arrays(np.float64, n, elements=arrays))
+    price = draw(hnp.arrays(np.float64, n, elements=st.floats(0.0, 3.0)))
+    month = np.sort(draw(hnp.arrays(np.int64, n, elements=st.integers(1, 12))))
+    kwargs = {
+        "step_h": draw(st.sampled_from([1.0, 0.25])),
+        "import_price_cny_per_kwh": price,
+        "export_price_cny_per_kwh": price * draw(st.floats(0.0, 1.0)),
+        "ef_kg_per_kwh": np.full(n, 0.58),
+        "month": month,
+        "import_limit_kw": draw(st.one_of(st.just(np.inf), st.floats(1.0, 3000.0))),
+        "export_limit_kw": draw(st.one_of(st.just(np.inf), st.floats(0.0, 3000.0))),
+        "demand_charge_cny_per_kw_month": draw(st.sampled_from([0.0, 40.0])),
+        "objective": draw(st.sampled_from(["cost", "emissions", "weighted"])),
+        "carbon_price_cny_per_kg": 0.1,
+        "horizon_steps": draw(st.integers(1, 24)),
+        "charge_import_cap_kw": draw(st.one_of(st.none(), st.just(np.full(n, 500.0)))),
+    }
+    kwargs["commit_steps"] = draw(st.integers(1, kwargs["horizon_steps"]))
+    return net, storage, kwargs
+
+
+@settings(max_examples=LP_EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(lp_cases())
+def test_lp_is_always_feasible(case):
+    net, st_, kwargs = case
+    c, d = lp_dispatch(net, st_, **kwargs)
+    assert c.shape == d.shape == net.shape
+    assert np.all(c >= 0.0) and np.all(d >= 0.0)
+    assert np.all(c <= st_.charge_power_max_kw + 1e-6)
+    assert np.all(d <= st_.discharge_power_max_kw + 1e-6)
+    surplus = np.maximum(-net, 0.0)
+    if not st_.grid_charging:
+        assert np.all(c <= surplus + 1e-6)
+    if not st_.allow_export:
+        assert np.all(d <= np.maximum(net, 0.0) + 1e-6)
+
+
+def test_lp_start_below_floor_without_grid_charging():
+    """Regression (issue 15): the start below the floor and no way to
+    recharge made the LP infeasible; the battery now sits and decays."""
+    st_ = LpStorage(1000.0, 50.0, 950.0, 40.0, 500.0, 500.0, 0.94, 0.94, 1e-3,
+                    grid_charging=False)
+    n = 72
+    c, d = lp_dispatch(np.full(n, 800.0), st_, step_h=1.0,
+                       import_price_cny_per_kwh=np.tile([0.3] * 8 + [1.2] * 16, 3),
+                       export_price_cny_per_kwh=np.zeros(n), ef_kg_per_kwh=np.full(n, 0.58),
+                       month=np.ones(n, int), demand_charge_cny_per_kw_month=40.0)
+    assert_allclose(c, 0.0)
+    assert_allclose(d, 0.0, atol=1e-9)
+
+
+def test_lp_on_the_reference_factory_without_grid_charging():
+    """Issue 15: `storage LP failed: The problem is infeasible` on the reference
+    factory with grid_charging = false and the default self-discharge."""
+    res = twin.run(twin.load_config(
+        REFERENCE_CONFIG, ["battery.storage.dispatch=lp", "battery.storage.grid_charging=false"]))
+    s = res.summary
+    assert s["battery_discharge_kwh"] > 0.0  # charged from surplus PV, discharged
+    flows = res.flows["storage"].ports
+    pv_surplus_charge = flows["charge"]
+    assert float(pv_surplus_charge.sum()) > 0.0
