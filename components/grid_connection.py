@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.carriers import ELECTRICITY
 from twin.component import (
+    BillingTerms,
     Component,
     ComponentParams,
     Direction,
@@ -124,6 +125,47 @@ class TariffParams(BaseModel):
     export_price_cny_per_kwh: float = Field(
         default=0.0, ge=0, description="Price paid for exported electricity [CNY/kWh]."
     )
+    basic_charge: Literal["demand", "capacity"] | None = Field(
+        default=None,
+        description=(
+            "Basic charge billed when both rates are given: 'demand' (按需量, the month's "
+            "maximum demand x demand_charge_cny_per_kw_month) or 'capacity' (按容量, "
+            "contracted_capacity_kva x capacity_charge_cny_per_kva_month); the user's "
+            "choice under 发改办价格〔2016〕1583号. None: whichever rate is given."
+        ),
+    )
+    demand_interval_min: float = Field(
+        default=15.0, gt=0, le=60,
+        description=(
+            "Interval whose mean import is metered as demand [min]: 15 for Chinese "
+            "maximum-demand meters (需量周期 15 min, DL/T 614 multifunction meters)."
+        ),
+    )
+    demand_estimate: Literal["lower_bound", "variability"] = Field(
+        default="lower_bound",
+        description=(
+            "At steps longer than demand_interval_min: 'lower_bound' bills the largest "
+            "step mean (a lower bound of the metered demand, said so in the cost notes); "
+            "'variability' adds an estimate of the sub-step peak from the import's "
+            "step-to-step variability (twin.accounting.cost.estimate_interval_peak_kw)."
+        ),
+    )
+    power_factor: float | list[float] | None = Field(
+        default=None,
+        description=(
+            "Monthly mean power factor (cos phi from active and reactive energy), one "
+            "value or 12 (January first) [-]; given, the power-factor adjustment "
+            "(力调电费, 《功率因数调整电费办法》(83)水电财字第215号) is billed."
+        ),
+    )
+    power_factor_standard: Literal[0.9, 0.85, 0.8] = Field(
+        default=0.9,
+        description=(
+            "Standard of the adjustment table [-]: 0.90 for industrial users of 160 kVA and "
+            "above, 0.85 for other users of 100 kVA and above, 0.80 for agriculture "
+            "((83)水电财字第215号)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -152,16 +194,36 @@ class TariffParams(BaseModel):
             if bad:
                 msg = f"price ratios must be >= 0, got {bad}"
                 raise ValueError(msg)
-        if self.demand_charge_cny_per_kw_month > 0 and self.capacity_charge_cny_per_kva_month > 0:
+        both = self.demand_charge_cny_per_kw_month > 0 and self.capacity_charge_cny_per_kva_month > 0
+        if both and self.basic_charge is None:
             msg = (
-                "give either demand_charge_cny_per_kw_month or capacity_charge_cny_per_kva_month, "
-                "not both (a two-part tariff bills one basic charge)"
+                "both demand_charge_cny_per_kw_month and capacity_charge_cny_per_kva_month are "
+                "given, but a two-part tariff bills one basic charge; set basic_charge = "
+                "'demand' or 'capacity'"
             )
             raise ValueError(msg)
-        if self.capacity_charge_cny_per_kva_month > 0 and self.contracted_capacity_kva is None:
-            msg = "capacity_charge_cny_per_kva_month needs contracted_capacity_kva"
+        capacity = (
+            self.basic_charge == "capacity"
+            or (self.basic_charge is None and self.capacity_charge_cny_per_kva_month > 0)
+        )
+        if capacity and self.contracted_capacity_kva is None:
+            msg = "billing on capacity needs contracted_capacity_kva (the contracted kVA)"
+            raise ValueError(msg)
+        pf = self.power_factor
+        values = pf if isinstance(pf, list) else [] if pf is None else [pf]
+        if isinstance(pf, list) and len(pf) != 12:
+            msg = f"power_factor: expected one value or 12 monthly values, got {len(pf)}"
+            raise ValueError(msg)
+        bad = [v for v in values if not 0.0 < v <= 1.0]
+        if bad:
+            msg = f"power_factor: expected values in (0, 1], got {bad}"
             raise ValueError(msg)
         return self
+
+    @property
+    def billed_demand_rate_cny_per_kw_month(self) -> float:
+        """Demand rate that is billed: 0 when the basic charge is on capacity."""
+        return 0.0 if self.basic_charge == "capacity" else self.demand_charge_cny_per_kw_month
 
 
 EmissionFactorParams = EmissionFactorSpec
@@ -277,7 +339,21 @@ class GridConnection(Component):
             demand_target_kw=target_arr,
             import_limit_kw=p.import_limit_kw,
             export_limit_kw=p.export_limit_kw,
-            demand_charge_cny_per_kw_month=p.tariff.demand_charge_cny_per_kw_month,
+            demand_charge_cny_per_kw_month=p.tariff.billed_demand_rate_cny_per_kw_month,
+            billing=self._billing(),
+        )
+
+    def _billing(self) -> BillingTerms:
+        """The tariff's billing terms for the accounting."""
+        t = self.params.tariff
+        pf = t.power_factor
+        pf_arr = None if pf is None else np.broadcast_to(np.asarray(pf, dtype=np.float64), (12,))
+        return BillingTerms(
+            demand_interval_h=t.demand_interval_min / 60.0,
+            demand_estimate=t.demand_estimate,
+            basic_charge=t.basic_charge,
+            power_factor=None if pf_arr is None else pf_arr.copy(),
+            power_factor_standard=float(t.power_factor_standard),
         )
 
     def compute(self, ctx: RunContext) -> Flows:

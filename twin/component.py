@@ -36,6 +36,7 @@ __all__ = [
     "SeriesRef",
     "Site",
     "Stage",
+    "BillingTerms",
     "TariffSignals",
     "TouPeriod",
     "get_component_class",
@@ -181,6 +182,35 @@ class Site:
 
 
 @dataclass(frozen=True)
+class BillingTerms:
+    """How the basic charge and the power-factor adjustment are billed.
+
+    Attributes
+    ----------
+    demand_interval_h : float
+        Interval over which maximum demand is metered [h] (0.25 in China).
+    demand_estimate : str
+        At steps coarser than the interval: ``"lower_bound"`` (bill the step
+        mean, a lower bound of the metered demand) or ``"variability"``
+        (estimate the interval peak from the load's variability).
+    basic_charge : str or None
+        ``"demand"`` or ``"capacity"``: which basic charge is billed when the
+        tariff gives both rates; None bills whichever is given.
+    power_factor : numpy.ndarray or None
+        Monthly mean power factor (12 values, January first) [-]; None: no
+        power-factor adjustment.
+    power_factor_standard : float
+        Standard power factor of the adjustment table (0.90, 0.85 or 0.80) [-].
+    """
+
+    demand_interval_h: float = 0.25
+    demand_estimate: str = "lower_bound"
+    basic_charge: str | None = None
+    power_factor: np.ndarray | None = None
+    power_factor_standard: float = 0.9
+
+
+@dataclass(frozen=True)
 class TariffSignals:
     """Per-step price and emission signals published by the grid connection.
 
@@ -199,7 +229,10 @@ class TariffSignals:
     import_limit_kw, export_limit_kw : float
         Limits of the connection [kW] (for optimising dispatch).
     demand_charge_cny_per_kw_month : float
-        Rate on the month's maximum import [CNY/kW-month].
+        Rate on the month's maximum import [CNY/kW-month]; 0 when the basic
+        charge is billed on capacity.
+    billing : BillingTerms
+        Demand metering interval, basic-charge basis, power factor.
     """
 
     period: np.ndarray
@@ -210,6 +243,7 @@ class TariffSignals:
     import_limit_kw: float = float("inf")
     export_limit_kw: float = float("inf")
     demand_charge_cny_per_kw_month: float = 0.0
+    billing: BillingTerms = BillingTerms()
 
 
 T = TypeVar("T")
