@@ -46,6 +46,7 @@ from twin.timegrid import TimeGrid
 
 __all__ = [
     "EmissionFactorParams",
+    "HotDayCritical",
     "GridConnection",
     "GridConnectionParams",
     "TariffParams",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 PeriodName = Literal["deep_valley", "valley", "flat", "peak", "critical"]
+DayTypeName = Literal["workday", "weekend", "holiday"]
+_DAY_CODE: dict[str, int] = {"workday": 0, "weekend": 1, "holiday": 2}  # twin.component.DayType
 _PERIOD_CODE: dict[str, TouPeriod] = {
     "deep_valley": TouPeriod.DEEP_VALLEY,
     "valley": TouPeriod.VALLEY,
@@ -80,12 +83,43 @@ class TouWindow(BaseModel):
         description="Price ratio to flat per period for these months; "
         "overrides the tariff's ratios.",
     )
+    day_types: list[DayTypeName] | None = Field(
+        default=None,
+        description=(
+            "Day types this window applies to ('workday', 'weekend' = rest day, "
+            "'holiday' = statutory holiday, from the run's calendar); None: every day."
+        ),
+    )
 
     @model_validator(mode="after")
     def _months_in_range(self) -> Self:
         bad = [m for m in self.months if not 1 <= m <= 12]
         if bad:
             msg = f"months must be 1..12, got {bad}"
+            raise ValueError(msg)
+        return self
+
+
+class HotDayCritical(BaseModel):
+    """Critical hours on hot days (高温天尖峰), outside the months that have them anyway."""
+
+    model_config = _FROZEN
+
+    temp_air_min_c: float = Field(
+        default=35.0, description="Daily maximum air temperature that makes a day hot [°C]."
+    )
+    consecutive_days: int = Field(
+        default=1, ge=1, le=10,
+        description="Hot days in a row before the rule applies (from that day of the spell on).",
+    )
+    months: list[int] = Field(min_length=1, description="Months 1..12 the rule applies in.")
+    hours: list[int] = Field(min_length=1, description="Local hours 0..23 that become critical.")
+    document: str = Field(default="user-defined", description="Tariff document cited.")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Self:
+        if any(not 1 <= m <= 12 for m in self.months) or any(not 0 <= h <= 23 for h in self.hours):
+            msg = f"months must be 1..12 and hours 0..23, got {self.months} and {self.hours}"
             raise ValueError(msg)
         return self
 
@@ -124,6 +158,13 @@ class TariffParams(BaseModel):
     )
     export_price_cny_per_kwh: float = Field(
         default=0.0, ge=0, description="Price paid for exported electricity [CNY/kWh]."
+    )
+    hot_day_critical: HotDayCritical | None = Field(
+        default=None,
+        description=(
+            "Critical hours on hot days (the site weather's daily maximum temperature), "
+            "e.g. Guangdong outside July-September (粤发改价格〔2021〕331号)."
+        ),
     )
     basic_charge: Literal["demand", "capacity"] | None = Field(
         default=None,
@@ -169,17 +210,37 @@ class TariffParams(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        seen: dict[int, int] = {}
+        seen: dict[tuple[int, str], int] = {}
         for i, w in enumerate(self.windows):
             for m in w.months:
-                if m in seen:
-                    msg = f"month {m} appears in windows[{seen[m]}] and windows[{i}]; give each month once"
-                    raise ValueError(msg)
-                seen[m] = i
-        missing = sorted(set(range(1, 13)) - set(seen))
+                for d in w.day_types or list(_DAY_CODE):
+                    if (m, d) in seen:
+                        msg = (
+                            f"month {m} ({d}) appears in windows[{seen[m, d]}] and windows[{i}]; "
+                            "give each month and day type once"
+                        )
+                        raise ValueError(msg)
+                    seen[m, d] = i
+        missing = sorted({m for m in range(1, 13) for d in _DAY_CODE if (m, d) not in seen})
         if missing:
-            msg = f"windows do not cover months {missing}; every month 1..12 needs hour labels"
+            msg = (
+                f"windows do not cover months {missing} for every day type; every month 1..12 "
+                "needs hour labels for workdays, weekends and holidays"
+            )
             raise ValueError(msg)
+        if self.hot_day_critical is not None:
+            months = self.hot_day_critical.months
+            unpriced = [
+                i for i, w in enumerate(self.windows)
+                if set(w.months) & set(months)
+                and "critical" not in {**self.ratios, **(w.ratios or {})}
+            ]
+            if unpriced:
+                msg = (
+                    f"hot_day_critical applies in months {months}, but windows{unpriced} have no "
+                    "price ratio for 'critical'; add it to tariff.ratios"
+                )
+                raise ValueError(msg)
         for i, w in enumerate(self.windows):
             ratios = {**self.ratios, **(w.ratios or {})}
             ratios.setdefault("flat", 1.0)
@@ -259,7 +320,12 @@ class GridConnectionParams(ComponentParams):
         return self
 
 
-def tou_period_per_step(tariff: TariffParams, grid: TimeGrid) -> tuple[np.ndarray, np.ndarray]:
+def tou_period_per_step(
+    tariff: TariffParams,
+    grid: TimeGrid,
+    day_type: np.ndarray | None = None,
+    temp_air_c: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Period code and price ratio of every step from the tariff's windows.
 
     Parameters
@@ -267,6 +333,12 @@ def tou_period_per_step(tariff: TariffParams, grid: TimeGrid) -> tuple[np.ndarra
     tariff : TariffParams
     grid : TimeGrid
         Periods follow the local month and hour of each interval start.
+    day_type : numpy.ndarray, optional
+        :class:`twin.component.DayType` code of each step; None: every step
+        is a workday (only windows for workdays are used).
+    temp_air_c : numpy.ndarray, optional
+        Air temperature of each step [°C], for ``tariff.hot_day_critical``;
+        required when the tariff has that rule.
 
     Returns
     -------
@@ -275,16 +347,47 @@ def tou_period_per_step(tariff: TariffParams, grid: TimeGrid) -> tuple[np.ndarra
     ratio : numpy.ndarray
         Ratio of the floating price to its flat value.
     """
-    period_table = np.empty((13, 24), dtype=np.int8)
-    ratio_table = np.empty((13, 24), dtype=np.float64)
+    period_table = np.empty((3, 13, 24), dtype=np.int8)
+    ratio_table = np.empty((3, 13, 24), dtype=np.float64)
+    critical = np.full(13, np.nan)
     for w in tariff.windows:
         ratios = {"flat": 1.0, **tariff.ratios, **(w.ratios or {})}
         codes = [int(_PERIOD_CODE[h]) for h in w.hours]
         values = [ratios[h] for h in w.hours]
-        for m in w.months:
-            period_table[m] = codes
-            ratio_table[m] = values
-    return period_table[grid.month, grid.hour], ratio_table[grid.month, grid.hour]
+        for d in w.day_types or list(_DAY_CODE):
+            for m in w.months:
+                period_table[_DAY_CODE[d], m] = codes
+                ratio_table[_DAY_CODE[d], m] = values
+                critical[m] = ratios.get("critical", np.nan)
+    days = np.zeros(grid.n_steps, dtype=np.int64) if day_type is None else day_type.astype(np.int64)
+    period = period_table[days, grid.month, grid.hour]
+    ratio = ratio_table[days, grid.month, grid.hour]
+    rule = tariff.hot_day_critical
+    if rule is not None:
+        if temp_air_c is None:
+            msg = "tariff.hot_day_critical needs the air temperature of the run's weather"
+            raise ValueError(msg)
+        hot = _hot_steps(np.asarray(temp_air_c, dtype=np.float64), grid, rule)
+        hit = hot & np.isin(grid.month, rule.months) & np.isin(grid.hour, rule.hours)
+        period = np.where(hit, np.int8(TouPeriod.CRITICAL), period).astype(np.int8)
+        ratio = np.where(hit, critical[grid.month], ratio)
+    return period, ratio
+
+
+def _hot_steps(temp_air_c: np.ndarray, grid: TimeGrid, rule: HotDayCritical) -> np.ndarray:
+    """Steps of days on which the hot-day rule applies."""
+    day = grid.day_number
+    first = int(day.min()) if day.size else 0
+    idx = day - first
+    daily_max = np.full(int(idx.max()) + 1 if day.size else 0, -np.inf)
+    np.maximum.at(daily_max, idx, temp_air_c)
+    hot_day = daily_max >= rule.temp_air_min_c
+    run = np.zeros(hot_day.size, dtype=np.int64)
+    count = 0
+    for i, flag in enumerate(hot_day.tolist()):
+        count = count + 1 if flag else 0
+        run[i] = count
+    return (run >= rule.consecutive_days)[idx]
 
 
 @register_component("grid_connection")
@@ -314,7 +417,8 @@ class GridConnection(Component):
         """Per-step tariff and emission signals for the run."""
         p = self.params
         grid = ctx.grid
-        period, ratio = tou_period_per_step(p.tariff, grid)
+        temp = ctx.weather.get("temp_air_c") if p.tariff.hot_day_critical is not None else None
+        period, ratio = tou_period_per_step(p.tariff, grid, ctx.day_type, temp)
         price = p.tariff.fixed_price_cny_per_kwh + p.tariff.floating_price_cny_per_kwh * ratio
         export_price = np.full(grid.n_steps, p.tariff.export_price_cny_per_kwh)
         ef = p.emission_factor
