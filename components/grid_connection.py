@@ -21,7 +21,7 @@ with :math:`r` the period's ratio to the flat price.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -29,15 +29,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from twin.carriers import ELECTRICITY
 from twin.component import (
     BillingTerms,
-    Component,
     ComponentParams,
     Direction,
     EmissionFactorSpec,
     Flows,
+    GridSupply,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
-    Stage,
     TariffSignals,
     TouPeriod,
     register_component,
@@ -320,6 +321,13 @@ class GridConnectionParams(ComponentParams):
         return self
 
 
+def _monthly_power_factor(pf: float | list[float] | None) -> np.ndarray | None:
+    """Twelve monthly power factors from one value or twelve; None stays None."""
+    if pf is None:
+        return None
+    return np.broadcast_to(np.asarray(pf, dtype=np.float64), (12,)).copy()
+
+
 def tou_period_per_step(
     tariff: TariffParams,
     grid: TimeGrid,
@@ -391,7 +399,7 @@ def _hot_steps(temp_air_c: np.ndarray, grid: TimeGrid, rule: HotDayCritical) -> 
 
 
 @register_component("grid_connection")
-class GridConnection(Component):
+class GridConnection(GridSupply):
     """Utility connection: imports and exports electricity within limits.
 
     Ports: ``import`` (out to the bus, role IMPORT) and ``export`` (in from the
@@ -400,11 +408,13 @@ class GridConnection(Component):
     curtails from generation).
     """
 
-    stage = Stage.SLACK
     Params = GridConnectionParams
-    single = True
 
     params: GridConnectionParams
+
+    @property
+    def bus(self) -> str:
+        return self.params.bus
 
     def ports(self) -> tuple[Port, ...]:
         bus = self.params.bus
@@ -412,6 +422,30 @@ class GridConnection(Component):
             Port("import", ELECTRICITY, Direction.OUT, bus, Role.IMPORT),
             Port("export", ELECTRICITY, Direction.IN, bus, Role.EXPORT),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("unmet_kw", "kW", meaning=Meaning.UNMET, carrier=ELECTRICITY,
+                   description="demand above the import limit"),
+            Output("excess_kw", "kW", meaning=Meaning.EXCESS, carrier=ELECTRICITY,
+                   description="surplus above the export limit (the run curtails it from generation)"),
+        )
+
+    def billing(self) -> BillingTerms:
+        t = self.params.tariff
+        # the basic charge chosen (basic_charge) is the only one billed
+        capacity_rate = 0.0 if t.basic_charge == "demand" else t.capacity_charge_cny_per_kva_month
+        return BillingTerms(
+            demand_charge_cny_per_kw_month=t.billed_demand_rate_cny_per_kw_month,
+            capacity_charge_cny_per_kva_month=capacity_rate,
+            contracted_capacity_kva=t.contracted_capacity_kva,
+        )
+
+    def emission_factor_source(self) -> str:
+        return self.params.emission_factor.source
+
+    def tariff_provenance(self) -> dict[str, Any]:
+        return {"preset": self.params.tariff.preset, "document": self.params.tariff.document}
 
     def signals(self, ctx: RunContext) -> TariffSignals:
         """Per-step tariff and emission signals for the run."""
@@ -444,20 +478,10 @@ class GridConnection(Component):
             import_limit_kw=p.import_limit_kw,
             export_limit_kw=p.export_limit_kw,
             demand_charge_cny_per_kw_month=p.tariff.billed_demand_rate_cny_per_kw_month,
-            billing=self._billing(),
-        )
-
-    def _billing(self) -> BillingTerms:
-        """The tariff's billing terms for the accounting."""
-        t = self.params.tariff
-        pf = t.power_factor
-        pf_arr = None if pf is None else np.broadcast_to(np.asarray(pf, dtype=np.float64), (12,))
-        return BillingTerms(
-            demand_interval_h=t.demand_interval_min / 60.0,
-            demand_estimate=t.demand_estimate,
-            basic_charge=t.basic_charge,
-            power_factor=None if pf_arr is None else pf_arr.copy(),
-            power_factor_standard=float(t.power_factor_standard),
+            demand_interval_h=p.tariff.demand_interval_min / 60.0,
+            demand_estimate=p.tariff.demand_estimate,
+            power_factor=_monthly_power_factor(p.tariff.power_factor),
+            power_factor_standard=float(p.tariff.power_factor_standard),
         )
 
     def compute(self, ctx: RunContext) -> Flows:

@@ -10,7 +10,7 @@ import twin
 from tests.conftest import REFERENCE_CONFIG
 from twin.accounting import electricity_cost
 from twin.accounting.cost import estimate_interval_peak_kw, power_factor_adjustment_frac
-from twin.component import BillingTerms, TariffSignals
+from twin.component import TariffSignals
 from twin.errors import ConfigError
 from twin.measures import MeasureError, apply_measure
 from twin.timegrid import TimeGrid
@@ -24,7 +24,7 @@ def _grid(step: str, days: int = 31) -> TimeGrid:
 
 def _signals(n: int, **billing) -> TariffSignals:
     return TariffSignals(np.zeros(n, np.int8), np.full(n, 0.5), np.zeros(n), np.zeros(n),
-                         billing=BillingTerms(**billing))
+                         **billing)
 
 
 # -- 《功率因数调整电费办法》(83)水电财字第215号: entries of its three tables ---------
@@ -98,17 +98,20 @@ def test_interval_peak_estimate_of_brownian_load():
 
 # -- capacity or maximum demand ------------------------------------------------
 def test_basic_charge_choice_bills_one_of_the_two():
-    grid = _grid("15min")
-    n = grid.n_steps
-    imp = np.full(n, 500.0)
-    common = {"demand_charge_cny_per_kw_month": 40.0, "capacity_charge_cny_per_kva_month": 25.0,
-              "contracted_capacity_kva": 1000.0}
-    by_demand = electricity_cost(imp, np.zeros(n), _signals(n, basic_charge="demand"), grid,
-                                 **common)
-    by_capacity = electricity_cost(imp, np.zeros(n), _signals(n, basic_charge="capacity"), grid,
-                                   **common)
-    assert (by_demand.demand_cost_cny, by_demand.capacity_cost_cny) == (20000.0, 0.0)
-    assert (by_capacity.demand_cost_cny, by_capacity.capacity_cost_cny) == (0.0, 25000.0)
+    both = ["grid_connection.tariff.capacity_charge_cny_per_kva_month=25.0",
+            "grid_connection.tariff.contracted_capacity_kva=5000.0"]
+    by_demand = twin.load_config(REFERENCE_CONFIG, [*both, "grid_connection.tariff.basic_charge=demand"])
+    by_capacity = twin.load_config(REFERENCE_CONFIG,
+                                   [*both, "grid_connection.tariff.basic_charge=capacity"])
+    demand_terms = twin.Plant.build(by_demand).slack.billing()
+    capacity_terms = twin.Plant.build(by_capacity).slack.billing()
+    assert (demand_terms.demand_charge_cny_per_kw_month,
+            demand_terms.capacity_charge_cny_per_kva_month) == (40.0, 0.0)
+    assert (capacity_terms.demand_charge_cny_per_kw_month,
+            capacity_terms.capacity_charge_cny_per_kva_month) == (0.0, 25.0)
+    res = twin.run(by_capacity)
+    assert res.summary["demand_cost_cny"] == 0.0
+    assert res.summary["capacity_cost_cny"] == pytest.approx(12 * 25.0 * 5000.0)
 
 
 def test_both_rates_without_a_choice_is_a_config_error():

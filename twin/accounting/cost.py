@@ -192,18 +192,17 @@ def _billed_demand(
     import_kw: np.ndarray, month: np.ndarray, grid: TimeGrid, signals: TariffSignals
 ) -> tuple[np.ndarray, np.ndarray, str, tuple[str, ...]]:
     """Largest step mean and billed demand per month (index 0..11) [kW]."""
-    terms = signals.billing
     idx = month - 1
     step_peak = np.zeros(12)
     np.maximum.at(step_peak, idx, import_kw)
-    ratio = grid.step_h / terms.demand_interval_h
+    ratio = grid.step_h / signals.demand_interval_h
     if abs(ratio - 1.0) < 1e-9:
         return step_peak, step_peak.copy(), "interval", ()
     if ratio < 1.0:
         k = int(round(1.0 / ratio))
-        if abs(k * grid.step_h - terms.demand_interval_h) > 1e-9:
+        if abs(k * grid.step_h - signals.demand_interval_h) > 1e-9:
             msg = (
-                f"the demand interval ({terms.demand_interval_h * 60:g} min) is not a whole "
+                f"the demand interval ({signals.demand_interval_h * 60:g} min) is not a whole "
                 f"number of steps ({grid.step_h * 60:g} min)"
             )
             raise ValueError(msg)
@@ -215,8 +214,8 @@ def _billed_demand(
         np.maximum.at(billed, idx, np.maximum(rolling, 0.0))
         return step_peak, billed, "rolling", ()
     k = int(round(ratio))
-    interval_min = terms.demand_interval_h * 60
-    if terms.demand_estimate == "variability":
+    interval_min = signals.demand_interval_h * 60
+    if signals.demand_estimate == "variability":
         billed = step_peak.copy()
         for m in np.unique(month):
             billed[m - 1] = estimate_interval_peak_kw(import_kw[month == m], k)
@@ -250,23 +249,18 @@ def electricity_cost(
     import_kw, export_kw : array
         Mean import and export per step [kW].
     signals : TariffSignals
-        Per-step import and export prices [CNY/kWh] and the billing terms
-        (demand interval, basic-charge basis, power factor).
+        Per-step import and export prices [CNY/kWh], the demand interval and
+        estimate, and the monthly power factor.
     grid : TimeGrid
     demand_charge_cny_per_kw_month : float
-        Rate on the month's maximum demand [CNY/kW-month]; not billed when
-        the billing terms choose capacity.
+        Rate on the month's maximum demand [CNY/kW-month] (0 when the tariff
+        bills capacity: :meth:`GridConnection.billing`).
     capacity_charge_cny_per_kva_month : float
-        Rate on contracted capacity [CNY/kVA-month]; not billed when the
-        billing terms choose demand.
+        Rate on contracted capacity [CNY/kVA-month] (0 when the tariff bills
+        demand).
     contracted_capacity_kva : float, optional
         Contracted capacity [kVA].
     """
-    terms = signals.billing
-    if terms.basic_charge == "capacity":
-        demand_charge_cny_per_kw_month = 0.0
-    elif terms.basic_charge == "demand":
-        capacity_charge_cny_per_kva_month = 0.0
     step_h = grid.step_h
     import_kwh = import_kw * step_h
     export_kwh = export_kw * step_h
@@ -291,11 +285,11 @@ def electricity_cost(
     capacity = (contracted_capacity_kva or 0.0) * capacity_charge_cny_per_kva_month
     by_month["capacity_cost_cny"] = np.where(present, capacity, 0.0)
     charges = by_month["energy_cost_cny"] + by_month["demand_cost_cny"] + by_month["capacity_cost_cny"]
-    if terms.power_factor is None:
+    if signals.power_factor is None:
         adjust = np.zeros(12)
     else:
-        frac = np.array([power_factor_adjustment_frac(float(pf), terms.power_factor_standard)
-                         for pf in terms.power_factor])
+        frac = np.array([power_factor_adjustment_frac(float(pf), signals.power_factor_standard)
+                         for pf in signals.power_factor])
         adjust = np.where(present, charges * frac, 0.0)
     by_month["power_factor_adjustment_cny"] = adjust
     by_month["total_cost_cny"] = charges + adjust - by_month["export_revenue_cny"]
