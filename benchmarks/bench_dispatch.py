@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from lp_peer import lp_dispatch_linprog  # noqa: E402
 
 import twin  # noqa: E402
-from components.battery import Battery  # noqa: E402
+from twin.components.battery import Battery  # noqa: E402
 from twin.dispatch import LpStorage, lp_dispatch  # noqa: E402
 
 CONFIG = ROOT / "configs" / "reference_factory.toml"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import twin
-from components.grid_connection import TariffParams, tou_period_per_step
+from twin.components.grid_connection import TariffParams, tou_period_per_step
 from tests.conftest import REFERENCE_CONFIG
 from twin.calendar import day_types
 from twin.component import TouPeriod
