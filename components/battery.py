@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
+from twin.components.battery_ageing import calendar_capacity_frac, cycle_fade_frac
 from twin.components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
@@ -56,6 +57,7 @@ from twin.component import (
 )
 from twin.dispatch import LpStorage, lp_dispatch
 from twin.errors import ConfigError
+from twin.timegrid import TimeGrid
 
 __all__ = [
     "Battery",
@@ -74,6 +76,7 @@ _EFFICIENCY_ONE_WAY_FRAC = 0.85**0.5
 Annual Technology Baseline (utility-scale battery storage, 2020-2024 editions;
 Cole, W., Frazier, A. W. (2020). Cost Projections for Utility-Scale Battery
 Storage: 2020 Update. NREL/TP-6A20-75385)."""
+_DAYS_PER_YEAR = 365.25
 _HIGH_FORECAST_DAYS = 10
 """Earlier days of the same type whose step-wise maximum is the TOU rule's
 high forecast (the load the demand reserve is held against)."""
@@ -435,6 +438,34 @@ class BatteryParams(ComponentParams):
         ),
     )
     bus: str = Field(default="electricity", description="Electricity bus the battery connects to.")
+    ageing: bool = Field(
+        default=False,
+        description=(
+            "Whether capacity fades with age and cycling (components.battery_ageing: SAM's "
+            "calendar and cycle models); the run uses the capacity at its start and reports "
+            "the state of health at its end."
+        ),
+    )
+    years_in_service: float = Field(
+        default=0.0, ge=0.0, le=40.0, allow_inf_nan=False,
+        description="Calendar age at the start of the run, for ageing [yr].",
+    )
+    cycle_fade_before_frac: float = Field(
+        default=0.0, ge=0.0, lt=1.0,
+        description="Capacity lost to cycling before the run (earlier years), for ageing [-].",
+    )
+    cycle_life_80pct_dod: float = Field(
+        default=1000.0, gt=0.0, allow_inf_nan=False,
+        description=(
+            "Cycles of 80 % depth of discharge to 80 % capacity, for ageing [-]. Default "
+            "1,000: SAM's default Li-ion cycle table (not an LFP fit; LFP cell datasheets "
+            "quote several thousand: give the offered cells' figure)."
+        ),
+    )
+    cell_temp_c: float = Field(
+        default=25.0, ge=-20.0, le=60.0,
+        description="Cell temperature for calendar ageing (a conditioned container) [°C].",
+    )
 
     @field_validator("demand_target_kw")
     @classmethod
@@ -521,10 +552,31 @@ class Battery(Component):
         return p.discharge_power_kw if p.discharge_power_kw is not None else p.rated_power_kw
 
     @property
+    def state_of_health_frac(self) -> float:
+        """Capacity at the start of the run as a share of nameplate [-] (1 without ageing)."""
+        p = self.params
+        if not p.ageing:
+            return 1.0
+        calendar = calendar_capacity_frac(
+            p.years_in_service * _DAYS_PER_YEAR, p.cell_temp_c, self._soc_mid_frac
+        )
+        return min(calendar, 1.0 - p.cycle_fade_before_frac)
+
+    @property
+    def capacity_kwh(self) -> float:
+        """Capacity the run uses: nameplate times the state of health [kWh]."""
+        return self.params.capacity_kwh * self.state_of_health_frac
+
+    @property
+    def _soc_mid_frac(self) -> float:
+        p = self.params
+        return 0.5 * (p.soc_min_frac + p.soc_max_frac)
+
+    @property
     def usable_energy_kwh(self) -> float:
         """Stored energy between the ends of the SOC window [kWh]."""
         p = self.params
-        return (p.soc_max_frac - p.soc_min_frac) * p.capacity_kwh
+        return (p.soc_max_frac - p.soc_min_frac) * self.capacity_kwh
 
     @property
     def soc_initial_kwh(self) -> float:
@@ -533,7 +585,7 @@ class Battery(Component):
         frac = p.soc_initial_frac
         if frac is None:
             frac = 0.5 * (p.soc_min_frac + p.soc_max_frac)
-        return frac * p.capacity_kwh
+        return frac * self.capacity_kwh
 
     @property
     def grid_charging(self) -> bool:
@@ -617,7 +669,7 @@ class Battery(Component):
             ports={"charge": charge_kw, "discharge": discharge_kw, "auxiliary": auxiliary_kw},
             outputs={
                 "soc_kwh": soc_kwh,
-                "soc_frac": soc_kwh / p.capacity_kwh,
+                "soc_frac": soc_kwh / self.capacity_kwh,
                 "loss_kw": loss_kw,
             },
         )
@@ -633,9 +685,9 @@ class Battery(Component):
         step_h = grid.step_h
         target = self._demand_target_kw(ctx)
         storage = LpStorage(
-            capacity_kwh=p.capacity_kwh,
-            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+            capacity_kwh=self.capacity_kwh,
+            soc_min_kwh=p.soc_min_frac * self.capacity_kwh,
+            soc_max_kwh=p.soc_max_frac * self.capacity_kwh,
             soc_initial_kwh=self.soc_initial_kwh,
             charge_power_max_kw=self.charge_power_max_kw,
             discharge_power_max_kw=self.discharge_power_max_kw,
@@ -658,6 +710,36 @@ class Battery(Component):
             charge_import_cap_kw=target,
         )
         return discharge_kw - charge_kw
+
+    def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
+        """Throughput and, with ageing, the state of health at both ends of the run.
+
+        ``state_of_health_end_frac`` (with ``cycle_fade_end_frac`` and
+        ``years_in_service_end``) is what the next year of a multi-year run
+        starts from: pass them as ``cycle_fade_before_frac`` and
+        ``years_in_service``.
+        """
+        p = self.params
+        discharge_kwh = float(flows.ports["discharge"].sum()) * grid.step_h
+        out = {
+            "equivalent_full_cycles": discharge_kwh
+            / (self.usable_energy_kwh * p.efficiency_discharge_frac),
+        }
+        if p.ageing:
+            soc = np.asarray(flows.outputs["soc_frac"]) * self.state_of_health_frac
+            years = grid.n_steps * grid.step_h / (_HOURS_PER_DAY * _DAYS_PER_YEAR)
+            cycle = p.cycle_fade_before_frac + cycle_fade_frac(soc, p.cycle_life_80pct_dod)
+            calendar = calendar_capacity_frac(
+                (p.years_in_service + years) * _DAYS_PER_YEAR, p.cell_temp_c, float(soc.mean())
+            )
+            out.update(
+                state_of_health_start_frac=self.state_of_health_frac,
+                state_of_health_end_frac=min(calendar, 1.0 - cycle),
+                cycle_fade_end_frac=cycle,
+                calendar_capacity_end_frac=calendar,
+                years_in_service_end=p.years_in_service + years,
+            )
+        return out
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:
@@ -696,12 +778,13 @@ class Battery(Component):
     ]:
         """:func:`simulate_soc` with this battery's parameters."""
         p = self.params
+        cap = self.capacity_kwh
         return simulate_soc(
             request_kw,
-            capacity_kwh=p.capacity_kwh,
+            capacity_kwh=cap,
             soc_initial_kwh=soc_initial_kwh,
-            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+            soc_min_kwh=p.soc_min_frac * cap,
+            soc_max_kwh=p.soc_max_frac * cap,
             charge_power_max_kw=self.charge_power_max_kw,
             discharge_power_max_kw=self.discharge_power_max_kw,
             efficiency_charge_frac=p.efficiency_charge_frac,
@@ -764,7 +847,7 @@ class Battery(Component):
         p_ch = self.charge_power_max_kw
         p_dis = self.discharge_power_max_kw
         usable = self.usable_energy_kwh
-        soc_min = p.soc_min_frac * p.capacity_kwh
+        soc_min = p.soc_min_frac * self.capacity_kwh
         duration_h = usable * p.efficiency_discharge_frac / p_dis
         roundtrip = p.efficiency_charge_frac * p.efficiency_discharge_frac
         # the day-ahead plan works on hourly means, whatever the step
