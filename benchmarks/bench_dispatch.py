@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from lp_peer import lp_dispatch_linprog  # noqa: E402
+from twin.components.battery import Battery  # noqa: E402
 
 import twin  # noqa: E402
-from twin.components.battery import Battery  # noqa: E402
 from twin.dispatch import LpStorage, lp_dispatch  # noqa: E402
 
 CONFIG = ROOT / "configs" / "reference_factory.toml"
@@ -46,8 +46,13 @@ def _capture(step: str):
     original = Battery.compute
 
     def spy(self, ctx):
-        seen.update(net=ctx.net_demand(self.params.bus).copy(), signals=ctx.signals,
-                    grid=ctx.grid, battery=self, ctx=ctx)
+        seen.update(
+            net=ctx.net_demand(self.params.bus).copy(),
+            signals=ctx.signals,
+            grid=ctx.grid,
+            battery=self,
+            ctx=ctx,
+        )
         return original(self, ctx)
 
     Battery.compute = spy
@@ -87,8 +92,10 @@ def main() -> None:
     net, sig, grid, bess = seen["net"], seen["signals"], seen["grid"], seen["battery"]
     p = bess.params
     storage = LpStorage(
-        capacity_kwh=p.capacity_kwh, soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-        soc_max_kwh=p.soc_max_frac * p.capacity_kwh, soc_initial_kwh=bess.soc_initial_kwh,
+        capacity_kwh=p.capacity_kwh,
+        soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
+        soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+        soc_initial_kwh=bess.soc_initial_kwh,
         charge_power_max_kw=bess.charge_power_max_kw,
         discharge_power_max_kw=bess.discharge_power_max_kw,
         efficiency_charge_frac=p.efficiency_charge_frac,
@@ -96,29 +103,42 @@ def main() -> None:
         self_discharge_frac_per_step=bess.self_discharge_frac_per_step(grid.step_h),
     )
     kwargs = dict(
-        step_h=grid.step_h, import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
-        export_price_cny_per_kwh=sig.export_price_cny_per_kwh, ef_kg_per_kwh=sig.ef_kg_per_kwh,
-        month=grid.month, import_limit_kw=sig.import_limit_kw, export_limit_kw=sig.export_limit_kw,
+        step_h=grid.step_h,
+        import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
+        export_price_cny_per_kwh=sig.export_price_cny_per_kwh,
+        ef_kg_per_kwh=sig.ef_kg_per_kwh,
+        month=grid.month,
+        import_limit_kw=sig.import_limit_kw,
+        export_limit_kw=sig.export_limit_kw,
         demand_charge_cny_per_kw_month=sig.demand_charge_cny_per_kw_month,
     )
     lp_dispatch(net, storage, **kwargs)  # warm-up (imports)
-    t_new, u_new, (c_new, d_new) = _median(lambda: lp_dispatch(net, storage, **kwargs),
-                                           args.repeat)
+    t_new, u_new, (c_new, d_new) = _median(lambda: lp_dispatch(net, storage, **kwargs), args.repeat)
     t_old, u_old, (c_old, d_old) = _median(
         lambda: lp_dispatch_linprog(net, storage, **kwargs), args.repeat
     )
     t_rule, u_rule, _ = _median(lambda: bess.compute(seen["ctx"]), args.repeat)
     rate = sig.demand_charge_cny_per_kw_month
-    print(f"storage dispatch, reference factory, step {args.step}, {grid.n_steps} steps, "
-          f"median of {args.repeat} (machine shared: read the ratios)")
+    print(
+        f"storage dispatch, reference factory, step {args.step}, {grid.n_steps} steps, "
+        f"median of {args.repeat} (machine shared: read the ratios)"
+    )
     print("                                              wall          CPU")
-    print(f"  LP, highspy, built once (twin.dispatch)   {t_new * 1e3:8.1f} ms  {u_new * 1e3:8.1f} ms")
-    print(f"  LP, linprog per window (predecessor)      {t_old * 1e3:8.1f} ms  {u_old * 1e3:8.1f} ms"
-          f"   {t_old / t_new:5.1f} x / {u_old / u_new:5.1f} x slower")
-    print(f"  rule-based TOU (Battery.compute)          {t_rule * 1e3:8.1f} ms  "
-          f"{u_rule * 1e3:8.1f} ms")
-    print(f"  energy + demand cost: twin {_cost(net, c_new, d_new, sig, grid, rate):,.0f} CNY, "
-          f"predecessor {_cost(net, c_old, d_old, sig, grid, rate):,.0f} CNY")
+    print(
+        f"  LP, highspy, built once (twin.dispatch)   {t_new * 1e3:8.1f} ms  {u_new * 1e3:8.1f} ms"
+    )
+    print(
+        f"  LP, linprog per window (predecessor)      {t_old * 1e3:8.1f} ms  {u_old * 1e3:8.1f} ms"
+        f"   {t_old / t_new:5.1f} x / {u_old / u_new:5.1f} x slower"
+    )
+    print(
+        f"  rule-based TOU (Battery.compute)          {t_rule * 1e3:8.1f} ms  "
+        f"{u_rule * 1e3:8.1f} ms"
+    )
+    print(
+        f"  energy + demand cost: twin {_cost(net, c_new, d_new, sig, grid, rate):,.0f} CNY, "
+        f"predecessor {_cost(net, c_old, d_old, sig, grid, rate):,.0f} CNY"
+    )
 
 
 if __name__ == "__main__":

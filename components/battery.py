@@ -34,11 +34,9 @@ from twin.components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
     dispatch_tou_arbitrage,
-    forecast_persistence,
-    plan_tou_cycles,
-    plan_tou_levels,
     plan_tou_windows,
 )
+from twin.components.battery_tou import tou_request
 
 from twin.carriers import ELECTRICITY
 from twin.component import (
@@ -77,9 +75,6 @@ Annual Technology Baseline (utility-scale battery storage, 2020-2024 editions;
 Cole, W., Frazier, A. W. (2020). Cost Projections for Utility-Scale Battery
 Storage: 2020 Update. NREL/TP-6A20-75385)."""
 _DAYS_PER_YEAR = 365.25
-_HIGH_FORECAST_DAYS = 10
-"""Earlier days of the same type whose step-wise maximum is the TOU rule's
-high forecast (the load the demand reserve is held against)."""
 
 
 # ---------------------------------------------------------------------------
@@ -397,15 +392,23 @@ class BatteryParams(ComponentParams):
         "or cost plus carbon_price_cny_per_kg times emissions.",
     )
     carbon_price_cny_per_kg: float = Field(
-        default=0.0, ge=0.0, allow_inf_nan=False,
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
         description="Weight of emissions for lp_objective='weighted' [CNY/kg CO2].",
     )
     lp_horizon_h: float = Field(
-        default=48.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        default=48.0,
+        gt=0.0,
+        le=24.0 * 14,
+        allow_inf_nan=False,
         description="Planning window of dispatch='lp' [h].",
     )
     lp_commit_h: float = Field(
-        default=24.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        default=24.0,
+        gt=0.0,
+        le=24.0 * 14,
+        allow_inf_nan=False,
         description="Part of each planning window that is committed before re-planning [h].",
     )
     cycles_per_day: Literal[1, 2] = Field(
@@ -447,15 +450,22 @@ class BatteryParams(ComponentParams):
         ),
     )
     years_in_service: float = Field(
-        default=0.0, ge=0.0, le=40.0, allow_inf_nan=False,
+        default=0.0,
+        ge=0.0,
+        le=40.0,
+        allow_inf_nan=False,
         description="Calendar age at the start of the run, for ageing [yr].",
     )
     cycle_fade_before_frac: float = Field(
-        default=0.0, ge=0.0, lt=1.0,
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
         description="Capacity lost to cycling before the run (earlier years), for ageing [-].",
     )
     cycle_life_80pct_dod: float = Field(
-        default=1000.0, gt=0.0, allow_inf_nan=False,
+        default=1000.0,
+        gt=0.0,
+        allow_inf_nan=False,
         description=(
             "Cycles of 80 % depth of discharge to 80 % capacity, for ageing [-]. Default "
             "1,000: SAM's default Li-ion cycle table (not an LFP fit; LFP cell datasheets "
@@ -463,7 +473,9 @@ class BatteryParams(ComponentParams):
         ),
     )
     cell_temp_c: float = Field(
-        default=25.0, ge=-20.0, le=60.0,
+        default=25.0,
+        ge=-20.0,
+        le=60.0,
         description="Cell temperature for calendar ageing (a conditioned container) [°C].",
     )
 
@@ -613,8 +625,12 @@ class Battery(Component):
         return (
             output("soc_kwh", Meaning.STATE, description="stored energy at the end of the step"),
             output("soc_frac", description="stored energy / capacity"),
-            output("loss_kw", Meaning.LOSS, carrier=ELECTRICITY,
-                   description="conversion and self-discharge losses"),
+            output(
+                "loss_kw",
+                Meaning.LOSS,
+                carrier=ELECTRICITY,
+                description="conversion and self-discharge losses",
+            ),
         )
 
     def compute(self, ctx: RunContext) -> Flows:
@@ -698,13 +714,18 @@ class Battery(Component):
             allow_export=p.allow_export,
         )
         charge_kw, discharge_kw = lp_dispatch(
-            net_kw, storage, step_h=step_h,
+            net_kw,
+            storage,
+            step_h=step_h,
             import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
             export_price_cny_per_kwh=sig.export_price_cny_per_kwh,
-            ef_kg_per_kwh=sig.ef_kg_per_kwh, month=grid.month,
-            import_limit_kw=sig.import_limit_kw, export_limit_kw=sig.export_limit_kw,
+            ef_kg_per_kwh=sig.ef_kg_per_kwh,
+            month=grid.month,
+            import_limit_kw=sig.import_limit_kw,
+            export_limit_kw=sig.export_limit_kw,
             demand_charge_cny_per_kw_month=sig.demand_charge_cny_per_kw_month,
-            objective=p.lp_objective, carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
+            objective=p.lp_objective,
+            carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
             horizon_steps=max(1, int(round(p.lp_horizon_h / step_h))),
             commit_steps=max(1, int(round(min(p.lp_commit_h, p.lp_horizon_h) / step_h))),
             charge_import_cap_kw=target,
@@ -773,9 +794,9 @@ class Battery(Component):
         # NaN in the tariff's target means "no target at this step".
         return np.where(np.isnan(arr), np.inf, arr)
 
-    def _kernel(self, request_kw: np.ndarray, soc_initial_kwh: float, step_h: float) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray
-    ]:
+    def _kernel(
+        self, request_kw: np.ndarray, soc_initial_kwh: float, step_h: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`simulate_soc` with this battery's parameters."""
         p = self.params
         cap = self.capacity_kwh
@@ -793,138 +814,9 @@ class Battery(Component):
             step_h=step_h,
         )
 
-    def _charge_room_kw(
-        self, net_kw: np.ndarray, cap_kw: np.ndarray, soft_kw: np.ndarray, even_kw: np.ndarray
-    ) -> np.ndarray:
-        """AC charging power a (forecast) net demand leaves, as the TOU rule charges [kW].
-
-        Surplus always; with grid charging, up to ``soft_kw``, or the even
-        power ``even_kw`` within ``cap_kw`` (see :func:`dispatch_tou_arbitrage`).
-        """
-        surplus = np.maximum(-net_kw, 0.0)
-        if not self.grid_charging:
-            return surplus
-        even = np.minimum(even_kw, np.maximum(cap_kw - net_kw, 0.0))
-        return np.maximum(np.maximum(soft_kw - net_kw, surplus), even)
-
     def _tou_request(self, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray) -> np.ndarray:
-        """Request of the TOU rule, planned day by day as a controller would.
-
-        Windows are planned once per distinct day pattern (TOU periods and
-        prices over one local day, :func:`plan_tou_cycles`). At the start of
-        each day the controller knows its stored energy and the month's
-        import peak so far (both from the days already run through
-        :func:`simulate_soc`), and forecasts the day's net demand by
-        persistence (:func:`forecast_persistence`: the last earlier day of the
-        same type, and the step-wise maximum of the last
-        :data:`_HIGH_FORECAST_DAYS` such days). :func:`plan_tou_levels` turns
-        these into the day's discharge levels and floors, twice: first with
-        grid charging capped at ``cap_kw``, then also at the import level to
-        hold (the larger of the month's peak so far and the day's planned
-        peak), since charging must not set a new demand peak. Above the held
-        level the battery discharges at any hour
-        (:func:`dispatch_tou_arbitrage`).
-        """
-        signals = ctx.signals
-        if signals is None:
-            msg = (
-                f"battery {self.name!r}: dispatch='tou_arbitrage' needs tariff signals "
-                "(TOU periods and prices), but the run has none"
-            )
-            raise ValueError(msg)
-        grid = ctx.grid
-        n = grid.n_steps
-        period = np.asarray(signals.period, dtype=np.int64)
-        price = np.asarray(signals.import_price_cny_per_kwh, dtype=np.float64)
-        if period.shape != (n,) or price.shape != (n,):
-            msg = (
-                f"battery {self.name!r}: tariff period and import price must have length {n}, "
-                f"got shapes {period.shape} and {price.shape}"
-            )
-            raise ValueError(msg)
-        p = self.params
-        step_h = grid.step_h
-        p_ch = self.charge_power_max_kw
-        p_dis = self.discharge_power_max_kw
-        usable = self.usable_energy_kwh
-        soc_min = p.soc_min_frac * self.capacity_kwh
-        duration_h = usable * p.efficiency_discharge_frac / p_dis
-        roundtrip = p.efficiency_charge_frac * p.efficiency_discharge_frac
-        # the day-ahead plan works on hourly means, whatever the step
-        k = grid.steps_per_hour
-        hourly = net_kw
-        if k > 1 and n % k == 0:
-            hourly = np.repeat(net_kw.reshape(-1, k).mean(axis=1), k)
-        forecast = forecast_persistence(hourly, grid.day_number, ctx.day_type)
-        forecast_high = forecast_persistence(
-            hourly, grid.day_number, ctx.day_type, days=_HIGH_FORECAST_DAYS
-        )
-        day_start = np.flatnonzero(np.diff(grid.day_number)) + 1
-        bounds = zip([0, *day_start.tolist()], [*day_start.tolist(), n], strict=True)
-        plans: dict[tuple[bytes, bytes], list[tuple[np.ndarray, np.ndarray]]] = {}
-        request = np.zeros(n)
-        month = grid.month
-        month_peak: dict[int, float] = {}
-        energy = {
-            "usable_kwh": usable,
-            "efficiency_charge_frac": p.efficiency_charge_frac,
-            "efficiency_discharge_frac": p.efficiency_discharge_frac,
-            "charge_power_max_kw": p_ch,
-            "discharge_power_max_kw": p_dis,
-            "step_h": step_h,
-        }
-        soc = self.soc_initial_kwh
-        for start, end in bounds:
-            key = (period[start:end].tobytes(), price[start:end].tobytes())
-            cycles = plans.get(key)
-            if cycles is None:
-                cycles = plans[key] = plan_tou_cycles(
-                    period[start:end],
-                    price[start:end],
-                    step_h=step_h,
-                    discharge_duration_h=duration_h,
-                    efficiency_roundtrip_frac=roundtrip,
-                    cycles_per_day=p.cycles_per_day,
-                )
-            day = slice(start, end)
-            f, fh, pr, cap = forecast[day], forecast_high[day], price[day], cap_kw[day]
-            m = int(month[start])
-            stored = max(soc - soc_min, 0.0)
-            charge_window = np.zeros(end - start, dtype=bool)
-            discharge_window = np.zeros(end - start, dtype=bool)
-            even = np.zeros(end - start)
-            for c_idx, d_idx in cycles:
-                charge_window[c_idx] = True
-                discharge_window[d_idx] = True
-                even[c_idx] = usable / (p.efficiency_charge_frac * c_idx.size * step_h)
-            room = self._charge_room_kw(f, cap, cap, even)
-            _, _, peak = plan_tou_levels(f, fh, cycles, pr, room, stored_kwh=stored, **energy)
-            held = max(peak, month_peak.get(m, 0.0))
-            room = self._charge_room_kw(f, cap, np.minimum(cap, held), even)
-            level, floor, _ = plan_tou_levels(
-                f, fh, cycles, pr, room, stored_kwh=stored, hold_kw=held, **energy
-            )
-            net = net_kw[day]
-            req = dispatch_tou_arbitrage(
-                net,
-                charge_window,
-                discharge_window,
-                cap,
-                charge_power_max_kw=p_ch,
-                discharge_power_max_kw=p_dis,
-                grid_charging=self.grid_charging,
-                allow_export=p.allow_export,
-                discharge_level_kw=level,
-                discharge_floor_kw=floor,
-                hold_level_kw=np.full(end - start, held),
-                charge_even_kw=even,
-            )
-            ch, dis, soc_day = self._kernel(req, soc, step_h)
-            request[day] = req
-            soc = float(soc_day[-1])
-            imported = float(np.max(net + ch - dis))
-            month_peak[m] = max(month_peak.get(m, 0.0), imported)
-        return request
+        """Request of the TOU rule, planned day by day (:func:`components.battery_tou.tou_request`)."""
+        return tou_request(self, ctx, net_kw, cap_kw)
 
 
 def _loss_kw(

@@ -84,8 +84,11 @@ def calendar_capacity_frac(days: float, temp_c: float, soc_mean_frac: float) -> 
     0.9806
     """
     t_k = temp_c + _KELVIN
-    k_cal = (CALENDAR_A * np.exp(CALENDAR_B * (1.0 / t_k - 1.0 / 296.0))
-             * np.exp(CALENDAR_C * (soc_mean_frac / t_k - 1.0 / 296.0)))
+    k_cal = (
+        CALENDAR_A
+        * np.exp(CALENDAR_B * (1.0 / t_k - 1.0 / 296.0))
+        * np.exp(CALENDAR_C * (soc_mean_frac / t_k - 1.0 / 296.0))
+    )
     return float(min(1.0, CALENDAR_Q0 - k_cal * np.sqrt(max(days, 0.0))))
 
 

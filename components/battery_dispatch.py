@@ -28,6 +28,7 @@ __all__ = [
     "shave_level_kw",
 ]
 
+
 # ---------------------------------------------------------------------------
 # Dispatch rules (vectorised; they build the request for the kernel)
 # ---------------------------------------------------------------------------
@@ -213,8 +214,12 @@ def plan_tou_windows(
     charge = np.zeros(m, dtype=bool)
     discharge = np.zeros(m, dtype=bool)
     for c_idx, d_idx in plan_tou_cycles(
-        period, price_cny_per_kwh, step_h=step_h, discharge_duration_h=discharge_duration_h,
-        efficiency_roundtrip_frac=efficiency_roundtrip_frac, cycles_per_day=cycles_per_day,
+        period,
+        price_cny_per_kwh,
+        step_h=step_h,
+        discharge_duration_h=discharge_duration_h,
+        efficiency_roundtrip_frac=efficiency_roundtrip_frac,
+        cycles_per_day=cycles_per_day,
     ):
         charge[c_idx] = True
         discharge[d_idx] = True
@@ -378,8 +383,6 @@ def _second_charge_block(
     return None
 
 
-
-
 # ---------------------------------------------------------------------------
 # Forecast and energy plan of the TOU rule (one day at a time)
 # ---------------------------------------------------------------------------
@@ -425,7 +428,7 @@ def forecast_persistence(
         kind = int(dtype[start])
         prev = [b for b in last.get(kind, []) if b[1] - b[0] == end - start]
         if len(prev) == 1:
-            out[start:end] = net[prev[0][0]:prev[0][1]]
+            out[start:end] = net[prev[0][0] : prev[0][1]]
         elif prev:
             out[start:end] = np.max([net[a:b] for a, b in prev], axis=0)
         recent = last.setdefault(kind, [])
@@ -467,7 +470,9 @@ def shave_level_kw(
         return float(f.max(initial=0.0))
 
     def delivered(level: np.ndarray) -> np.ndarray:
-        return np.minimum(np.maximum(f[None, :] - level[:, None], 0.0), power_max_kw).sum(1) * step_h
+        return (
+            np.minimum(np.maximum(f[None, :] - level[:, None], 0.0), power_max_kw).sum(1) * step_h
+        )
 
     # delivered() is piecewise linear and non-increasing in the level, with
     # breakpoints at f_t and f_t - P_max: find the segment, interpolate.
@@ -648,5 +653,5 @@ def plan_shave_window(
     if left_kwh > 0.0 and f.size:
         extra = (np.minimum(np.maximum(f, 0.0), power_max_kw) - typical_cut) * step_h
         n_dump = int(np.searchsorted(np.cumsum(extra[::-1]), left_kwh)) + 1
-        floor[f.size - min(n_dump, f.size):] = power_max_kw
+        floor[f.size - min(n_dump, f.size) :] = power_max_kw
     return level, floor

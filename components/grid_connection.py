@@ -76,7 +76,8 @@ class TouWindow(BaseModel):
 
     months: list[int] = Field(min_length=1, description="Months 1..12 this window applies to.")
     hours: list[PeriodName] = Field(
-        min_length=24, max_length=24,
+        min_length=24,
+        max_length=24,
         description="Period of each local hour 0..23 (hour h = [h:00, h+1:00)).",
     )
     ratios: dict[PeriodName, float] | None = Field(
@@ -110,7 +111,9 @@ class HotDayCritical(BaseModel):
         default=35.0, description="Daily maximum air temperature that makes a day hot [°C]."
     )
     consecutive_days: int = Field(
-        default=1, ge=1, le=10,
+        default=1,
+        ge=1,
+        le=10,
         description="Hot days in a row before the rule applies (from that day of the spell on).",
     )
     months: list[int] = Field(min_length=1, description="Months 1..12 the rule applies in.")
@@ -145,7 +148,8 @@ class TariffParams(BaseModel):
         ge=0, description="Flat-period price of the part of the energy price that floats [CNY/kWh]."
     )
     fixed_price_cny_per_kwh: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="Part of the energy price that does not float (T&D, funds, surcharges) [CNY/kWh].",
     )
     demand_charge_cny_per_kw_month: float = Field(
@@ -177,7 +181,9 @@ class TariffParams(BaseModel):
         ),
     )
     demand_interval_min: float = Field(
-        default=15.0, gt=0, le=60,
+        default=15.0,
+        gt=0,
+        le=60,
         description=(
             "Interval whose mean import is metered as demand [min]: 15 for Chinese "
             "maximum-demand meters (需量周期 15 min, DL/T 614 multifunction meters)."
@@ -232,7 +238,8 @@ class TariffParams(BaseModel):
         if self.hot_day_critical is not None:
             months = self.hot_day_critical.months
             unpriced = [
-                i for i, w in enumerate(self.windows)
+                i
+                for i, w in enumerate(self.windows)
                 if set(w.months) & set(months)
                 and "critical" not in {**self.ratios, **(w.ratios or {})}
             ]
@@ -256,7 +263,9 @@ class TariffParams(BaseModel):
             if bad:
                 msg = f"price ratios must be >= 0, got {bad}"
                 raise ValueError(msg)
-        both = self.demand_charge_cny_per_kw_month > 0 and self.capacity_charge_cny_per_kva_month > 0
+        both = (
+            self.demand_charge_cny_per_kw_month > 0 and self.capacity_charge_cny_per_kva_month > 0
+        )
         if both and self.basic_charge is None:
             msg = (
                 "both demand_charge_cny_per_kw_month and capacity_charge_cny_per_kva_month are "
@@ -264,9 +273,8 @@ class TariffParams(BaseModel):
                 "'demand' or 'capacity'"
             )
             raise ValueError(msg)
-        capacity = (
-            self.basic_charge == "capacity"
-            or (self.basic_charge is None and self.capacity_charge_cny_per_kva_month > 0)
+        capacity = self.basic_charge == "capacity" or (
+            self.basic_charge is None and self.capacity_charge_cny_per_kva_month > 0
         )
         if capacity and self.contracted_capacity_kva is None:
             msg = "billing on capacity needs contracted_capacity_kva (the contracted kVA)"
@@ -295,15 +303,21 @@ EmissionFactorParams = EmissionFactorSpec
 class GridConnectionParams(ComponentParams):
     """Parameters of the grid connection."""
 
-    import_limit_kw: float = Field(gt=0, description="Maximum import (transformer or contract) [kW].")
+    import_limit_kw: float = Field(
+        gt=0, description="Maximum import (transformer or contract) [kW]."
+    )
     export_limit_kw: float = Field(
-        default=0.0, ge=0, description="Maximum export [kW]; 0 = no export, surplus PV is curtailed."
+        default=0.0,
+        ge=0,
+        description="Maximum export [kW]; 0 = no export, surplus PV is curtailed.",
     )
     demand_target_kw: float | list[float] | None = Field(
         default=None,
         description="Import level storage tries not to exceed: a constant or 12 monthly values [kW].",
     )
-    tariff: TariffParams = Field(description="Electricity tariff (time of use, basic charge, export).")
+    tariff: TariffParams = Field(
+        description="Electricity tariff (time of use, basic charge, export)."
+    )
     emission_factor: EmissionFactorParams = Field(
         description="Location-based grid emission factor (constant, monthly or hourly)."
     )
@@ -425,10 +439,20 @@ class GridConnection(GridSupply):
 
     def outputs(self) -> tuple[Output, ...]:
         return (
-            Output("unmet_kw", "kW", meaning=Meaning.UNMET, carrier=ELECTRICITY,
-                   description="demand above the import limit"),
-            Output("excess_kw", "kW", meaning=Meaning.EXCESS, carrier=ELECTRICITY,
-                   description="surplus above the export limit (the run curtails it from generation)"),
+            Output(
+                "unmet_kw",
+                "kW",
+                meaning=Meaning.UNMET,
+                carrier=ELECTRICITY,
+                description="demand above the import limit",
+            ),
+            Output(
+                "excess_kw",
+                "kW",
+                meaning=Meaning.EXCESS,
+                carrier=ELECTRICITY,
+                description="surplus above the export limit (the run curtails it from generation)",
+            ),
         )
 
     def billing(self) -> BillingTerms:
@@ -503,8 +527,12 @@ class GridConnection(GridSupply):
             "import_limit_kw": 1000.0,
             "export_limit_kw": 200.0,
             "tariff": {
-                "windows": [{"months": list(range(1, 13)), "hours": ["valley"] * 8 + ["peak"] * 4
-                             + ["flat"] * 12}],
+                "windows": [
+                    {
+                        "months": list(range(1, 13)),
+                        "hours": ["valley"] * 8 + ["peak"] * 4 + ["flat"] * 12,
+                    }
+                ],
                 "ratios": {"valley": 0.4, "flat": 1.0, "peak": 1.6},
                 "floating_price_cny_per_kwh": 0.5,
                 "fixed_price_cny_per_kwh": 0.2,

@@ -159,8 +159,11 @@ def lp_dispatch(
     if commit > horizon:
         msg = f"commit_steps ({commit}) must not exceed horizon_steps ({horizon})"
         raise ValueError(msg)
-    weights = {"cost": (1.0, 0.0), "emissions": (1e-6, 1.0),
-               "weighted": (1.0, float(carbon_price_cny_per_kg))}
+    weights = {
+        "cost": (1.0, 0.0),
+        "emissions": (1e-6, 1.0),
+        "weighted": (1.0, float(carbon_price_cny_per_kg)),
+    }
     if objective not in weights:
         msg = f"objective: expected cost, emissions or weighted, got {objective!r}"
         raise ValueError(msg)
@@ -175,8 +178,11 @@ def lp_dispatch(
     export_price = w_cost * np.asarray(export_price_cny_per_kwh, np.float64)
     month = np.asarray(month, dtype=np.int64)
     demand_rate = w_cost * float(demand_charge_cny_per_kw_month)
-    charge_cap = (np.full(n, np.inf) if charge_import_cap_kw is None
-                  else np.asarray(charge_import_cap_kw, dtype=np.float64))
+    charge_cap = (
+        np.full(n, np.inf)
+        if charge_import_cap_kw is None
+        else np.asarray(charge_import_cap_kw, dtype=np.float64)
+    )
 
     models: dict[tuple[int, bool], _WindowLp] = {}
     charge = np.zeros(n)
@@ -190,18 +196,25 @@ def lp_dispatch(
         key = (h, bool(demand_rate > 0 and month[start] != month[end - 1]))
         model = models.get(key)
         if model is None:
-            model = models[key] = _WindowLp(h, key[1], storage, step_h, import_limit_kw,
-                                            export_limit_kw)
+            model = models[key] = _WindowLp(
+                h, key[1], storage, step_h, import_limit_kw, export_limit_kw
+            )
         c, d, e, g = model.solve(
-            net[start:end], soc, energy_price[start:end], export_price[start:end],
-            month[start:end], peak_so_far, demand_rate, charge_cap[start:end],
+            net[start:end],
+            soc,
+            energy_price[start:end],
+            export_price[start:end],
+            month[start:end],
+            peak_so_far,
+            demand_rate,
+            charge_cap[start:end],
         )
         k = min(commit, h)
-        charge[start:start + k] = c[:k]
-        discharge[start:start + k] = d[:k]
+        charge[start : start + k] = c[:k]
+        discharge[start : start + k] = d[:k]
         soc = float(e[k - 1])
-        for m in np.unique(month[start:start + k]).tolist():
-            mask = month[start:start + k] == m
+        for m in np.unique(month[start : start + k]).tolist():
+            mask = month[start : start + k] == m
             peak_so_far[m] = max(peak_so_far.get(m, 0.0), float(g[:k][mask].max()))
         start += k
     return charge, discharge
@@ -220,7 +233,12 @@ class _WindowLp:
     """
 
     def __init__(
-        self, h: int, two_months: bool, st: LpStorage, step_h: float, import_limit_kw: float,
+        self,
+        h: int,
+        two_months: bool,
+        st: LpStorage,
+        step_h: float,
+        import_limit_kw: float,
         export_limit_kw: float,
     ) -> None:
         self.h = h
@@ -246,9 +264,7 @@ class _WindowLp:
                 cols.append(col[_E][t - 1])
                 vals.append(-self.keep)
             sto_rows.append((np.array(cols), np.array(vals)))
-        rows: list[tuple[np.ndarray, np.ndarray]] = [
-            (bal_cols[t], bal_vals[t]) for t in range(h)
-        ]
+        rows: list[tuple[np.ndarray, np.ndarray]] = [(bal_cols[t], bal_vals[t]) for t in range(h)]
         rows += sto_rows
         rows += [(np.array([col[_G][t], self.p_a]), np.array([1.0, -1.0])) for t in range(h)]
         if two_months:
@@ -272,13 +288,22 @@ class _WindowLp:
         cost[col[_C]] = 1e-9  # tie-break: no idle cycling
         cost[self.v] = TERMINAL_PENALTY
         upper[col[_G]] = self.import_limit
-        hs.addCols(n_var, cost, lower, upper, 0, np.array([], np.int32), np.array([], np.int32),
-                   np.array([], np.float64))
+        hs.addCols(
+            n_var,
+            cost,
+            lower,
+            upper,
+            0,
+            np.array([], np.int32),
+            np.array([], np.int32),
+            np.array([], np.float64),
+        )
         starts = np.cumsum([0] + [r[0].size for r in rows[:-1]]).astype(np.int32)
         index = np.concatenate([r[0] for r in rows]).astype(np.int32)
         value = np.concatenate([r[1] for r in rows]).astype(np.float64)
-        hs.addRows(n_row, np.full(n_row, -_INF), np.full(n_row, _INF), index.size, starts, index,
-                   value)
+        hs.addRows(
+            n_row, np.full(n_row, -_INF), np.full(n_row, _INF), index.size, starts, index, value
+        )
         self.hs = hs
         self.all_cols = np.arange(n_var, dtype=np.int32)
         self.lower = lower
@@ -290,8 +315,14 @@ class _WindowLp:
         self.decay = self.keep ** (idx + 1.0)
 
     def solve(
-        self, net: np.ndarray, soc0: float, energy_price: np.ndarray, export_price: np.ndarray,
-        month: np.ndarray, peak_so_far: dict[int, float], demand_rate: float,
+        self,
+        net: np.ndarray,
+        soc0: float,
+        energy_price: np.ndarray,
+        export_price: np.ndarray,
+        month: np.ndarray,
+        peak_so_far: dict[int, float],
+        demand_rate: float,
         charge_cap: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         h, st, col, step_h = self.h, self.st, self.col, self.step_h
@@ -299,11 +330,15 @@ class _WindowLp:
         deficit = np.maximum(net, 0.0)
         lo, hi, cost = self.lower, self.upper, self.cost
         grid_room = np.maximum(np.minimum(charge_cap, _INF) - net, surplus)
-        hi[col[_C]] = np.minimum(st.charge_power_max_kw,
-                                 grid_room if st.grid_charging else surplus)
-        hi[col[_D]] = (st.discharge_power_max_kw if st.allow_export
-                       else np.minimum(st.discharge_power_max_kw, deficit))
-        hi[col[_X]] = self.export_limit if st.allow_export else np.minimum(self.export_limit, surplus)
+        hi[col[_C]] = np.minimum(st.charge_power_max_kw, grid_room if st.grid_charging else surplus)
+        hi[col[_D]] = (
+            st.discharge_power_max_kw
+            if st.allow_export
+            else np.minimum(st.discharge_power_max_kw, deficit)
+        )
+        hi[col[_X]] = (
+            self.export_limit if st.allow_export else np.minimum(self.export_limit, surplus)
+        )
         hi[col[_S]] = surplus
         # the floor, or the self-discharge path from a start below it
         lo[col[_E]] = np.minimum(st.soc_min_kwh, soc0 * self.decay)

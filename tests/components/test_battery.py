@@ -51,7 +51,9 @@ HYPOTHESIS = settings(
 
 SITE = Site("test", latitude_deg=31.23, longitude_deg=121.47, elevation_m=4.0)
 LOAD_PORT = Port("load", ELECTRICITY, Direction.IN, "electricity", Role.USE)
-PV_PORT = Port("pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True, source="solar")
+PV_PORT = Port(
+    "pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True, source="solar"
+)
 
 _CODE = {
     "deep_valley": TouPeriod.DEEP_VALLEY,
@@ -331,12 +333,14 @@ def test_kernel_invariants(case):
     assert np.all(soc >= np.minimum(lo, soc_start * keep) - SOC_TOL_KWH)
     assert np.all(soc <= hi + SOC_TOL_KWH)
     # The stored-energy balance closes: self-discharge is the only loss, >= 0.
-    stored = (charge * kw["efficiency_charge_frac"]
-              - discharge / kw["efficiency_discharge_frac"]) * kw["step_h"]
+    stored = (
+        charge * kw["efficiency_charge_frac"] - discharge / kw["efficiency_discharge_frac"]
+    ) * kw["step_h"]
     self_discharge = soc_start + stored - soc
     # exactly the decay of the stored energy: no kWh from nothing at the floor
-    assert_allclose(self_discharge, soc_start * (1.0 - keep), rtol=0,
-                    atol=1e-9 * max(1.0, kw["capacity_kwh"]))
+    assert_allclose(
+        self_discharge, soc_start * (1.0 - keep), rtol=0, atol=1e-9 * max(1.0, kw["capacity_kwh"])
+    )
     assert np.all(charge >= 0.0)
     assert np.all(discharge >= 0.0)
     assert not np.any((charge > 0.0) & (discharge > 0.0))
@@ -795,6 +799,12 @@ def test_equal_price_blocks_prefer_the_longest_at_any_step():
     for k in (1, 4):
         period = np.repeat([code[x] for x in jan], k)
         prices = np.repeat([price[x] for x in jan], k)
-        charge, _ = plan_tou_windows(period, prices, step_h=1 / k, discharge_duration_h=2.5,
-                                     efficiency_roundtrip_frac=0.88, cycles_per_day=1)
+        charge, _ = plan_tou_windows(
+            period,
+            prices,
+            step_h=1 / k,
+            discharge_duration_h=2.5,
+            efficiency_roundtrip_frac=0.88,
+            cycles_per_day=1,
+        )
         assert np.flatnonzero(charge)[0] == 0 and charge.sum() == 6 * k

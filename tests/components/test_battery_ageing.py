@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import twin
-from tests.conftest import REFERENCE_CONFIG
 from twin.components.battery_ageing import (
     calendar_capacity_frac,
     cycle_depths_frac,
     cycle_fade_frac,
 )
 
+import twin
+from tests.conftest import REFERENCE_CONFIG
 
-@pytest.mark.parametrize(("depth", "cycles", "lost"), [(0.8, 1000, 0.2), (0.8, 2000, 0.4),
-                                                        (0.2, 5000, 0.2)])
+
+@pytest.mark.parametrize(
+    ("depth", "cycles", "lost"), [(0.8, 1000, 0.2), (0.8, 2000, 0.4), (0.2, 5000, 0.2)]
+)
 def test_cycle_fade_reproduces_the_sam_default_cycle_table(depth, cycles, lost):
     """PySAM battery default matrix [DOD %, cycles, capacity %]: [80, 1000, 80],
     [80, 2000, 60], [20, 5000, 80], from a SOC history counted by turning points."""
@@ -27,7 +28,8 @@ def test_cycle_fade_reproduces_the_sam_default_cycle_table(depth, cycles, lost):
 def test_cycle_life_scales_the_fade():
     soc = np.tile([0.1, 0.9], 1000)
     assert cycle_fade_frac(soc, cycle_life_80pct_dod=4000.0) == pytest.approx(
-        cycle_fade_frac(soc) / 4.0)
+        cycle_fade_frac(soc) / 4.0
+    )
 
 
 def test_half_cycles_between_turning_points():
@@ -51,13 +53,21 @@ def test_multi_year_run_carries_the_fade():
     k1 = year1.summary["components"]["storage"]
     assert k1["state_of_health_start_frac"] == 1.0
     assert 0.9 < k1["state_of_health_end_frac"] < 1.0
-    year2 = twin.run(twin.load_config(REFERENCE_CONFIG, [
-        *base, f"battery.storage.years_in_service={k1['years_in_service_end']}",
-        f"battery.storage.cycle_fade_before_frac={k1['cycle_fade_end_frac']}",
-    ]))
+    year2 = twin.run(
+        twin.load_config(
+            REFERENCE_CONFIG,
+            [
+                *base,
+                f"battery.storage.years_in_service={k1['years_in_service_end']}",
+                f"battery.storage.cycle_fade_before_frac={k1['cycle_fade_end_frac']}",
+            ],
+        )
+    )
     k2 = year2.summary["components"]["storage"]
     assert k2["state_of_health_start_frac"] == pytest.approx(k1["state_of_health_end_frac"])
     assert k2["state_of_health_end_frac"] < k2["state_of_health_start_frac"]
     assert year2.summary["battery_discharge_kwh"] < year1.summary["battery_discharge_kwh"]
-    assert year2.flows["storage"].outputs["soc_kwh"].max() <= 950.0 * k2[
-        "state_of_health_start_frac"] + 1e-6
+    assert (
+        year2.flows["storage"].outputs["soc_kwh"].max()
+        <= 950.0 * k2["state_of_health_start_frac"] + 1e-6
+    )

@@ -37,18 +37,43 @@ def _cost(net, c, d, price, eta_c, eta_d, soc0, cap_lo, cap_hi, step_h=1.0):
 def test_lp_matches_brute_force_on_a_small_case(eta):
     net = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
     price = np.array([0.3, 1.0, 0.3, 1.2, 0.5, 0.9])
-    st = LpStorage(capacity_kwh=100.0, soc_min_kwh=0.0, soc_max_kwh=100.0, soc_initial_kwh=0.0,
-                   charge_power_max_kw=100.0, discharge_power_max_kw=100.0 * eta * eta,
-                   efficiency_charge_frac=eta, efficiency_discharge_frac=eta,
-                   self_discharge_frac_per_step=0.0)
-    c, d = lp_dispatch(net, st, step_h=1.0, import_price_cny_per_kwh=price,
-                       export_price_cny_per_kwh=np.zeros(6), ef_kg_per_kwh=np.zeros(6),
-                       month=np.ones(6, int), horizon_steps=6, commit_steps=6)
+    st = LpStorage(
+        capacity_kwh=100.0,
+        soc_min_kwh=0.0,
+        soc_max_kwh=100.0,
+        soc_initial_kwh=0.0,
+        charge_power_max_kw=100.0,
+        discharge_power_max_kw=100.0 * eta * eta,
+        efficiency_charge_frac=eta,
+        efficiency_discharge_frac=eta,
+        self_discharge_frac_per_step=0.0,
+    )
+    c, d = lp_dispatch(
+        net,
+        st,
+        step_h=1.0,
+        import_price_cny_per_kwh=price,
+        export_price_cny_per_kwh=np.zeros(6),
+        ef_kg_per_kwh=np.zeros(6),
+        month=np.ones(6, int),
+        horizon_steps=6,
+        commit_steps=6,
+    )
     lp = _cost(net, c, d, price, eta, eta, 0.0, 0.0, 100.0)
     # full charge or full discharge (of the energy one charge stores) per step
     levels = [(100.0, 0.0), (0.0, 0.0), (0.0, 100.0 * eta * eta)]
     best = min(
-        _cost(net, np.array([a[0] for a in combo]), np.array([a[1] for a in combo]), price, eta, eta, 0.0, 0.0, 100.0)
+        _cost(
+            net,
+            np.array([a[0] for a in combo]),
+            np.array([a[1] for a in combo]),
+            price,
+            eta,
+            eta,
+            0.0,
+            0.0,
+            100.0,
+        )
         for combo in itertools.product(levels, repeat=6)
     )
     assert lp == pytest.approx(best, rel=1e-7)
@@ -58,27 +83,47 @@ def test_lp_matches_brute_force_on_a_small_case(eta):
 def test_demand_charge_is_shaved_when_it_pays():
     net = np.array([100.0, 100.0, 300.0, 100.0])
     st = LpStorage(200.0, 0.0, 200.0, 100.0, 200.0, 200.0, 1.0, 1.0, 0.0)
-    c, d = lp_dispatch(net, st, step_h=1.0, import_price_cny_per_kwh=np.full(4, 0.5),
-                       export_price_cny_per_kwh=np.zeros(4), ef_kg_per_kwh=np.zeros(4),
-                       month=np.ones(4, int), demand_charge_cny_per_kw_month=40.0,
-                       horizon_steps=4, commit_steps=4)
+    c, d = lp_dispatch(
+        net,
+        st,
+        step_h=1.0,
+        import_price_cny_per_kwh=np.full(4, 0.5),
+        export_price_cny_per_kwh=np.zeros(4),
+        ef_kg_per_kwh=np.zeros(4),
+        month=np.ones(4, int),
+        demand_charge_cny_per_kw_month=40.0,
+        horizon_steps=4,
+        commit_steps=4,
+    )
     g = net + c - d
     assert g.max() == pytest.approx(150.0, abs=1e-6)  # flat: 600 kWh over 4 h
 
 
 def test_rolling_horizon_limits():
     with pytest.raises(ValueError, match="commit_steps"):
-        lp_dispatch(np.zeros(10), LpStorage(1, 0, 1, 0, 1, 1, 1, 1, 0), step_h=1.0,
-                    import_price_cny_per_kwh=np.zeros(10), export_price_cny_per_kwh=np.zeros(10),
-                    ef_kg_per_kwh=np.zeros(10), month=np.ones(10, int), horizon_steps=4, commit_steps=5)
+        lp_dispatch(
+            np.zeros(10),
+            LpStorage(1, 0, 1, 0, 1, 1, 1, 1, 0),
+            step_h=1.0,
+            import_price_cny_per_kwh=np.zeros(10),
+            export_price_cny_per_kwh=np.zeros(10),
+            ef_kg_per_kwh=np.zeros(10),
+            month=np.ones(10, int),
+            horizon_steps=4,
+            commit_steps=5,
+        )
 
 
 @pytest.fixture(scope="module")
 def rule_and_lp():
     rule = twin.run(twin.load_config(REFERENCE_CONFIG))
     lp = twin.run(twin.load_config(REFERENCE_CONFIG, ["battery.storage.dispatch=lp"]))
-    lp_co2 = twin.run(twin.load_config(
-        REFERENCE_CONFIG, ["battery.storage.dispatch=lp", "battery.storage.lp_objective=emissions"]))
+    lp_co2 = twin.run(
+        twin.load_config(
+            REFERENCE_CONFIG,
+            ["battery.storage.dispatch=lp", "battery.storage.lp_objective=emissions"],
+        )
+    )
     return rule, lp, lp_co2
 
 
@@ -140,8 +185,12 @@ def lp_cases(draw):
     return net, storage, kwargs
 
 
-@settings(max_examples=LP_EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=LP_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(lp_cases())
 def test_lp_is_always_feasible(case):
     net, st_, kwargs = case
@@ -160,13 +209,18 @@ def test_lp_is_always_feasible(case):
 def test_lp_start_below_floor_without_grid_charging():
     """Regression (issue 15): the start below the floor and no way to
     recharge made the LP infeasible; the battery now sits and decays."""
-    st_ = LpStorage(1000.0, 50.0, 950.0, 40.0, 500.0, 500.0, 0.94, 0.94, 1e-3,
-                    grid_charging=False)
+    st_ = LpStorage(1000.0, 50.0, 950.0, 40.0, 500.0, 500.0, 0.94, 0.94, 1e-3, grid_charging=False)
     n = 72
-    c, d = lp_dispatch(np.full(n, 800.0), st_, step_h=1.0,
-                       import_price_cny_per_kwh=np.tile([0.3] * 8 + [1.2] * 16, 3),
-                       export_price_cny_per_kwh=np.zeros(n), ef_kg_per_kwh=np.full(n, 0.58),
-                       month=np.ones(n, int), demand_charge_cny_per_kw_month=40.0)
+    c, d = lp_dispatch(
+        np.full(n, 800.0),
+        st_,
+        step_h=1.0,
+        import_price_cny_per_kwh=np.tile([0.3] * 8 + [1.2] * 16, 3),
+        export_price_cny_per_kwh=np.zeros(n),
+        ef_kg_per_kwh=np.full(n, 0.58),
+        month=np.ones(n, int),
+        demand_charge_cny_per_kw_month=40.0,
+    )
     assert_allclose(c, 0.0)
     assert_allclose(d, 0.0, atol=1e-9)
 
@@ -174,8 +228,11 @@ def test_lp_start_below_floor_without_grid_charging():
 def test_lp_on_the_reference_factory_without_grid_charging():
     """Issue 15: `storage LP failed: The problem is infeasible` on the reference
     factory with grid_charging = false and the default self-discharge."""
-    res = twin.run(twin.load_config(
-        REFERENCE_CONFIG, ["battery.storage.dispatch=lp", "battery.storage.grid_charging=false"]))
+    res = twin.run(
+        twin.load_config(
+            REFERENCE_CONFIG, ["battery.storage.dispatch=lp", "battery.storage.grid_charging=false"]
+        )
+    )
     s = res.summary
     assert s["battery_discharge_kwh"] > 0.0  # charged from surplus PV, discharged
     flows = res.flows["storage"].ports
@@ -273,7 +330,13 @@ def test_peak_shaving_meets_a_target_the_energy_allows(no_battery):
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if feasible(mid) else (mid, hi)
     target = hi + 50.0  # 50 kW of margin for the recharge between peaks
-    res = twin.run(twin.load_config(REFERENCE_CONFIG, [
-        "battery.storage.dispatch=peak_shaving", f"battery.storage.demand_target_kw={target}",
-    ]))
+    res = twin.run(
+        twin.load_config(
+            REFERENCE_CONFIG,
+            [
+                "battery.storage.dispatch=peak_shaving",
+                f"battery.storage.demand_target_kw={target}",
+            ],
+        )
+    )
     assert res.series.grid_import_kw.max() <= target + 1e-6

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from twin.components.grid_connection import TariffParams, tou_period_per_step
 
 import twin
-from twin.components.grid_connection import TariffParams, tou_period_per_step
 from tests.conftest import REFERENCE_CONFIG
 from twin.calendar import day_types
 from twin.component import TouPeriod
@@ -19,8 +19,9 @@ GRID = TimeGrid.for_year(2025)
 
 
 def _tariff(preset: str, **extra) -> TariffParams:
-    return TariffParams(**expand_tariff({"preset": preset, "floating_price_cny_per_kwh": 0.4,
-                                         **extra}))
+    return TariffParams(
+        **expand_tariff({"preset": preset, "floating_price_cny_per_kwh": 0.4, **extra})
+    )
 
 
 def _at(period, ratio, stamp: str):
@@ -90,20 +91,28 @@ def test_windows_only_presets_are_rejected_naming_ratios_and_source(preset, docu
 
 
 def test_windows_only_preset_with_ratios_loads():
-    cfg = twin.load_config(REFERENCE_CONFIG, [
-        "grid_connection.tariff.preset=zhejiang",
-        "grid_connection.tariff.ratios={valley = 0.4, peak = 1.6, critical = 2.0}",
-    ])
+    cfg = twin.load_config(
+        REFERENCE_CONFIG,
+        [
+            "grid_connection.tariff.preset=zhejiang",
+            "grid_connection.tariff.ratios={valley = 0.4, peak = 1.6, critical = 2.0}",
+        ],
+    )
     assert cfg.grid_connection.tariff.ratios["critical"] == 2.0
 
 
 def test_hot_day_preset_runs_on_the_site_weather():
     # Suzhou's typical year has no 35 C day outside July-September: the rule at 32 C
-    res = twin.run(twin.load_config(REFERENCE_CONFIG, [
-        "grid_connection.tariff.preset=guangdong",
-        "grid_connection.tariff.hot_day_critical={temp_air_min_c = 32.0, months = [5, 6, 10], "
-        "hours = [11, 15, 16], document = '粤发改价格〔2021〕331号'}",
-    ]))
+    res = twin.run(
+        twin.load_config(
+            REFERENCE_CONFIG,
+            [
+                "grid_connection.tariff.preset=guangdong",
+                "grid_connection.tariff.hot_day_critical={temp_air_min_c = 32.0, months = [5, 6, 10], "
+                "hours = [11, 15, 16], document = '粤发改价格〔2021〕331号'}",
+            ],
+        )
+    )
     grid = res.plant.grid
     temp = res.weather_columns["temp_air_c"]
     day = grid.day_number - grid.day_number.min()

@@ -209,7 +209,7 @@ def _billed_demand(
         # a sliding-window meter: the mean of the k steps that end at each step
         csum = np.concatenate(([0.0], np.cumsum(import_kw)))
         rolling = np.full(import_kw.size, -np.inf)
-        rolling[k - 1:] = (csum[k:] - csum[:-k]) / k
+        rolling[k - 1 :] = (csum[k:] - csum[:-k]) / k
         billed = np.full(12, 0.0)
         np.maximum.at(billed, idx, np.maximum(rolling, 0.0))
         return step_peak, billed, "rolling", ()
@@ -275,8 +275,9 @@ def electricity_cost(
         "energy_cost_cny": np.bincount(idx, energy_cost, 12),
         "export_revenue_cny": np.bincount(idx, revenue, 12),
     }
-    peak, billed, basis, notes = _billed_demand(np.asarray(import_kw, np.float64), month, grid,
-                                                signals)
+    peak, billed, basis, notes = _billed_demand(
+        np.asarray(import_kw, np.float64), month, grid, signals
+    )
     by_month["peak_import_kw"] = peak
     by_month["billed_demand_kw"] = billed
     present = np.zeros(12, dtype=bool)
@@ -284,12 +285,18 @@ def electricity_cost(
     by_month["demand_cost_cny"] = np.where(present, billed * demand_charge_cny_per_kw_month, 0.0)
     capacity = (contracted_capacity_kva or 0.0) * capacity_charge_cny_per_kva_month
     by_month["capacity_cost_cny"] = np.where(present, capacity, 0.0)
-    charges = by_month["energy_cost_cny"] + by_month["demand_cost_cny"] + by_month["capacity_cost_cny"]
+    charges = (
+        by_month["energy_cost_cny"] + by_month["demand_cost_cny"] + by_month["capacity_cost_cny"]
+    )
     if signals.power_factor is None:
         adjust = np.zeros(12)
     else:
-        frac = np.array([power_factor_adjustment_frac(float(pf), signals.power_factor_standard)
-                         for pf in signals.power_factor])
+        frac = np.array(
+            [
+                power_factor_adjustment_frac(float(pf), signals.power_factor_standard)
+                for pf in signals.power_factor
+            ]
+        )
         adjust = np.where(present, charges * frac, 0.0)
     by_month["power_factor_adjustment_cny"] = adjust
     by_month["total_cost_cny"] = charges + adjust - by_month["export_revenue_cny"]

@@ -106,7 +106,9 @@ def expand_tariff(tariff: dict[str, Any]) -> dict[str, Any]:
     windows_name = ratio_rows[0]["windows"] if ratio_rows else name
     user_ratios = dict(tariff.get("ratios", {}))
     if not ratio_rows and "windows" not in tariff:
-        used = sorted({h for w in _windows()[name] for h in w["hours"]} - {"flat"} - set(user_ratios))
+        used = sorted(
+            {h for w in _windows()[name] for h in w["hours"]} - {"flat"} - set(user_ratios)
+        )
         if used:
             doc = _windows()[name][0]["document"]
             msg = (
