@@ -736,14 +736,14 @@ class Battery(Component):
         """Throughput and, with ageing, the state of health at both ends of the run.
 
         ``state_of_health_end_frac`` (with ``cycle_fade_end_frac`` and
-        ``years_in_service_end``) is what the next year of a multi-year run
-        starts from: pass them as ``cycle_fade_before_frac`` and
-        ``years_in_service``.
+        ``age_end_h``) is what the next year of a multi-year run starts
+        from: pass them as ``cycle_fade_before_frac`` and ``years_in_service``
+        (``age_end_h`` / 8766 h).
         """
         p = self.params
         discharge_kwh = float(flows.ports["discharge"].sum()) * grid.step_h
         out = {
-            "equivalent_full_cycles": discharge_kwh
+            "equivalent_full_cycles_count": discharge_kwh
             / (self.usable_energy_kwh * p.efficiency_discharge_frac),
         }
         if p.ageing:
@@ -758,7 +758,7 @@ class Battery(Component):
                 state_of_health_end_frac=min(calendar, 1.0 - cycle),
                 cycle_fade_end_frac=cycle,
                 calendar_capacity_end_frac=calendar,
-                years_in_service_end=p.years_in_service + years,
+                age_end_h=(p.years_in_service + years) * _DAYS_PER_YEAR * _HOURS_PER_DAY,
             )
         return out
 

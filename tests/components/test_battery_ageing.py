@@ -58,7 +58,7 @@ def test_multi_year_run_carries_the_fade():
             REFERENCE_CONFIG,
             [
                 *base,
-                f"battery.storage.years_in_service={k1['years_in_service_end']}",
+                f"battery.storage.years_in_service={k1['age_end_h'] / 8766.0}",
                 f"battery.storage.cycle_fade_before_frac={k1['cycle_fade_end_frac']}",
             ],
         )
