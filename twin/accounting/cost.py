@@ -79,8 +79,9 @@ class CostBreakdown:
         the charge uses), ``energy_cost_cny``, ``demand_cost_cny``,
         ``capacity_cost_cny``, ``power_factor_adjustment_cny``,
         ``export_revenue_cny``, ``total_cost_cny``.
-    cost_cny_per_step : numpy.ndarray
-        Energy cost minus export revenue of each step [CNY].
+    energy_cost_cny_per_step, export_revenue_cny_per_step : numpy.ndarray
+        Energy charge of the imports and revenue of the exports in each step
+        [CNY]; their sums are ``energy_cost_cny`` and ``export_revenue_cny``.
     demand_basis : str
         How the billed demand was found (``interval``, ``rolling``,
         ``lower_bound`` or ``estimate``).
@@ -94,7 +95,8 @@ class CostBreakdown:
     export_revenue_cny: float
     total_cost_cny: float
     monthly: pd.DataFrame
-    cost_cny_per_step: np.ndarray
+    energy_cost_cny_per_step: np.ndarray
+    export_revenue_cny_per_step: np.ndarray
     power_factor_adjustment_cny: float = 0.0
     demand_basis: str = "interval"
     notes: tuple[str, ...] = ()
@@ -308,7 +310,8 @@ def electricity_cost(
         export_revenue_cny=float(monthly["export_revenue_cny"].sum()),
         total_cost_cny=float(monthly["total_cost_cny"].sum()),
         monthly=monthly,
-        cost_cny_per_step=energy_cost - revenue,
+        energy_cost_cny_per_step=energy_cost,
+        export_revenue_cny_per_step=revenue,
         power_factor_adjustment_cny=float(monthly["power_factor_adjustment_cny"].sum()),
         demand_basis=basis,
         notes=notes,
