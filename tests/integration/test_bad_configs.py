@@ -180,3 +180,15 @@ def test_validate_rejects_buses_that_would_fail_the_run(override, expected):
     for text in expected:
         assert text in str(info.value)
     assert main(["validate", config, "--set", override]) == 2
+
+
+@pytest.mark.parametrize("override, expected", [
+    ('simulation.step="1s"', "at least 1min"),
+    ("grid_connection.emission_factor.year=[2023]", "expected a data year as a whole number"),
+    ("hvac_zone.hall.ventilation_m3_per_h=inf", "expected a finite number or a table of 24-hour profiles"),
+])
+def test_inputs_that_once_crashed_are_config_errors(override, expected, capsys):
+    assert main(["validate", str(REFERENCE_CONFIG), "--set", override]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert err.count("\n") == 1  # one problem, one line
