@@ -161,8 +161,16 @@ def expand_emission_factor(ef: dict[str, Any]) -> dict[str, Any]:
             f"found also {sorted(extra)}"
         )
         raise ValueError(msg)
+    year = ef["year"]
+    if isinstance(year, bool) or not isinstance(year, int):
+        msg = f"year: expected a data year as a whole number (2021, 2022 or 2023), got {year!r}"
+        raise ValueError(msg)
+    for key in keys:
+        if not isinstance(ef[key], str):
+            msg = f"{key}: expected a name as text, got {ef[key]!r}"
+            raise ValueError(msg)
     factor = grid_factor(
-        year=int(ef["year"]),
+        year=year,
         province=ef.get("province"),
         region=ef.get("region"),
         national=ef.get("national"),
