@@ -26,6 +26,7 @@ from twin._atomic import atomic_dir
 from twin.accounting.cost import CostBreakdown
 from twin.accounting.kpi import PlantSeries
 from twin.component import Flows, TariffSignals
+from twin.io_tables import write_csv
 from twin.ledger.compute import LEDGER_SUMMARY_KEYS, Ledger
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
@@ -229,8 +230,8 @@ class Results:
         with atomic_dir(out_dir) as tmp:
             hourly = self.hourly
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
-            hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
-            self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
+            write_csv(hourly, tmp / "hourly.csv", decimals=6)
+            write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
             text = json.dumps(_finite_or_none(self.summary), indent=2, ensure_ascii=False,
                               default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")

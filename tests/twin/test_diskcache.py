@@ -101,8 +101,16 @@ def test_concurrent_writers_never_leave_a_partial_entry(cache):
 
 def test_line_flows_are_reused_from_disk(cache):
     grid = week_grid()
-    line = build(stations=[{"name": "press", "power_kw": {"busy": 50.0, "idle": 10.0},
-                            "mtbf_h": 5.0, "mttr_h": 0.5}])
+    line = build(
+        stations=[
+            {
+                "name": "press",
+                "power_kw": {"busy": 50.0, "idle": 10.0},
+                "mtbf_h": 5.0,
+                "mttr_h": 0.5,
+            }
+        ]
+    )
     first = line.compute(context(grid))
     assert len(list(cache.glob("*/*.npz"))) == 1
     twin_component._SHARED_MEMO.clear()  # a new process: only the disk remembers
