@@ -65,8 +65,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from components.production_calendar import (
+from twin.components.production_calendar import (
     CalendarKind,
     ShiftCalendarParams,
     ShiftWindows,
@@ -74,7 +73,7 @@ from components.production_calendar import (
     local_to_seconds,
     station_calendar,
 )
-from components.production_sim import (
+from twin.components.production_sim import (
     N_STATES,
     LineRun,
     StationSpec,
@@ -83,6 +82,7 @@ from components.production_sim import (
     order_lots,
     simulate_line,
 )
+
 from twin import diskcache
 from twin.carriers import CHILLED_WATER, COMPRESSED_AIR, ELECTRICITY, HEAT
 from twin.component import (
@@ -90,10 +90,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import SuspiciousInputWarning
@@ -539,11 +542,14 @@ def station_flows(fractions: np.ndarray, station: StationParams) -> dict[str, np
 # The component
 # ---------------------------------------------------------------------------
 _STATE_OUTPUTS = tuple(f"{s}_kw" for s in ENERGY_STATES)
+PLANNED_TIME_OUTPUT = "planned_time_frac"
+"""Output holding the share of each step within planned production time [-]
+(read by shift scheduling through this name, which the line owns)."""
 
 _MODEL_MODULES = (
-    "components.production_line",
-    "components.production_sim",
-    "components.production_calendar",
+    "twin.components.production_line",
+    "twin.components.production_sim",
+    "twin.components.production_calendar",
     "twin.schedule",
     "twin.calendar",
 )
@@ -586,6 +592,24 @@ class ProductionLine(Component):
         if p.cooling_bus is not None:
             ports.append(Port("cooling", CHILLED_WATER, Direction.IN, p.cooling_bus, Role.USE))
         return tuple(ports)
+
+    def outputs(self) -> tuple[Output, ...]:
+        p = self.params
+        unserved = tuple(
+            output(name, description="demand of the line with no bus to serve it")
+            for name, bus in (
+                ("air_demand_m3_per_min", p.air_bus), ("process_heat_kw", p.heat_bus),
+                ("process_cooling_kw", p.cooling_bus),
+            ) if bus is None
+        )
+        return (
+            output("heat_to_zone_kw", description="heat released into the hall"),
+            output("units_produced", Meaning.PRODUCT),
+            *unserved,
+            *(output(name, description="electricity in this machine state") for name in _STATE_OUTPUTS),
+            output(PLANNED_TIME_OUTPUT, description="share of the step within planned production time"),
+            output("downtime_frac"),
+        )
 
     def simulate(self, ctx: RunContext) -> LineSimulation:
         """The discrete-event part of :meth:`compute` (for notebooks and tests)."""
@@ -690,7 +714,7 @@ class ProductionLine(Component):
             target[out if bus is None else port] = means[:, 1 + j].copy()
         for j, name in enumerate(_STATE_OUTPUTS):
             outputs[name] = means[:, 5 + j].copy()
-        outputs["planned_time_frac"] = planned
+        outputs[PLANNED_TIME_OUTPUT] = planned
         outputs["downtime_frac"] = means[:, 5 + n_out].copy()
         return Flows(ports=ports, outputs=outputs)
 

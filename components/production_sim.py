@@ -58,8 +58,8 @@ from enum import IntEnum
 
 import numpy as np
 import simpy
+from twin.components.production_calendar import CalendarKind
 
-from components.production_calendar import CalendarKind
 from twin.schedule import Timeline
 
 __all__ = [
@@ -493,7 +493,7 @@ def simulate_line(
     window, 480 units worth of busy time.
 
     >>> import math
-    >>> from components.production_calendar import ShiftWindows, station_calendar
+    >>> from twin.components.production_calendar import ShiftWindows, station_calendar
     >>> w = ShiftWindows(np.array([0]), np.array([28800]), np.array([True]), np.array([True]))
     >>> cal = station_calendar(w, 86400, shutdown_at_shift_end=True, warmup_s=0,
     ...                        warmup_before_shift=True)

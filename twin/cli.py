@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from twin.errors import ConfigError, ConsistencyError
 
 if TYPE_CHECKING:
-    from twin.ledger.compute import Ledger
-    from twin.ledger.pathway import Pathway
+    from twin.accounting.ledger import Ledger
+    from twin.pathway import Pathway
 
 __all__ = ["main"]
 
@@ -39,6 +39,7 @@ _EXAMPLES = """examples:
 
 _SUMMARY_ROWS = (
     ("electricity_use_kwh", "Electricity use", "MWh", 1e-3),
+    ("onsite_generation_kwh", "On-site generation", "MWh", 1e-3),
     ("pv_ac_kwh", "PV production (AC)", "MWh", 1e-3),
     ("pv_self_consumed_kwh", "PV self-consumed", "MWh", 1e-3),
     ("pv_curtailed_kwh", "PV curtailed", "MWh", 1e-3),
@@ -268,7 +269,7 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from twin.config import load_config
-    from twin.ledger.pathway import run_pathway
+    from twin.pathway import run_pathway
     from twin.run import load_plant_weather, run
 
     config = load_config(args.config, args.overrides, weather=args.weather, step=args.step)
@@ -370,7 +371,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace) -> int:
-    import weather as wx
+    from twin import weather as wx
 
     if args.weather_command == "check":
         w = wx.load_weather(args.source)
@@ -405,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show
-    import weather as wx
+    from twin import weather as wx
 
     try:
         if args.command == "weather":

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import simpy
+from twin.components.production_calendar import CalendarKind
+from twin.components.production_sim import LineRun, StationSpec, StationState
 
-from components.production_calendar import CalendarKind
-from components.production_sim import LineRun, StationSpec, StationState
 from twin.schedule import TimelineRecorder
 
 _NEVER = -(2**62)
@@ -287,7 +287,7 @@ def simulate_line_per_station(
     window, 480 units worth of busy time.
 
     >>> import math
-    >>> from components.production_calendar import ShiftWindows, station_calendar
+    >>> from twin.components.production_calendar import ShiftWindows, station_calendar
     >>> w = ShiftWindows(np.array([0]), np.array([28800]), np.array([True]), np.array([True]))
     >>> cal = station_calendar(w, 86400, shutdown_at_shift_end=True, warmup_s=0,
     ...                        warmup_before_shift=True)

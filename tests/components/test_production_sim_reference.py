@@ -20,10 +20,10 @@ import pytest
 import simpy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from twin.components.production_calendar import ShiftWindows, station_calendar
+from twin.components.production_line import ProductionLine
+from twin.components.production_sim import StationSpec, mix_lots, order_lots, simulate_line
 
-from components.production_calendar import ShiftWindows, station_calendar
-from components.production_line import ProductionLine
-from components.production_sim import StationSpec, mix_lots, order_lots, simulate_line
 from tests.components._production_reference import _Buffer, simulate_line_per_station
 from tests.conftest import REFERENCE_CONFIG
 from twin.calendar import day_types
@@ -198,7 +198,8 @@ def test_a_station_stuck_at_the_end_blocks_the_line():
 
 
 def test_reference_factory_lines_give_the_reference_timelines(monkeypatch):
-    import components.production_line as pl
+    import twin.components.production_line as pl
+
     import twin
 
     config = twin.load_config(REFERENCE_CONFIG)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from twin.components.chiller import wet_bulb_from_weather_c
+from twin.components.hvac_solar import facade_irradiance
+from twin.components.pv import PV
 
-from components.chiller import wet_bulb_from_weather_c
-from components.hvac_solar import facade_irradiance
-from components.pv import PV
 from twin.calendar import day_types
 from twin.component import RunContext, Site
 from twin.run import weather_on_grid

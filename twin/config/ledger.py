@@ -13,15 +13,15 @@ plant's own PV) happen when the ledger is computed.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.component import EmissionFactorSpec
-from twin.ledger.ceca import CECA_INDICATORS
-from twin.ledger.factors import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
+from twin.factors.fuels import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
 
 __all__ = [
+    "CECA_INDICATORS",
     "BaseYear",
     "CecaConfig",
     "FactorSpec",
@@ -42,6 +42,27 @@ __all__ = [
     "Scope2Config",
     "Scope3Entry",
 ]
+
+CECA_INDICATORS: dict[str, tuple[str, str]] = {
+    "scope1_tco2": ("t CO2e", "direct emissions"),
+    "scope2_location_tco2": ("t CO2e", "purchased electricity and heat, location-based"),
+    "scope2_market_tco2": ("t CO2e", "purchased electricity and heat, market-based"),
+    "scope3_tco2": ("t CO2e", "value-chain sources given in the config"),
+    "emissions_tco2": ("t CO2e", "emissions in the boundary of the claim"),
+    "reduction_frac": ("-", "reduction against the base year / base-year emissions"),
+    "removals_tco2": ("t CO2e", "removals within the value chain"),
+    "offsets_tco2": ("t CO2e", "credits applied to the residual"),
+    "net_tco2": ("t CO2e", "net emissions after removals and offsets"),
+    "renewable_share_frac": ("-", "renewable electricity share, market-based"),
+    "onsite_renewable_share_frac": ("-", "self-consumed on-site generation / use"),
+    "self_sufficiency_frac": ("-", "1 - grid import / use"),
+    "offset_ratio_frac": ("-", "credits applied / emissions in the boundary"),
+    "intensity_tco2e_per_unit": ("t CO2e/unit", "emissions per unit of product"),
+    "intensity_tco2e_per_10k_cny": ("t CO2e/10k CNY", "emissions per 10,000 CNY of revenue"),
+}
+"""Indicators the twin computes, with unit and meaning; a rubric row must
+name one of them."""
+
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _NAME = Field(min_length=1, max_length=80, description="Name of the entry (appears in the inventory).")
@@ -403,30 +424,36 @@ class PathwayYear(BaseModel):
 
 
 class PathwayMeasure(BaseModel):
-    """A retrofit or purchase switched on from a year: config patches."""
+    """A retrofit or purchase switched on from a year: measures from the
+    measure library and dotted-path patches, exactly as in an experiment's
+    ``[[variant]]``."""
 
     model_config = _FROZEN
 
     name: str = _NAME
     from_year: int = Field(ge=2000, le=2100, description="First year the measure is in place.")
-    set: list[str] = Field(
-        min_length=1,
-        description="PATH=VALUE patches as for --set (list items by index or name), "
-        "e.g. 'pv.rooftop.arrays.south.rated_power_dc_kw=2400'.",
+    measures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Measures from the measure library (`twin measures`), e.g. "
+        "{measure = 'resize_pv', pv = 'rooftop', factor = 1.5}.",
+    )
+    patches: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted path -> value (list items by index or name), e.g. "
+        "{'pv.rooftop.inverter_rated_power_ac_kw' = 2400}.",
     )
     note: str = Field(default="", description="What the measure is.")
 
-    @field_validator("set")
-    @classmethod
-    def _patches(cls, v: list[str]) -> list[str]:
-        for item in v:
-            if "=" not in item:
-                msg = f"patch {item!r}: expected PATH=VALUE"
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.measures and not self.patches:
+            msg = "give measures (from the measure library) or patches, or both"
+            raise ValueError(msg)
+        for path in self.patches:
+            if path.strip().startswith("ledger.pathway"):
+                msg = f"patch {path!r}: a measure cannot change the pathway itself"
                 raise ValueError(msg)
-            if item.partition("=")[0].strip().startswith("ledger.pathway"):
-                msg = f"patch {item!r}: a measure cannot change the pathway itself"
-                raise ValueError(msg)
-        return v
+        return self
 
 
 class PathwayConfig(BaseModel):
