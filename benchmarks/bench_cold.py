@@ -80,8 +80,9 @@ def _peak_mb(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
         f"subprocess.run({cmd!r}, cwd={str(cwd)!r}, check=True, stdout=subprocess.DEVNULL); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", probe], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+    ).stdout
     return int(out.strip().splitlines()[-1]) / 1024.0
 
 
@@ -102,8 +103,11 @@ def _median(values: list[float]) -> float:
 def whole_process(root: Path, repeat: int, out: Path, epw: str) -> dict[str, float]:
     """Medians [s] of the whole-process figures of checkout ``root``."""
     twin_cmd = [sys.executable, "-m", "twin.cli", "run", CONFIG, "--out", str(out / "ref")]
-    mc_cmd = [sys.executable, "-c",
-              _MODELCHAIN_SCRIPT.format(root=str(ROOT), config=CONFIG, epw=epw)]
+    mc_cmd = [
+        sys.executable,
+        "-c",
+        _MODELCHAIN_SCRIPT.format(root=str(ROOT), config=CONFIG, epw=epw),
+    ]
     cache = tempfile.mkdtemp(prefix="twin-cache-")
     subprocess.run(twin_cmd, cwd=root, env=_env(cache), check=True, stdout=subprocess.DEVNULL)
     t_cold, t_mc, t_disk = [], [], []
@@ -122,8 +126,17 @@ def whole_process(root: Path, repeat: int, out: Path, epw: str) -> dict[str, flo
 
 def minute_year(root: Path, out: Path) -> tuple[float, float]:
     """Wall time [s] and peak memory [MB] of one cold 1-minute year, whole process."""
-    cmd = [sys.executable, "-m", "twin.cli", "run", CONFIG, "--step", "1min", "--out",
-           str(out / "ref_1min")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "twin.cli",
+        "run",
+        CONFIG,
+        "--step",
+        "1min",
+        "--out",
+        str(out / "ref_1min"),
+    ]
     t0 = time.perf_counter()
     peak = _peak_mb(cmd, root, _env(None))
     return time.perf_counter() - t0, peak
@@ -148,13 +161,23 @@ def in_process(repeat: int) -> dict[str, float]:
     grid = plant.grid
     cols = weather_on_grid(weather.frame, grid)
     frame = pd.DataFrame(
-        {"ghi": cols["ghi_w_per_m2"], "dni": cols["dni_w_per_m2"], "dhi": cols["dhi_w_per_m2"],
-         "temp_air": cols["temp_air_c"], "wind_speed": cols["wind_speed_m_per_s"]},
+        {
+            "ghi": cols["ghi_w_per_m2"],
+            "dni": cols["dni_w_per_m2"],
+            "dhi": cols["dhi_w_per_m2"],
+            "temp_air": cols["temp_air_c"],
+            "wind_speed": cols["wind_speed_m_per_s"],
+        },
         index=grid.index,
     )
     loc = weather.location
-    mc = build_modelchain(config.pv[0], loc.latitude_deg, loc.longitude_deg, loc.elevation_m,
-                          config.simulation.timezone)
+    mc = build_modelchain(
+        config.pv[0],
+        loc.latitude_deg,
+        loc.longitude_deg,
+        loc.elevation_m,
+        config.simulation.timezone,
+    )
     twin.run(plant, weather=weather)
     run_modelchain(mc, frame)
 
@@ -186,8 +209,12 @@ def in_process(repeat: int) -> dict[str, float]:
         def pysam() -> None:
             for a in pv.arrays:
                 pvwatts_v8_ac_annual_kwh(
-                    epw, system_capacity_kw=a.rated_power_dc_kw, dc_ac_ratio=ratio,
-                    tilt_deg=a.tilt_deg, azimuth_deg=a.azimuth_deg, mounting=a.mounting,
+                    epw,
+                    system_capacity_kw=a.rated_power_dc_kw,
+                    dc_ac_ratio=ratio,
+                    tilt_deg=a.tilt_deg,
+                    azimuth_deg=a.azimuth_deg,
+                    mounting=a.mounting,
                     losses_frac=pv.losses_frac,
                     inverter_efficiency_nom_frac=pv.inverter_efficiency_nom_frac,
                 )
@@ -220,10 +247,21 @@ def _lines(repeat: int) -> dict[str, float]:
     plant = twin.Plant.build(config)
     grid = plant.grid
     cal = config.calendar
-    days = day_types(grid, holidays=cal.holidays, extra_holidays=cal.extra_holidays,
-                     extra_workdays=cal.extra_workdays, weekend_days=cal.weekend_days)
-    ctx = RunContext(grid, Site("ref", 31.3, 120.6, 5.0), {}, days, None,
-                     np.random.SeedSequence(config.simulation.seed))
+    days = day_types(
+        grid,
+        holidays=cal.holidays,
+        extra_holidays=cal.extra_holidays,
+        extra_workdays=cal.extra_workdays,
+        weekend_days=cal.weekend_days,
+    )
+    ctx = RunContext(
+        grid,
+        Site("ref", 31.3, 120.6, 5.0),
+        {},
+        days,
+        None,
+        np.random.SeedSequence(config.simulation.seed),
+    )
     lines = [c for c in plant.components if isinstance(c, pl.ProductionLine)]
     new, old = [], []
     for _ in range(repeat):
@@ -249,48 +287,72 @@ def _plain_epw(source_path: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--base", type=Path, default=None,
-                        help="another checkout, measured side by side (whole process)")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="another checkout, measured side by side (whole process)",
+    )
     parser.add_argument("--no-minute", action="store_true", help="skip the 1-minute year")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     epw = str(ROOT / "weather" / "data" / "CHN_JS_Suzhou.583580_TMYx.epw.gz")
     out = Path(tempfile.mkdtemp(prefix="bench-cold-"))
     load = os.getloadavg()[0]
-    print(f"reference factory, medians of {args.repeat} alternating runs "
-          f"(load average {load:.1f} on {os.cpu_count()} cores at the start)")
+    print(
+        f"reference factory, medians of {args.repeat} alternating runs "
+        f"(load average {load:.1f} on {os.cpu_count()} cores at the start)"
+    )
 
     checkouts = [("this checkout", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
-    procs = {label: whole_process(root, args.repeat, out / label.replace(" ", "_"), epw)
-             for label, root in checkouts}
+    procs = {
+        label: whole_process(root, args.repeat, out / label.replace(" ", "_"), epw)
+        for label, root in checkouts
+    }
     for label, r in procs.items():
         mc = r["modelchain"]
-        print(f"  [{label}] whole process twin run (disk cache off) {r['run']:6.2f} s"
-              f"  = {r['run'] / mc:5.2f} x one ModelChain process ({mc:.2f} s)")
-        print(f"  [{label}] whole process twin run (disk cache warm) {r['run_disk_cache']:5.2f} s"
-              f"  = {r['run_disk_cache'] / mc:5.2f} x")
-        print(f"  [{label}] peak memory: twin run {r['peak_mb']:6.0f} MB, ModelChain process "
-              f"{r['modelchain_peak_mb']:.0f} MB")
+        print(
+            f"  [{label}] whole process twin run (disk cache off) {r['run']:6.2f} s"
+            f"  = {r['run'] / mc:5.2f} x one ModelChain process ({mc:.2f} s)"
+        )
+        print(
+            f"  [{label}] whole process twin run (disk cache warm) {r['run_disk_cache']:5.2f} s"
+            f"  = {r['run_disk_cache'] / mc:5.2f} x"
+        )
+        print(
+            f"  [{label}] peak memory: twin run {r['peak_mb']:6.0f} MB, ModelChain process "
+            f"{r['modelchain_peak_mb']:.0f} MB"
+        )
 
     ip = in_process(args.repeat)
     mc = ip["modelchain"]
-    print(f"  in process, cold (memos and disk cache off) {ip['cold'] * 1e3:7.1f} ms"
-          f"  = {ip['cold'] / mc:5.2f} x one ModelChain year ({mc * 1e3:.1f} ms)")
-    print(f"  in process, warm (sweep reuse)            {ip['warm'] * 1e3:7.1f} ms"
-          f"  = {ip['warm'] / mc:5.2f} x")
+    print(
+        f"  in process, cold (memos and disk cache off) {ip['cold'] * 1e3:7.1f} ms"
+        f"  = {ip['cold'] / mc:5.2f} x one ModelChain year ({mc * 1e3:.1f} ms)"
+    )
+    print(
+        f"  in process, warm (sweep reuse)            {ip['warm'] * 1e3:7.1f} ms"
+        f"  = {ip['warm'] / mc:5.2f} x"
+    )
     if "pysam" in ip:
-        print(f"  PySAM PVWatts v8, the same arrays          {ip['pysam'] * 1e3:7.1f} ms"
-              f"  = {ip['pysam'] / mc:5.2f} x ModelChain; twin cold = "
-              f"{ip['cold'] / ip['pysam']:.2f} x PySAM")
-    print(f"  production lines, CPU: per-station SimPy {ip['lines_per_station'] * 1e3:6.1f} ms,"
-          f" batch {ip['lines_batch'] * 1e3:6.1f} ms"
-          f" = {ip['lines_per_station'] / ip['lines_batch']:.2f} x cheaper")
+        print(
+            f"  PySAM PVWatts v8, the same arrays          {ip['pysam'] * 1e3:7.1f} ms"
+            f"  = {ip['pysam'] / mc:5.2f} x ModelChain; twin cold = "
+            f"{ip['cold'] / ip['pysam']:.2f} x PySAM"
+        )
+    print(
+        f"  production lines, CPU: per-station SimPy {ip['lines_per_station'] * 1e3:6.1f} ms,"
+        f" batch {ip['lines_batch'] * 1e3:6.1f} ms"
+        f" = {ip['lines_per_station'] / ip['lines_batch']:.2f} x cheaper"
+    )
     if not args.no_minute:
         for label, root in checkouts:
             t, peak = minute_year(root, out / label.replace(" ", "_"))
             mc_proc = procs[label]["modelchain"]
-            print(f"  [{label}] 1-minute year, whole process, cold: {t:6.2f} s"
-                  f" = {t / mc_proc:5.1f} x one ModelChain process (hourly), peak {peak:.0f} MB")
+            print(
+                f"  [{label}] 1-minute year, whole process, cold: {t:6.2f} s"
+                f" = {t / mc_proc:5.1f} x one ModelChain process (hourly), peak {peak:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -28,9 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run(root: Path, config: str, step: str, out: Path) -> Path:
     env = dict(os.environ, FACTORY_TWIN_CACHE="off")
-    subprocess.run([sys.executable, "-m", "twin.cli", "run", config, "--step", step,
-                    "--out", str(out)], cwd=root, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "twin.cli", "run", config, "--step", step, "--out", str(out)],
+        cwd=root,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out
 
 
@@ -70,9 +74,11 @@ def main() -> int:
     csv_err = float(np.nanmax(np.abs(csv[num.columns].to_numpy() - num.to_numpy()), initial=0.0))
     if csv_err > 0.5e-6 * (1 + 1e-9):
         problems.append(f"hourly.csv differs from the base by {csv_err:.3g} (> 0.5e-6)")
-    print(f"{args.config} at {args.step}: {len(a.columns)} columns x {len(a)} hours; largest "
-          f"relative difference {worst:.3g}{f' ({where})' if where else ''}; hourly.csv within "
-          f"{csv_err:.3g} of the base's values")
+    print(
+        f"{args.config} at {args.step}: {len(a.columns)} columns x {len(a)} hours; largest "
+        f"relative difference {worst:.3g}{f' ({where})' if where else ''}; hourly.csv within "
+        f"{csv_err:.3g} of the base's values"
+    )
     for p in problems:
         print(f"  DIFFERENT: {p}")
     return 1 if problems else 0

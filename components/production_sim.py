@@ -377,6 +377,7 @@ def _with_gaps(
     b = np.concatenate([start, [end_s]])
     last_active = np.concatenate([[_NEVER], end])
     keep = b > a
+    slot = np.flatnonzero(keep)  # gap j comes before activity j (n: after the last)
     a, b, last_active = a[keep], b[keep], last_active[keep]
     cal_s, cal_e, kinds = calendar.start_s, calendar.end_s, calendar.state
     ready = kinds == CalendarKind.READY
@@ -398,15 +399,23 @@ def _with_gaps(
         ref = np.maximum(last_active[gap], wake[window])
         split = np.clip(ref + int(timeout_s), ps, pe)
         split = np.where(awake, split, ps)
-    # idle [ps, split), then standby (or the calendar's state) [split, pe)
-    idle = split > ps
-    rest = pe > split
-    seg_s = np.concatenate([start, ps[idle], split[rest]])
-    seg_e = np.concatenate([end, split[idle], pe[rest]])
-    seg_k = np.concatenate([state, np.full(int(idle.sum()), _IDLE), piece_state[rest]])
-    seg_t = np.concatenate([tag, np.full(int(idle.sum()) + int(rest.sum()), -1)])
-    order = np.argsort(seg_s, kind="stable")
-    seg_s, seg_e, seg_k, seg_t = seg_s[order], seg_e[order], seg_k[order], seg_t[order]
+    # idle [ps, split), then standby (or the calendar's state) [split, pe);
+    # gap segments in time order, each placed before the activity that ends
+    # its gap (no sort: activities and gaps are each in time order already)
+    ok = np.stack([split > ps, pe > split], axis=1).ravel()
+    g_s = np.stack([ps, split], axis=1).ravel()[ok]
+    g_e = np.stack([split, pe], axis=1).ravel()[ok]
+    g_k = np.stack([np.full(ps.size, _IDLE), piece_state], axis=1).ravel()[ok]
+    g_slot = np.repeat(slot[gap], 2)[ok]
+    n_act, n_gap = start.size, g_s.size
+    pos_gap = np.arange(n_gap) + g_slot
+    pos_act = np.arange(n_act) + np.searchsorted(g_slot, np.arange(n_act), side="right")
+    seg_s = np.empty(n_act + n_gap, dtype=np.int64)
+    seg_e = np.empty_like(seg_s)
+    seg_k = np.empty_like(seg_s)
+    seg_t = np.full_like(seg_s, -1)
+    seg_s[pos_act], seg_e[pos_act], seg_k[pos_act], seg_t[pos_act] = start, end, state, tag
+    seg_s[pos_gap], seg_e[pos_gap], seg_k[pos_gap] = g_s, g_e, g_k
     # merge what continues the previous segment in the same state and tag
     new = np.ones(seg_s.size, dtype=bool)
     new[1:] = (seg_s[1:] != seg_e[:-1]) | (seg_k[1:] != seg_k[:-1]) | (seg_t[1:] != seg_t[:-1])
@@ -510,7 +519,10 @@ def simulate_line(
     depart = [0] * m
     # S_i(k) of every lot k, for station i - 1 with a buffer of b >= 1 (S_i(k - b))
     taken: list[list[int]] = [[] for _ in range(m)]
-    flow = list(zip(range(m), sims, [*caps, -1], [*taken[1:], []], strict=True))
+    # per station: index, station, its buffer, the take times of the next
+    # station (read with a buffer >= 1), its own take times (None: nobody reads them)
+    mine = [None] + [taken[i] if caps[i - 1] > 0 else None for i in range(1, m)]
+    flow = list(zip(range(m), sims, [*caps, -1], [*taken[1:], []], mine, strict=True))
     env = simpy.Environment()
     n_events = 0
 
@@ -531,12 +543,13 @@ def simulate_line(
                     yield env.timeout(free - env.now)
             k += 1
             t = free if free > release_s else release_s
-            for i, st, cap, after in flow:
+            for i, st, cap, after, own in flow:
                 if i:
                     prev = depart[i]
                     if prev > t:
                         t = prev  # t was when station i - 1 handed the lot on
-                    taken[i].append(t)
+                    if own is not None:
+                        own.append(t)
                     if t >= _INF:
                         depart[i] = _INF
                         break

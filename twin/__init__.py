@@ -41,12 +41,17 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'twin' has no attribute {name!r}"
-        raise AttributeError(msg)
     import importlib
 
+    module = _LAZY.get(name)
+    if module is None:  # a subpackage or module (twin.weather, twin.components, ...)
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            msg = f"module 'twin' has no attribute {name!r}"
+            raise AttributeError(msg) from None
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

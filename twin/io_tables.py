@@ -63,9 +63,17 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
         v = arr.astype(np.float64)
         if np.nanmax(np.abs(np.where(np.isinf(v), 0.0, v)), initial=0.0) >= _ARROW_PLAIN_BELOW:
             # Arrow would write exponent form: format this column in Python
-            return pa.array([None if x != x else f"{x:.{decimals}f}".rstrip("0").rstrip(".")
-                             if decimals and x - x == 0 else f"{x:.{decimals}f}"
-                             for x in (np.round(v, decimals) + 0.0).tolist()], pa.string())
+            return pa.array(
+                [
+                    None
+                    if x != x
+                    else f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+                    if decimals and x - x == 0
+                    else f"{x:.{decimals}f}"
+                    for x in (np.round(v, decimals) + 0.0).tolist()
+                ],
+                pa.string(),
+            )
         # + 0.0 turns -0.0 (a small negative rounded) into 0.0
         return pa.array(np.round(v, decimals) + 0.0, mask=np.isnan(v))
     if arr.dtype.kind in "biu":
