@@ -96,7 +96,8 @@ TMY3_LABEL_RULE = (
     "interval, other fields = spot values at HH:MM kept on the row"
 )
 
-_DATA_KINDS = {"CSWD": "CSWD", "TMYX": "TMYx", "TMY3": "TMY3"}
+#: Header data-type token -> data kind ("ECMWF/ERA" is what PVGIS writes in its EPW export).
+_DATA_KINDS = {"CSWD": "CSWD", "TMYX": "TMYx", "TMY3": "TMY3", "ECMWF/ERA": "PVGIS TMY"}
 
 
 def _read_text(path: str | Path) -> tuple[str, str, str]:
@@ -411,7 +412,11 @@ def _tmy3_interval_starts(text: str, n_rows: int, source: str) -> pd.DatetimeInd
     stated date, so no day roll-over is needed.
     """
     stamps = pd.read_csv(
-        io.StringIO(text), skiprows=1, usecols=[0, 1], header=0, names=["date", "time"],
+        io.StringIO(text),
+        skiprows=1,
+        usecols=[0, 1],
+        header=0,
+        names=["date", "time"],
         dtype=str,
     )
     dates = pd.to_datetime(stamps["date"], format="%m/%d/%Y", errors="coerce")
