@@ -34,6 +34,7 @@ __all__ = [
     "PlantConfig",
     "PlantInfo",
     "SimulationConfig",
+    "SyntheticWeatherConfig",
     "WeatherConfig",
     "plant_config_model",
 ]
@@ -58,7 +59,9 @@ class SimulationConfig(BaseModel):
 
     year: int = Field(default=2025, ge=1950, le=2100, description="Calendar year simulated.")
     step: str = Field(default="1h", description="Step length: 1h, 30min, 15min, 5min or 1min.")
-    timezone: str = Field(default="Asia/Shanghai", description="IANA time zone of the local calendar.")
+    timezone: str = Field(
+        default="Asia/Shanghai", description="IANA time zone of the local calendar."
+    )
     seed: int = Field(default=0, ge=0, description="Seed of every random draw in the run.")
 
     @field_validator("step")
@@ -78,19 +81,69 @@ class SimulationConfig(BaseModel):
         return v
 
 
-class WeatherConfig(BaseModel):
-    """Which weather file drives the run."""
+class SyntheticWeatherConfig(BaseModel):
+    """A synthetic year from monthly climate means (``weather.synthetic_year``)."""
 
     model_config = _FROZEN
 
-    site: str | None = Field(default=None, description="A bundled site id (see `twin weather list`).")
+    latitude_deg: float = Field(ge=-90, le=90, description="Site latitude, north positive [°].")
+    longitude_deg: float = Field(ge=-180, le=180, description="Site longitude, east positive [°].")
+    elevation_m: float = Field(default=0.0, ge=-500, le=9000, description="Site elevation [m].")
+    tz_offset_h: float = Field(
+        default=8.0, ge=-12, le=14, description="UTC offset of local standard time [h]."
+    )
+    monthly_ghi_kwh_per_m2: list[float] = Field(
+        min_length=12,
+        max_length=12,
+        description="Global horizontal irradiation of each month, Jan..Dec [kWh/m²].",
+    )
+    monthly_temp_c: list[float] = Field(
+        min_length=12, max_length=12, description="Mean air temperature of each month [°C]."
+    )
+    monthly_temp_range_c: list[float] = Field(
+        min_length=12,
+        max_length=12,
+        description="Mean daily range, mean daily max − mean daily min, of each month [K].",
+    )
+    monthly_relative_humidity_frac: list[float] = Field(
+        min_length=12, max_length=12, description="Mean relative humidity of each month, 0..1."
+    )
+    monthly_wind_speed_m_per_s: list[float] | None = Field(
+        default=None,
+        min_length=12,
+        max_length=12,
+        description="Mean wind speed of each month [m/s] (default 1 m/s).",
+    )
+    seed: int | None = Field(
+        default=None, ge=0, description="Seed of the generator (default: simulation.seed)."
+    )
+
+
+class WeatherConfig(BaseModel):
+    """Which weather drives the run: a bundled site, a file, or a synthetic year."""
+
+    model_config = _FROZEN
+
+    site: str | None = Field(
+        default=None, description="A bundled site id (see `twin weather list`)."
+    )
     file: str | None = Field(
-        default=None, description="Path of an EPW or TMY3 file (relative to the config file)."
+        default=None,
+        description="Path of a weather file (relative to the config file): EPW, TMY3, TMY2, "
+        "PVGIS TMY or hourly (CSV/JSON/EPW), NSRDB PSM3; the format is read from the content.",
+    )
+    synthetic: SyntheticWeatherConfig | None = Field(
+        default=None, description="A synthetic year from monthly means (weather/synthetic.py)."
     )
     correct_timing: bool = Field(
         default=False,
         description="Shift irradiance by the measured offset between its clear-day centre "
         "and solar noon (recorded in provenance).",
+    )
+    accept_timing_offset: bool = Field(
+        default=False,
+        description="Accept a measured irradiance timing offset beyond 45 min in a non-EPW "
+        "file (refused otherwise).",
     )
     latitude_deg: float | None = Field(default=None, ge=-90, le=90, description="Override [°].")
     longitude_deg: float | None = Field(default=None, ge=-180, le=180, description="Override [°].")
@@ -98,8 +151,12 @@ class WeatherConfig(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if (self.site is None) == (self.file is None):
-            msg = "give exactly one of site (a bundled site id) or file (a path)"
+        given = [k for k in ("site", "file", "synthetic") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = (
+                "give exactly one of site (a bundled site id), file (a path) or synthetic "
+                f"(monthly means); found {', '.join(given) or 'none'}"
+            )
             raise ValueError(msg)
         return self
 
@@ -110,7 +167,8 @@ class CalendarConfig(BaseModel):
     model_config = _FROZEN
 
     holidays: Literal["cn", "none"] = Field(
-        default="cn", description="Public-holiday list: 'cn' (bundled State Council list) or 'none'."
+        default="cn",
+        description="Public-holiday list: 'cn' (bundled State Council list) or 'none'.",
     )
     extra_holidays: list[dt.date] = Field(default_factory=list, description="Further days off.")
     extra_workdays: list[dt.date] = Field(
