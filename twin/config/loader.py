@@ -243,9 +243,7 @@ def set_path(
         walked.append(f"[{key}]" if isinstance(key, int) else key)
     last = parts[-1]
     if isinstance(node, list):
-        index = (
-            last if isinstance(last, int) else _index_by_name(node, last, walked, label, path, what)
-        )
+        index = last if isinstance(last, int) else _index_by_name(node, last, walked, label, path, what)
         if index >= len(node):
             msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
@@ -272,13 +270,9 @@ def _index_by_name(
     raise ConfigError(msg)
 
 
-def _step_into(
-    node: Any, key: str | int, walked: list[str], label: str, path: str, *, what: str
-) -> Any:
+def _step_into(node: Any, key: str | int, walked: list[str], label: str, path: str, *, what: str) -> Any:
     if isinstance(node, list):
-        index = (
-            key if isinstance(key, int) else _index_by_name(node, key, walked, label, path, what)
-        )
+        index = key if isinstance(key, int) else _index_by_name(node, key, walked, label, path, what)
         if index >= len(node):
             msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
@@ -346,16 +340,14 @@ def _format_one(err: Mapping[str, Any], source: str, root: type[BaseModel]) -> s
         allowed = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(clean[-1]), allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"{source}: {path}: unknown key; {hint}valid keys here: {', '.join(allowed)}"
+        return (
+            f"{source}: {path}: unknown key; {hint}valid keys here: {', '.join(allowed)}"
+        )
     if kind == "missing":
         return f"{source}: {path}: required field is missing (add it)"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        op = {
-            "greater_than": ">",
-            "greater_than_equal": ">=",
-            "less_than": "<",
-            "less_than_equal": "<=",
-        }[kind]
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+              "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()), "?")
         return f"{source}: {path}: expected {op} {bound}, got {_short(got)}"
     if kind in {"too_short", "too_long"}:

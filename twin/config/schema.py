@@ -59,9 +59,7 @@ class SimulationConfig(BaseModel):
 
     year: int = Field(default=2025, ge=1950, le=2100, description="Calendar year simulated.")
     step: str = Field(default="1h", description="Step length: 1h, 30min, 15min, 5min or 1min.")
-    timezone: str = Field(
-        default="Asia/Shanghai", description="IANA time zone of the local calendar."
-    )
+    timezone: str = Field(default="Asia/Shanghai", description="IANA time zone of the local calendar.")
     seed: int = Field(default=0, ge=0, description="Seed of every random draw in the run.")
 
     @field_validator("step")
@@ -167,8 +165,7 @@ class CalendarConfig(BaseModel):
     model_config = _FROZEN
 
     holidays: Literal["cn", "none"] = Field(
-        default="cn",
-        description="Public-holiday list: 'cn' (bundled State Council list) or 'none'.",
+        default="cn", description="Public-holiday list: 'cn' (bundled State Council list) or 'none'."
     )
     extra_holidays: list[dt.date] = Field(default_factory=list, description="Further days off.")
     extra_workdays: list[dt.date] = Field(
