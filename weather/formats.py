@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 from pvlib import iotools
 
+from ._solar import cos_zenith, epoch_seconds
 from .core import Location, Weather, WeatherError, WeatherIssue, format_message
 from .readers import (
     DEFAULT_YEAR,
@@ -660,7 +661,9 @@ def _series_csv(
         )
         raise WeatherError(msg)
     try:
-        data = pd.read_csv(io.StringIO(text), sep=None, engine="python", comment="#")
+        first = next((ln for ln in text.splitlines() if ln.strip() and ln[0] != "#"), "")
+        sep = max((",", ";", "\t"), key=first.count)  # the header's delimiter
+        data = pd.read_csv(io.StringIO(text), sep=sep, comment="#")
     except (ValueError, pd.errors.ParserError) as exc:
         msg = format_message(
             source, "file", "a delimited text file", f"unparsable ({exc})", "export the data as CSV"
@@ -757,34 +760,23 @@ def _series_csv(
 
 def _decompose(frame: pd.DataFrame, location: Location, source: str) -> list[WeatherIssue]:
     """DNI and DHI from GHI by Erbs et al. (1982) where the file has none."""
-    from pvlib import irradiance, solarposition
+    from pvlib import irradiance
 
+    mid_s = epoch_seconds(frame.index) + 1800.0
+    cosz = cos_zenith(mid_s, location.latitude_deg, location.longitude_deg)
+    ghi = frame["ghi_w_per_m2"].to_numpy(dtype=np.float64)
     if np.isfinite(frame["dhi_w_per_m2"].to_numpy(dtype=np.float64)).any():
-        if np.isnan(frame["dni_w_per_m2"].to_numpy(dtype=np.float64)).all():
-            centre = frame.index + pd.Timedelta(minutes=30)
-            zen = solarposition.ephemeris(centre, location.latitude_deg, location.longitude_deg)[
-                "zenith"
-            ].to_numpy()
-            cosz = np.cos(np.radians(zen))
-            beam = frame["ghi_w_per_m2"] - frame["dhi_w_per_m2"]
-            frame["dni_w_per_m2"] = np.where(
-                cosz > 0.065, np.maximum(beam, 0) / np.maximum(cosz, 0.065), 0.0
-            )
-            return [
-                WeatherIssue(
-                    "derived_column",
-                    "info",
-                    f"{source}: dni_w_per_m2: not in the file; (GHI - DHI) / cos θz",
-                    len(frame),
-                    "dni_w_per_m2",
-                )
-            ]
-        return []
-    centre = frame.index + pd.Timedelta(minutes=30)
-    zen = solarposition.ephemeris(centre, location.latitude_deg, location.longitude_deg)["zenith"]
-    parts = irradiance.erbs(frame["ghi_w_per_m2"].set_axis(centre), zen, centre)
-    frame["dhi_w_per_m2"] = np.minimum(parts["dhi"].to_numpy(), frame["ghi_w_per_m2"].to_numpy())
-    frame["dni_w_per_m2"] = parts["dni"].to_numpy()
+        if not np.isnan(frame["dni_w_per_m2"].to_numpy(dtype=np.float64)).all():
+            return []
+        beam = np.maximum(ghi - frame["dhi_w_per_m2"].to_numpy(dtype=np.float64), 0.0)
+        frame["dni_w_per_m2"] = np.where(cosz > 0.065, beam / np.maximum(cosz, 0.065), 0.0)
+        msg = f"{source}: dni_w_per_m2: not in the file; (GHI - DHI) / cos θz"
+        return [WeatherIssue("derived_column", "info", msg, len(frame), "dni_w_per_m2")]
+    zenith_deg = np.degrees(np.arccos(np.clip(cosz, -1.0, 1.0)))
+    doy = np.asarray((frame.index + pd.Timedelta(minutes=30)).day_of_year, dtype=np.float64)
+    parts = irradiance.erbs(ghi, zenith_deg, doy)
+    frame["dhi_w_per_m2"] = np.minimum(np.asarray(parts["dhi"]), ghi)
+    frame["dni_w_per_m2"] = np.asarray(parts["dni"])
     msg = (
         f"{source}: dni_w_per_m2, dhi_w_per_m2: not in the file; split from GHI by the Erbs, "
         "Klein and Duffie (1982) correlation (pvlib.irradiance.erbs)"
