@@ -241,7 +241,7 @@ def _as12(values: Sequence[float] | None, name: str, lo: float, hi: float) -> np
             "[weather.synthetic]",
             name,
             f"12 monthly values (January..December) in {lo:g}..{hi:g}",
-            repr(list(np.atleast_1d(arr))),
+            repr([round(float(x), 3) for x in np.atleast_1d(arr)]),
             "give one value per month from the climate table",
         )
         raise WeatherError(msg)
@@ -310,7 +310,7 @@ def synthetic_year(
         climate has (the clearness index outside 0.05..0.80, e.g. MJ/m² given
         as kWh/m²).
     """
-    ghi_m = _as12(monthly_ghi_kwh_per_m2, "monthly_ghi_kwh_per_m2", 0.0, 400.0)
+    ghi_m = _as12(monthly_ghi_kwh_per_m2, "monthly_ghi_kwh_per_m2", 0.0, 2000.0)
     temp_m = _as12(monthly_temp_c, "monthly_temp_c", -60.0, 50.0)
     range_m = _as12(monthly_temp_range_c, "monthly_temp_range_c", 0.0, 40.0)
     rh_m = _as12(monthly_relative_humidity_frac, "monthly_relative_humidity_frac", 0.01, 1.0)
