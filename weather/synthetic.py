@@ -437,7 +437,12 @@ def synthetic_year(
     solar_hour = np.mod(hour_from_noon + 12.0, 24.0)  # midpoint of each hour, solar time
     table_h = np.arange(1, 25, dtype=np.float64)
     frac = np.interp(solar_hour, table_h, ASHRAE_RANGE_FRACTION, period=24.0)
-    temp = t_day[:, None] + range_m[month_of_day][:, None] * (ASHRAE_RANGE_FRACTION.mean() - frac)
+    # the hours sample the profile off its extremes: stretch so each day spans the full range
+    low, high = frac.min(axis=1, keepdims=True), frac.max(axis=1, keepdims=True)
+    frac = (frac - low) / (high - low)
+    temp = t_day[:, None] + range_m[month_of_day][:, None] * (
+        frac.mean(axis=1, keepdims=True) - frac
+    )
 
     # 5. humidity: one dew point per month matching the month's mean RH
     month_h = np.repeat(month_of_day, 24)
