@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from twin.errors import ConfigError, ConsistencyError
 
 if TYPE_CHECKING:
-    from twin.ledger.compute import Ledger
-    from twin.ledger.pathway import Pathway
+    from twin.accounting.ledger import Ledger
+    from twin.pathway import Pathway
 
 __all__ = ["main"]
 
@@ -41,6 +41,7 @@ _EXAMPLES = """examples:
 
 _SUMMARY_ROWS = (
     ("electricity_use_kwh", "Electricity use", "MWh", 1e-3),
+    ("onsite_generation_kwh", "On-site generation", "MWh", 1e-3),
     ("pv_ac_kwh", "PV production (AC)", "MWh", 1e-3),
     ("pv_self_consumed_kwh", "PV self-consumed", "MWh", 1e-3),
     ("pv_curtailed_kwh", "PV curtailed", "MWh", 1e-3),
@@ -330,7 +331,7 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from twin.config import load_config
-    from twin.ledger.pathway import run_pathway
+    from twin.pathway import run_pathway
     from twin.run import run
     from twin.weather_years import load_config_weather
 
@@ -433,7 +434,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace) -> int:
-    import weather as wx
+    from twin import weather as wx
 
     if args.weather_command == "compare":
         return _cmd_weather_compare(args)
@@ -463,8 +464,8 @@ def _cmd_weather(args: argparse.Namespace) -> int:
 
 
 def _cmd_weather_compare(args: argparse.Namespace) -> int:
-    import weather as wx
-    from twin.weather_compare import compare_weather
+    from twin import weather as wx
+    from twin.weather_years import compare_weather
 
     a = wx.load_weather(args.a, correct_timing=args.correct_timing)
     b = wx.load_weather(args.b, correct_timing=args.correct_timing)
@@ -504,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show
-    import weather as wx
+    from twin import weather as wx
 
     try:
         if args.command == "weather":

@@ -7,12 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import weather
+from twin import weather
 from twin.cli import main
 from twin.config import load_config
 from twin.errors import ConfigError
-from twin.weather_compare import compare_weather
-from twin.weather_years import load_config_weather, load_weather_years, run_weather_years
+from twin.weather_years import (
+    compare_weather,
+    load_config_weather,
+    load_weather_years,
+    run_weather_years,
+)
 
 from ..conftest import ROOT, TESTS_DATA_DIR
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from twin.weather import WeatherError, detect_format, load_weather, read_weather, read_weather_years
 
-import weather
-from weather import WeatherError, detect_format, load_weather, read_weather, read_weather_years
+from twin import weather
 
 from ..conftest import TESTS_DATA_DIR
 

@@ -21,10 +21,10 @@ irradiance) of hours with more than 200 W/m² outside the atmosphere.
 import numpy as np
 import pytest
 from scipy import stats
+from twin.weather import WeatherError, read_weather, synthetic_year
+from twin.weather._solar import extraterrestrial_horizontal_mean
 
-import weather
-from weather import WeatherError, read_weather, synthetic_year
-from weather._solar import extraterrestrial_horizontal_mean
+from twin import weather
 
 from ..conftest import TESTS_DATA_DIR
 

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.accounting.ceca import Readiness, readiness
+from twin.accounting.inventory import Inventory, build_inventory
 from twin.accounting.kpi import PlantSeries
+from twin.accounting.neutrality import Neutrality, neutrality
 from twin.component import Flows, TariffSignals
-from twin.ledger.ceca import Readiness, readiness
-from twin.ledger.inventory import Inventory, build_inventory
-from twin.ledger.neutrality import Neutrality, neutrality
-from twin.ledger.schema import LedgerConfig
+from twin.config.ledger import LedgerConfig
 from twin.plant import Plant
 
 __all__ = ["LEDGER_SUMMARY_KEYS", "Ledger", "compute_ledger", "ledger_config_of"]
@@ -44,7 +44,7 @@ LEDGER_SUMMARY_KEYS: dict[str, str] = {
 def ledger_config_of(plant: Plant) -> tuple[LedgerConfig, bool]:
     """The plant's ledger section, or the defaults for a plant without one
     (then the components' own fuel factors keep scope 1 as they report it)."""
-    cfg = getattr(plant.config, "ledger", None)
+    cfg = plant.config.ledger
     if cfg is not None:
         return cfg, True
     return LedgerConfig(fuel_factors="component", reporting_year=plant.config.simulation.year), False
