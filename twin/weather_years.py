@@ -95,34 +95,21 @@ def load_config_weather(config: PlantConfig) -> wx.Weather:
         message names the config file and field.
     """
     wc = config.weather
-    year = config.simulation.year
-    if wc.synthetic is not None:
-        spec = wc.synthetic.model_dump()
-        seed = spec.pop("seed")
-        try:
-            return wx.synthetic_year(
-                **spec,
-                seed=config.simulation.seed if seed is None else seed,
-                year=year,
-                name=f"{config.plant.name} (synthetic)",
-            )
-        except wx.WeatherError as exc:
-            raise _config_error(config, "weather.synthetic", exc) from None
-    if wc.site is not None:
-        target, field = wc.site, "weather.site"
-    else:
-        path = Path(wc.file)
-        target = str(path if path.is_absolute() else Path(config.base_dir) / path)
-        field = "weather.file"
+    field = next(k for k in ("site", "file", "synthetic") if getattr(wc, k) is not None)
     try:
-        return wx.load_weather(
-            target,
+        return wx.load_weather_source(
+            site=wc.site,
+            file=wc.file,
+            synthetic=wc.synthetic.model_dump() if wc.synthetic is not None else None,
+            base_dir=config.base_dir,
             correct_timing=wc.correct_timing,
-            year=year,
             accept_timing_offset=wc.accept_timing_offset,
+            year=config.simulation.year,
+            seed=config.simulation.seed,
+            name=f"{config.plant.name} (synthetic)",
         )
     except wx.WeatherError as exc:
-        raise _config_error(config, field, exc) from None
+        raise _config_error(config, f"weather.{field}", exc) from None
 
 
 def _files(source: str | Path) -> list[Path]:

@@ -21,7 +21,7 @@ from .checks import (
 )
 from .core import Location, Weather, WeatherError, WeatherIssue, format_message
 from .formats import FORMATS, detect_format, read_weather, read_weather_years
-from .load import load_weather
+from .load import load_weather, load_weather_source
 from .readers import read_epw, read_tmy3
 from .restamp import to_year
 from .sites import list_sites, site_path
@@ -46,6 +46,7 @@ __all__ = [
     "format_message",
     "list_sites",
     "load_weather",
+    "load_weather_source",
     "measure_timing_offset_min",
     "read_epw",
     "read_tmy3",

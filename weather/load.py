@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .core import Weather, WeatherError, format_message
 from .formats import read_weather
 from .readers import DEFAULT_YEAR
 from .sites import _site_row, site_path
 
-__all__ = ["load_weather"]
+__all__ = ["load_weather", "load_weather_source"]
 
 #: File name endings taken as a path rather than a site id (the reader is
 #: chosen from the file's content, not from these).
@@ -139,3 +141,73 @@ def load_weather(
             )
             raise WeatherError(msg)
     return dataclasses.replace(weather, **extra)
+
+
+def load_weather_source(
+    *,
+    site: str | None = None,
+    file: str | Path | None = None,
+    synthetic: Mapping[str, Any] | None = None,
+    base_dir: str | Path = ".",
+    correct_timing: bool = False,
+    accept_timing_offset: bool = False,
+    year: int = DEFAULT_YEAR,
+    seed: int = 0,
+    name: str | None = None,
+) -> Weather:
+    """Load the weather of a config's ``[weather]`` table: a site, a file or a synthetic year.
+
+    Parameters
+    ----------
+    site, file, synthetic
+        Exactly one: a bundled site id, a file path (relative paths are
+        relative to ``base_dir``), or the keyword arguments of
+        :func:`weather.synthetic_year` (its ``seed`` key, if given and not
+        None, overrides ``seed``).
+    base_dir : str or Path
+        Folder that a relative ``file`` is relative to.
+    correct_timing, accept_timing_offset, year
+        As for :func:`load_weather` (``correct_timing`` does not apply to a
+        synthetic year, which is generated on solar time).
+    seed : int
+        Seed of a synthetic year without its own.
+    name : str, optional
+        Name of a synthetic site.
+
+    Returns
+    -------
+    Weather
+
+    Raises
+    ------
+    WeatherError
+        None or several sources given, or any error of the loader used.
+    """
+    given = [
+        k for k, v in (("site", site), ("file", file), ("synthetic", synthetic)) if v is not None
+    ]
+    if len(given) != 1:
+        msg = format_message(
+            "[weather]",
+            "site/file/synthetic",
+            "exactly one source",
+            ", ".join(given) or "none",
+            "give a site id, a file or a synthetic table",
+        )
+        raise WeatherError(msg)
+    if synthetic is not None:
+        from .synthetic import synthetic_year
+
+        spec = dict(synthetic)
+        own_seed = spec.pop("seed", None)
+        return synthetic_year(
+            **spec, seed=seed if own_seed is None else int(own_seed), year=year, name=name
+        )
+    if site is not None:
+        target: str | Path = site
+    else:
+        path = Path(file)
+        target = path if path.is_absolute() else Path(base_dir) / path
+    return load_weather(
+        target, correct_timing=correct_timing, year=year, accept_timing_offset=accept_timing_offset
+    )
