@@ -439,7 +439,8 @@ def _cmd_weather(args: argparse.Namespace) -> int:
     if args.weather_command == "compare":
         return _cmd_weather_compare(args)
     if args.weather_command == "check":
-        w = wx.load_weather(args.source)
+        # strict=False: list every finding, then exit 2 if any is an error
+        w = wx.load_weather(args.source, strict=False)
         loc = w.location
         print(f"{w.source_path}\n  {loc.name} ({loc.station_id}) {loc.latitude_deg:.3f}°, "
               f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m, UTC{loc.tz_offset_h:+g}")
@@ -448,6 +449,10 @@ def _cmd_weather(args: argparse.Namespace) -> int:
         print(f"  time labels: {w.label_rule}")
         for issue in w.issues:
             print(f"  {issue.severity}: {issue.message}")
+        n_errors = len(w.issues_with("error"))
+        if n_errors:
+            print(f"error: {n_errors} problem(s) make this weather unusable", file=sys.stderr)
+            return EXIT_USER_ERROR
         return 0
     sites = wx.list_sites()
     cols = ["site", "city", "province", "data_kind", "period", "latitude_deg", "longitude_deg",

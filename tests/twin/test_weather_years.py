@@ -134,3 +134,21 @@ def test_cli_bad_weather_exits_2(tmp_path, capsys):
     args = ["run", str(EXAMPLE), "--out", str(tmp_path / "o"), "--weather-years", str(junk)]
     assert main(args) == 2
     assert Path(tmp_path / "o").exists() is False
+
+
+def test_cli_weather_check_lists_every_problem(tmp_path, capsys):
+    import gzip
+
+    text = gzip.decompress(weather.site_path("shanghai-cswd").read_bytes()).decode()
+    lines = text.splitlines(keepends=True)
+    for k, field, value in ((8 + 4000, 13, "-50"), (8 + 100, 6, "85.0")):
+        parts = lines[k].split(",")
+        parts[field] = value  # GHI negative; dry bulb beyond the EPW limit of 70 °C
+        lines[k] = ",".join(parts)
+    path = tmp_path / "two_problems.epw"
+    path.write_text("".join(lines))
+    assert main(["weather", "check", str(path)]) == 2
+    out = capsys.readouterr()
+    assert "ghi_w_per_m2: expected irradiance >= 0" in out.out
+    assert "temp_air_c: expected values in -70..70" in out.out
+    assert "2 problem(s)" in out.err
