@@ -45,9 +45,10 @@ from twin import weather as wx
 from twin.component import COMPONENT_REGISTRY
 from twin.config.loader import config_from_dict
 from twin.config.schema import PlantConfig
-from twin.errors import ConfigError, SuspiciousInputWarning
+from twin.errors import SuspiciousInputWarning
 from twin.plant import Plant
 from twin.run import run
+from twin.simulate import load_plant_weather
 
 __all__ = [
     "QUANTITIES",
@@ -70,46 +71,10 @@ QUANTITIES = {
 }
 
 
-def _config_error(config: PlantConfig, field: str, exc: Exception) -> ConfigError:
-    source = config.source_path or "<config>"
-    return ConfigError(f"{source}: {field}: {exc}")
-
-
 def load_config_weather(config: PlantConfig) -> wx.Weather:
-    """Load the weather a config names: bundled site, file or synthetic year.
-
-    Parameters
-    ----------
-    config : PlantConfig
-
-    Returns
-    -------
-    weather.Weather
-        On the config's simulation year; a synthetic year uses
-        ``[weather.synthetic].seed`` or, without one, ``simulation.seed``.
-
-    Raises
-    ------
-    ConfigError
-        Unknown site, missing or unusable file, bad monthly means; the
-        message names the config file and field.
-    """
-    wc = config.weather
-    field = next(k for k in ("site", "file", "synthetic") if getattr(wc, k) is not None)
-    try:
-        return wx.load_weather_source(
-            site=wc.site,
-            file=wc.file,
-            synthetic=wc.synthetic.model_dump() if wc.synthetic is not None else None,
-            base_dir=config.base_dir,
-            correct_timing=wc.correct_timing,
-            accept_timing_offset=wc.accept_timing_offset,
-            year=config.simulation.year,
-            seed=config.simulation.seed,
-            name=f"{config.plant.name} (synthetic)",
-        )
-    except wx.WeatherError as exc:
-        raise _config_error(config, f"weather.{field}", exc) from None
+    """The weather a config names (site, file or synthetic year); see
+    :func:`twin.simulate.load_plant_weather`, which this is."""
+    return load_plant_weather(config)
 
 
 def _files(source: str | Path) -> list[Path]:

@@ -11,6 +11,7 @@ from twin import weather
 from twin.cli import main
 from twin.config import load_config
 from twin.errors import ConfigError
+from twin.run import run
 from twin.weather_years import (
     compare_weather,
     load_config_weather,
@@ -81,6 +82,10 @@ def test_synthetic_config_runs_and_is_marked(example):
     w = load_config_weather(example)
     assert w.data_kind == "synthetic"
     assert w.frame.index[0].year == example.simulation.year
+    # the one run entry point loads it too, and says so in provenance
+    summary = run(example).summary
+    assert summary["provenance"]["weather"]["data_kind"] == "synthetic"
+    assert summary["provenance"]["weather"]["sha256"] == w.sha256
     raw_bad = EXAMPLE.read_text(encoding="utf-8").replace(
         "monthly_temp_c = [-0.4, 2.2,", "monthly_temp_c = [2.2,"
     )
