@@ -73,7 +73,17 @@ from .readers import (
     _read_tmy3,
     _restamp,
 )
-from .variables import CANONICAL_COLUMNS, IRRADIANCE_COLUMNS
+from .variables import (
+    CANONICAL_COLUMNS,
+    IRRADIANCE_COLUMNS,
+    NSRDB_UNIT_FACTORS,
+    NSRDB_VARIABLE_MAP,
+    PVGIS_UNIT_FACTORS,
+    PVGIS_VARIABLE_MAP,
+    TMY2_MISSING_CODE,
+    TMY2_UNIT_FACTORS,
+    TMY2_VARIABLE_MAP,
+)
 
 __all__ = [
     "FORMATS",
@@ -159,53 +169,6 @@ _DEFAULT_UNIT = {
     "angle": "deg",
     "pressure": "Pa",
 }
-
-#: pvlib column (``map_variables=True``) -> canonical column, per pvlib reader.
-_PVGIS_MAP = {
-    "ghi": "ghi_w_per_m2",
-    "dni": "dni_w_per_m2",
-    "dhi": "dhi_w_per_m2",
-    "temp_air": "temp_air_c",
-    "relative_humidity": "relative_humidity_frac",
-    "wind_speed": "wind_speed_m_per_s",
-    "wind_direction": "wind_direction_deg",
-    "pressure": "pressure_pa",
-}
-_PVGIS_FACTORS = {"relative_humidity_frac": 0.01}
-_PSM_MAP = {
-    "ghi": "ghi_w_per_m2",
-    "dni": "dni_w_per_m2",
-    "dhi": "dhi_w_per_m2",
-    "temp_air": "temp_air_c",
-    "temp_dew": "temp_dew_c",
-    "relative_humidity": "relative_humidity_frac",
-    "wind_speed": "wind_speed_m_per_s",
-    "wind_direction": "wind_direction_deg",
-    "pressure": "pressure_pa",
-    "albedo": "albedo_frac",
-}
-_PSM_FACTORS = {"relative_humidity_frac": 0.01, "pressure_pa": 100.0}
-#: TMY2 elements as pvlib names them, in the file's units (tenths where stated).
-_TMY2_MAP = {
-    "GHI": "ghi_w_per_m2",
-    "DNI": "dni_w_per_m2",
-    "DHI": "dhi_w_per_m2",
-    "DryBulb": "temp_air_c",
-    "DewPoint": "temp_dew_c",
-    "RHum": "relative_humidity_frac",
-    "Wspd": "wind_speed_m_per_s",
-    "Wdir": "wind_direction_deg",
-    "Pressure": "pressure_pa",
-}
-_TMY2_FACTORS = {
-    "temp_air_c": 0.1,
-    "temp_dew_c": 0.1,
-    "relative_humidity_frac": 0.01,
-    "wind_speed_m_per_s": 0.1,
-    "pressure_pa": 100.0,
-}
-#: TMY2 missing-value code for the irradiance elements (Marion and Urban 1995).
-_TMY2_MISSING = 9999.0
 
 _TMY2_LINE1 = re.compile(r"^\s*\d{5}\s+\S.{0,30}\s[A-Z]{2}\s+-?\d+\s+[NS]\s*\d+\s+\d+\s+[EW]\s*\d+")
 
@@ -478,10 +441,10 @@ def _series_tmy2(text: str, source: str) -> _Series:
     data = data.set_axis(pd.DatetimeIndex(start).tz_localize(_fixed_tz(tz)), axis=0)
     frame, issues = _canonical(
         data,
-        _TMY2_MAP,
-        _TMY2_FACTORS,
+        TMY2_VARIABLE_MAP,
+        TMY2_UNIT_FACTORS,
         source,
-        missing_at_or_above={c: _TMY2_MISSING for c in IRRADIANCE_COLUMNS},
+        missing_at_or_above={c: TMY2_MISSING_CODE for c in IRRADIANCE_COLUMNS},
     )
     location = Location(
         name=", ".join(str(meta[k]).strip() for k in ("City", "State")),
@@ -518,7 +481,7 @@ def _series_pvgis(text: str, fmt: str, source: str) -> _Series:
     lat = float(loc.get("latitude", np.nan))
     lon = float(loc.get("longitude", np.nan))
     elev = float(loc.get("elevation", np.nan))
-    frame, issues = _canonical(data, _PVGIS_MAP, _PVGIS_FACTORS, source)
+    frame, issues = _canonical(data, PVGIS_VARIABLE_MAP, PVGIS_UNIT_FACTORS, source)
     frame = frame.set_axis(pd.DatetimeIndex(data.index).tz_convert("UTC"), axis=0)
     issues += _complete_humidity(frame, source)
     location = Location(f"PVGIS {lat:.3f}, {lon:.3f}", "-", lat, lon, elev, 0.0)
@@ -574,7 +537,7 @@ def _series_psm3(text: str, source: str) -> _Series:
     tz = float(meta.get("Time Zone", 0.0))
     index = pd.DatetimeIndex(data.index).tz_convert(_fixed_tz(tz))
     data = data.set_axis(index, axis=0)
-    frame, issues = _canonical(data, _PSM_MAP, _PSM_FACTORS, source)
+    frame, issues = _canonical(data, NSRDB_VARIABLE_MAP, NSRDB_UNIT_FACTORS, source)
     issues += _complete_humidity(frame, source)
     years = np.unique(np.asarray(index.year))
     typical = "tmy" in text[:2000].lower() or (
