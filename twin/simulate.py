@@ -93,6 +93,7 @@ def load_plant_weather(config: PlantConfig) -> wx.Weather:
             site=wc.site,
             file=wc.file,
             synthetic=wc.synthetic.model_dump() if wc.synthetic is not None else None,
+            csv=wc.csv.model_dump() if wc.csv is not None else None,
             base_dir=config.base_dir,
             correct_timing=wc.correct_timing,
             accept_timing_offset=wc.accept_timing_offset,

@@ -34,8 +34,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def load_weather_years(
     *,
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
+    csv: Mapping[str, Any] | None = None,
 ) -> list[wx.Weather]:
     """Load actual weather years of one site from folders, files or multi-year files.
 
@@ -112,6 +114,10 @@ def load_weather_years(
         Files (one year or several years each) and/or folders of such files.
     correct_timing, accept_timing_offset : bool
         As for :func:`weather.load_weather`.
+    csv : mapping, optional
+        Description of generic CSV files (the ``**csv`` options of
+        :func:`weather.read_weather`; ``typical`` must stay False); then every
+        file is read as such a CSV.
 
     Returns
     -------
@@ -128,8 +134,12 @@ def load_weather_years(
     years: list[wx.Weather] = []
     for item in items:
         for path in _files(item):
+            options = {**dict(csv), "format": "csv", "typical": False} if csv is not None else {}
             years += wx.read_weather_years(
-                path, correct_timing=correct_timing, accept_timing_offset=accept_timing_offset
+                path,
+                correct_timing=correct_timing,
+                accept_timing_offset=accept_timing_offset,
+                **options,
             )
     labels = [int(w.frame.index[0].year) for w in years]
     dup = sorted({y for y in labels if labels.count(y) > 1})

@@ -592,7 +592,8 @@ def _series_csv(
             "a generic CSV described by columns (canonical name -> CSV column), units, label "
             f"({'/'.join(LABELS)}), time_column, tz_offset_h, latitude_deg and longitude_deg",
             "no value for " + ", ".join(absent),
-            "give them to read_weather(..., format='csv') or in the config's [weather.csv] table",
+            "give them to read_weather(..., format='csv') or in the config's [weather.csv] table "
+            "beside [weather] file",
         )
         raise WeatherError(msg)
     if label not in LABELS:

@@ -148,6 +148,7 @@ def load_weather_source(
     site: str | None = None,
     file: str | Path | None = None,
     synthetic: Mapping[str, Any] | None = None,
+    csv: Mapping[str, Any] | None = None,
     base_dir: str | Path = ".",
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
@@ -164,6 +165,9 @@ def load_weather_source(
         relative to ``base_dir``), or the keyword arguments of
         :func:`weather.synthetic_year` (its ``seed`` key, if given and not
         None, overrides ``seed``).
+    csv : mapping, optional
+        With ``file``: the description of a generic CSV (the ``**csv``
+        options of :func:`weather.read_weather`).
     base_dir : str or Path
         Folder that a relative ``file`` is relative to.
     correct_timing, accept_timing_offset, year
@@ -208,6 +212,15 @@ def load_weather_source(
     else:
         path = Path(file)
         target = path if path.is_absolute() else Path(base_dir) / path
+        if csv is not None:
+            return read_weather(
+                target,
+                format="csv",
+                year=year,
+                correct_timing=correct_timing,
+                accept_timing_offset=accept_timing_offset,
+                **dict(csv),
+            )
     return load_weather(
         target, correct_timing=correct_timing, year=year, accept_timing_offset=accept_timing_offset
     )

@@ -157,3 +157,54 @@ def test_cli_weather_check_lists_every_problem(tmp_path, capsys):
     assert "ghi_w_per_m2: expected irradiance >= 0" in out.out
     assert "temp_air_c: expected values in -70..70" in out.out
     assert "2 problem(s)" in out.err
+
+
+def test_config_reads_a_described_csv(tmp_path):
+    # a logger's CSV of two actual NSRDB years; the config's [weather.csv] describes it
+    import io
+
+    import pvlib
+
+    rows = []
+    for path in YEARS:
+        raw, _ = pvlib.iotools.read_nsrdb_psm4(io.StringIO(_gunzip(path)))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "time": raw.index.strftime("%Y-%m-%d %H:%M"),
+                    "ghi": raw["ghi"],
+                    "t": raw["temp_air"],
+                    "rh": raw["relative_humidity"],
+                }
+            )
+        )
+    csv_path = tmp_path / "logger.csv"
+    pd.concat(rows).to_csv(csv_path, index=False)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start = text.index("[weather.synthetic]")
+    end = text.index("[grid_connection]")
+    weather_table = (
+        '[weather]\nfile = "logger.csv"\n\n[weather.csv]\n'
+        'columns = { ghi_w_per_m2 = "ghi", temp_air_c = "t", relative_humidity_frac = "rh" }\n'
+        'units = { relative_humidity_frac = "%" }\nlabel = "instant"\ntime_column = "time"\n'
+        "tz_offset_h = -7.0\nlatitude_deg = 40.53\nlongitude_deg = -108.54\n"
+        "elevation_m = 2168.0\n\n"
+    )
+    config_path = tmp_path / "logger.toml"
+    config_path.write_text(text[:start] + weather_table + text[end:], encoding="utf-8")
+    config = load_config(config_path)
+    # one file of two years cannot be one run's weather; the message says what to do
+    with pytest.raises(
+        ConfigError, match=r"logger\.toml: weather\.file: .*2 years .*weather-years"
+    ):
+        load_config_weather(config)
+    years = load_weather_years(csv_path, csv=config.weather.csv.model_dump())
+    assert [int(w.frame.index[0].year) for w in years] == [2017, 2023]
+    assert years[0].data_kind == "CSV series"
+    assert any(i.code == "derived_column" and i.column == "dhi_w_per_m2" for i in years[0].issues)
+
+
+def _gunzip(path):
+    import gzip
+
+    return gzip.decompress(path.read_bytes()).decode()

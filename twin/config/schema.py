@@ -31,6 +31,7 @@ from twin.timegrid import parse_step
 
 __all__ = [
     "CalendarConfig",
+    "CsvWeatherConfig",
     "PlantConfig",
     "PlantInfo",
     "SimulationConfig",
@@ -117,6 +118,34 @@ class SyntheticWeatherConfig(BaseModel):
     )
 
 
+class CsvWeatherConfig(BaseModel):
+    """How to read a generic CSV given as ``file`` (``weather.read_weather(format="csv")``)."""
+
+    model_config = _FROZEN
+
+    columns: dict[str, str] = Field(
+        description="Canonical column -> CSV header, e.g. {ghi_w_per_m2 = \"GHI\", "
+        "temp_air_c = \"T\"}; ghi_w_per_m2 and temp_air_c are required."
+    )
+    units: dict[str, str] = Field(
+        default_factory=dict,
+        description="Canonical column -> unit of the CSV column (W/m2, Wh/m2, kJ/m2, MJ/m2, "
+        "C, K, F, %, frac, m/s, km/h, Pa, hPa, mbar, kPa); default the canonical unit.",
+    )
+    label: Literal["start", "centre", "end", "instant"] = Field(
+        description="Where in its interval each row is stamped (instant = a sample at that moment)."
+    )
+    time_column: str = Field(description="CSV header of the date-time column.")
+    time_format: str | None = Field(default=None, description="strftime format of the times.")
+    tz_offset_h: float = Field(ge=-12, le=14, description="UTC offset of naive times [h].")
+    latitude_deg: float = Field(ge=-90, le=90, description="Site latitude [°].")
+    longitude_deg: float = Field(ge=-180, le=180, description="Site longitude [°].")
+    elevation_m: float = Field(default=0.0, ge=-500, le=9000, description="Site elevation [m].")
+    typical: bool = Field(
+        default=False, description="The file is a typical year (else one or more actual years)."
+    )
+
+
 class WeatherConfig(BaseModel):
     """Which weather drives the run: a bundled site, a file, or a synthetic year."""
 
@@ -132,6 +161,10 @@ class WeatherConfig(BaseModel):
     )
     synthetic: SyntheticWeatherConfig | None = Field(
         default=None, description="A synthetic year from monthly means (weather/synthetic.py)."
+    )
+    csv: CsvWeatherConfig | None = Field(
+        default=None, description="Description of a generic CSV given as file (columns, units, "
+        "labels, site)."
     )
     correct_timing: bool = Field(
         default=False,
@@ -155,6 +188,9 @@ class WeatherConfig(BaseModel):
                 "give exactly one of site (a bundled site id), file (a path) or synthetic "
                 f"(monthly means); found {', '.join(given) or 'none'}"
             )
+            raise ValueError(msg)
+        if self.csv is not None and self.file is None:
+            msg = "csv describes a file: give file = \"path.csv\" with it"
             raise ValueError(msg)
         return self
 
