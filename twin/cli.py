@@ -228,7 +228,8 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
         wc = config.weather
         years = load_weather_years(args.weather_years, correct_timing=wc.correct_timing,
                                    accept_timing_offset=wc.accept_timing_offset,
-                                   csv=wc.csv.model_dump() if wc.csv is not None else None)
+                                   csv=wc.csv.model_dump() if wc.csv is not None else None,
+                                   relative_humidity_frac=wc.relative_humidity_frac)
         spread = run_weather_years(config, years, typical=weather)
         tables = {"weather_years.csv": spread.table, "weather_years_stats.csv": spread.stats}
     results.write(out, tables=tables)

@@ -97,6 +97,7 @@ def load_plant_weather(config: PlantConfig) -> wx.Weather:
             base_dir=config.base_dir,
             correct_timing=wc.correct_timing,
             accept_timing_offset=wc.accept_timing_offset,
+            relative_humidity_frac=wc.relative_humidity_frac,
             year=config.simulation.year,
             seed=config.simulation.seed,
             name=f"{config.plant.name} (synthetic)",

@@ -105,6 +105,7 @@ def load_weather_years(
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
     csv: Mapping[str, Any] | None = None,
+    relative_humidity_frac: float | None = None,
 ) -> list[wx.Weather]:
     """Load actual weather years of one site from folders, files or multi-year files.
 
@@ -112,7 +113,7 @@ def load_weather_years(
     ----------
     sources : path or sequence of paths
         Files (one year or several years each) and/or folders of such files.
-    correct_timing, accept_timing_offset : bool
+    correct_timing, accept_timing_offset, relative_humidity_frac
         As for :func:`weather.load_weather`.
     csv : mapping, optional
         Description of generic CSV files (the ``**csv`` options of
@@ -139,6 +140,7 @@ def load_weather_years(
                 path,
                 correct_timing=correct_timing,
                 accept_timing_offset=accept_timing_offset,
+                relative_humidity_frac=relative_humidity_frac,
                 **options,
             )
     labels = [int(w.frame.index[0].year) for w in years]

@@ -550,7 +550,9 @@ TZ_SOLAR_TOLERANCE_H = 3.5
 ANNUAL_CLEARNESS_RANGE = (0.15, 0.85)
 
 
-def check_location(location: Location, *, source: str = "<frame>") -> list[WeatherIssue]:
+def check_location(
+    location: Location, *, source: str = "<frame>", utc_time_base: bool = False
+) -> list[WeatherIssue]:
     """Check a header's latitude, longitude, elevation and UTC offset.
 
     Values outside :data:`LOCATION_RANGES` are errors (issue "No input
@@ -564,6 +566,9 @@ def check_location(location: Location, *, source: str = "<frame>") -> list[Weath
         Station metadata from a file header (or given by the user).
     source : str
         File name used in messages.
+    utc_time_base : bool
+        The file is stamped in UTC (PVGIS): its offset 0 is not a local time
+        zone, so it is not compared with the longitude.
 
     Returns
     -------
@@ -582,7 +587,7 @@ def check_location(location: Location, *, source: str = "<frame>") -> list[Weath
                 "correct the file header (or give the value in the config's [weather] table)",
             )
             issues.append(WeatherIssue("location_out_of_range", "error", msg))
-    if not issues:
+    if not issues and not utc_time_base:
         solar_h = location.longitude_deg / 15.0
         if abs(location.tz_offset_h - solar_h) > TZ_SOLAR_TOLERANCE_H:
             msg = format_message(

@@ -353,16 +353,20 @@ def _regrid_hourly(
         start = index - pd.Timedelta(seconds=shift_s)
         frac = float((start[0].minute * 60 + start[0].second) / 3600.0)
         floor = start.floor("h")
-        out = frame.set_axis(floor, axis=0)
+        if frac >= 0.5:
+            # interval i covers [H_i + f, H_i + 1 + f), mostly hour H_i + 1, which gets f of
+            # it and (1 - f) of interval i + 1 (labels stay in the hour holding most of i)
+            out = frame.set_axis(floor + pd.Timedelta(hours=1), axis=0)
+            weights = (frac, 1.0 - frac, -1)
+        else:
+            # mostly hour H_i, which gets (1 - f) of interval i and f of interval i - 1
+            out = frame.set_axis(floor, axis=0)
+            weights = (1.0 - frac, frac, 1)
         if frac > 0.0:
-            # interval i covers [H_i + f, H_i + 1 + f): hour H_i gets (1 - f) of it and f of i-1
             for col in irr:
                 v = frame[col].to_numpy(dtype=np.float64)
-                out[col] = (1.0 - frac) * v + frac * np.roll(v, 1)
-            note = (
-                f"re-averaged onto whole hours ({frac * 60:.0f} min of each value moved to "
-                "the previous hour)"
-            )
+                out[col] = weights[0] * v + weights[1] * np.roll(v, weights[2])
+            note = f"re-averaged onto whole hours by overlap ({frac * 60:.0f} min offset)"
         else:
             note = "no re-averaging needed"
         rule = (
@@ -475,7 +479,8 @@ def _series_pvgis(text: str, fmt: str, source: str) -> _Series:
         data, meta = iotools.read_pvgis_hourly(
             buffer, pvgis_format=pvgis_format, map_variables=True
         )
-        loc = meta.get("inputs", meta).get("location", meta)
+        inputs = meta.get("inputs", meta)
+        loc = inputs.get("location", inputs)
         if "ghi" not in data.columns:
             data = _pvgis_horizontal(data, meta, source)
     lat = float(loc.get("latitude", np.nan))
@@ -494,6 +499,8 @@ def _series_pvgis(text: str, fmt: str, source: str) -> _Series:
         )
         return _Series(frame, location, "PVGIS TMY", rule, True, issues)
     frame, rule, more = _regrid_hourly(frame, "instant", source)
+    more += _decompose(frame, location, source)
+    more += _fill_absent(frame, location, source)
     rule = (
         "PVGIS hourly series, instantaneous values at HH:MM UTC (satellite slot time): "
         + rule
@@ -512,18 +519,22 @@ def _pvgis_horizontal(data: pd.DataFrame, meta: dict, source: str) -> pd.DataFra
     else:  # CSV header line "Slope: 30 deg."
         found = re.match(r"\s*([-\d.]+)", str(inputs.get("Slope", "")))
     slope_deg = float(found.group(1)) if found else float("nan")
-    have = {"poa_direct", "poa_sky_diffuse"} <= set(data.columns)
-    if not have or not slope_deg == 0.0:
+    components = {"poa_direct", "poa_sky_diffuse"} <= set(data.columns)
+    if not slope_deg == 0.0 or not (components or "poa_global" in data.columns):
         msg = format_message(
             source,
-            "mounting_system.slope / components",
-            "a PVGIS hourly series on a horizontal plane (slope 0°) with components (Gb(i), Gd(i))",
+            "mounting_system.slope",
+            "a PVGIS hourly series on a horizontal plane (slope 0°): G(i), or Gb(i) and Gd(i) "
+            "with components",
             f"slope {slope_deg:g}°, columns {', '.join(map(str, data.columns))}",
-            "download the series again with angle=0 and components=1 (radiation on the "
-            "horizontal plane); a tilted plane's irradiance cannot give GHI",
+            "download the series again with angle=0 (radiation on the horizontal plane), "
+            "best with components=1; a tilted plane's irradiance cannot give GHI",
         )
         raise WeatherError(msg)
     out = data.copy()
+    if not components:
+        out["ghi"] = data["poa_global"]  # on a horizontal plane G(i) is GHI; split later
+        return out
     out["ghi"] = data["poa_direct"] + data["poa_sky_diffuse"]
     out["dhi"] = data["poa_sky_diffuse"]
     if "solar_elevation" in data.columns:
@@ -849,6 +860,34 @@ def _parse(
     return fmt, digest, source, series
 
 
+def _stated_humidity(series: _Series, rh_frac: float | None, source: str) -> None:
+    """Fill a file's absent humidity with the user's stated constant, or refuse."""
+    frame = series.frame
+    rh = frame["relative_humidity_frac"].to_numpy(dtype=np.float64)
+    if not np.isnan(rh).all():
+        return
+    if rh_frac is None or not 0.0 < float(rh_frac) <= 1.0:
+        msg = format_message(
+            source,
+            "relative_humidity_frac",
+            "humidity in the file (RH or dew point), or a stated constant in 0..1",
+            f"none in the file ({series.data_kind}), stated {rh_frac!r}",
+            "state one with relative_humidity_frac = 0.7 (read_weather argument, or "
+            "[weather] relative_humidity_frac): it drives HVAC latent loads and cooling towers, "
+            "not PV; or use a source with humidity (PVGIS TMY, NSRDB)",
+        )
+        raise WeatherError(msg)
+    frame["relative_humidity_frac"] = float(rh_frac)
+    series.issues.extend(_complete_humidity(frame, source))
+    msg = (
+        f"{source}: relative_humidity_frac: not in the file; the stated constant "
+        f"{float(rh_frac):g} is used (HVAC latent loads and cooling towers follow it; PV does not)"
+    )
+    series.issues.append(
+        WeatherIssue("stated_constant", "warning", msg, len(frame), "relative_humidity_frac")
+    )
+
+
 def _csv_options(options: Mapping[str, object]) -> dict[str, object]:
     keys = (
         "columns",
@@ -882,6 +921,7 @@ def read_weather(
     strict: bool = True,
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
     **csv: object,
 ) -> Weather:
     """Read one weather year from any supported file (format detected from content).
@@ -903,6 +943,10 @@ def read_weather(
     accept_timing_offset : bool
         Accept a measured offset beyond :data:`weather.readers.TIMING_REFUSAL_MIN`
         (refused otherwise for the formats of this module).
+    relative_humidity_frac : float, optional
+        Constant relative humidity for a file that has none (PVGIS hourly
+        series; a CSV without RH or dew point), 0..1; reported as a
+        ``"warning"``. Without it such a file is refused.
     **csv
         For ``format="csv"``: ``columns`` (canonical name -> CSV column),
         ``units`` (canonical name -> a key of :data:`UNITS`; default the
@@ -921,7 +965,16 @@ def read_weather(
         several years in the file (use :func:`read_weather_years`), or
         unusable data.
     """
-    years = _read(path, format, year, strict, correct_timing, accept_timing_offset, csv)
+    years = _read(
+        path,
+        format,
+        year,
+        strict,
+        correct_timing,
+        accept_timing_offset,
+        csv,
+        rh_frac=relative_humidity_frac,
+    )
     if len(years) != 1:
         msg = format_message(
             str(path),
@@ -941,12 +994,14 @@ def read_weather_years(
     strict: bool = True,
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
     **csv: object,
 ) -> list[Weather]:
     """Read every calendar year of an actual-year series (multi-year files are split).
 
     Each year is cut on the file's own calendar (UTC for PVGIS, local
     standard time otherwise) and must be complete (8760 or 8784 hours).
+    Parameters are those of :func:`read_weather` (no ``year``: each year keeps its own).
 
     Returns
     -------
@@ -968,6 +1023,7 @@ def read_weather_years(
         accept_timing_offset,
         csv,
         keep_years=True,
+        rh_frac=relative_humidity_frac,
     )
     typical = [w for w in years if w.data_kind in TYPICAL_KINDS]
     if typical:
@@ -991,6 +1047,7 @@ def _read(
     accept: bool,
     csv: Mapping[str, object],
     keep_years: bool = False,
+    rh_frac: float | None = None,
 ) -> list[Weather]:
     fmt, digest, source, series = _parse(path, fmt, _csv_options(csv))
     if series is None:
@@ -1001,6 +1058,7 @@ def _read(
             # an actual-year EPW keeps its own calendar year
             weather = reader(path, year=own.pop(), strict=strict, correct_timing=correct_timing)
         return [weather]
+    _stated_humidity(series, rh_frac, source)
     refuse = None if accept else TIMING_REFUSAL_MIN
     common = {
         "location": series.location,
@@ -1011,6 +1069,7 @@ def _read(
         "strict": strict,
         "correct_timing": correct_timing,
         "refuse_timing_beyond_min": refuse,
+        "utc_time_base": series.data_kind.startswith("PVGIS"),
     }
     if series.typical:
         frame, source_years, stamp_issues = _stamp_typical(series, year, source)

@@ -37,6 +37,7 @@ def _load_cached(
     strict: bool,
     correct_timing: bool,
     accept_timing_offset: bool,
+    relative_humidity_frac: float | None,
 ) -> Weather:
     # mtime_ns and size are part of the key so an edited file is re-read.
     return read_weather(
@@ -45,6 +46,7 @@ def _load_cached(
         strict=strict,
         correct_timing=correct_timing,
         accept_timing_offset=accept_timing_offset,
+        relative_humidity_frac=relative_humidity_frac,
     )
 
 
@@ -55,6 +57,7 @@ def load_weather(
     year: int = DEFAULT_YEAR,
     strict: bool = True,
     accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
 ) -> Weather:
     """Load, check and (optionally) timing-correct a weather year.
 
@@ -78,6 +81,8 @@ def load_weather(
     accept_timing_offset : bool
         Accept a measured timing offset beyond
         :data:`weather.readers.TIMING_REFUSAL_MIN` in a non-EPW/TMY3 file.
+    relative_humidity_frac : float, optional
+        Stated constant humidity for a file that has none (PVGIS hourly series).
 
     Returns
     -------
@@ -126,6 +131,7 @@ def load_weather(
         bool(strict),
         bool(correct_timing),
         bool(accept_timing_offset),
+        None if relative_humidity_frac is None else float(relative_humidity_frac),
     )
     extra: dict[str, object] = {"frame": weather.frame.copy()}
     if site is not None:
@@ -152,6 +158,7 @@ def load_weather_source(
     base_dir: str | Path = ".",
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
     year: int = DEFAULT_YEAR,
     seed: int = 0,
     name: str | None = None,
@@ -170,7 +177,7 @@ def load_weather_source(
         options of :func:`weather.read_weather`).
     base_dir : str or Path
         Folder that a relative ``file`` is relative to.
-    correct_timing, accept_timing_offset, year
+    correct_timing, accept_timing_offset, relative_humidity_frac, year
         As for :func:`load_weather` (``correct_timing`` does not apply to a
         synthetic year, which is generated on solar time).
     seed : int
@@ -222,5 +229,9 @@ def load_weather_source(
                 **dict(csv),
             )
     return load_weather(
-        target, correct_timing=correct_timing, year=year, accept_timing_offset=accept_timing_offset
+        target,
+        correct_timing=correct_timing,
+        year=year,
+        accept_timing_offset=accept_timing_offset,
+        relative_humidity_frac=relative_humidity_frac,
     )

@@ -251,13 +251,14 @@ def _assemble(
     strict: bool,
     correct_timing: bool,
     refuse_timing_beyond_min: float | None = None,
+    utc_time_base: bool = False,
 ) -> Weather:
     """Fill, check, measure timing, optionally correct it; build the Weather.
 
     With ``refuse_timing_beyond_min``, a measured offset beyond it is an
     error (unless ``correct_timing``) instead of a warning.
     """
-    location_issues = check_location(location, source=source)
+    location_issues = check_location(location, source=source, utc_time_base=utc_time_base)
     if location_issues:
         raise_for_errors(location_issues)
     frame, fill_issues = fill_gaps(frame, location, source=source)

@@ -136,8 +136,49 @@ def test_pvgis_tmy_csv_json_epw_agree_with_the_file():
 
 @pytest.mark.parametrize("path", [PVGIS_HOURLY_CSV, PVGIS_HOURLY_JSON])
 def test_pvgis_hourly_on_a_tilted_plane_is_refused_with_a_fix(path):
-    with pytest.raises(WeatherError, match=r"slope 0°.*angle=0 and components=1"):
+    with pytest.raises(WeatherError, match=r"horizontal plane \(slope 0°\).*angle=0"):
         read_weather(path)
+
+
+def test_pvgis_hourly_horizontal_series(tmp_path, psm3_2017):
+    # PVGIS's hourly layout (slope 0, no components: G(i) = GHI, instantaneous at HH:10 UTC)
+    # filled with a real year: NSRDB 2017 of location 401182, hourly, moved to HH:10 UTC
+    # the UTC year 2017: its first 7 h are local 31 Dec 17:00-24:00 (night), wrapped round
+    f = psm3_2017.frame
+    utc = pd.date_range("2017-01-01 00:10", periods=8760, freq="h", tz="UTC")
+    cols = [
+        np.roll(f[c].to_numpy(), 7) for c in ("ghi_w_per_m2", "temp_air_c", "wind_speed_m_per_s")
+    ]
+    body = "\n".join(
+        f"{t:%Y%m%d:%H%M},{g:.2f},0.0,{ta:.2f},{ws:.2f},0.0"
+        for t, g, ta, ws in zip(utc, *cols, strict=True)
+    )
+    header = (
+        "Latitude (decimal degrees):\t40.530\nLongitude (decimal degrees):\t-108.540\n"
+        "Elevation (m):\t2168\nRadiation database:\tPVGIS-SARAH3\n\n\nSlope: 0 deg. \n"
+        "Azimuth: 0 deg. \ntime,G(i),H_sun,T2m,WS10m,Int\n"
+    )
+    path = tmp_path / "Timeseries_40.530_-108.540_SA3_0deg_0deg_2017_2017.csv"
+    path.write_text(header + body + "\n")
+    assert detect_format(path.read_text(), str(path)) == "pvgis_hourly_csv"
+    with pytest.raises(
+        WeatherError, match=r"relative_humidity_frac: expected humidity in the file"
+    ):
+        read_weather(path)
+    years = read_weather_years(path, relative_humidity_frac=0.5)
+    (w,) = years
+    # the annual energy of the samples is kept by the re-averaging onto whole hours
+    np.testing.assert_allclose(w.frame["ghi_w_per_m2"].sum(), np.round(cols[0], 2).sum(), rtol=1e-9)
+    # the hourly means were stamped as samples at HH:10, 20 min before their centre, so the
+    # reader places them 20 min early; measured on solar days (the UTC base is 7 h from
+    # local time), the offset shows it
+    assert -30.0 < w.timing_offset_min < -10.0
+    assert w.data_kind == "PVGIS series" and w.frame.index[0] == pd.Timestamp(
+        "2017-01-01", tz="UTC"
+    )
+    assert any(i.code == "stated_constant" for i in w.issues)
+    assert any(i.code == "derived_column" and i.column == "dhi_w_per_m2" for i in w.issues)
+    assert w.frame["relative_humidity_frac"].eq(0.5).all()
 
 
 @pytest.fixture(scope="module")

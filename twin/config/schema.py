@@ -176,6 +176,11 @@ class WeatherConfig(BaseModel):
         description="Accept a measured irradiance timing offset beyond 45 min in a non-EPW "
         "file (refused otherwise).",
     )
+    relative_humidity_frac: float | None = Field(
+        default=None, gt=0, le=1,
+        description="Stated constant relative humidity for a file that has none (PVGIS hourly "
+        "series), 0..1; drives HVAC latent loads, not PV.",
+    )
     latitude_deg: float | None = Field(default=None, ge=-90, le=90, description="Override [°].")
     longitude_deg: float | None = Field(default=None, ge=-180, le=180, description="Override [°].")
     elevation_m: float | None = Field(default=None, ge=-500, le=9000, description="Override [m].")
