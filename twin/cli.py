@@ -215,6 +215,8 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None)
         print(f"  {label:<{width}}  {value * scale:>14,.1f} {unit}")
     for text in summary.get("warnings", []):
         print(f"  warning: {text}")
+    for text in summary.get("notes", []):
+        print(f"  note: {text}")
     prov = summary["provenance"]
     kind = prov["weather"].get("data_kind")
     print(f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]} "
