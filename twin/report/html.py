@@ -93,7 +93,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]], *, numeric: Sequ
                 "" if value is None else value)
             cells.append(f'<td class="{"num" if n else ""}">{text}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="tablewrap"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def section(anchor: str, title: str, *parts: str) -> str:

@@ -1,0 +1,196 @@
+"""``twin report``: the pages' contents, bad folders, the balance Sankey and
+a comparison's page (the browser test is test_report_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import minimal_config
+from twin.cli import main
+from twin.report import build_report
+from twin.report.compare_page import COMPARE_HEADLINES
+from twin.report.folder import RunFolder
+from twin.report.run_page import HEADLINES, _end_uses, _sankey
+from twin.report.style import chart_style
+
+RUN_CHARTS = (
+    "monthly-end-use", "load-duration", "carpet-import", "carpet-pv", "profiles", "peak-days",
+    "air-operating-points", "chiller-operating-points", "zones", "emissions-waterfall",
+)
+"""Charts the reference factory's page must have (it has PV, air, chillers and zones)."""
+
+COMPARE_CHARTS = ("compare-deltas", "compare-cashflows", "compare-macc", "compare-interactions")
+
+MAX_PAGE_BYTES = 10_000_000
+"""Issue requirement: under 10 MB for an hourly year."""
+
+
+def _charts(html: str) -> list[str]:
+    return re.findall(r'<figure class="chart" data-chart="([^"]+)"', html)
+
+
+def _cards(html: str) -> dict[str, float]:
+    cards = re.findall(r'data-key="([^"]+)" data-scale="[^"]+" data-decimals="\d+">'
+                       r'<div class="label">[^<]*</div><div><span class="value">([^<]+)</span>', html)
+    return {k: float(v.replace(",", "")) for k, v in cards}
+
+
+def _external_references(html: str) -> list[str]:
+    """Every src/href/url() that is neither an in-page anchor nor a data: URI."""
+    refs = re.findall(r'(?:src|href)="([^"]*)"', html) + re.findall(r"url\(([^)]*)\)", html)
+    return [r for r in refs if not r.startswith(("#", "data:"))]
+
+
+def test_run_page_has_every_chart_and_the_summary(reference_result_dir):
+    page = reference_result_dir / "report.html"
+    html = page.read_text(encoding="utf-8")
+    assert page.stat().st_size < MAX_PAGE_BYTES
+    assert set(RUN_CHARTS) <= set(_charts(html))
+    assert _external_references(html) == []
+    assert "<script" not in html
+    summary = json.loads((reference_result_dir / "summary.json").read_text(encoding="utf-8"))
+    shown = _cards(html)
+    for h in HEADLINES:
+        if h.key in summary:
+            assert shown[h.key] == pytest.approx(round(summary[h.key] * h.scale, h.decimals), abs=1e-9)
+    assert 'id="warnings"' in html
+    # the inventory's factor sources are on the page
+    inventory = pd.read_csv(reference_result_dir / "inventory.csv")
+    for source in inventory["source"]:
+        assert f">{source}<" in html
+    assert summary["provenance"]["config_hash"] in html
+    # no balance.csv in this folder yet: the page says why there is no Sankey
+    if not (reference_result_dir / "balance.csv").exists():
+        assert "balance.csv" in html
+
+
+def _copy_result(src: Path, dst: Path) -> Path:
+    dst.mkdir()
+    for name in ("summary.json", "hourly.parquet", "monthly.csv", "inventory.csv"):
+        shutil.copy(src / name, dst / name)
+    return dst
+
+
+def test_sankey_drawn_from_balance(reference_result_dir, tmp_path):
+    folder = _copy_result(reference_result_dir, tmp_path / "with_balance")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    rows = [
+        ("electricity", "electricity", "grid", "grid_connection", "out", summary["grid_import_kwh"], "kWh"),
+        ("electricity", "electricity", "rooftop", "pv", "out", summary["pv_ac_kwh"], "kWh"),
+        ("electricity", "electricity", "chillers", "chiller", "in", 2.0e6, "kWh"),
+        ("electricity", "electricity", "stamping", "production_line", "in", 5.0e6, "kWh"),
+        ("natural_gas", "natural_gas", "gas", "gas_supply", "out", 1.9e6, "kWh"),
+        ("natural_gas", "natural_gas", "hot_water_boiler", "boiler", "in", 1.9e6, "kWh"),
+    ]
+    pd.DataFrame(rows, columns=["carrier", "bus", "component", "kind", "direction", "amount", "unit"]
+                 ).to_csv(folder / "balance.csv", index=False)
+    run = RunFolder.read(folder)
+    with chart_style():
+        figs, text = _sankey(run)
+    assert [f.key for f in figs] == ["sankey-electricity", "sankey-natural_gas"]
+    assert text == ""
+    assert all(f.svg.startswith("<svg") for f in figs)
+    # kinds from the balance group the monthly end uses
+    groups = _end_uses(run)
+    assert {"chiller", "production_line"} <= set(groups) and "chillers" not in groups
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    ("missing", "expected a result folder, found missing"),
+    ("empty", "not a result folder: expected summary.json"),
+    ("old_summary", "older format"),
+    ("old_hourly", "missing columns grid_import_kw"),
+    ("bad_json", "not readable JSON"),
+])
+def test_bad_folders_exit_2(reference_result_dir, tmp_path, capsys, setup, message):
+    folder = tmp_path / "r"
+    if setup == "empty":
+        folder.mkdir()
+    elif setup != "missing":
+        _copy_result(reference_result_dir, folder)
+    if setup == "old_summary":
+        s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        del s["grid_import_kwh"]
+        (folder / "summary.json").write_text(json.dumps(s), encoding="utf-8")
+    elif setup == "old_hourly":
+        h = pd.read_parquet(folder / "hourly.parquet").drop(columns=["grid_import_kw"])
+        h.to_parquet(folder / "hourly.parquet")
+    elif setup == "bad_json":
+        (folder / "summary.json").write_text("{not json", encoding="utf-8")
+    assert main(["report", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (folder / "report.html").exists()
+
+
+def _toml(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def write_mini_experiment(tmp_path: Path) -> Path:
+    """A small plant (one load, grid) and an experiment with two measures,
+    each alone and together: enough for every chart of a comparison."""
+    raw = minimal_config()
+    lines = []
+    for key, value in raw.items():
+        if isinstance(value, list):
+            for item in value:
+                lines.append(f"[[{key}]]")
+                lines += [f"{k} = {_toml(v)}" for k, v in item.items()]
+        else:
+            lines.append(f"[{key}]")
+            lines += [f"{k} = {_toml(v)}" for k, v in value.items()]
+    (tmp_path / "mini.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tomllib.loads((tmp_path / "mini.toml").read_text(encoding="utf-8"))
+    pv = '{measure = "add_pv", name = "roof", rated_power_dc_kw = 300.0}'
+    led = '{measure = "led_lighting", load = "load", lighting_kw = 60.0, reduction_frac = 0.5}'
+    (tmp_path / "exp.toml").write_text(f"""
+[experiment]
+name = "mini_exp"
+base = "mini.toml"
+singles = true
+
+[[variant]]
+name = "pv_and_led"
+measures = [{pv}, {led}]
+""", encoding="utf-8")
+    return tmp_path / "exp.toml"
+
+
+def test_compare_page(compare_dir):
+    html = (compare_dir / "report.html").read_text(encoding="utf-8")
+    assert set(COMPARE_CHARTS) <= set(_charts(html))
+    assert _external_references(html) == []
+    doc = json.loads((compare_dir / "compare.json").read_text(encoding="utf-8"))
+    base = doc["variants"][0]
+    shown = _cards(html)
+    for h in COMPARE_HEADLINES:
+        assert shown[h.key] == pytest.approx(round(base[h.key] * h.scale, h.decimals), abs=1e-9)
+    cash = pd.read_csv(compare_dir / "cashflows.csv")
+    assert set(cash["variant"]) == {v["variant"] for v in doc["variants"] if v["kind"] != "base"}
+    # year 0 is the investment
+    first = cash[cash["year"] == 0].set_index("variant")["cashflow_cny"]
+    capex = {v["variant"]: v["capex_cny"] for v in doc["variants"]}
+    for name, value in first.items():
+        assert value == pytest.approx(-capex[name])
+
+
+def test_report_out_option(compare_dir, tmp_path):
+    target = tmp_path / "sub" / "page.html"
+    assert build_report(compare_dir, target) == target
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
