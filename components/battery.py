@@ -305,8 +305,9 @@ class BatteryParams(ComponentParams):
         description=(
             "One-way AC-to-stored efficiency when charging [-]. Default 0.94 (round trip "
             "0.94 x 0.94 = 0.88 AC-AC) is an assumption: no citable default was found "
-            "(FACTS.md section 7: NREL ATB assumes 85 % for utility-scale Li-ion, C&I LFP "
-            "cabinets are quoted at 85-90 %, one measured BESS dataset gives 86.3 %)."
+            "(commonly cited, not verified in NREL's text: the Annual Technology Baseline "
+            "assumes 85 % for utility-scale Li-ion; C&I LFP cabinets are quoted at 85-90 %; "
+            "one measured BESS dataset, github.com/AndreaLK3/Battery-RTE, gives 86.3 %)."
         ),
         gt=0,
         le=1,

@@ -146,6 +146,7 @@ def write_mini_experiment(tmp_path: Path) -> Path:
     """A small plant (one load, grid) and an experiment with two measures,
     each alone and together: enough for every chart of a comparison."""
     raw = minimal_config()
+    raw["weather"]["correct_timing"] = True  # the Suzhou file's +29 min offset, measured
     lines = []
     for key, value in raw.items():
         if isinstance(value, list):

@@ -164,7 +164,7 @@ def _monthly_end_use(folder: RunFolder) -> Figure:
         gas = h[gas_cols].sum(axis=1).groupby(month).sum() / 1e3
         ax2 = ax.twinx()
         ax2.plot(gas.index, gas.to_numpy(), color=ROLE["gas"], marker="o", linewidth=1.2,
-                 label="fuel (LHV)")
+                 linestyle="--", label="fuel (LHV)")
         ax2.set_ylabel("fuel, LHV [MWh]", color=ROLE["gas"])
         ax2.spines["right"].set_visible(True)
         ax2.grid(False)
@@ -187,7 +187,7 @@ def _load_duration(folder: RunFolder) -> Figure:
     ax.plot(hours, imp, color=ROLE["import"], linewidth=1.6, label="grid import")
     peak = float(folder.summary["peak_import_kw"])
     ax.axhline(peak, color=ROLE["import"], linestyle=":", linewidth=0.9)
-    ax.annotate(f"peak import {peak:,.0f} kW (step mean)", (imp.size * 0.55, peak), xytext=(0, 3),
+    ax.annotate(f"peak import {peak:,.0f} kW (step mean)", (imp.size * 0.3, peak), xytext=(0, 3),
                 textcoords="offset points", fontsize=8)
     ax.set_xlim(0, imp.size)
     ax.set_ylim(bottom=0)
@@ -257,7 +257,7 @@ def _profiles(folder: RunFolder) -> Figure:
             if has_battery:
                 t = ax.twinx()
                 t.plot(hours, sub.groupby(sub.index.hour)["battery_soc_kwh"].mean(), color=ROLE["soc"],
-                       linewidth=1.0, linestyle=":")
+                       linewidth=1.4, linestyle=":")
                 t.grid(False)
                 t.spines["right"].set_visible(True)
                 twins.append(t)
@@ -288,7 +288,8 @@ def _profiles(folder: RunFolder) -> Figure:
                Line2D([], [], color=ROLE["pv"], label="PV (AC)"),
                Line2D([], [], color=ROLE["discharge"], linestyle="--", label="battery discharge − charge")]
     if has_battery:
-        handles.append(Line2D([], [], color=ROLE["soc"], linestyle=":", label="battery SOC (right axis)"))
+        handles.append(Line2D([], [], color=ROLE["soc"], linestyle=":", linewidth=1.4,
+                              label="battery SOC (right axis)"))
     handles += [Patch(color=c, alpha=a, label=f"TOU {n}") for n, (c, a) in TOU_SHADE.items()
                 if n in set(period.dropna().unique())]
     fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=7.5)

@@ -57,8 +57,8 @@ ROLE: dict[str, str] = {
     "use": OKABE_ITO["black"],
     "charge": OKABE_ITO["bluish_green"],
     "discharge": OKABE_ITO["reddish_purple"],
-    "soc": OKABE_ITO["vermillion"],
-    "gas": OKABE_ITO["vermillion"],
+    "soc": OKABE_ITO["bluish_green"],
+    "gas": OKABE_ITO["black"],
     "outdoor": "#7F7F7F",
 }
 """Fixed colours of the plant-level series, the same on every chart."""
