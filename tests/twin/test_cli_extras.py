@@ -42,7 +42,10 @@ def test_fields_cover_every_table_and_field():
 
     model = plant_config_model()
     assert set(fields.table_names()) == {
-        n for n, f in model.model_fields.items() if "BaseModel" in str(type(f.annotation)) or n in fields.table_names()}
+        n
+        for n, f in model.model_fields.items()
+        if "BaseModel" in str(type(f.annotation)) or n in fields.table_names()
+    }
     docs = {(d.table, d.path): d for d in fields.field_docs()}
     # every field of a component's Params, and nested tables with their own fields
     from twin.component import COMPONENT_REGISTRY
@@ -80,10 +83,18 @@ def test_measures_cli_lists_every_argument(capsys):
 
 def test_summary_calls_out_unmet_energy_and_zero_prices(tmp_path, capsys):
     write_mini_experiment(tmp_path)
-    args = ["run", str(tmp_path / "mini.toml"), "--out", str(tmp_path / "o"),
-            "--set", "grid_connection.import_limit_kw=150",
-            "--set", "grid_connection.tariff.export_price_cny_per_kwh=0",
-            "--set", "grid_connection.tariff.demand_charge_cny_per_kw_month=0"]
+    args = [
+        "run",
+        str(tmp_path / "mini.toml"),
+        "--out",
+        str(tmp_path / "o"),
+        "--set",
+        "grid_connection.import_limit_kw=150",
+        "--set",
+        "grid_connection.tariff.export_price_cny_per_kwh=0",
+        "--set",
+        "grid_connection.tariff.demand_charge_cny_per_kw_month=0",
+    ]
     with warnings.catch_warnings():
         # the unmet demand warns (once per memoised run): expected here
         warnings.simplefilter("ignore", SuspiciousInputWarning)

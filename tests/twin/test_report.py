@@ -21,8 +21,16 @@ from twin.report.run_page import HEADLINES, _end_uses, _sankey
 from twin.report.style import chart_style
 
 RUN_CHARTS = (
-    "monthly-end-use", "load-duration", "carpet-import", "carpet-pv", "profiles", "peak-days",
-    "air-operating-points", "chiller-operating-points", "zones", "emissions-waterfall",
+    "monthly-end-use",
+    "load-duration",
+    "carpet-import",
+    "carpet-pv",
+    "profiles",
+    "peak-days",
+    "air-operating-points",
+    "chiller-operating-points",
+    "zones",
+    "emissions-waterfall",
 )
 """Charts the reference factory's page must have (it has PV, air, chillers and zones)."""
 
@@ -37,8 +45,11 @@ def _charts(html: str) -> list[str]:
 
 
 def _cards(html: str) -> dict[str, float]:
-    cards = re.findall(r'data-key="([^"]+)" data-scale="[^"]+" data-decimals="\d+">'
-                       r'<div class="label">[^<]*</div><div><span class="value">([^<]+)</span>', html)
+    cards = re.findall(
+        r'data-key="([^"]+)" data-scale="[^"]+" data-decimals="\d+">'
+        r'<div class="label">[^<]*</div><div><span class="value">([^<]+)</span>',
+        html,
+    )
     return {k: float(v.replace(",", "")) for k, v in cards}
 
 
@@ -59,7 +70,9 @@ def test_run_page_has_every_chart_and_the_summary(reference_result_dir):
     shown = _cards(html)
     for h in HEADLINES:
         if h.key in summary:
-            assert shown[h.key] == pytest.approx(round(summary[h.key] * h.scale, h.decimals), abs=1e-9)
+            assert shown[h.key] == pytest.approx(
+                round(summary[h.key] * h.scale, h.decimals), abs=1e-9
+            )
     assert 'id="warnings"' in html
     # the inventory's factor sources are on the page
     inventory = pd.read_csv(reference_result_dir / "inventory.csv")
@@ -82,15 +95,24 @@ def test_sankey_drawn_from_balance(reference_result_dir, tmp_path):
     folder = _copy_result(reference_result_dir, tmp_path / "with_balance")
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     rows = [
-        ("electricity", "electricity", "grid", "grid_connection", "out", summary["grid_import_kwh"], "kWh"),
+        (
+            "electricity",
+            "electricity",
+            "grid",
+            "grid_connection",
+            "out",
+            summary["grid_import_kwh"],
+            "kWh",
+        ),
         ("electricity", "electricity", "rooftop", "pv", "out", summary["pv_ac_kwh"], "kWh"),
         ("electricity", "electricity", "chillers", "chiller", "in", 2.0e6, "kWh"),
         ("electricity", "electricity", "stamping", "production_line", "in", 5.0e6, "kWh"),
         ("natural_gas", "natural_gas", "gas", "gas_supply", "out", 1.9e6, "kWh"),
         ("natural_gas", "natural_gas", "hot_water_boiler", "boiler", "in", 1.9e6, "kWh"),
     ]
-    pd.DataFrame(rows, columns=["carrier", "bus", "component", "kind", "direction", "amount", "unit"]
-                 ).to_csv(folder / "balance.csv", index=False)
+    pd.DataFrame(
+        rows, columns=["carrier", "bus", "component", "kind", "direction", "amount", "unit"]
+    ).to_csv(folder / "balance.csv", index=False)
     run = RunFolder.read(folder)
     with chart_style():
         figs, text = _sankey(run)
@@ -102,13 +124,16 @@ def test_sankey_drawn_from_balance(reference_result_dir, tmp_path):
     assert {"chiller", "production_line"} <= set(groups) and "chillers" not in groups
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    ("missing", "expected a result folder, found missing"),
-    ("empty", "not a result folder: expected summary.json"),
-    ("old_summary", "older format"),
-    ("old_hourly", "missing columns grid_import_kw"),
-    ("bad_json", "not readable JSON"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "expected a result folder, found missing"),
+        ("empty", "not a result folder: expected summary.json"),
+        ("old_summary", "older format"),
+        ("old_hourly", "missing columns grid_import_kw"),
+        ("bad_json", "not readable JSON"),
+    ],
+)
 def test_bad_folders_exit_2(reference_result_dir, tmp_path, capsys, setup, message):
     folder = tmp_path / "r"
     if setup == "empty":
@@ -160,7 +185,8 @@ def write_mini_experiment(tmp_path: Path) -> Path:
     tomllib.loads((tmp_path / "mini.toml").read_text(encoding="utf-8"))
     pv = '{measure = "add_pv", name = "roof", rated_power_dc_kw = 300.0}'
     led = '{measure = "led_lighting", load = "load", lighting_kw = 60.0, reduction_frac = 0.5}'
-    (tmp_path / "exp.toml").write_text(f"""
+    (tmp_path / "exp.toml").write_text(
+        f"""
 [experiment]
 name = "mini_exp"
 base = "mini.toml"
@@ -169,7 +195,9 @@ singles = true
 [[variant]]
 name = "pv_and_led"
 measures = [{pv}, {led}]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return tmp_path / "exp.toml"
 
 

@@ -25,19 +25,57 @@ from pydantic_core import PydanticUndefined
 __all__ = ["FieldDoc", "field_docs", "markdown", "measures_text", "table_names", "text"]
 
 _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("_kw_per_m3_per_min", "kW/(m³/min)"), ("_kwh_per_m3", "kWh/m³"), ("_m3_per_min", "m³/min"),
-    ("_m3_per_h", "m³/h"), ("_cny_per_kwh", "CNY/kWh"), ("_cny_per_kw_month", "CNY/(kW·month)"),
-    ("_cny_per_kva_month", "CNY/(kVA·month)"), ("_cny_per_kw", "CNY/kW"), ("_cny_per_kwh_cap", "CNY/kWh"),
-    ("_cny_per_nm3", "CNY/Nm³"), ("_cny_per_gj", "CNY/GJ"), ("_cny_per_t", "CNY/t"),
-    ("_cny_per_year", "CNY/yr"), ("_cny_per_kg", "CNY/kg"), ("_cny", "CNY"),
-    ("_kg_per_kwh", "kg CO2e/kWh"), ("_kg_per_nm3", "kg CO2e/Nm³"), ("_kg_per_gj", "kg CO2e/GJ"),
-    ("_kwh_per_nm3", "kWh/Nm³"), ("_w_per_m2_k", "W/(m²·K)"), ("_j_per_m2_k", "J/(m²·K)"),
-    ("_w_per_m2", "W/m²"), ("_w_per_k", "W/K"), ("_w_per_m3_per_s", "W/(m³/s)"),
-    ("_kwh", "kWh"), ("_kw", "kW"), ("_kva", "kVA"), ("_mwh", "MWh"), ("_tco2e", "t CO2e"),
-    ("_tco2", "t CO2"), ("_nm3", "Nm³"), ("_m3", "m³"), ("_m2", "m²"), ("_bar_g", "bar(g)"),
-    ("_bar_a", "bar(a)"), ("_temp_c", "°C"), ("_c", "°C"), ("_k", "K"), ("_deg", "°"), ("_m", "m"),
-    ("_kg", "kg"), ("_t", "t"), ("_gj", "GJ"), ("_frac", "0..1"), ("_pu", "p.u."), ("_h", "h"),
-    ("_min", "min"), ("_s", "s"), ("_years", "yr"), ("_per_year", "1/yr"), ("_per_h", "1/h"),
+    ("_kw_per_m3_per_min", "kW/(m³/min)"),
+    ("_kwh_per_m3", "kWh/m³"),
+    ("_m3_per_min", "m³/min"),
+    ("_m3_per_h", "m³/h"),
+    ("_cny_per_kwh", "CNY/kWh"),
+    ("_cny_per_kw_month", "CNY/(kW·month)"),
+    ("_cny_per_kva_month", "CNY/(kVA·month)"),
+    ("_cny_per_kw", "CNY/kW"),
+    ("_cny_per_kwh_cap", "CNY/kWh"),
+    ("_cny_per_nm3", "CNY/Nm³"),
+    ("_cny_per_gj", "CNY/GJ"),
+    ("_cny_per_t", "CNY/t"),
+    ("_cny_per_year", "CNY/yr"),
+    ("_cny_per_kg", "CNY/kg"),
+    ("_cny", "CNY"),
+    ("_kg_per_kwh", "kg CO2e/kWh"),
+    ("_kg_per_nm3", "kg CO2e/Nm³"),
+    ("_kg_per_gj", "kg CO2e/GJ"),
+    ("_kwh_per_nm3", "kWh/Nm³"),
+    ("_w_per_m2_k", "W/(m²·K)"),
+    ("_j_per_m2_k", "J/(m²·K)"),
+    ("_w_per_m2", "W/m²"),
+    ("_w_per_k", "W/K"),
+    ("_w_per_m3_per_s", "W/(m³/s)"),
+    ("_kwh", "kWh"),
+    ("_kw", "kW"),
+    ("_kva", "kVA"),
+    ("_mwh", "MWh"),
+    ("_tco2e", "t CO2e"),
+    ("_tco2", "t CO2"),
+    ("_nm3", "Nm³"),
+    ("_m3", "m³"),
+    ("_m2", "m²"),
+    ("_bar_g", "bar(g)"),
+    ("_bar_a", "bar(a)"),
+    ("_temp_c", "°C"),
+    ("_c", "°C"),
+    ("_k", "K"),
+    ("_deg", "°"),
+    ("_m", "m"),
+    ("_kg", "kg"),
+    ("_t", "t"),
+    ("_gj", "GJ"),
+    ("_frac", "0..1"),
+    ("_pu", "p.u."),
+    ("_h", "h"),
+    ("_min", "min"),
+    ("_s", "s"),
+    ("_years", "yr"),
+    ("_per_year", "1/yr"),
+    ("_per_h", "1/h"),
     ("_l", "L"),
 )
 _BRACKET = re.compile(r"\[([^\]]+)\]")
@@ -86,14 +124,24 @@ def _type_name(tp: Any) -> str:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return "table"
     if isinstance(tp, type):
-        return {"str": "string", "float": "number", "int": "integer", "bool": "boolean",
-                "date": "date", "time": "time"}.get(tp.__name__, tp.__name__)
+        return {
+            "str": "string",
+            "float": "number",
+            "int": "integer",
+            "bool": "boolean",
+            "date": "date",
+            "time": "time",
+        }.get(tp.__name__, tp.__name__)
     return str(tp).replace("typing.", "")
 
 
 def _bounds(info: FieldInfo) -> str:
     lengths = {type(m): m for m in info.metadata if isinstance(m, MinLen | MaxLen)}
-    if MinLen in lengths and MaxLen in lengths and lengths[MinLen].min_length == lengths[MaxLen].max_length:
+    if (
+        MinLen in lengths
+        and MaxLen in lengths
+        and lengths[MinLen].min_length == lengths[MaxLen].max_length
+    ):
         fixed = lengths[MinLen].min_length
         rest = [m for m in info.metadata if not isinstance(m, MinLen | MaxLen)]
         other = _bounds(FieldInfo(annotation=info.annotation, metadata=rest)) if rest else ""
@@ -147,18 +195,31 @@ def _models_in(tp: Any) -> list[type[BaseModel]]:
     return [m for a in typing.get_args(tp) for m in _models_in(a)]
 
 
-def _walk(table: str, model: type[BaseModel], prefix: str, out: list[FieldDoc], seen: tuple) -> None:
+def _walk(
+    table: str, model: type[BaseModel], prefix: str, out: list[FieldDoc], seen: tuple
+) -> None:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         default, required = _default(info)
         description = " ".join((info.description or "").split())
-        out.append(FieldDoc(table, path, _type_name(info.annotation), _unit(name, description),
-                            default, _bounds(info), description, required))
+        out.append(
+            FieldDoc(
+                table,
+                path,
+                _type_name(info.annotation),
+                _unit(name, description),
+                default,
+                _bounds(info),
+                description,
+                required,
+            )
+        )
         for sub in _models_in(info.annotation):
             if sub in seen:  # a recursive model: document it once
                 continue
             many = typing.get_origin(info.annotation) is list or any(
-                typing.get_origin(a) is list for a in typing.get_args(info.annotation))
+                typing.get_origin(a) is list for a in typing.get_args(info.annotation)
+            )
             _walk(table, sub, f"{path}[]." if many else f"{path}.", out, (*seen, sub))
 
 
@@ -248,8 +309,14 @@ def markdown() -> str:
         lines.append("| field | type | unit | default | bounds | description |")
         lines.append("| --- | --- | --- | --- | --- | --- |")
         for f in field_docs(name):
-            lines.append("| " + " | ".join(_md_cell(v) for v in (
-                f"`{f.path}`", f.type, f.unit, f.default, f.bounds, f.description)) + " |")
+            lines.append(
+                "| "
+                + " | ".join(
+                    _md_cell(v)
+                    for v in (f"`{f.path}`", f.type, f.unit, f.default, f.bounds, f.description)
+                )
+                + " |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -33,27 +33,41 @@ def render_report(result_dir: str | Path) -> str:
 
     result_dir = Path(result_dir)
     kind = folder_kind(result_dir)
-    stamp = (f"factory-twin {__version__} · page generated "
-             f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} from {result_dir.name}/")
+    stamp = (
+        f"factory-twin {__version__} · page generated "
+        f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} from {result_dir.name}/"
+    )
     with chart_style():
         if kind == "compare":
             from twin.report.compare_page import CompareFolder, compare_sections
 
             folder = CompareFolder.read(result_dir)
             title = f"{folder.name}: comparison of {len(folder.table)} plants"
-            return page(title=title, subtitle=folder.subtitle, kind="compare",
-                        sections=compare_sections(folder), generated=stamp)
+            return page(
+                title=title,
+                subtitle=folder.subtitle,
+                kind="compare",
+                sections=compare_sections(folder),
+                generated=stamp,
+            )
         from twin.report.run_page import run_sections
 
         run = RunFolder.read(result_dir)
         prov = run.provenance
         grid = prov.get("grid", {})
         name = Path(str(prov.get("config_source", result_dir.name))).stem
-        subtitle = (f"Annual run {grid.get('start', '')[:4]} · {grid.get('n_steps', '')} steps of "
-                    f"{grid.get('step', '')} · times in {run.tz} · config {prov['config_hash'][:12]} · "
-                    f"weather {prov.get('weather', {}).get('site') or ''}")
-        return page(title=f"{name}: annual results", subtitle=subtitle, kind="run",
-                    sections=run_sections(run), generated=stamp)
+        subtitle = (
+            f"Annual run {grid.get('start', '')[:4]} · {grid.get('n_steps', '')} steps of "
+            f"{grid.get('step', '')} · times in {run.tz} · config {prov['config_hash'][:12]} · "
+            f"weather {prov.get('weather', {}).get('site') or ''}"
+        )
+        return page(
+            title=f"{name}: annual results",
+            subtitle=subtitle,
+            kind="run",
+            sections=run_sections(run),
+            generated=stamp,
+        )
 
 
 def build_report(result_dir: str | Path, out: str | Path | None = None) -> Path:

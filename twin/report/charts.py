@@ -12,7 +12,9 @@ from twin.report.style import PALETTE, figure, label, svg_of
 __all__ = ["bus_sankey", "waterfall"]
 
 
-def _band(ax, x0: float, x1: float, y0a: float, y0b: float, y1a: float, y1b: float, color: str) -> None:
+def _band(
+    ax, x0: float, x1: float, y0a: float, y0b: float, y1a: float, y1b: float, color: str
+) -> None:
     """A smooth band from the interval (y0a, y0b) at x0 to (y1a, y1b) at x1."""
     t = np.linspace(0.0, 1.0, 40)
     s = 3 * t**2 - 2 * t**3  # smoothstep
@@ -22,8 +24,12 @@ def _band(ax, x0: float, x1: float, y0a: float, y0b: float, y1a: float, y1b: flo
     ax.fill_between(x, lo, hi, color=color, alpha=0.55, linewidth=0)
 
 
-def bus_sankey(title: str, unit: str, inflows: Sequence[tuple[str, float]],
-               outflows: Sequence[tuple[str, float]]) -> str:
+def bus_sankey(
+    title: str,
+    unit: str,
+    inflows: Sequence[tuple[str, float]],
+    outflows: Sequence[tuple[str, float]],
+) -> str:
     """Flow diagram of one bus: what supplies it (left) and what takes from
     it (right), band widths proportional to annual amounts ``[unit]``.
 
@@ -35,8 +41,9 @@ def bus_sankey(title: str, unit: str, inflows: Sequence[tuple[str, float]],
     outflows = [(n, v) for n, v in outflows if v > 0]
     total = max(sum(v for _, v in inflows), sum(v for _, v in outflows), 1e-12)
     n_rows = max(len(inflows), len(outflows), 2)
-    fig, ax = figure(9.0, max(2.4, 0.42 * n_rows + 0.8), left_in=0.1, right_in=0.1,
-                     bottom_in=0.1, top_in=0.1)
+    fig, ax = figure(
+        9.0, max(2.4, 0.42 * n_rows + 0.8), left_in=0.1, right_in=0.1, bottom_in=0.1, top_in=0.1
+    )
     gap = 0.03 * total
     height = total + gap * (n_rows - 1)
     bus_lo, bus_hi = (height - total) / 2, (height + total) / 2
@@ -52,17 +59,23 @@ def bus_sankey(title: str, unit: str, inflows: Sequence[tuple[str, float]],
             else:
                 _band(ax, 0.0, 0.45, y - value, y, b - value, b, color)
                 x_text, align = -0.02, "right"
-            ax.text(x_text, y - value / 2,
-                    f"{label(name)}  {value:,.0f} {unit} ({value / total:.0%})",
-                    ha=align, va="center", fontsize=8)
+            ax.text(
+                x_text,
+                y - value / 2,
+                f"{label(name)}  {value:,.0f} {unit} ({value / total:.0%})",
+                ha=align,
+                va="center",
+                fontsize=8,
+            )
             y -= value + gap
             b -= value
 
     side(inflows, outward=False)
     side(outflows, outward=True)
     ax.add_patch(_rect(0.45, bus_lo, 0.10, total))
-    ax.text(0.5, bus_hi + gap / 2, label(title), ha="center", va="bottom", fontsize=8,
-            fontweight="bold")
+    ax.text(
+        0.5, bus_hi + gap / 2, label(title), ha="center", va="bottom", fontsize=8, fontweight="bold"
+    )
     ax.set_xlim(-0.95, 1.95)
     ax.set_ylim(-gap, height + 2 * gap)
     ax.axis("off")
@@ -97,7 +110,9 @@ def waterfall(steps: Sequence[tuple[str, float, str]], unit: str, title: str) ->
         text = f"{shown:,.0f}" if kind == "total" else f"{shown:+,.0f}" if shown else "0"
         top = max(bottom, bottom + height)
         tops.append(top)
-        ax.annotate(text, (i, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
+        ax.annotate(
+            text, (i, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
+        )
         labels.append(name)
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
     ax.set_ylim(min(0.0, ax.get_ylim()[0]), max(tops + [1.0]) * 1.12)

@@ -24,8 +24,16 @@ from twin.report.style import PALETTE, figure, label, svg_of
 
 __all__ = ["COMPARE_HEADLINES", "CompareFolder", "compare_sections"]
 
-_VARIANT_KEYS = ("variant", "kind", "grid_import_kwh", "total_cost_cny", "emissions_tco2",
-                 "delta_cost_cny", "delta_emissions_tco2", "capex_cny")
+_VARIANT_KEYS = (
+    "variant",
+    "kind",
+    "grid_import_kwh",
+    "total_cost_cny",
+    "emissions_tco2",
+    "delta_cost_cny",
+    "delta_emissions_tco2",
+    "capex_cny",
+)
 
 COMPARE_HEADLINES: tuple[Headline, ...] = (
     Headline("grid_import_kwh", "Base: grid import", "MWh", 1e-3),
@@ -82,8 +90,10 @@ class CompareFolder:
         table = pd.DataFrame(records)
         missing = [k for k in _VARIANT_KEYS if k not in table.columns]
         if missing:
-            msg = (f"{p}: a comparison of an older format: variants lack {', '.join(missing)}; "
-                   f"re-run twin compare EXPERIMENT --out {path}")
+            msg = (
+                f"{p}: a comparison of an older format: variants lack {', '.join(missing)}; "
+                f"re-run twin compare EXPERIMENT --out {path}"
+            )
             raise ReportError(msg)
 
         def optional(name: str) -> pd.DataFrame | None:
@@ -98,8 +108,14 @@ class CompareFolder:
                 msg = f"{f}: cannot read the table ({exc})"
                 raise ReportError(msg) from None
 
-        return cls(path, doc, table, optional("macc.csv"), optional("interactions.csv"),
-                   optional("cashflows.csv"))
+        return cls(
+            path,
+            doc,
+            table,
+            optional("macc.csv"),
+            optional("interactions.csv"),
+            optional("cashflows.csv"),
+        )
 
     @property
     def base(self) -> dict[str, Any]:
@@ -123,15 +139,22 @@ def _deltas(folder: CompareFolder) -> Figure:
     ax1.barh(y, cost, color=[PALETTE[2] if c < 0 else PALETTE[3] for c in cost], height=0.6)
     ax2.barh(y, em, color=[PALETTE[2] if c < 0 else PALETTE[3] for c in em], height=0.6)
     ax1.set_yticks(y, names)
-    for ax, unit, title in ((ax1, "kCNY/yr", "Δ annual energy cost"), (ax2, "t CO2e/yr", "Δ scope 1 + 2")):
+    for ax, unit, title in (
+        (ax1, "kCNY/yr", "Δ annual energy cost"),
+        (ax2, "t CO2e/yr", "Δ scope 1 + 2"),
+    ):
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel(f"change against the base [{unit}]")
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    return Figure("compare-deltas", "Variants against the base", svg_of(fig),
-                  "Each variant simulated as a whole plant; green: lower than the base. Cost: "
-                  "electricity and fuel bills [kCNY/yr]; emissions: scope 1 + scope 2 (market-based "
-                  "when the ledger uses it) [t CO2e/yr].")
+    return Figure(
+        "compare-deltas",
+        "Variants against the base",
+        svg_of(fig),
+        "Each variant simulated as a whole plant; green: lower than the base. Cost: "
+        "electricity and fuel bills [kCNY/yr]; emissions: scope 1 + scope 2 (market-based "
+        "when the ledger uses it) [t CO2e/yr].",
+    )
 
 
 def _cashflows(folder: CompareFolder) -> Figure | None:
@@ -140,18 +163,29 @@ def _cashflows(folder: CompareFolder) -> Figure | None:
         return None
     fig, ax = figure(9.0, 3.4, right_in=2.4)
     for i, (name, g) in enumerate(cf.groupby("variant", sort=False)):
-        ax.plot(g["year"], g["cumulative_present_value_cny"] / 1e3, color=PALETTE[i % len(PALETTE)],
-                linewidth=1.4, marker="o", markersize=2.5, label=label(str(name)),
-                linestyle="-" if i < len(PALETTE) else "--")
+        ax.plot(
+            g["year"],
+            g["cumulative_present_value_cny"] / 1e3,
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=1.4,
+            marker="o",
+            markersize=2.5,
+            label=label(str(name)),
+            linestyle="-" if i < len(PALETTE) else "--",
+        )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("year of operation [yr]")
     ax.set_ylabel("cumulative present value [kCNY]")
     ax.set_title("Cash flows: cumulative discounted")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return Figure("compare-cashflows", "Cumulative discounted cash flow", svg_of(fig),
-                  "Year 0: the investment; then each year's saving (escalated by the energy price, "
-                  "reduced by degradation) less fixed O&M, discounted at the experiment's rate. "
-                  "Where a line crosses zero the variant has paid back (discounted).")
+    return Figure(
+        "compare-cashflows",
+        "Cumulative discounted cash flow",
+        svg_of(fig),
+        "Year 0: the investment; then each year's saving (escalated by the energy price, "
+        "reduced by degradation) less fixed O&M, discounted at the experiment's rate. "
+        "Where a line crosses zero the variant has paid back (discounted).",
+    )
 
 
 def _macc(folder: CompareFolder) -> Figure | None:
@@ -163,8 +197,15 @@ def _macc(folder: CompareFolder) -> Figure | None:
     for i, r in enumerate(m.itertuples()):
         w = float(r.abated_tco2_per_year)
         h = float(r.abatement_cost_cny_per_tco2)
-        ax.bar(x, h, width=w, align="edge", color=PALETTE[i % len(PALETTE)], edgecolor="white",
-               label=f"{label(str(r.variant))}: {h:,.0f} CNY/t")
+        ax.bar(
+            x,
+            h,
+            width=w,
+            align="edge",
+            color=PALETTE[i % len(PALETTE)],
+            edgecolor="white",
+            label=f"{label(str(r.variant))}: {h:,.0f} CNY/t",
+        )
         x += w
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlim(0, max(x, 1e-9) * 1.02)
@@ -173,9 +214,13 @@ def _macc(folder: CompareFolder) -> Figure | None:
     ax.set_title("Marginal abatement cost curve")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
     ax.grid(axis="x", visible=False)
-    return Figure("compare-macc", "Marginal abatement cost curve", svg_of(fig),
-                  "Each measure simulated alone: width its annual abatement, height its annualised "
-                  "cost per tonne (negative: it saves money). Measures that abate nothing are left out.")
+    return Figure(
+        "compare-macc",
+        "Marginal abatement cost curve",
+        svg_of(fig),
+        "Each measure simulated alone: width its annual abatement, height its annualised "
+        "cost per tonne (negative: it saves money). Measures that abate nothing are left out.",
+    )
 
 
 def _interactions(folder: CompareFolder) -> Figure | None:
@@ -184,28 +229,48 @@ def _interactions(folder: CompareFolder) -> Figure | None:
         return None
     fig, ax = figure(9.0, 0.6 * len(it) + 1.3, left_in=2.4, right_in=2.0)
     y = np.arange(len(it))
-    ax.barh(y + 0.18, it["simulated_delta_cost_cny"] / 1e3, height=0.35, color=PALETTE[0],
-            label="package simulated")
-    ax.barh(y - 0.18, it["sum_of_singles_delta_cost_cny"] / 1e3, height=0.35, color=PALETTE[1],
-            label="sum of its measures alone")
+    ax.barh(
+        y + 0.18,
+        it["simulated_delta_cost_cny"] / 1e3,
+        height=0.35,
+        color=PALETTE[0],
+        label="package simulated",
+    )
+    ax.barh(
+        y - 0.18,
+        it["sum_of_singles_delta_cost_cny"] / 1e3,
+        height=0.35,
+        color=PALETTE[1],
+        label="sum of its measures alone",
+    )
     ax.set_yticks(y, [label(str(p)) for p in it["package"]])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Δ annual energy cost [kCNY/yr]")
     ax.set_title("Interactions: package against the sum of its parts")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", visible=False)
-    return Figure("compare-interactions", "Interactions", svg_of(fig),
-                  "A package saves less than its measures alone when they work on the same energy "
-                  "(leak repair leaves less air for a VSD trim to save on).")
+    return Figure(
+        "compare-interactions",
+        "Interactions",
+        svg_of(fig),
+        "A package saves less than its measures alone when they work on the same energy "
+        "(leak repair leaves less air for a VSD trim to save on).",
+    )
 
 
 _TABLE = (
-    ("variant", "variant", None, 0), ("measures", "measures", None, 0),
-    ("grid_import_kwh", "import [MWh]", 1e-3, 0), ("peak_import_kw", "peak [kW]", 1.0, 0),
-    ("total_cost_cny", "cost [kCNY/yr]", 1e-3, 0), ("delta_cost_cny", "Δcost [kCNY/yr]", 1e-3, 0),
-    ("emissions_tco2", "scope 1+2 [t]", 1.0, 0), ("delta_emissions_tco2", "Δ [t/yr]", 1.0, 0),
-    ("capex_cny", "capex [kCNY]", 1e-3, 0), ("simple_payback_years", "payback [yr]", 1.0, 1),
-    ("npv_cny", "NPV [kCNY]", 1e-3, 0), ("irr_frac", "IRR [%]", 100.0, 1),
+    ("variant", "variant", None, 0),
+    ("measures", "measures", None, 0),
+    ("grid_import_kwh", "import [MWh]", 1e-3, 0),
+    ("peak_import_kw", "peak [kW]", 1.0, 0),
+    ("total_cost_cny", "cost [kCNY/yr]", 1e-3, 0),
+    ("delta_cost_cny", "Δcost [kCNY/yr]", 1e-3, 0),
+    ("emissions_tco2", "scope 1+2 [t]", 1.0, 0),
+    ("delta_emissions_tco2", "Δ [t/yr]", 1.0, 0),
+    ("capex_cny", "capex [kCNY]", 1e-3, 0),
+    ("simple_payback_years", "payback [yr]", 1.0, 1),
+    ("npv_cny", "NPV [kCNY]", 1e-3, 0),
+    ("irr_frac", "IRR [%]", 100.0, 1),
     ("abatement_cost_cny_per_tco2", "abatement [CNY/t]", 1.0, 0),
 )
 
@@ -226,34 +291,72 @@ def _variant_table(folder: CompareFolder) -> str:
             else:
                 row.append(f"{float(v) * scale + 0.0:,.{decimals}f}")
         rows.append(row)
-    return table([h for _, h, _, _ in cols], rows, numeric=[s is not None for _, _, s, _ in cols],
-                 cls="wide")
+    return table(
+        [h for _, h, _, _ in cols], rows, numeric=[s is not None for _, _, s, _ in cols], cls="wide"
+    )
 
 
 def compare_sections(folder: CompareFolder) -> list[tuple[str, str, str]]:
     """The sections (anchor, title, html) of a comparison's page."""
     cash, macc, inter = _cashflows(folder), _macc(folder), _interactions(folder)
-    money = [chart(cash) if cash else note("No cashflows.csv in this folder (written by an "
-                                           "older version): re-run twin compare for the chart.")]
-    macc_html = chart(macc) if macc else note(
-        "No MACC: the experiment did not simulate its measures alone (singles = true) or none abates.")
-    inter_html = chart(inter) if inter else note("No package made of measures that were also "
-                                                 "simulated alone.")
+    money = [
+        chart(cash)
+        if cash
+        else note(
+            "No cashflows.csv in this folder (written by an "
+            "older version): re-run twin compare for the chart."
+        )
+    ]
+    macc_html = (
+        chart(macc)
+        if macc
+        else note(
+            "No MACC: the experiment did not simulate its measures alone (singles = true) or none abates."
+        )
+    )
+    inter_html = (
+        chart(inter)
+        if inter
+        else note("No package made of measures that were also simulated alone.")
+    )
     if folder.interactions is not None and not folder.interactions.empty:
         it = folder.interactions
         inter_html += table(
-            ["package", "simulated Δcost [kCNY/yr]", "sum of singles [kCNY/yr]", "interaction [kCNY/yr]",
-             "simulated Δ [t/yr]", "sum of singles [t/yr]", "interaction [t/yr]"],
-            [[r.package, r.simulated_delta_cost_cny / 1e3, r.sum_of_singles_delta_cost_cny / 1e3,
-              r.interaction_cost_cny / 1e3, r.simulated_delta_emissions_tco2,
-              r.sum_of_singles_delta_emissions_tco2, r.interaction_emissions_tco2]
-             for r in it.itertuples()],
-            numeric=[False] + [True] * 6)
+            [
+                "package",
+                "simulated Δcost [kCNY/yr]",
+                "sum of singles [kCNY/yr]",
+                "interaction [kCNY/yr]",
+                "simulated Δ [t/yr]",
+                "sum of singles [t/yr]",
+                "interaction [t/yr]",
+            ],
+            [
+                [
+                    r.package,
+                    r.simulated_delta_cost_cny / 1e3,
+                    r.sum_of_singles_delta_cost_cny / 1e3,
+                    r.interaction_cost_cny / 1e3,
+                    r.simulated_delta_emissions_tco2,
+                    r.sum_of_singles_delta_emissions_tco2,
+                    r.interaction_emissions_tco2,
+                ]
+                for r in it.itertuples()
+            ],
+            numeric=[False] + [True] * 6,
+        )
     return [
         ("headline", "The base plant", headlines(folder.base, COMPARE_HEADLINES)),
-        ("variants", "Variants side by side", chart(_deltas(folder)) + _variant_table(folder)
-         + note("Costs of measures are inputs (placeholders for quotations unless the experiment "
-                "gives its own); NPV and IRR over each package's capex-weighted lifetime.")),
+        (
+            "variants",
+            "Variants side by side",
+            chart(_deltas(folder))
+            + _variant_table(folder)
+            + note(
+                "Costs of measures are inputs (placeholders for quotations unless the experiment "
+                "gives its own); NPV and IRR over each package's capex-weighted lifetime."
+            ),
+        ),
         ("cashflows", "Cash flows", "".join(money)),
         ("macc", "Marginal abatement cost", macc_html),
         ("interactions", "Interactions", inter_html),

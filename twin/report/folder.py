@@ -22,14 +22,28 @@ from twin.errors import ConfigError
 __all__ = ["ReportError", "RunFolder", "folder_kind", "unmet_energy"]
 
 SUMMARY_KEYS = (
-    "electricity_use_kwh", "pv_ac_kwh", "grid_import_kwh", "grid_export_kwh", "peak_import_kw",
-    "total_cost_cny", "scope1_tco2", "scope2_location_tco2", "provenance",
+    "electricity_use_kwh",
+    "pv_ac_kwh",
+    "grid_import_kwh",
+    "grid_export_kwh",
+    "peak_import_kw",
+    "total_cost_cny",
+    "scope1_tco2",
+    "scope2_location_tco2",
+    "provenance",
 )
 """Keys every run summary this report understands carries."""
 
 HOURLY_COLUMNS = (
-    "electricity_use_kw", "pv_ac_kw", "grid_import_kw", "grid_export_kw", "battery_charge_kw",
-    "battery_discharge_kw", "battery_soc_kwh", "unmet_kw", "tou_period",
+    "electricity_use_kw",
+    "pv_ac_kw",
+    "grid_import_kw",
+    "grid_export_kw",
+    "battery_charge_kw",
+    "battery_discharge_kw",
+    "battery_soc_kwh",
+    "unmet_kw",
+    "tou_period",
 )
 """Plant-level hourly columns every run this report understands carries."""
 
@@ -41,8 +55,10 @@ class ReportError(ConfigError):
 
 
 def _rerun(path: Path) -> str:
-    return (f"fix: re-run the command that wrote {path} with this version of factory-twin "
-            "(twin run CONFIG --out DIR), then twin report DIR")
+    return (
+        f"fix: re-run the command that wrote {path} with this version of factory-twin "
+        "(twin run CONFIG --out DIR), then twin report DIR"
+    )
 
 
 def folder_kind(path: str | Path) -> str:
@@ -63,8 +79,10 @@ def folder_kind(path: str | Path) -> str:
     if (path / "summary.json").is_file():
         return "run"
     files = sorted(p.name for p in path.iterdir())[:8]
-    msg = (f"{path}: not a result folder: expected summary.json (twin run) or compare.json "
-           f"(twin compare), found {files or 'an empty folder'}")
+    msg = (
+        f"{path}: not a result folder: expected summary.json (twin run) or compare.json "
+        f"(twin compare), found {files or 'an empty folder'}"
+    )
     raise ReportError(msg)
 
 
@@ -109,8 +127,10 @@ class RunFolder:
         missing = [k for k in SUMMARY_KEYS if k not in summary]
         version = (summary.get("provenance") or {}).get("version", "an unknown version")
         if missing:
-            msg = (f"{path / 'summary.json'}: a result of an older format (written by "
-                   f"factory-twin {version}): missing {', '.join(missing)}; {_rerun(path)}")
+            msg = (
+                f"{path / 'summary.json'}: a result of an older format (written by "
+                f"factory-twin {version}): missing {', '.join(missing)}; {_rerun(path)}"
+            )
             raise ReportError(msg)
         hourly_path = path / "hourly.parquet"
         if not hourly_path.is_file():
@@ -123,12 +143,16 @@ class RunFolder:
             raise ReportError(msg) from None
         missing = [c for c in HOURLY_COLUMNS if c not in hourly.columns]
         if missing:
-            msg = (f"{hourly_path}: a result of an older format (written by factory-twin "
-                   f"{version}): missing columns {', '.join(missing)}; {_rerun(path)}")
+            msg = (
+                f"{hourly_path}: a result of an older format (written by factory-twin "
+                f"{version}): missing columns {', '.join(missing)}; {_rerun(path)}"
+            )
             raise ReportError(msg)
         if not isinstance(hourly.index, pd.DatetimeIndex) or hourly.index.tz is None:
-            msg = (f"{hourly_path}: expected a time-zone-aware time index, found "
-                   f"{type(hourly.index).__name__}; {_rerun(path)}")
+            msg = (
+                f"{hourly_path}: expected a time-zone-aware time index, found "
+                f"{type(hourly.index).__name__}; {_rerun(path)}"
+            )
             raise ReportError(msg)
         tz = summary["provenance"].get("grid", {}).get("tz")
         if tz:

@@ -52,7 +52,9 @@ def fmt(value: Any, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def headlines(summary: dict[str, Any], rows: Sequence[Headline], alert: set[str] = frozenset()) -> str:
+def headlines(
+    summary: dict[str, Any], rows: Sequence[Headline], alert: set[str] = frozenset()
+) -> str:
     """The headline cards; each carries ``data-key`` and ``data-scale`` so a
     reader (or a test) can tie the shown number to ``summary.json``."""
     cards = []
@@ -65,48 +67,77 @@ def headlines(summary: dict[str, Any], rows: Sequence[Headline], alert: set[str]
             f'<div class="{cls}" data-key="{esc(h.key)}" data-scale="{h.scale!r}" '
             f'data-decimals="{h.decimals}"><div class="label">{esc(h.label)}</div>'
             f'<div><span class="value">{fmt(value * h.scale, h.decimals)}</span> '
-            f'<span class="unit">{esc(h.unit)}</span></div></div>')
+            f'<span class="unit">{esc(h.unit)}</span></div></div>'
+        )
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
 def chart(fig: Figure) -> str:
     caption = f"<figcaption>{esc(fig.caption)}</figcaption>" if fig.caption else ""
-    return (f'<figure class="chart" data-chart="{esc(fig.key)}" aria-label="{esc(fig.title)}">'
-            f"{fig.svg}{caption}</figure>")
+    return (
+        f'<figure class="chart" data-chart="{esc(fig.key)}" aria-label="{esc(fig.title)}">'
+        f"{fig.svg}{caption}</figure>"
+    )
 
 
 def note(text: str, kind: str = "note") -> str:
     return f'<p class="{kind}">{esc(text)}</p>'
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[Any]], *, numeric: Sequence[bool] | None = None,
-          decimals: int = 1, cls: str = "") -> str:
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    numeric: Sequence[bool] | None = None,
+    decimals: int = 1,
+    cls: str = "",
+) -> str:
     """A table; numbers right-aligned in plain decimal."""
     numeric = list(numeric) if numeric is not None else [False] * len(header)
-    head = "".join(f'<th class="{"num" if n else ""}">{esc(h)}</th>' for h, n in zip(header, numeric, strict=True))
+    head = "".join(
+        f'<th class="{"num" if n else ""}">{esc(h)}</th>'
+        for h, n in zip(header, numeric, strict=True)
+    )
     body = []
     for row in rows:
         cells = []
         for value, n in zip(row, numeric, strict=True):
             # a string in a numeric column is already formatted (significant digits)
-            text = fmt(value, decimals) if n and not isinstance(value, str) else esc(
-                "" if value is None else value)
+            text = (
+                fmt(value, decimals)
+                if n and not isinstance(value, str)
+                else esc("" if value is None else value)
+            )
             cells.append(f'<td class="{"num" if n else ""}">{text}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<div class="tablewrap"><table class="{cls}"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    return (
+        f'<div class="tablewrap"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def section(anchor: str, title: str, *parts: str) -> str:
     return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{"".join(parts)}</section>'
 
 
-def page(*, title: str, subtitle: str, kind: str, sections: Sequence[tuple[str, str, str]],
-         generated: str) -> str:
+def page(
+    *,
+    title: str,
+    subtitle: str,
+    kind: str,
+    sections: Sequence[tuple[str, str, str]],
+    generated: str,
+) -> str:
     """The whole page from ``sections`` (anchor, title, html) and the
     bundled template (``twin/report/template.html``)."""
     template = Template(resources.files("twin.report").joinpath("template.html").read_text("utf-8"))
     nav = "".join(f'<a href="#{esc(a)}">{esc(t)}</a>' for a, t, _ in sections)
     body = "".join(section(a, t, h) for a, t, h in sections)
-    return template.substitute(title=esc(title), subtitle=esc(subtitle), kind=esc(kind), nav=nav,
-                               body=body, generated=esc(generated))
+    return template.substitute(
+        title=esc(title),
+        subtitle=esc(subtitle),
+        kind=esc(kind),
+        nav=nav,
+        body=body,
+        generated=esc(generated),
+    )

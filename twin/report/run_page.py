@@ -41,10 +41,18 @@ HEADLINES: tuple[Headline, ...] = (
 """The figures at the top of a run's page (key of summary.json, label, unit, scale)."""
 
 TOU_NAMES = {0: "deep valley", 1: "valley", 2: "flat", 3: "peak", 4: "critical peak"}
-TOU_SHADE = {"deep valley": (PALETTE[0], 0.22), "valley": (PALETTE[5], 0.22),
-             "peak": (PALETTE[1], 0.22), "critical peak": (PALETTE[3], 0.28)}
-SEASONS = (("Winter (Dec–Feb)", (12, 1, 2)), ("Spring (Mar–May)", (3, 4, 5)),
-           ("Summer (Jun–Aug)", (6, 7, 8)), ("Autumn (Sep–Nov)", (9, 10, 11)))
+TOU_SHADE = {
+    "deep valley": (PALETTE[0], 0.22),
+    "valley": (PALETTE[5], 0.22),
+    "peak": (PALETTE[1], 0.22),
+    "critical peak": (PALETTE[3], 0.28),
+}
+SEASONS = (
+    ("Winter (Dec–Feb)", (12, 1, 2)),
+    ("Spring (Mar–May)", (3, 4, 5)),
+    ("Summer (Jun–Aug)", (6, 7, 8)),
+    ("Autumn (Sep–Nov)", (9, 10, 11)),
+)
 
 
 def _tz_note(folder: RunFolder) -> str:
@@ -65,7 +73,9 @@ def _headline_section(folder: RunFolder) -> str:
     unmet = unmet_energy(folder.hourly)
     alert = {"unmet_kwh"} if s.get("unmet_kwh", 0.0) > 0 else set()
     parts = [headlines(s, HEADLINES, alert)]
-    problems = [f"{bus}: {fmt(v, 1)} {unit} of demand not supplied" for bus, v, unit in unmet if v > 1e-6]
+    problems = [
+        f"{bus}: {fmt(v, 1)} {unit} of demand not supplied" for bus, v, unit in unmet if v > 1e-6
+    ]
     zones = {n: c for n, c in s.get("components", {}).items() if "unmet_heating_h" in c}
     for name, c in zones.items():
         for mode in ("heating", "cooling"):
@@ -75,14 +85,19 @@ def _headline_section(folder: RunFolder) -> str:
     if s.get("demand_cost_cny", 0.0) == 0 and s.get("capacity_cost_cny", 0.0) == 0:
         problems.append("no demand or capacity charge billed: the tariff's basic charge is zero")
     if s.get("grid_export_kwh", 0.0) > 0 and s.get("export_revenue_cny", 0.0) == 0:
-        problems.append(f"{fmt(s['grid_export_kwh'] / 1e3, 1)} MWh exported without payment "
-                        "(export price zero)")
+        problems.append(
+            f"{fmt(s['grid_export_kwh'] / 1e3, 1)} MWh exported without payment (export price zero)"
+        )
     warnings = list(s.get("warnings", []))
     if problems or warnings:
         items = "".join(f"<li>{esc(t)}</li>" for t in problems + warnings)
-        parts.append(f'<div class="warnings" id="warnings"><h3>Unmet demand and warnings</h3><ul>{items}</ul></div>')
+        parts.append(
+            f'<div class="warnings" id="warnings"><h3>Unmet demand and warnings</h3><ul>{items}</ul></div>'
+        )
     else:
-        parts.append('<div class="ok" id="warnings">All demand met on every bus; the run gave no warnings.</div>')
+        parts.append(
+            '<div class="ok" id="warnings">All demand met on every bus; the run gave no warnings.</div>'
+        )
     rows = [(bus, v, unit) for bus, v, unit in unmet]
     parts.append("<h3>Unmet demand per bus</h3>")
     parts.append(table(["bus", "unmet over the year", "unit"], rows, numeric=[False, True, False]))
@@ -92,8 +107,10 @@ def _headline_section(folder: RunFolder) -> str:
 def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
     bal = folder.balance
     if bal is None:
-        return [], note("Energy-flow diagrams need balance.csv, which this result folder does not "
-                        "have (runs of this version do not write it yet); they are left out.")
+        return [], note(
+            "Energy-flow diagrams need balance.csv, which this result folder does not "
+            "have (runs of this version do not write it yet); they are left out."
+        )
     figs = []
     for (carrier, bus), g in bal.groupby(["carrier", "bus"], sort=False):
         unit = str(g["unit"].iloc[0])
@@ -105,9 +122,14 @@ def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
         demand.sort(key=lambda t: -t[1])
         if not supply and not demand:
             continue
-        figs.append(Figure(f"sankey-{bus}", f"{carrier}: {bus}",
-                           charts.bus_sankey(f"{bus} [{unit}]", unit, supply, demand),
-                           f"Annual flows into (left) and out of (right) bus {bus} [{unit}]."))
+        figs.append(
+            Figure(
+                f"sankey-{bus}",
+                f"{carrier}: {bus}",
+                charts.bus_sankey(f"{bus} [{unit}]", unit, supply, demand),
+                f"Annual flows into (left) and out of (right) bus {bus} [{unit}].",
+            )
+        )
     return figs, ""
 
 
@@ -147,14 +169,27 @@ def _monthly_end_use(folder: RunFolder) -> Figure:
     fig, ax = figure(9.0, 3.6, right_in=2.6)
     bottom = np.zeros(len(frame))
     for i, name in enumerate(top):
-        ax.bar(frame.index, frame[name], bottom=bottom, color=PALETTE[i % len(PALETTE)],
-               label=label(name), width=0.75)
+        ax.bar(
+            frame.index,
+            frame[name],
+            bottom=bottom,
+            color=PALETTE[i % len(PALETTE)],
+            label=label(name),
+            width=0.75,
+        )
         bottom += frame[name].to_numpy()
-    gas_cols = [c for c in h.columns if c.endswith(".import.power_kw") and c.split(".")[0] != "grid"
-                and c.split(".")[0] in folder.summary.get("components", {})
-                and "fuel_use_kwh" in folder.summary["components"][c.split(".")[0]]]
-    ax.set_xticks(range(1, 13), ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                                 "Oct", "Nov", "Dec"])
+    gas_cols = [
+        c
+        for c in h.columns
+        if c.endswith(".import.power_kw")
+        and c.split(".")[0] != "grid"
+        and c.split(".")[0] in folder.summary.get("components", {})
+        and "fuel_use_kwh" in folder.summary["components"][c.split(".")[0]]
+    ]
+    ax.set_xticks(
+        range(1, 13),
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    )
     ax.set_xlabel("month")
     ax.set_ylabel("electricity [MWh]")
     ax.set_title("Monthly electricity by end use")
@@ -163,15 +198,24 @@ def _monthly_end_use(folder: RunFolder) -> Figure:
     if gas_cols:
         gas = h[gas_cols].sum(axis=1).groupby(month).sum() / 1e3
         ax2 = ax.twinx()
-        ax2.plot(gas.index, gas.to_numpy(), color=ROLE["gas"], marker="o", linewidth=1.2,
-                 linestyle="--", label="fuel (LHV)")
+        ax2.plot(
+            gas.index,
+            gas.to_numpy(),
+            color=ROLE["gas"],
+            marker="o",
+            linewidth=1.2,
+            linestyle="--",
+            label="fuel (LHV)",
+        )
         ax2.set_ylabel("fuel, LHV [MWh]", color=ROLE["gas"])
         ax2.spines["right"].set_visible(True)
         ax2.grid(False)
         ax2.set_ylim(bottom=0)
         ax2.legend(loc="lower left", bbox_to_anchor=(1.12, 0.0))
-    caption = ("Electricity per component's electric input, summed by month [MWh]; "
-               "the stack totals the plant's electricity use.")
+    caption = (
+        "Electricity per component's electric input, summed by month [MWh]; "
+        "the stack totals the plant's electricity use."
+    )
     if gas_cols:
         caption += " Line: fuel taken at the gas meter(s), lower heating value [MWh]."
     return Figure("monthly-end-use", "Monthly electricity by end use", svg_of(fig), caption)
@@ -187,17 +231,26 @@ def _load_duration(folder: RunFolder) -> Figure:
     ax.plot(hours, imp, color=ROLE["import"], linewidth=1.6, label="grid import")
     peak = float(folder.summary["peak_import_kw"])
     ax.axhline(peak, color=ROLE["import"], linestyle=":", linewidth=0.9)
-    ax.annotate(f"peak import {peak:,.0f} kW (step mean)", (imp.size * 0.3, peak), xytext=(0, 3),
-                textcoords="offset points", fontsize=8)
+    ax.annotate(
+        f"peak import {peak:,.0f} kW (step mean)",
+        (imp.size * 0.3, peak),
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=8,
+    )
     ax.set_xlim(0, imp.size)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("hours of the year at or above [h]")
     ax.set_ylabel("hourly mean power [kW]")
     ax.set_title("Load-duration curve")
     ax.legend(loc="upper right")
-    return Figure("load-duration", "Load-duration curve of import", svg_of(fig),
-                  "Hourly means sorted from highest to lowest. The peak line is the largest "
-                  "step mean of the run (at sub-hourly steps it can exceed the hourly curve).")
+    return Figure(
+        "load-duration",
+        "Load-duration curve of import",
+        svg_of(fig),
+        "Hourly means sorted from highest to lowest. The peak line is the largest "
+        "step mean of the run (at sub-hourly steps it can exceed the hourly curve).",
+    )
 
 
 def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
@@ -207,8 +260,15 @@ def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
     grid = np.full((int(day.max()) + 1, 24), np.nan)
     grid[day, h.index.hour] = s.to_numpy(dtype=float)
     fig, ax = figure(9.0, 2.9)
-    im = ax.imshow(grid.T, aspect="auto", origin="lower", interpolation="nearest",
-                   extent=(0, grid.shape[0], 0, 24), cmap="cividis", vmin=0)
+    im = ax.imshow(
+        grid.T,
+        aspect="auto",
+        origin="lower",
+        interpolation="nearest",
+        extent=(0, grid.shape[0], 0, 24),
+        cmap="cividis",
+        vmin=0,
+    )
     ax.set_yticks([0, 6, 12, 18, 24])
     ax.set_ylabel(f"hour of day, {_tz_note(folder)}")
     starts = pd.date_range(h.index[0].normalize(), periods=12, freq="MS", tz=h.index.tz)
@@ -219,8 +279,12 @@ def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
     cb = fig.colorbar(im, ax=ax, pad=0.01)
     cb.set_label("hourly mean power [kW]")
     ax.set_title(title)
-    return Figure(key, title, svg_of(fig),
-                  f"Each column one day, each row one hour ({_tz_note(folder)}); colour: hourly mean [kW].")
+    return Figure(
+        key,
+        title,
+        svg_of(fig),
+        f"Each column one day, each row one hour ({_tz_note(folder)}); colour: hourly mean [kW].",
+    )
 
 
 def _profiles(folder: RunFolder) -> Figure:
@@ -229,8 +293,19 @@ def _profiles(folder: RunFolder) -> Figure:
     weekend = h.index.day_of_week >= 5
     soc = h["battery_soc_kwh"].to_numpy(dtype=float)
     has_battery = bool(np.nanmax(soc) > 0)
-    fig, axes = figure(10.0, 5.2, nrows=2, ncols=4, sharex=True, sharey=True, right_in=0.75,
-                       bottom_in=1.15, top_in=0.3, wspace=0.1, hspace=0.28)
+    fig, axes = figure(
+        10.0,
+        5.2,
+        nrows=2,
+        ncols=4,
+        sharex=True,
+        sharey=True,
+        right_in=0.75,
+        bottom_in=1.15,
+        top_in=0.3,
+        wspace=0.1,
+        hspace=0.28,
+    )
     ymax = 0.0
     twins = []
     for col, (season, months) in enumerate(SEASONS):
@@ -240,10 +315,21 @@ def _profiles(folder: RunFolder) -> Figure:
             sel = in_season & mask
             sub = h[sel]
             by = sub.groupby(sub.index.hour)
-            mean = by[["electricity_use_kw", "grid_import_kw", "pv_ac_kw", "battery_charge_kw",
-                       "battery_discharge_kw"]].mean()
+            mean = by[
+                [
+                    "electricity_use_kw",
+                    "grid_import_kw",
+                    "pv_ac_kw",
+                    "battery_charge_kw",
+                    "battery_discharge_kw",
+                ]
+            ].mean()
             hours = mean.index.to_numpy()
-            p = period[sel].groupby(sub.index.hour).agg(lambda x: x.mode().iloc[0] if len(x) else "")
+            p = (
+                period[sel]
+                .groupby(sub.index.hour)
+                .agg(lambda x: x.mode().iloc[0] if len(x) else "")
+            )
             for hr, name in p.items():
                 shade = TOU_SHADE.get(str(name))
                 if shade is not None:
@@ -256,8 +342,13 @@ def _profiles(folder: RunFolder) -> Figure:
             ymax = max(ymax, float(mean[["electricity_use_kw", "grid_import_kw"]].max().max()))
             if has_battery:
                 t = ax.twinx()
-                t.plot(hours, sub.groupby(sub.index.hour)["battery_soc_kwh"].mean(), color=ROLE["soc"],
-                       linewidth=1.4, linestyle=":")
+                t.plot(
+                    hours,
+                    sub.groupby(sub.index.hour)["battery_soc_kwh"].mean(),
+                    color=ROLE["soc"],
+                    linewidth=1.4,
+                    linestyle=":",
+                )
                 t.grid(False)
                 t.spines["right"].set_visible(True)
                 twins.append(t)
@@ -283,20 +374,37 @@ def _profiles(folder: RunFolder) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], color=ROLE["use"], label="electricity use"),
-               Line2D([], [], color=ROLE["import"], linewidth=1.6, label="grid import"),
-               Line2D([], [], color=ROLE["pv"], label="PV (AC)"),
-               Line2D([], [], color=ROLE["discharge"], linestyle="--", label="battery discharge − charge")]
+    handles = [
+        Line2D([], [], color=ROLE["use"], label="electricity use"),
+        Line2D([], [], color=ROLE["import"], linewidth=1.6, label="grid import"),
+        Line2D([], [], color=ROLE["pv"], label="PV (AC)"),
+        Line2D([], [], color=ROLE["discharge"], linestyle="--", label="battery discharge − charge"),
+    ]
     if has_battery:
-        handles.append(Line2D([], [], color=ROLE["soc"], linestyle=":", linewidth=1.4,
-                              label="battery SOC (right axis)"))
-    handles += [Patch(color=c, alpha=a, label=f"TOU {n}") for n, (c, a) in TOU_SHADE.items()
-                if n in set(period.dropna().unique())]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=ROLE["soc"],
+                linestyle=":",
+                linewidth=1.4,
+                label="battery SOC (right axis)",
+            )
+        )
+    handles += [
+        Patch(color=c, alpha=a, label=f"TOU {n}")
+        for n, (c, a) in TOU_SHADE.items()
+        if n in set(period.dropna().unique())
+    ]
     fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=7.5)
-    return Figure("profiles", "Typical days by season", svg_of(fig),
-                  "Mean of each hour over the season's weekdays (Mon–Fri) and weekend days "
-                  f"(Sat–Sun; public holidays count by their weekday), {_tz_note(folder)}. "
-                  "Shading: the time-of-use period most common in that hour (unshaded: flat).")
+    return Figure(
+        "profiles",
+        "Typical days by season",
+        svg_of(fig),
+        "Mean of each hour over the season's weekdays (Mon–Fri) and weekend days "
+        f"(Sat–Sun; public holidays count by their weekday), {_tz_note(folder)}. "
+        "Shading: the time-of-use period most common in that hour (unshaded: flat).",
+    )
 
 
 def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
@@ -308,11 +416,25 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
     for ax, day in zip(axes, days, strict=True):
         sub = h[h.index.normalize() == day]
         hrs = sub.index.hour
-        ax.plot(hrs, sub["electricity_use_kw"], color=ROLE["use"], linewidth=1.0, label="electricity use")
-        ax.plot(hrs, sub["grid_import_kw"], color=ROLE["import"], linewidth=1.6, label="grid import")
+        ax.plot(
+            hrs,
+            sub["electricity_use_kw"],
+            color=ROLE["use"],
+            linewidth=1.0,
+            label="electricity use",
+        )
+        ax.plot(
+            hrs, sub["grid_import_kw"], color=ROLE["import"], linewidth=1.6, label="grid import"
+        )
         ax.plot(hrs, sub["pv_ac_kw"], color=ROLE["pv"], linewidth=1.2, label="PV (AC)")
-        ax.plot(hrs, sub["battery_discharge_kw"] - sub["battery_charge_kw"], color=ROLE["discharge"],
-                linestyle="--", linewidth=1.0, label="battery discharge − charge")
+        ax.plot(
+            hrs,
+            sub["battery_discharge_kw"] - sub["battery_charge_kw"],
+            color=ROLE["discharge"],
+            linestyle="--",
+            linewidth=1.0,
+            label="battery discharge − charge",
+        )
         i = int(np.argmax(sub["grid_import_kw"].to_numpy()))
         ax.plot(hrs[i], sub["grid_import_kw"].iloc[i], "o", color=ROLE["import"])
         ax.set_title(f"{day:%a %Y-%m-%d}: {sub['grid_import_kw'].max():,.0f} kW", fontsize=8.5)
@@ -320,21 +442,29 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
         ax.set_xlabel(f"hour ({folder.tz})")
     axes[0].set_ylabel("hourly mean power [kW]")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
-    return Figure("peak-days", "Peak-demand days", svg_of(fig),
-                  f"The {len(days)} days with the highest hourly import; dot: the peak hour.")
+    return Figure(
+        "peak-days",
+        "Peak-demand days",
+        svg_of(fig),
+        f"The {len(days)} days with the highest hourly import; dot: the peak hour.",
+    )
 
 
 def _prefixes(h: pd.DataFrame, *suffixes: str) -> list[str]:
     """Components whose hourly columns include every one of ``suffixes``."""
-    names = {c.rsplit(".", 1)[0] if c.count(".") == 1 else c.split(".")[0] for c in h.columns
-             if c.endswith(suffixes[0])}
+    names = {
+        c.rsplit(".", 1)[0] if c.count(".") == 1 else c.split(".")[0]
+        for c in h.columns
+        if c.endswith(suffixes[0])
+    }
     return sorted(n for n in names if all(f"{n}.{s}" in h.columns for s in suffixes))
 
 
 def _air(folder: RunFolder) -> Figure | None:
     h = folder.hourly
-    systems = _prefixes(h, "delivered_flow_m3_per_min", "capacity_m3_per_min",
-                        "specific_power_kw_per_m3_per_min")
+    systems = _prefixes(
+        h, "delivered_flow_m3_per_min", "capacity_m3_per_min", "specific_power_kw_per_m3_per_min"
+    )
     if not systems:
         return None
     fig, ax = figure(9.0, 3.4)
@@ -343,22 +473,39 @@ def _air(folder: RunFolder) -> Figure | None:
         cap = h[f"{name}.capacity_m3_per_min"].to_numpy(dtype=float)
         sp = h[f"{name}.specific_power_kw_per_m3_per_min"].to_numpy(dtype=float)
         ok = (flow > 1e-6) & (cap > 0) & np.isfinite(sp)
-        ax.scatter(flow[ok] / cap[ok], sp[ok], s=5, alpha=0.35, color=PALETTE[i % len(PALETTE)],
-                   label=label(name), rasterized=True, linewidths=0)
+        ax.scatter(
+            flow[ok] / cap[ok],
+            sp[ok],
+            s=5,
+            alpha=0.35,
+            color=PALETTE[i % len(PALETTE)],
+            label=label(name),
+            rasterized=True,
+            linewidths=0,
+        )
         sec = folder.summary.get("components", {}).get(name, {}).get("specific_energy_kwh_per_m3")
         if sec:
             ax.axhline(sec * 60.0, color=PALETTE[i % len(PALETTE)], linestyle=":", linewidth=1.0)
-            ax.annotate(f"{label(name)} annual {sec * 60:.2f} kW/(m³/min)", (0.02, sec * 60.0),
-                        xytext=(0, 3), textcoords="offset points", fontsize=8)
+            ax.annotate(
+                f"{label(name)} annual {sec * 60:.2f} kW/(m³/min)",
+                (0.02, sec * 60.0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                fontsize=8,
+            )
     ax.set_xlim(0, 1.05)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("load: delivered flow / online capacity [-]")
     ax.set_ylabel("specific power [kW/(m³/min)]")
     ax.set_title("Compressed air: specific power against load")
     ax.legend(loc="upper right", markerscale=3)
-    return Figure("air-operating-points", "Compressed-air operating points", svg_of(fig),
-                  "One dot per hour with air delivered: compressor power per free-air delivery "
-                  "(ISO 1217) against the share of online capacity. Dotted: the year's mean.")
+    return Figure(
+        "air-operating-points",
+        "Compressed-air operating points",
+        svg_of(fig),
+        "One dot per hour with air delivered: compressor power per free-air delivery "
+        "(ISO 1217) against the share of online capacity. Dotted: the year's mean.",
+    )
 
 
 def _chillers(folder: RunFolder) -> Figure | None:
@@ -376,11 +523,27 @@ def _chillers(folder: RunFolder) -> Figure | None:
         cop = np.divide(q, p, out=np.full_like(q, np.nan), where=p > 0)
         color_col = f"{name}.wet_bulb_temp_c"
         if color_col in h.columns and len(plants) == 1:
-            wet = ax.scatter(plr[ok], cop[ok], s=5, c=h[color_col].to_numpy(dtype=float)[ok],
-                             cmap="cividis", rasterized=True, linewidths=0, label=label(name))
+            wet = ax.scatter(
+                plr[ok],
+                cop[ok],
+                s=5,
+                c=h[color_col].to_numpy(dtype=float)[ok],
+                cmap="cividis",
+                rasterized=True,
+                linewidths=0,
+                label=label(name),
+            )
         else:
-            ax.scatter(plr[ok], cop[ok], s=5, alpha=0.4, color=PALETTE[i % len(PALETTE)],
-                       rasterized=True, linewidths=0, label=label(name))
+            ax.scatter(
+                plr[ok],
+                cop[ok],
+                s=5,
+                alpha=0.4,
+                color=PALETTE[i % len(PALETTE)],
+                rasterized=True,
+                linewidths=0,
+                label=label(name),
+            )
     if wet is not None:
         cb = fig.colorbar(wet, ax=ax, pad=0.01)
         cb.set_label("outdoor wet-bulb temperature [°C]")
@@ -390,9 +553,13 @@ def _chillers(folder: RunFolder) -> Figure | None:
     ax.set_ylabel("plant COP, cooling / electricity [-]")
     ax.set_title("Chiller plant: COP against load")
     ax.legend(loc="lower right", markerscale=3)
-    return Figure("chiller-operating-points", "Chiller-plant operating points", svg_of(fig),
-                  "One dot per hour with cooling: chilled-water cooling over the plant's electricity "
-                  "(compressors, pumps, tower fans) against the part-load ratio.")
+    return Figure(
+        "chiller-operating-points",
+        "Chiller-plant operating points",
+        svg_of(fig),
+        "One dot per hour with cooling: chilled-water cooling over the plant's electricity "
+        "(compressors, pumps, tower fans) against the part-load ratio.",
+    )
 
 
 def _zones(folder: RunFolder) -> Figure | None:
@@ -404,22 +571,42 @@ def _zones(folder: RunFolder) -> Figure | None:
     day = h.index.normalize()
     if "temp_air_c" in h.columns:
         out = h["temp_air_c"].groupby(day).mean()
-        ax.plot(out.index, out.to_numpy(), color=ROLE["outdoor"], linewidth=0.8, label="outdoor (daily mean)")
+        ax.plot(
+            out.index,
+            out.to_numpy(),
+            color=ROLE["outdoor"],
+            linewidth=0.8,
+            label="outdoor (daily mean)",
+        )
     months = np.arange(1, 13)
     width = 0.8 / max(len(zones), 1)
     for i, name in enumerate(zones):
         t = h[f"{name}.temp_air_c"].groupby(day)
         color = PALETTE[i % len(PALETTE)]
-        ax.fill_between(t.min().index, t.min().to_numpy(), t.max().to_numpy(), color=color, alpha=0.3,
-                        linewidth=0, label=f"{label(name)} (daily min–max)")
+        ax.fill_between(
+            t.min().index,
+            t.min().to_numpy(),
+            t.max().to_numpy(),
+            color=color,
+            alpha=0.3,
+            linewidth=0,
+            label=f"{label(name)} (daily min–max)",
+        )
         heat = f"{name}.unmet_heating_frac"
         cool = f"{name}.unmet_cooling_frac"
         hours = np.zeros(12)
         for col in (heat, cool):
             if col in h.columns:
-                hours += h[col].groupby(h.index.month).sum().reindex(months, fill_value=0).to_numpy()
-        ax2.bar(months + (i - (len(zones) - 1) / 2) * width, hours, width=width, color=color,
-                label=label(name))
+                hours += (
+                    h[col].groupby(h.index.month).sum().reindex(months, fill_value=0).to_numpy()
+                )
+        ax2.bar(
+            months + (i - (len(zones) - 1) / 2) * width,
+            hours,
+            width=width,
+            color=color,
+            label=label(name),
+        )
     ax.set_ylabel("air temperature [°C]")
     ax.set_xlabel(f"date ({folder.tz})")
     import matplotlib.dates as mdates
@@ -436,10 +623,14 @@ def _zones(folder: RunFolder) -> Figure | None:
     if ax2.get_ylim()[1] <= 1.0 and not any(p.get_height() > 0 for p in ax2.patches):
         ax2.text(6.5, 0.5, "no unmet hours", ha="center", va="center", color="#5c5c5c")
     ax2.grid(axis="x", visible=False)
-    return Figure("zones", "Zone temperatures and unmet hours", svg_of(fig),
-                  "Left: each zone's daily range of air temperature and the outdoor daily mean [°C]. "
-                  "Right: hours per month in which heating or cooling could not hold the set point "
-                  "(ISO 13790 emitter limits), summed over the fraction of each hour [h].")
+    return Figure(
+        "zones",
+        "Zone temperatures and unmet hours",
+        svg_of(fig),
+        "Left: each zone's daily range of air temperature and the outdoor daily mean [°C]. "
+        "Right: hours per month in which heating or cooling could not hold the set point "
+        "(ISO 13790 emitter limits), summed over the fraction of each hour [h].",
+    )
 
 
 def _emissions(folder: RunFolder) -> Figure:
@@ -456,22 +647,41 @@ def _emissions(folder: RunFolder) -> Figure:
     ]
     if s.get("scope3_tco2"):
         steps.append(("scope 3", s["scope3_tco2"], "source"))
-    steps += [("removals", -(s.get("removals_tco2") or 0.0), "add"),
-              ("offsets", -(s.get("offsets_tco2") or 0.0), "add"),
-              ("net", s.get("net_tco2", s1 + market), "total")]
-    return Figure("emissions-waterfall", "Emissions waterfall",
-                  charts.waterfall(steps, "t CO2e", "From scope 1 and 2 to net emissions"),
-                  "Scope 2 market-based replaces the grid's location factor by instruments "
-                  "(green power, certificates, PPAs at zero) and the residual mix for the rest; "
-                  "removals and offsets as applied by the ledger (ISO 14068-1 order) [t CO2e].")
+    steps += [
+        ("removals", -(s.get("removals_tco2") or 0.0), "add"),
+        ("offsets", -(s.get("offsets_tco2") or 0.0), "add"),
+        ("net", s.get("net_tco2", s1 + market), "total"),
+    ]
+    return Figure(
+        "emissions-waterfall",
+        "Emissions waterfall",
+        charts.waterfall(steps, "t CO2e", "From scope 1 and 2 to net emissions"),
+        "Scope 2 market-based replaces the grid's location factor by instruments "
+        "(green power, certificates, PPAs at zero) and the residual mix for the rest; "
+        "removals and offsets as applied by the ledger (ISO 14068-1 order) [t CO2e].",
+    )
 
 
 def _inventory(folder: RunFolder) -> str:
     inv = folder.inventory
     if inv is None:
         return note("This result folder has no inventory.csv.")
-    cols = [c for c in ("scope", "category", "basis", "source", "quantity", "unit", "factor",
-                        "factor_unit", "tco2e", "factor_source") if c in inv.columns]
+    cols = [
+        c
+        for c in (
+            "scope",
+            "category",
+            "basis",
+            "source",
+            "quantity",
+            "unit",
+            "factor",
+            "factor_unit",
+            "tco2e",
+            "factor_source",
+        )
+        if c in inv.columns
+    ]
     numeric = [c in ("quantity", "factor", "tco2e") for c in cols]
     rows = []
     for rec in inv[cols].itertuples(index=False):
@@ -488,7 +698,8 @@ def _inventory(folder: RunFolder) -> str:
     # factors keep their significant digits; other numbers one decimal
     html_rows = table(head, rows, numeric=numeric, decimals=1, cls="wide")
     return html_rows + note(
-        "One row per source (ISO 14064-1 / GB/T 32150); each factor with the document it comes from.")
+        "One row per source (ISO 14064-1 / GB/T 32150); each factor with the document it comes from."
+    )
 
 
 def _provenance(folder: RunFolder) -> str:
@@ -507,7 +718,8 @@ def _provenance(folder: RunFolder) -> str:
     walk("", p)
     return table(["field", "value"], flat, numeric=[False, False], cls="wide") + note(
         f"Result folder: {folder.path.name}. Re-running the config of this hash with the same "
-        "weather file (SHA-256 above) and seed gives the same results.")
+        "weather file (SHA-256 above) and seed gives the same results."
+    )
 
 
 def _figs(*figs: Figure | None) -> str:
@@ -528,18 +740,28 @@ def run_sections(folder: RunFolder) -> list[tuple[str, str, str]]:
     if zones is None:
         plant_parts.append(note("No thermal zones in this plant."))
     font = cjk_font()
-    font_note = (f"Chart text in {font} (CJK glyphs available)." if font else
-                 "No font with Chinese glyphs on the machine that drew this page: Chinese characters "
-                 "in chart labels are written as code points (U+XXXX); tables show them as text.")
+    font_note = (
+        f"Chart text in {font} (CJK glyphs available)."
+        if font
+        else "No font with Chinese glyphs on the machine that drew this page: Chinese characters "
+        "in chart labels are written as code points (U+XXXX); tables show them as text."
+    )
     sections = [
         ("headline", "Headline figures", _headline_section(folder)),
         ("flows", "Energy flows", "".join(chart(f) for f in sankeys) + sankey_note),
         ("monthly", "Monthly energy", chart(_monthly_end_use(folder))),
-        ("load", "Import: duration and calendar",
-         _figs(_load_duration(folder), _carpet(folder, "grid_import_kw", "Grid import by day and hour",
-                                               "carpet-import"),
-               _carpet(folder, "pv_ac_kw", "PV production (AC) by day and hour", "carpet-pv")
-               if has_pv else None) + ("" if has_pv else note("No PV in this plant."))),
+        (
+            "load",
+            "Import: duration and calendar",
+            _figs(
+                _load_duration(folder),
+                _carpet(folder, "grid_import_kw", "Grid import by day and hour", "carpet-import"),
+                _carpet(folder, "pv_ac_kw", "PV production (AC) by day and hour", "carpet-pv")
+                if has_pv
+                else None,
+            )
+            + ("" if has_pv else note("No PV in this plant.")),
+        ),
         ("profiles", "Typical days and peaks", _figs(_profiles(folder), _peak_days(folder))),
         ("plant", "Plant operating points", "".join(plant_parts)),
         ("emissions", "Emissions", chart(_emissions(folder))),

@@ -45,8 +45,14 @@ OKABE_ITO: dict[str, str] = {
 """The eight Okabe–Ito colours (hex sRGB)."""
 
 PALETTE: tuple[str, ...] = (
-    OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"],
-    OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], "#7F7F7F",
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+    "#7F7F7F",
 )
 """Order in which series take colours; grey (``#7F7F7F``) is the eighth, for 'other'."""
 
@@ -64,9 +70,17 @@ ROLE: dict[str, str] = {
 """Fixed colours of the plant-level series, the same on every chart."""
 
 _CJK_FAMILIES = (
-    "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-    "Source Han Sans SC", "Source Han Sans CN", "Droid Sans Fallback", "SimHei",
-    "Microsoft YaHei", "PingFang SC", "AR PL UMing CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Droid Sans Fallback",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "AR PL UMing CN",
 )
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
@@ -87,8 +101,9 @@ def cjk_font() -> str | None:
     if shutil.which("fc-list") is None:
         return None
     try:
-        listing = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
-                                 timeout=10, check=False).stdout
+        listing = subprocess.run(
+            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     for line in listing.splitlines():
@@ -163,9 +178,18 @@ def chart_style() -> Iterator[None]:
         log.setLevel(level)
 
 
-def figure(width_in: float = 9.0, height_in: float = 3.4, *, left_in: float = 0.8,
-           right_in: float = 0.3, bottom_in: float = 0.55, top_in: float = 0.35,
-           wspace: float = 0.08, hspace: float = 0.35, **kwargs):
+def figure(
+    width_in: float = 9.0,
+    height_in: float = 3.4,
+    *,
+    left_in: float = 0.8,
+    right_in: float = 0.3,
+    bottom_in: float = 0.55,
+    top_in: float = 0.35,
+    wspace: float = 0.08,
+    hspace: float = 0.35,
+    **kwargs,
+):
     """A new figure and axes in the report style (call inside :func:`chart_style`).
 
     Margins are fixed in inches rather than found by a layout engine: the
@@ -175,9 +199,14 @@ def figure(width_in: float = 9.0, height_in: float = 3.4, *, left_in: float = 0.
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(figsize=(width_in, height_in), **kwargs)
-    fig.subplots_adjust(left=left_in / width_in, right=1 - right_in / width_in,
-                        bottom=bottom_in / height_in, top=1 - top_in / height_in,
-                        wspace=wspace, hspace=hspace)
+    fig.subplots_adjust(
+        left=left_in / width_in,
+        right=1 - right_in / width_in,
+        bottom=bottom_in / height_in,
+        top=1 - top_in / height_in,
+        wspace=wspace,
+        hspace=hspace,
+    )
     return fig, axes
 
 
