@@ -287,90 +287,98 @@ def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
     )
 
 
+def _runs(hours: list[int], names: list[str]) -> list[tuple[int, int, str]]:
+    """Consecutive hours with the same name as (first hour, last hour, name)."""
+    out: list[tuple[int, int, str]] = []
+    for hour, name in zip(hours, names, strict=True):
+        if out and out[-1][2] == name and out[-1][1] == hour - 1:
+            out[-1] = (out[-1][0], hour, name)
+        else:
+            out.append((hour, hour, name))
+    return out
+
+
 def _profiles(folder: RunFolder) -> Figure:
     h = folder.hourly
     period = _periods(h)
     weekend = h.index.day_of_week >= 5
     soc = h["battery_soc_kwh"].to_numpy(dtype=float)
     has_battery = bool(np.nanmax(soc) > 0)
+    rows = 3 if has_battery else 2
     fig, axes = figure(
         10.0,
-        5.2,
-        nrows=2,
+        6.4 if has_battery else 5.2,
+        nrows=rows,
         ncols=4,
         sharex=True,
-        sharey=True,
-        right_in=0.75,
+        right_in=0.3,
         bottom_in=1.15,
         top_in=0.3,
         wspace=0.1,
-        hspace=0.28,
+        hspace=0.3,
+        height_ratios=[1, 1, 0.62] if has_battery else [1, 1],
     )
-    ymax = 0.0
-    twins = []
+    ymax, ymin = 0.0, 0.0
+    cols = [
+        "electricity_use_kw",
+        "grid_import_kw",
+        "pv_ac_kw",
+        "battery_charge_kw",
+        "battery_discharge_kw",
+        "battery_soc_kwh",
+    ]
+    hour = h.index.hour
     for col, (season, months) in enumerate(SEASONS):
         in_season = np.isin(h.index.month, months)
         for row, (day_label, mask) in enumerate((("weekdays", ~weekend), ("weekends", weekend))):
             ax = axes[row, col]
             sel = in_season & mask
-            sub = h[sel]
-            by = sub.groupby(sub.index.hour)
-            mean = by[
-                [
-                    "electricity_use_kw",
-                    "grid_import_kw",
-                    "pv_ac_kw",
-                    "battery_charge_kw",
-                    "battery_discharge_kw",
-                ]
-            ].mean()
+            mean = h.loc[sel, cols].groupby(hour[sel]).mean()
             hours = mean.index.to_numpy()
-            p = (
-                period[sel]
-                .groupby(sub.index.hour)
-                .agg(lambda x: x.mode().iloc[0] if len(x) else "")
+            common = (
+                period[sel].groupby(hour[sel]).agg(lambda x: x.mode().iloc[0] if len(x) else "")
             )
-            for hr, name in p.items():
-                shade = TOU_SHADE.get(str(name))
+            names = [str(v) for v in common.to_numpy()]
+            for start, end, name in _runs(list(common.index), names):
+                shade = TOU_SHADE.get(name)
                 if shade is not None:
-                    ax.axvspan(hr - 0.5, hr + 0.5, color=shade[0], alpha=shade[1], linewidth=0)
+                    ax.axvspan(start - 0.5, end + 0.5, color=shade[0], alpha=shade[1], linewidth=0)
             ax.plot(hours, mean["electricity_use_kw"], color=ROLE["use"], linewidth=1.0)
             ax.plot(hours, mean["grid_import_kw"], color=ROLE["import"], linewidth=1.6)
             ax.plot(hours, mean["pv_ac_kw"], color=ROLE["pv"], linewidth=1.3)
             net = mean["battery_discharge_kw"] - mean["battery_charge_kw"]
             ax.plot(hours, net, color=ROLE["discharge"], linewidth=1.0, linestyle="--")
             ymax = max(ymax, float(mean[["electricity_use_kw", "grid_import_kw"]].max().max()))
-            if has_battery:
-                t = ax.twinx()
-                t.plot(
-                    hours,
-                    sub.groupby(sub.index.hour)["battery_soc_kwh"].mean(),
-                    color=ROLE["soc"],
-                    linewidth=1.4,
-                    linestyle=":",
-                )
-                t.grid(False)
-                t.spines["right"].set_visible(True)
-                twins.append(t)
-                if col == 3:
-                    t.set_ylabel("battery SOC [kWh]", color=ROLE["soc"])
-                else:
-                    t.tick_params(labelright=False)
+            ymin = min(ymin, float(net.min()))
             ax.set_title(f"{season}, {day_label}", fontsize=8.5)
-            ax.set_xticks([0, 6, 12, 18, 23])
-            ax.set_xlim(-0.5, 23.5)
             if col == 0:
                 ax.set_ylabel("mean power [kW]")
-            if has_battery and col < 3:
-                twins[-1].tick_params(right=False)
-                twins[-1].spines["right"].set_visible(False)
-            if row == 1:
-                ax.set_xlabel(f"hour ({folder.tz})")
-    axes[0, 0].set_ylim(min(0.0, -0.05 * ymax), ymax * 1.08)
-    if twins:
-        top = max(t.get_ylim()[1] for t in twins)
-        for t in twins:
-            t.set_ylim(0, top * 1.05)
+            else:
+                ax.tick_params(labelleft=False)
+            if has_battery:
+                axes[2, col].plot(
+                    hours,
+                    mean["battery_soc_kwh"],
+                    color=ROLE["soc"],
+                    linewidth=1.4,
+                    linestyle="-" if row == 0 else ":",
+                )
+        if has_battery:
+            axes[2, col].set_title(f"{season}: battery SOC", fontsize=8.5)
+            if col == 0:
+                axes[2, col].set_ylabel("SOC [kWh]")
+            else:
+                axes[2, col].tick_params(labelleft=False)
+    for ax in axes[:2].ravel():
+        ax.set_ylim(ymin * 1.1, ymax * 1.08)
+    if has_battery:
+        top = float(np.nanmax(soc)) * 1.05
+        for ax in axes[2]:
+            ax.set_ylim(0, top)
+    for ax in axes[-1]:
+        ax.set_xticks([0, 6, 12, 18, 23])
+        ax.set_xlim(-0.5, 23.5)
+        ax.set_xlabel(f"hour ({folder.tz})")
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -381,20 +389,13 @@ def _profiles(folder: RunFolder) -> Figure:
         Line2D([], [], color=ROLE["discharge"], linestyle="--", label="battery discharge − charge"),
     ]
     if has_battery:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=ROLE["soc"],
-                linestyle=":",
-                linewidth=1.4,
-                label="battery SOC (right axis)",
-            )
-        )
+        handles += [
+            Line2D([], [], color=ROLE["soc"], linewidth=1.4, label="SOC, weekdays"),
+            Line2D([], [], color=ROLE["soc"], linewidth=1.4, linestyle=":", label="SOC, weekends"),
+        ]
+    present = set(period.dropna().unique())
     handles += [
-        Patch(color=c, alpha=a, label=f"TOU {n}")
-        for n, (c, a) in TOU_SHADE.items()
-        if n in set(period.dropna().unique())
+        Patch(color=c, alpha=a, label=f"TOU {n}") for n, (c, a) in TOU_SHADE.items() if n in present
     ]
     fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=7.5)
     return Figure(
@@ -403,7 +404,8 @@ def _profiles(folder: RunFolder) -> Figure:
         svg_of(fig),
         "Mean of each hour over the season's weekdays (Mon–Fri) and weekend days "
         f"(Sat–Sun; public holidays count by their weekday), {_tz_note(folder)}. "
-        "Shading: the time-of-use period most common in that hour (unshaded: flat).",
+        "Shading: the time-of-use period most common in that hour (unshaded: flat). "
+        "Bottom row: the battery's mean state of charge at the end of each hour [kWh].",
     )
 
 

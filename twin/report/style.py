@@ -139,6 +139,10 @@ def _rc() -> dict:
         "axes.titlesize": 10.0,
         "axes.titleweight": "bold",
         "axes.titlelocation": "left",
+        # a fixed title height: automatic placement measures every axis of
+        # the figure (twin axes included) and costs more than the drawing
+        "axes.titley": 1.01,
+        "axes.titlepad": 3.0,
         "axes.labelsize": 9.0,
         "axes.prop_cycle": cycler(color=PALETTE),
         "axes.spines.top": False,
