@@ -17,10 +17,13 @@ from twin.cli import main
 from twin.report import build_report
 from twin.report.compare_page import COMPARE_HEADLINES
 from twin.report.folder import RunFolder
-from twin.report.run_page import HEADLINES, _end_uses, _sankey
+from twin.report.run_page import HEADLINES, _sankey
 from twin.report.style import chart_style
 
 RUN_CHARTS = (
+    "sankey-electricity",
+    "sankey-natural_gas",
+    "sankey-air_7bar_g",
     "monthly-end-use",
     "load-duration",
     "carpet-import",
@@ -79,9 +82,6 @@ def test_run_page_has_every_chart_and_the_summary(reference_result_dir):
     for source in inventory["source"]:
         assert f">{source}<" in html
     assert summary["provenance"]["config_hash"] in html
-    # no balance.csv in this folder yet: the page says why there is no Sankey
-    if not (reference_result_dir / "balance.csv").exists():
-        assert "balance.csv" in html
 
 
 def _copy_result(src: Path, dst: Path) -> Path:
@@ -91,37 +91,20 @@ def _copy_result(src: Path, dst: Path) -> Path:
     return dst
 
 
-def test_sankey_drawn_from_balance(reference_result_dir, tmp_path):
-    folder = _copy_result(reference_result_dir, tmp_path / "with_balance")
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    rows = [
-        (
-            "electricity",
-            "electricity",
-            "grid",
-            "grid_connection",
-            "out",
-            summary["grid_import_kwh"],
-            "kWh",
-        ),
-        ("electricity", "electricity", "rooftop", "pv", "out", summary["pv_ac_kwh"], "kWh"),
-        ("electricity", "electricity", "chillers", "chiller", "in", 2.0e6, "kWh"),
-        ("electricity", "electricity", "stamping", "production_line", "in", 5.0e6, "kWh"),
-        ("natural_gas", "natural_gas", "gas", "gas_supply", "out", 1.9e6, "kWh"),
-        ("natural_gas", "natural_gas", "hot_water_boiler", "boiler", "in", 1.9e6, "kWh"),
-    ]
-    pd.DataFrame(
-        rows, columns=["carrier", "bus", "component", "kind", "direction", "amount", "unit"]
-    ).to_csv(folder / "balance.csv", index=False)
+def test_sankey_per_bus_from_balance(reference_result_dir):
+    balance = pd.read_csv(reference_result_dir / "balance.csv")
+    html = (reference_result_dir / "report.html").read_text(encoding="utf-8")
+    charts = set(_charts(html))
+    for bus in balance.loc[balance["amount"] > 0, "bus"].unique():
+        assert f"sankey-{bus}" in charts, bus
+
+
+def test_no_balance_no_sankey_and_a_note(reference_result_dir, tmp_path):
+    folder = _copy_result(reference_result_dir, tmp_path / "older")
     run = RunFolder.read(folder)
     with chart_style():
         figs, text = _sankey(run)
-    assert [f.key for f in figs] == ["sankey-electricity", "sankey-natural_gas"]
-    assert text == ""
-    assert all(f.svg.startswith("<svg") for f in figs)
-    # kinds from the balance group the monthly end uses
-    groups = _end_uses(run)
-    assert {"chiller", "production_line"} <= set(groups) and "chillers" not in groups
+    assert figs == [] and "balance.csv" in text
 
 
 @pytest.mark.parametrize(

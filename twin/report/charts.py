@@ -42,7 +42,7 @@ def bus_sankey(
     total = max(sum(v for _, v in inflows), sum(v for _, v in outflows), 1e-12)
     n_rows = max(len(inflows), len(outflows), 2)
     fig, ax = figure(
-        9.0, max(2.4, 0.42 * n_rows + 0.8), left_in=0.1, right_in=0.1, bottom_in=0.1, top_in=0.1
+        9.0, max(1.6, 0.3 * n_rows + 0.5), left_in=0.1, right_in=0.1, bottom_in=0.1, top_in=0.1
     )
     gap = 0.03 * total
     height = total + gap * (n_rows - 1)

@@ -180,7 +180,8 @@ class RunFolder:
     @cached_property
     def balance(self) -> pd.DataFrame | None:
         """``balance.csv`` (carrier, bus, component, kind, direction, amount,
-        unit), or None when the run did not write one."""
+        unit, ...: one row per component port, ``direction`` relative to the
+        bus), or None in a folder written before runs wrote it."""
         p = self.path / "balance.csv"
         if not p.is_file():
             return None

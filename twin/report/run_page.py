@@ -41,6 +41,7 @@ HEADLINES: tuple[Headline, ...] = (
 """The figures at the top of a run's page (key of summary.json, label, unit, scale)."""
 
 TOU_NAMES = {0: "deep valley", 1: "valley", 2: "flat", 3: "peak", 4: "critical peak"}
+_TOU_LABELS = {"deep_valley": "deep valley", "critical": "critical peak"}
 TOU_SHADE = {
     "deep valley": (PALETTE[0], 0.22),
     "valley": (PALETTE[5], 0.22),
@@ -65,7 +66,7 @@ def _periods(h: pd.DataFrame) -> pd.Series:
     col = h["tou_period"]
     if col.dtype.kind in "fiu":
         return col.round().astype("Int64").map(TOU_NAMES).astype("string")
-    return col.astype("string").str.replace("_", " ")
+    return col.astype("string").map(lambda v: _TOU_LABELS.get(v, v)).astype("string")
 
 
 def _headline_section(folder: RunFolder) -> str:
@@ -104,6 +105,13 @@ def _headline_section(folder: RunFolder) -> str:
     return "".join(parts)
 
 
+def _flow_label(row) -> str:
+    """A component's name, with its port's role where that is not plain use or supply."""
+    if row.kind in ("use", "supply") or row.component.startswith("("):
+        return str(row.component)
+    return f"{row.component} ({row.kind})"
+
+
 def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
     bal = folder.balance
     if bal is None:
@@ -113,43 +121,44 @@ def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
         )
     figs = []
     for (carrier, bus), g in bal.groupby(["carrier", "bus"], sort=False):
-        unit = str(g["unit"].iloc[0])
-        by = g.groupby(["component", "direction"], sort=False)["amount"].sum().reset_index()
-        # direction is the component's view: "out" delivers to the bus, "in" takes from it
-        supply = [(r.component, float(r.amount)) for r in by.itertuples() if r.direction == "out"]
-        demand = [(r.component, float(r.amount)) for r in by.itertuples() if r.direction == "in"]
+        unit = str(g["unit"].iloc[0]).replace("m3", "m³")
+        # direction is the bus's view: "in" supplies the bus, "out" takes from it
+        by = g.groupby(["component", "kind", "direction"], sort=False)["amount"].sum().reset_index()
+        supply = [(_flow_label(r), float(r.amount)) for r in by.itertuples() if r.direction == "in"]
+        demand = [
+            (_flow_label(r), float(r.amount)) for r in by.itertuples() if r.direction == "out"
+        ]
         supply.sort(key=lambda t: -t[1])
         demand.sort(key=lambda t: -t[1])
-        if not supply and not demand:
+        if not any(v > 0 for _, v in supply + demand):
             continue
         figs.append(
             Figure(
                 f"sankey-{bus}",
                 f"{carrier}: {bus}",
                 charts.bus_sankey(f"{bus} [{unit}]", unit, supply, demand),
-                f"Annual flows into (left) and out of (right) bus {bus} [{unit}].",
+                f"Annual flows into (left) and out of (right) bus {bus} ({carrier}) [{unit}], "
+                "each labelled with the component and the role of its port; '(unmet)' is "
+                "demand no supplier served.",
             )
         )
-    return figs, ""
+    return figs, note(
+        "From balance.csv: every bus balances over the year, so both sides "
+        "of a diagram sum to the same total."
+    )
 
 
 def _end_uses(folder: RunFolder) -> dict[str, np.ndarray]:
     """Hourly electricity per end use [kW]: each component's electric input
-    port (``<component>.el.power_kw`` and ``<component>.auxiliary.power_kw``),
-    grouped by component kind when balance.csv names it; the difference to
-    the plant's electricity use, if any, as 'not attributed'."""
+    port (``<component>.el.power_kw``, ``<component>.auxiliary.power_kw``);
+    the difference to the plant's electricity use, if any, as 'not
+    attributed'."""
     h = folder.hourly
     cols = [c for c in h.columns if c.endswith((".el.power_kw", ".auxiliary.power_kw"))]
-    kinds: dict[str, str] = {}
-    if folder.balance is not None:
-        b = folder.balance
-        el = b[(b["carrier"] == "electricity") & (b["direction"] == "in")]
-        kinds = dict(zip(el["component"], el["kind"], strict=False))
     groups: dict[str, np.ndarray] = {}
     for c in cols:
         comp = c.split(".")[0]
-        key = kinds.get(comp, comp)
-        groups[key] = groups.get(key, 0.0) + h[c].to_numpy(dtype=float)
+        groups[comp] = groups.get(comp, 0.0) + h[c].to_numpy(dtype=float)
     rest = h["electricity_use_kw"].to_numpy(dtype=float) - sum(groups.values(), np.zeros(len(h)))
     if np.abs(rest).sum() > 1e-3 * max(h["electricity_use_kw"].sum(), 1.0):
         groups["not attributed"] = rest
