@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser(
         "run", help="simulate a plant for a year and write its results",
         description="Simulate a plant for a year; print the annual summary and write "
-                    "hourly.parquet, hourly.csv, monthly.csv, summary.json, inventory.csv and, "
+                    "hourly.parquet, hourly.csv, monthly.csv, balance.csv, summary.json, "
+                    "inventory.csv and, "
                     "with a [ledger] section, neutrality.csv and ceca_readiness.csv; with "
                     "--report also report.html.",
         epilog="example:\n  twin run configs/reference_factory.toml --out out/ref",

@@ -156,3 +156,14 @@ def test_outputs_cite_no_file_outside_the_project(reference_result_dir):
             text = p.read_text(encoding="utf-8")
             found = [s for s in _OUTSIDE[:3] + ("shared/",) if s in text]
             assert found == [], p.name
+
+
+def test_readme_lists_the_files_a_run_writes(reference_result_dir):
+    """The Quickstart's file list is what `twin run --report` writes."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quickstart = readme[readme.index("## Quickstart") : readme.index("pip install '.[test]'")]
+    listed = set(re.findall(r"`([a-z_]+\.(?:csv|json|parquet|html))`", quickstart))
+    written = {p.name for p in Path(reference_result_dir).iterdir()}
+    assert listed == written

@@ -3,25 +3,16 @@ inline SVG string, drawn in the report style (:mod:`twin.report.style`)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
-import numpy as np
-
-from twin.report.style import PALETTE, figure, label, svg_of
+from twin.report.style import PALETTE, figure, svg_of
 
 __all__ = ["bus_sankey", "waterfall"]
 
 
-def _band(
-    ax, x0: float, x1: float, y0a: float, y0b: float, y1a: float, y1b: float, color: str
-) -> None:
-    """A smooth band from the interval (y0a, y0b) at x0 to (y1a, y1b) at x1."""
-    t = np.linspace(0.0, 1.0, 40)
-    s = 3 * t**2 - 2 * t**3  # smoothstep
-    x = x0 + (x1 - x0) * t
-    lo = y0a + (y1a - y0a) * s
-    hi = y0b + (y1b - y0b) * s
-    ax.fill_between(x, lo, hi, color=color, alpha=0.55, linewidth=0)
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
 
 
 def bus_sankey(
@@ -30,62 +21,85 @@ def bus_sankey(
     inflows: Sequence[tuple[str, float]],
     outflows: Sequence[tuple[str, float]],
 ) -> str:
-    """Flow diagram of one bus: what supplies it (left) and what takes from
-    it (right), band widths proportional to annual amounts ``[unit]``.
+    """Flow diagram of one bus as inline SVG: what supplies it (left) and what
+    takes from it (right), band widths proportional to annual amounts
+    ``[unit]``.
 
     A bus balances, so the two sides sum to the same total; the diagram
     shows the bus as one node and does not pretend to know which supplier
-    fed which consumer (that attribution is not defined by the balance).
+    fed which consumer (the balance does not define that attribution).
+    Drawn directly as SVG paths (cubic Bézier bands), not through
+    matplotlib: it is a handful of shapes, and the report has a time budget.
+    The text is SVG text in the page's fonts.
     """
     inflows = [(n, v) for n, v in inflows if v > 0]
     outflows = [(n, v) for n, v in outflows if v > 0]
     total = max(sum(v for _, v in inflows), sum(v for _, v in outflows), 1e-12)
-    n_rows = max(len(inflows), len(outflows), 2)
-    fig, ax = figure(
-        9.0, max(1.6, 0.3 * n_rows + 0.5), left_in=0.1, right_in=0.1, bottom_in=0.1, top_in=0.1
-    )
-    gap = 0.03 * total
-    height = total + gap * (n_rows - 1)
-    bus_lo, bus_hi = (height - total) / 2, (height + total) / 2
+    width, min_slot, gap = 900.0, 15.0, 5.0
+    bus_px = max(80.0, 22.0 * max(len(inflows), len(outflows)))
+    scale = bus_px / total
 
-    def side(items: Sequence[tuple[str, float]], outward: bool) -> None:
-        span = sum(v for _, v in items) + gap * (len(items) - 1)
-        y, b = height / 2 + span / 2, bus_hi
+    def span(items: Sequence[tuple[str, float]]) -> float:
+        return sum(max(v * scale, min_slot) for _, v in items) + gap * max(len(items) - 1, 0)
+
+    inner = max(bus_px, span(inflows), span(outflows))
+    top = 30.0
+    height = inner + top + 10.0
+    x_left, x_bus0, x_bus1, x_right = 300.0, 430.0, 450.0, 580.0
+    bus_top = top + (inner - bus_px) / 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" font-size="12" '
+        'font-family="DejaVu Sans, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif">',
+        f"<title>{_esc(title)}</title>",
+    ]
+
+    def side(items: Sequence[tuple[str, float]], left: bool) -> None:
+        y = top + (inner - span(items)) / 2  # slot top on the outer edge
+        b = bus_top  # band top at the bus
         for i, (name, value) in enumerate(items):
-            color = PALETTE[i % len(PALETTE)]
-            if outward:
-                _band(ax, 0.55, 1.0, b - value, b, y - value, y, color)
-                x_text, align = 1.02, "left"
-            else:
-                _band(ax, 0.0, 0.45, y - value, y, b - value, b, color)
-                x_text, align = -0.02, "right"
-            ax.text(
-                x_text,
-                y - value / 2,
-                f"{label(name)}  {value:,.0f} {unit} ({value / total:.0%})",
-                ha=align,
-                va="center",
-                fontsize=8,
+            h = value * scale
+            slot = max(h, min_slot)
+            yo = y + (slot - h) / 2
+            x0, x1, y0, y1 = (x_left, x_bus0, yo, b) if left else (x_right, x_bus1, yo, b)
+            xm = (x0 + x1) / 2
+            d = (
+                f"M{x0:.1f},{y0:.2f} C{xm:.1f},{y0:.2f} {xm:.1f},{y1:.2f} {x1:.1f},{y1:.2f} "
+                f"L{x1:.1f},{y1 + h:.2f} C{xm:.1f},{y1 + h:.2f} {xm:.1f},{y0 + h:.2f} "
+                f"{x0:.1f},{y0 + h:.2f} Z"
             )
-            y -= value + gap
-            b -= value
+            color = PALETTE[i % len(PALETTE)]
+            parts.append(
+                f'<path d="{d}" fill="{color}" fill-opacity="0.6" stroke="{color}" '
+                f'stroke-width="0.5"><title>{_esc(name)}: {value:,.0f} {_esc(unit)}</title></path>'
+            )
+            text = _esc(f"{name}  {value:,.0f} {unit} ({value / total:.0%})")
+            ty = y + slot / 2
+            if left:
+                parts.append(
+                    f'<text x="{x_left - 6:.1f}" y="{ty:.1f}" text-anchor="end" '
+                    f'dominant-baseline="middle">{text}</text>'
+                )
+            else:
+                parts.append(
+                    f'<text x="{x_right + 6:.1f}" y="{ty:.1f}" '
+                    f'dominant-baseline="middle">{text}</text>'
+                )
+            y += slot + gap
+            b += h
 
-    side(inflows, outward=False)
-    side(outflows, outward=True)
-    ax.add_patch(_rect(0.45, bus_lo, 0.10, total))
-    ax.text(
-        0.5, bus_hi + gap / 2, label(title), ha="center", va="bottom", fontsize=8, fontweight="bold"
+    side(inflows, left=True)
+    side(outflows, left=False)
+    parts.append(
+        f'<rect x="{x_bus0:.0f}" y="{bus_top:.2f}" width="{x_bus1 - x_bus0:.0f}" '
+        f'height="{bus_px:.2f}" fill="#404040"/>'
     )
-    ax.set_xlim(-0.95, 1.95)
-    ax.set_ylim(-gap, height + 2 * gap)
-    ax.axis("off")
-    return svg_of(fig)
-
-
-def _rect(x: float, y: float, w: float, h: float):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x, y), w, h, color="#404040")
+    parts.append(
+        f'<text x="{(x_bus0 + x_bus1) / 2:.0f}" y="{bus_top - 8:.1f}" '
+        f'text-anchor="middle" font-weight="bold">{_esc(title)}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def waterfall(steps: Sequence[tuple[str, float, str]], unit: str, title: str) -> str:

@@ -137,7 +137,9 @@ def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
                 f"sankey-{bus}",
                 f"{carrier}: {bus}",
                 charts.bus_sankey(f"{bus} [{unit}]", unit, supply, demand),
-                f"Annual flows into (left) and out of (right) bus {bus} ({carrier}) [{unit}], "
+                f"Annual flows into (left) and out of (right) bus {bus}"
+                + (f" ({carrier})" if carrier != bus else "")
+                + f" [{unit}], "
                 "each labelled with the component and the role of its port; '(unmet)' is "
                 "demand no supplier served.",
             )
@@ -344,11 +346,10 @@ def _profiles(folder: RunFolder) -> Figure:
             sel = in_season & mask
             mean = h.loc[sel, cols].groupby(hour[sel]).mean()
             hours = mean.index.to_numpy()
-            common = (
-                period[sel].groupby(hour[sel]).agg(lambda x: x.mode().iloc[0] if len(x) else "")
-            )
+            # the period most common in each hour of these days
+            common = pd.crosstab(hour[sel], period[sel].to_numpy()).idxmax(axis=1)
             names = [str(v) for v in common.to_numpy()]
-            for start, end, name in _runs(list(common.index), names):
+            for start, end, name in _runs([int(i) for i in common.index], names):
                 shade = TOU_SHADE.get(name)
                 if shade is not None:
                     ax.axvspan(start - 0.5, end + 0.5, color=shade[0], alpha=shade[1], linewidth=0)
