@@ -25,9 +25,9 @@ import pandas as pd
 from twin._atomic import atomic_dir
 from twin.accounting.cost import CostBreakdown
 from twin.accounting.kpi import PlantSeries
+from twin.accounting.ledger import Ledger
 from twin.accounting.summary import Summary
 from twin.component import Flows, TariffSignals, TouPeriod
-from twin.ledger.compute import Ledger
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 

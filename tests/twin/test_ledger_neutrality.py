@@ -10,10 +10,10 @@ import pytest
 
 import twin
 from tests.conftest import minimal_config
+from twin.accounting.ceca import CECA_INDICATORS, bundled_rubric
+from twin.accounting.ledger import compute_ledger
+from twin.config.ledger import LedgerConfig
 from twin.errors import SuspiciousInputWarning
-from twin.ledger.ceca import CECA_INDICATORS, bundled_rubric
-from twin.ledger.compute import compute_ledger
-from twin.ledger.schema import LedgerConfig
 
 IMPORT_KWH = 100.0 * 8760
 

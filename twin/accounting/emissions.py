@@ -6,7 +6,7 @@ the grid factor of that step. Exports are not netted against imports.
 
 The full inventory (scope 1 from fuel at the meter, refrigerants and
 process; scope 2 location- and market-based; scope 3) is built by the
-carbon ledger, :mod:`twin.ledger.inventory`, which uses this function.
+carbon ledger, :mod:`twin.accounting.inventory`, which uses this function.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from twin.ledger.inventory import Inventory
-from twin.ledger.schema import LedgerConfig
+from twin.accounting.inventory import Inventory
+from twin.config.ledger import LedgerConfig
 
 __all__ = ["NEUTRALITY_COLUMNS", "Neutrality", "NeutralityRow", "neutrality"]
 

@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from twin import weather as wx
+from twin.accounting.inventory import location_factor, residual_factor
+from twin.accounting.ledger import compute_ledger
 from twin.config.loader import apply_override, config_from_dict, dump_config
 from twin.config.schema import PlantConfig
 from twin.errors import ConfigError
-from twin.ledger.compute import compute_ledger
-from twin.ledger.inventory import location_factor, residual_factor
 from twin.results import Results
+from twin.run import load_plant_weather, run
 
 __all__ = ["PATHWAY_COLUMNS", "Pathway", "run_pathway"]
 
@@ -99,8 +100,6 @@ def run_pathway(
         No pathway configured, a measure patch that does not apply or
         validate, or a ledger error in some year (the message names it).
     """
-    from twin.run import load_plant_weather, run
-
     t0 = time.perf_counter()
     source = config.source_path or "<config>"
     ledger = config.ledger

@@ -41,10 +41,10 @@ import pandas as pd
 from twin.accounting.emissions import scope2_location_tco2
 from twin.accounting.kpi import PlantSeries
 from twin.component import Component, Direction, Flows, Meaning, Port, Role, TariffSignals
+from twin.config.ledger import ENERGY_UNITS_GJ, FactorSpec, LedgerConfig
 from twin.errors import ConfigError
 from twin.factors import grid_factor
-from twin.ledger.factors import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
-from twin.ledger.schema import ENERGY_UNITS_GJ, FactorSpec, LedgerConfig
+from twin.factors.fuels import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
 from twin.plant import Plant, read_series
 from twin.timegrid import TimeGrid
 

@@ -18,10 +18,10 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.component import EmissionFactorSpec
-from twin.ledger.ceca import CECA_INDICATORS
-from twin.ledger.factors import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
+from twin.factors.fuels import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
 
 __all__ = [
+    "CECA_INDICATORS",
     "BaseYear",
     "CecaConfig",
     "FactorSpec",
@@ -42,6 +42,27 @@ __all__ = [
     "Scope2Config",
     "Scope3Entry",
 ]
+
+CECA_INDICATORS: dict[str, tuple[str, str]] = {
+    "scope1_tco2": ("t CO2e", "direct emissions"),
+    "scope2_location_tco2": ("t CO2e", "purchased electricity and heat, location-based"),
+    "scope2_market_tco2": ("t CO2e", "purchased electricity and heat, market-based"),
+    "scope3_tco2": ("t CO2e", "value-chain sources given in the config"),
+    "emissions_tco2": ("t CO2e", "emissions in the boundary of the claim"),
+    "reduction_frac": ("-", "reduction against the base year / base-year emissions"),
+    "removals_tco2": ("t CO2e", "removals within the value chain"),
+    "offsets_tco2": ("t CO2e", "credits applied to the residual"),
+    "net_tco2": ("t CO2e", "net emissions after removals and offsets"),
+    "renewable_share_frac": ("-", "renewable electricity share, market-based"),
+    "onsite_renewable_share_frac": ("-", "self-consumed on-site generation / use"),
+    "self_sufficiency_frac": ("-", "1 - grid import / use"),
+    "offset_ratio_frac": ("-", "credits applied / emissions in the boundary"),
+    "intensity_tco2e_per_unit": ("t CO2e/unit", "emissions per unit of product"),
+    "intensity_tco2e_per_10k_cny": ("t CO2e/10k CNY", "emissions per 10,000 CNY of revenue"),
+}
+"""Indicators the twin computes, with unit and meaning; a rubric row must
+name one of them."""
+
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _NAME = Field(min_length=1, max_length=80, description="Name of the entry (appears in the inventory).")
