@@ -331,9 +331,21 @@ def _cmd_fields(args: argparse.Namespace) -> int:
 
 
 def _cmd_measures(args: argparse.Namespace) -> int:
-    from twin.config import fields
+    """The measure library with every argument (type, unit, default, bounds)."""
+    from twin.config.fields import field_lines, model_field_docs
+    from twin.measures import MEASURES
 
-    sys.stdout.write(fields.measures_text(args.measure))
+    if args.measure is not None and args.measure not in MEASURES:
+        msg = f"unknown measure {args.measure!r}; the measure library has: {', '.join(sorted(MEASURES))}"
+        raise ConfigError(msg)
+    lines: list[str] = []
+    for key in sorted(MEASURES) if args.measure is None else [args.measure]:
+        model, _, summary = MEASURES[key]
+        lines.append(f"{key}: {summary}")
+        lines.extend(field_lines(model_field_docs(key, model)))
+        lines.append("")
+    lines.append('use in an experiment: measures = [{measure = "NAME", ARGUMENT = VALUE, ...}]')
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 

@@ -22,7 +22,15 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-__all__ = ["FieldDoc", "field_docs", "markdown", "measures_text", "table_names", "text"]
+__all__ = [
+    "FieldDoc",
+    "field_docs",
+    "field_lines",
+    "markdown",
+    "model_field_docs",
+    "table_names",
+    "text",
+]
 
 _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_kw_per_m3_per_min", "kW/(m³/min)"),
@@ -336,35 +344,14 @@ def _field_lines(docs: list[FieldDoc], indent: str = "  ") -> list[str]:
     return lines
 
 
-def measure_docs(name: str) -> list[FieldDoc]:
-    """The arguments of measure ``name`` of :data:`twin.measures.MEASURES`."""
-    from twin.measures import MEASURES
-
-    model = MEASURES[name][0]
+def model_field_docs(name: str, model: type[BaseModel]) -> list[FieldDoc]:
+    """The fields of any pydantic model (a measure's arguments), documented as
+    a config table named ``name``."""
     out: list[FieldDoc] = []
     _walk(name, model, "", out, (model,))
     return out
 
 
-def measures_text(name: str | None = None) -> str:
-    """Plain-text listing of the measure library with every argument
-    (``twin measures [NAME]``).
-
-    Raises
-    ------
-    twin.errors.ConfigError
-        Unknown measure (the message lists the library).
-    """
-    from twin.errors import ConfigError
-    from twin.measures import MEASURES
-
-    if name is not None and name not in MEASURES:
-        msg = f"unknown measure {name!r}; the measure library has: {', '.join(sorted(MEASURES))}"
-        raise ConfigError(msg)
-    lines: list[str] = []
-    for key in sorted(MEASURES) if name is None else [name]:
-        lines.append(f"{key}: {MEASURES[key][2]}")
-        lines.extend(_field_lines(measure_docs(key)))
-        lines.append("")
-    lines.append('use in an experiment: measures = [{measure = "NAME", ARGUMENT = VALUE, ...}]')
-    return "\n".join(lines) + "\n"
+def field_lines(docs: list[FieldDoc], indent: str = "  ") -> list[str]:
+    """Terminal lines of ``docs`` (what ``twin fields`` prints per field)."""
+    return _field_lines(docs, indent)
