@@ -206,3 +206,23 @@ def test_report_out_option(compare_dir, tmp_path):
     target = tmp_path / "sub" / "page.html"
     assert build_report(compare_dir, target) == target
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_chinese_names_draw_without_missing_glyphs():
+    """A CJK name in a chart draws with a CJK font when the machine has one,
+    else as code points; either way matplotlib reports no missing glyph
+    (which would be a warning, an error in this suite)."""
+    from twin.report.style import cjk_font, figure, label, svg_of
+
+    name = "苏州冲压线"
+    with chart_style():
+        fig, ax = figure(4.0, 2.0)
+        ax.plot([0, 1], [0, 1], label=label(name))
+        ax.set_title(label(f"{name} [kW]"))
+        ax.legend()
+        svg = svg_of(fig)
+    assert svg.startswith("<svg")
+    if cjk_font() is None:
+        assert label(name) == "U+82CFU+5DDEU+51B2U+538BU+7EBF"
+    else:
+        assert label(name) == name
