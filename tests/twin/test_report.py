@@ -226,3 +226,25 @@ def test_chinese_names_draw_without_missing_glyphs():
         assert label(name) == "U+82CFU+5DDEU+51B2U+538BU+7EBF"
     else:
         assert label(name) == name
+
+
+def test_waterfall_splits_instruments_from_the_residual_mix():
+    """6,000 MWh of green power out of 10,000 MWh imported at 0.5827 kg/kWh
+    (location) and 0.6096 kg/kWh residual mix: instruments take off
+    6,000 MWh x 0.5827 = 3,496.2 t, the residual mix adds
+    4,000 MWh x (0.6096 - 0.5827) = 107.6 t."""
+    from types import SimpleNamespace
+
+    from twin.report.run_page import _instrument_split
+
+    inv = pd.DataFrame(
+        [
+            (2, "purchased electricity", "location", "grid", 10_000_000.0, 5827.0),
+            (2, "purchased electricity", "market", "green_power", 6_000_000.0, 0.0),
+            (2, "purchased electricity", "market", "grid", 4_000_000.0, 2438.4),
+        ],
+        columns=["scope", "category", "basis", "source", "quantity", "tco2e"],
+    )
+    instruments, residual = _instrument_split(SimpleNamespace(inventory=inv), 5827.0, 2438.4)
+    assert instruments == pytest.approx(-3496.2)
+    assert residual == pytest.approx(107.6)

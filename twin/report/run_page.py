@@ -645,19 +645,48 @@ def _zones(folder: RunFolder) -> Figure | None:
     )
 
 
+def _instrument_split(
+    folder: RunFolder, location_tco2: float, market_tco2: float
+) -> tuple[float, float]:
+    """Market-based minus location-based scope 2, split in two [t CO2e]: the
+    instruments (kWh they cover × the year's mean location-based factor of
+    grid import, taken off) and the residual mix (the rest of the
+    difference). From inventory.csv's scope-2 electricity rows; without
+    them everything is put on the residual mix."""
+    inv = folder.inventory
+    diff = market_tco2 - location_tco2
+    if inv is None or not {"scope", "category", "basis", "source", "quantity", "tco2e"} <= set(
+        inv.columns
+    ):
+        return 0.0, diff
+    el = inv[(inv["scope"].astype(str) == "2") & (inv["category"] == "purchased electricity")]
+    loc = el[el["basis"] == "location"]
+    market = el[el["basis"] == "market"]
+    imported = float(loc["quantity"].sum())
+    if imported <= 0:
+        return 0.0, diff
+    mean_ef_t_per_kwh = float(loc["tco2e"].sum()) / imported
+    covered = float(market.loc[market["tco2e"] == 0, "quantity"].sum())
+    instruments = -covered * mean_ef_t_per_kwh
+    return instruments, diff - instruments
+
+
 def _emissions(folder: RunFolder) -> Figure:
     s = folder.summary
     s1 = s["scope1_tco2"]
     loc = s["scope2_location_tco2"]
     market = s.get("scope2_market_tco2", loc)
+    instruments, residual = _instrument_split(folder, loc, market)
     steps: list[tuple[str, float, str]] = [
         ("scope 1", s1, "source"),
         ("scope 2\nlocation-based", loc, "source"),
         ("scope 1 + 2\nlocation", s1 + loc, "total"),
-        ("instruments and\nresidual mix", market - loc, "add"),
+        ("instruments", instruments, "add"),
+        ("residual mix", residual, "add"),
         ("scope 1 + 2\nmarket", s1 + market, "total"),
     ]
-    if s.get("scope3_tco2"):
+    boundary = (s.get("ledger") or {}).get("boundary", "type_i")
+    if boundary == "type_ii" and s.get("scope3_tco2"):
         steps.append(("scope 3", s["scope3_tco2"], "source"))
     steps += [
         ("removals", -(s.get("removals_tco2") or 0.0), "add"),
@@ -668,9 +697,11 @@ def _emissions(folder: RunFolder) -> Figure:
         "emissions-waterfall",
         "Emissions waterfall",
         charts.waterfall(steps, "t CO2e", "From scope 1 and 2 to net emissions"),
-        "Scope 2 market-based replaces the grid's location factor by instruments "
-        "(green power, certificates, PPAs at zero) and the residual mix for the rest; "
-        "removals and offsets as applied by the ledger (ISO 14068-1 order) [t CO2e].",
+        "Scope 2 market-based takes the grid import that instruments cover (green power, "
+        "certificates, PPAs) at zero, shown here as that import at the year's mean location-based "
+        "factor taken off, and the rest at the residual mix, shown as its difference to the "
+        "location-based factor; scope 3 counts only in a Type II boundary; removals and offsets "
+        "as the ledger applied them (ISO 14068-1 order) [t CO2e].",
     )
 
 
