@@ -270,7 +270,7 @@ def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
     day = (h.index.normalize() - h.index[0].normalize()).days
     grid = np.full((int(day.max()) + 1, 24), np.nan)
     grid[day, h.index.hour] = s.to_numpy(dtype=float)
-    fig, ax = figure(9.0, 2.9)
+    fig, ax = figure(9.0, 2.9, left_in=1.0)
     im = ax.imshow(
         grid.T,
         aspect="auto",
@@ -281,7 +281,7 @@ def _carpet(folder: RunFolder, column: str, title: str, key: str) -> Figure:
         vmin=0,
     )
     ax.set_yticks([0, 6, 12, 18, 24])
-    ax.set_ylabel(f"hour of day, {_tz_note(folder)}")
+    ax.set_ylabel(f"hour of day [h]\n{_tz_note(folder)}")
     starts = pd.date_range(h.index[0].normalize(), periods=12, freq="MS", tz=h.index.tz)
     ticks = [(d - h.index[0].normalize()).days for d in starts]
     ax.set_xticks(ticks, [d.strftime("%b") for d in starts])
@@ -388,7 +388,7 @@ def _profiles(folder: RunFolder) -> Figure:
     for ax in axes[-1]:
         ax.set_xticks([0, 6, 12, 18, 23])
         ax.set_xlim(-0.5, 23.5)
-        ax.set_xlabel(f"hour ({folder.tz})")
+        ax.set_xlabel(f"hour of day [h], {folder.tz}")
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -451,7 +451,7 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
         ax.plot(hrs[i], sub["grid_import_kw"].iloc[i], "o", color=ROLE["import"])
         ax.set_title(f"{day:%a %Y-%m-%d}: {sub['grid_import_kw'].max():,.0f} kW", fontsize=8.5)
         ax.set_xticks([0, 6, 12, 18, 23])
-        ax.set_xlabel(f"hour ({folder.tz})")
+        ax.set_xlabel(f"hour of day [h], {folder.tz}")
     axes[0].set_ylabel("hourly mean power [kW]")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
     return Figure(
