@@ -169,10 +169,6 @@ def _check_flows(component: Component, flows: Flows, n: int) -> Flows:
     return flows if len(outputs) == len(flows.outputs) else Flows(flows.ports, outputs)
 
 
-def _outputs_meaning(component: Component, meaning: Meaning) -> list[str]:
-    return [o.name for o in component.outputs() if o.meaning is meaning]
-
-
 def _curtail(
     plant: Plant, ctx: RunContext, flows: dict[str, Flows], bus: str, surplus: np.ndarray
 ) -> np.ndarray:
@@ -194,7 +190,7 @@ def _curtail(
         ports = dict(f.ports)
         ports[p.name] = out - cut
         outputs = dict(f.outputs)
-        (name,) = _outputs_meaning(c, Meaning.CURTAILMENT)
+        (name,) = c.outputs_meaning(Meaning.CURTAILMENT)
         outputs[name] = outputs[name] + cut
         flows[c.name] = Flows(ports=ports, outputs=outputs)
         ctx._net_demand[bus] += cut
@@ -308,8 +304,8 @@ def _close_buses(
     leftover = {bus: np.zeros(n) for bus in plant.buses}
     for slack in plant.slacks:
         out = flows[slack.name].outputs
-        excess = sum((out[k] for k in _outputs_meaning(slack, Meaning.EXCESS)), np.zeros(n))
-        short = sum((out[k] for k in _outputs_meaning(slack, Meaning.UNMET)), np.zeros(n))
+        excess = sum((out[k] for k in slack.outputs_meaning(Meaning.EXCESS)), np.zeros(n))
+        short = sum((out[k] for k in slack.outputs_meaning(Meaning.UNMET)), np.zeros(n))
         for bus in {p.bus for p in slack.ports()}:
             leftover[bus] = _curtail(plant, ctx, flows, bus, excess)
             unmet[bus] = short

@@ -13,7 +13,7 @@ plant's own PV) happen when the ledger is computed.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -424,30 +424,36 @@ class PathwayYear(BaseModel):
 
 
 class PathwayMeasure(BaseModel):
-    """A retrofit or purchase switched on from a year: config patches."""
+    """A retrofit or purchase switched on from a year: measures from the
+    measure library and dotted-path patches, exactly as in an experiment's
+    ``[[variant]]``."""
 
     model_config = _FROZEN
 
     name: str = _NAME
     from_year: int = Field(ge=2000, le=2100, description="First year the measure is in place.")
-    set: list[str] = Field(
-        min_length=1,
-        description="PATH=VALUE patches as for --set (list items by index or name), "
-        "e.g. 'pv.rooftop.arrays.south.rated_power_dc_kw=2400'.",
+    measures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Measures from the measure library (`twin measures`), e.g. "
+        "{measure = 'resize_pv', pv = 'rooftop', factor = 1.5}.",
+    )
+    patches: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted path -> value (list items by index or name), e.g. "
+        "{'pv.rooftop.inverter_rated_power_ac_kw' = 2400}.",
     )
     note: str = Field(default="", description="What the measure is.")
 
-    @field_validator("set")
-    @classmethod
-    def _patches(cls, v: list[str]) -> list[str]:
-        for item in v:
-            if "=" not in item:
-                msg = f"patch {item!r}: expected PATH=VALUE"
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.measures and not self.patches:
+            msg = "give measures (from the measure library) or patches, or both"
+            raise ValueError(msg)
+        for path in self.patches:
+            if path.strip().startswith("ledger.pathway"):
+                msg = f"patch {path!r}: a measure cannot change the pathway itself"
                 raise ValueError(msg)
-            if item.partition("=")[0].strip().startswith("ledger.pathway"):
-                msg = f"patch {item!r}: a measure cannot change the pathway itself"
-                raise ValueError(msg)
-        return v
+        return self
 
 
 class PathwayConfig(BaseModel):
