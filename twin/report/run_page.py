@@ -193,7 +193,6 @@ def _monthly_end_use(folder: RunFolder) -> Figure:
         c
         for c in h.columns
         if c.endswith(".import.power_kw")
-        and c.split(".")[0] != "grid"
         and c.split(".")[0] in folder.summary.get("components", {})
         and "fuel_use_kwh" in folder.summary["components"][c.split(".")[0]]
     ]
@@ -464,11 +463,8 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
 
 def _prefixes(h: pd.DataFrame, *suffixes: str) -> list[str]:
     """Components whose hourly columns include every one of ``suffixes``."""
-    names = {
-        c.rsplit(".", 1)[0] if c.count(".") == 1 else c.split(".")[0]
-        for c in h.columns
-        if c.endswith(suffixes[0])
-    }
+    # component names carry no dot (the config's name pattern)
+    names = {c.split(".")[0] for c in h.columns if c.endswith("." + suffixes[0])}
     return sorted(n for n in names if all(f"{n}.{s}" in h.columns for s in suffixes))
 
 
