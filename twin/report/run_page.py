@@ -116,8 +116,8 @@ def _sankey(folder: RunFolder) -> tuple[list[Figure], str]:
     bal = folder.balance
     if bal is None:
         return [], note(
-            "Energy-flow diagrams need balance.csv, which this result folder does not "
-            "have (runs of this version do not write it yet); they are left out."
+            "Energy-flow diagrams need balance.csv, which this result folder does not have "
+            "(it was written before runs wrote one); re-run to get them."
         )
     figs = []
     for (carrier, bus), g in bal.groupby(["carrier", "bus"], sort=False):
@@ -229,6 +229,45 @@ def _monthly_end_use(folder: RunFolder) -> Figure:
     if gas_cols:
         caption += " Line: fuel taken at the gas meter(s), lower heating value [MWh]."
     return Figure("monthly-end-use", "Monthly electricity by end use", svg_of(fig), caption)
+
+
+_MONTHLY = (
+    ("grid_import_kwh", "import [MWh]", 1e-3),
+    ("grid_export_kwh", "export [MWh]", 1e-3),
+    ("peak_import_kw", "peak import [kW]", 1.0),
+    ("energy_cost_cny", "energy charge [kCNY]", 1e-3),
+    ("demand_cost_cny", "demand charge [kCNY]", 1e-3),
+    ("capacity_cost_cny", "capacity charge [kCNY]", 1e-3),
+    ("export_revenue_cny", "export revenue [kCNY]", 1e-3),
+    ("total_cost_cny", "electricity bill [kCNY]", 1e-3),
+)
+
+
+def _monthly_table(folder: RunFolder) -> str:
+    """monthly.csv as a table: grid exchange, peak and the bill by month."""
+    m = folder.monthly
+    if m is None or m.empty:
+        return note("This result folder has no monthly.csv.")
+    cols = [c for c in _MONTHLY if c[0] in m.columns]
+    month = m["month"] if "month" in m.columns else pd.Series(range(1, len(m) + 1))
+    rows = [
+        [int(mo), *(float(r[c]) * scale for c, _, scale in cols)]
+        for mo, (_, r) in zip(month, m.iterrows(), strict=True)
+    ]
+    rows.append(
+        [
+            "year",
+            *(
+                float(m[c].max() if c == "peak_import_kw" else m[c].sum()) * scale
+                for c, _, scale in cols
+            ),
+        ]
+    )
+    return (
+        "<h3>Grid exchange and bill by month</h3>"
+        + table(["month", *(h for _, h, _ in cols)], rows, numeric=[False] + [True] * len(cols))
+        + note("From monthly.csv; the year row sums the months (peak: the largest month).")
+    )
 
 
 def _load_duration(folder: RunFolder) -> Figure:
@@ -788,7 +827,7 @@ def run_sections(folder: RunFolder) -> list[tuple[str, str, str]]:
     sections = [
         ("headline", "Headline figures", _headline_section(folder)),
         ("flows", "Energy flows", "".join(chart(f) for f in sankeys) + sankey_note),
-        ("monthly", "Monthly energy", chart(_monthly_end_use(folder))),
+        ("monthly", "Monthly energy", chart(_monthly_end_use(folder)) + _monthly_table(folder)),
         (
             "load",
             "Import: duration and calendar",
