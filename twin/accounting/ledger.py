@@ -104,6 +104,8 @@ class Ledger:
             "fuel_factors": cfg.fuel_factors,
             "gwp_set": cfg.gwp_set,
             "renewable_share_basis": "market" if self.configured else "onsite",
+            "neutral": self.neutrality.neutral,
+            "neutrality_status": self.neutrality.verdict,
             "ceca_rubric_available": self.readiness.standard_available,
             "notes": list(self.notes),
         }

@@ -92,6 +92,25 @@ class LedgerRules(BaseModel):
         description="Instruments above the grid import: 'error', or 'cap' (apply in listed order up "
         "to the import and record the excess as not applied).",
     )
+    accepted_offset_standards: list[Literal["CCER", "VCS", "GS", "CDM", "other"]] | None = Field(
+        default=None,
+        description="Crediting programmes the claim accepts; credits of others are listed and not "
+        "applied. Default: every programme (none excluded).",
+    )
+    offset_share_cap_frac: dict[Literal["CCER", "VCS", "GS", "CDM", "other"], float] = Field(
+        default_factory=dict,
+        description="Largest share of the emissions in the boundary that credits of one programme may "
+        "cover, e.g. {CCER = 0.05} (the national ETS's 5 % offset cap). Default: no caps.",
+    )
+
+    @field_validator("offset_share_cap_frac")
+    @classmethod
+    def _caps(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not 0.0 <= x <= 1.0}
+        if bad:
+            msg = f"offset_share_cap_frac: expected shares in [0, 1], got {bad}"
+            raise ValueError(msg)
+        return v
 
 
 class Scope2Config(BaseModel):
@@ -539,6 +558,27 @@ class LedgerConfig(BaseModel):
     purchased_heat: list[PurchasedHeatEntry] = Field(default_factory=list, description="Metered heat purchases.")
     scope3: list[Scope3Entry] = Field(default_factory=list, description="Value-chain sources (Type II).")
     base_year: BaseYear | None = Field(default=None, description="Base period for reductions.")
+    claim_period: Literal["first", "subsequent"] = Field(
+        default="subsequent",
+        description="'first': the first period of a neutrality claim, where offsets may cover "
+        "emissions not yet reduced, as a commitment with a reduction plan (PAS 2060:2014; ISO 14068-1 "
+        "commitment); 'subsequent': reductions against the base year must come first.",
+    )
+    reduction_plan: str = Field(
+        default="",
+        description="The carbon management plan behind a first-period commitment: document, targets "
+        "and timescale.",
+    )
+    electricity_equivalent_kgce_per_kwh: float | None = Field(
+        default=None, gt=0.2, lt=0.45,
+        description="Electricity on the equivalent-value basis (等价值) for 综合能耗: the reporting year's "
+        "published average standard-coal consumption of thermal power supply [kgce/kWh], with its "
+        "source in electricity_equivalent_source. Without it only the calorific-value basis "
+        "(当量值, 0.1229 kgce/kWh, GB/T 2589-2020) is reported.",
+    )
+    electricity_equivalent_source: str = Field(
+        default="", description="Publication of electricity_equivalent_kgce_per_kwh."
+    )
     removals: list[Removal] = Field(default_factory=list, description="Removals within the value chain.")
     offsets: list[Offset] = Field(default_factory=list, description="Credits retired for the year.")
     ceca: CecaConfig = Field(default_factory=CecaConfig, description="T/CECA-G 0171-2022 rubric.")
@@ -562,6 +602,18 @@ class LedgerConfig(BaseModel):
         reused = sorted(s for s, n in Counter(serials).items() if n > 1)
         if reused:
             msg = f"offsets: serial(s) {reused} appear more than once; a credit is retired once"
+            raise ValueError(msg)
+        if self.electricity_equivalent_kgce_per_kwh is not None and not self.electricity_equivalent_source:
+            msg = (
+                "electricity_equivalent_source: give the publication of "
+                "electricity_equivalent_kgce_per_kwh (a number without a source is not reported)"
+            )
+            raise ValueError(msg)
+        if self.claim_period == "first" and not self.reduction_plan:
+            msg = (
+                "reduction_plan: a first-period neutrality commitment needs its carbon management "
+                "plan (document, targets, timescale)"
+            )
             raise ValueError(msg)
         year = self.reporting_year
         if year is not None and self.rules.instrument_vintage == "same_year":
