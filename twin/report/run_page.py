@@ -614,7 +614,7 @@ def _zones(folder: RunFolder) -> Figure | None:
     zones = _prefixes(h, "temp_air_c", "heating_set_c", "cooling_set_c")
     if not zones:
         return None
-    fig, (ax, ax2) = figure(10.0, 3.6, ncols=2, width_ratios=[2.2, 1], wspace=0.3)
+    fig, (ax, ax2) = figure(10.0, 4.0, ncols=2, width_ratios=[2.2, 1], wspace=0.3, bottom_in=0.95)
     day = h.index.normalize()
     if "temp_air_c" in h.columns:
         out = h["temp_air_c"].groupby(day).mean()
@@ -661,7 +661,7 @@ def _zones(folder: RunFolder) -> Figure | None:
     ax.xaxis.set_major_locator(mdates.MonthLocator(tz=h.index.tz))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b", tz=h.index.tz))
     ax.set_title("Zone air temperatures")
-    ax.legend(loc="lower center", fontsize=7.5, ncols=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7.5, ncols=3)
     ax2.set_xticks([1, 4, 7, 10], ["Jan", "Apr", "Jul", "Oct"])
     ax2.set_xlabel("month")
     ax2.set_ylabel("unmet hours (heating + cooling) [h]")
