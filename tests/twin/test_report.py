@@ -248,3 +248,30 @@ def test_waterfall_splits_instruments_from_the_residual_mix():
     instruments, residual = _instrument_split(SimpleNamespace(inventory=inv), 5827.0, 2438.4)
     assert instruments == pytest.approx(-3496.2)
     assert residual == pytest.approx(107.6)
+
+
+def test_run_page_of_a_plant_without_pv_battery_or_hvac(tmp_path):
+    """One base load and the grid: the charts that need PV, a battery, air,
+    chillers or zones are left out with a note, the rest are drawn."""
+    write_mini_experiment(tmp_path)
+    out = tmp_path / "mini_out"
+    assert main(["run", str(tmp_path / "mini.toml"), "--out", str(out), "--report"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    charts = set(_charts(html))
+    assert {
+        "monthly-end-use",
+        "load-duration",
+        "carpet-import",
+        "profiles",
+        "peak-days",
+        "emissions-waterfall",
+        "sankey-electricity",
+    } <= charts
+    assert not charts & {"carpet-pv", "air-operating-points", "chiller-operating-points", "zones"}
+    for text in (
+        "No PV in this plant.",
+        "No compressed-air system",
+        "No chiller plant",
+        "No thermal zones",
+    ):
+        assert text in html
