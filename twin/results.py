@@ -117,7 +117,8 @@ class Results:
             "unmet_kw": (s.unmet_kw, "mean"),
             "price_import_cny_per_kwh": (sig.import_price_cny_per_kwh, "mean"),
             "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
-            "energy_cost_cny": (self.cost.cost_cny_per_step, "sum"),
+            "energy_cost_cny": (self.cost.energy_cost_cny_per_step, "sum"),
+            "export_revenue_cny": (self.cost.export_revenue_cny_per_step, "sum"),
             "scope2_location_kg": (electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid), "sum"),
         }
         electric = self.plant.slack.bus
@@ -210,6 +211,10 @@ class Results:
                               default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}
+            if self.summary.product_intensity:
+                extra["product_intensity.csv"] = pd.DataFrame.from_dict(
+                    self.summary.product_intensity, orient="index"
+                ).rename_axis("line").reset_index()
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")

@@ -36,8 +36,9 @@ class CostBreakdown:
         One row per month (index 1..12): ``grid_import_kwh``, ``grid_export_kwh``,
         ``peak_import_kw``, ``energy_cost_cny``, ``demand_cost_cny``,
         ``capacity_cost_cny``, ``export_revenue_cny``, ``total_cost_cny``.
-    cost_cny_per_step : numpy.ndarray
-        Energy cost minus export revenue of each step [CNY].
+    energy_cost_cny_per_step, export_revenue_cny_per_step : numpy.ndarray
+        Energy charge of the imports and revenue of the exports in each step
+        [CNY]; their sums are ``energy_cost_cny`` and ``export_revenue_cny``.
     """
 
     energy_cost_cny: float
@@ -46,7 +47,8 @@ class CostBreakdown:
     export_revenue_cny: float
     total_cost_cny: float
     monthly: pd.DataFrame
-    cost_cny_per_step: np.ndarray
+    energy_cost_cny_per_step: np.ndarray
+    export_revenue_cny_per_step: np.ndarray
 
 
 def electricity_cost(
@@ -109,5 +111,6 @@ def electricity_cost(
         export_revenue_cny=float(monthly["export_revenue_cny"].sum()),
         total_cost_cny=float(monthly["total_cost_cny"].sum()),
         monthly=monthly,
-        cost_cny_per_step=energy_cost - revenue,
+        energy_cost_cny_per_step=energy_cost,
+        export_revenue_cny_per_step=revenue,
     )

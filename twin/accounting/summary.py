@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from twin.accounting.cost import CostBreakdown
+from twin.accounting.intensity import INTENSITY_COLUMNS, product_intensity
 from twin.accounting.kpi import PlantSeries, energy_kpis
 from twin.component import Flows, Meaning, Role
 from twin.timegrid import TimeGrid
@@ -102,6 +103,19 @@ class Summary(BaseModel):
     net_tco2: float = _f("t CO2e", "boundary emissions - removals - offsets applied (>= 0)")
     onsite_renewable_share_frac: float = _f(
         "-", "self-consumed on-site renewable generation / (use + storage losses)"
+    )
+    comprehensive_energy_tce: float = _f(
+        "tce", "综合能耗, GB/T 2589-2020: energy taken from outside less electricity exported, electricity "
+        "on the calorific-value basis (当量值, 0.1229 kgce/kWh)",
+    )
+    comprehensive_energy_equivalent_tce: float | None = _f(
+        "tce", "综合能耗 with electricity on the equivalent-value basis (等价值, the year's published "
+        "thermal-power supply coal rate given in [ledger]); null without it", default=None,
+    )
+    product_intensity: dict[str, dict[str, float]] = _f(
+        "per key suffix", "per production line: units, final energy (direct, utilities, shared) per unit, "
+        "comprehensive energy and scope 1 + 2 per unit, shared utilities allocated by the rule of "
+        "twin.accounting.intensity", default={},
     )
     # -- structured parts ---------------------------------------------------------
     components: dict[str, dict[str, float]] = _f(
@@ -199,6 +213,17 @@ def build_summary(
         fuel_cost_cny=_fuel_cost_cny(plant, flows, grid),
     )
     values.update(ledger.summary_keys())
+    neu = ledger.neutrality
+    intensity = product_intensity(
+        plant.components, flows, grid,
+        plant_final_kwh=values["electricity_use_kwh"] + sum(fuels.values()),
+        plant_tce=values["comprehensive_energy_tce"],
+        plant_tco2e=neu.emissions_tco2 - (values["scope3_tco2"] if ledger.config.boundary == "type_ii" else 0.0),
+    )
+    values["product_intensity"] = {
+        str(r["line"]): {k: float(r[k]) for k in INTENSITY_COLUMNS if k != "line"}
+        for r in intensity.to_dict("records")
+    }
     kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
     values.update(
         components={k: {n: float(x) for n, x in v.items()} for k, v in kpis.items() if v},
