@@ -29,6 +29,7 @@ from twin.accounting.kpi import PlantSeries
 from twin.accounting.ledger import Ledger
 from twin.accounting.summary import Summary
 from twin.component import Flows, TariffSignals, TouPeriod
+from twin.io_tables import write_csv
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -204,8 +205,8 @@ class Results:
         with atomic_dir(out_dir) as tmp:
             hourly = self.hourly
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
-            hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
-            self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
+            write_csv(hourly, tmp / "hourly.csv", decimals=6)
+            write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
             (tmp / "balance.csv").write_text(self.balance.to_csv(index=False, float_format="%.6f"), encoding="utf-8")
             text = json.dumps(_finite_or_none(self.summary.model_dump()), indent=2, ensure_ascii=False,
                               default=_json_default, allow_nan=False)

@@ -85,7 +85,12 @@ class Summary(BaseModel):
     demand_cost_cny: float = _f("CNY", "maximum-demand basic charge")
     capacity_cost_cny: float = _f("CNY", "capacity basic charge")
     export_revenue_cny: float = _f("CNY", "revenue of exports")
-    total_cost_cny: float = _f("CNY", "electricity: energy + basic charges - export revenue")
+    power_factor_adjustment_cny: float = _f(
+        "CNY", "power-factor adjustment (力调电费, (83)水电财字第215号): a surcharge (> 0) or a rebate (< 0)"
+    )
+    total_cost_cny: float = _f(
+        "CNY", "electricity: energy + basic charges + power-factor adjustment - export revenue"
+    )
     fuel_cost_cny: float = _f("CNY", "bills of fuel and heat supplies (COST outputs of components)")
     # -- carbon, from the ledger's inventory -------------------------------------
     scope1_tco2: float = _f(
@@ -124,6 +129,10 @@ class Summary(BaseModel):
     ledger: dict[str, Any] = _f("-", "the carbon ledger's choices and notes", default={})
     provenance: dict[str, Any] = _f("-", "version, config hash, weather hash, seed, software", default={})
     warnings: list[str] = _f("-", "doubtful input and unmet demand found by the run", default=[])
+    notes: list[str] = _f(
+        "-", "how a figure was obtained where it is an estimate or a bound (demand billed on a "
+        "coarser step than the tariff's interval)", default=[],
+    )
 
     # -- read as a mapping (what summary.json holds) --------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -209,6 +218,7 @@ def build_summary(
         demand_cost_cny=cost.demand_cost_cny,
         capacity_cost_cny=cost.capacity_cost_cny,
         export_revenue_cny=cost.export_revenue_cny,
+        power_factor_adjustment_cny=cost.power_factor_adjustment_cny,
         total_cost_cny=cost.total_cost_cny,
         fuel_cost_cny=_fuel_cost_cny(plant, flows, grid),
     )
@@ -230,5 +240,6 @@ def build_summary(
         ledger=ledger.describe(),
         provenance=dict(provenance),
         warnings=list(run_warnings),
+        notes=list(cost.notes),
     )
     return Summary(**values)
