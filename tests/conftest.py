@@ -92,3 +92,28 @@ def _close_figures():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def reference_result_dir(tmp_path_factory) -> Path:
+    """One run of the reference factory through ``twin run --report``,
+    shared by the session (read-only: copy before changing files in it)."""
+    from twin.cli import main
+
+    out = tmp_path_factory.mktemp("reference") / "reference_factory"
+    assert main(["run", str(REFERENCE_CONFIG), "--out", str(out), "--report"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def compare_dir(tmp_path_factory) -> Path:
+    """A small comparison (tests/twin/test_report.py: two measures alone and
+    together on a one-load plant) through ``twin compare --report``."""
+    from tests.twin.test_report import write_mini_experiment
+    from twin.cli import main
+
+    root = tmp_path_factory.mktemp("compare")
+    exp = write_mini_experiment(root)
+    out = root / "out"
+    assert main(["compare", str(exp), "--out", str(out), "--workers", "1", "--report"]) == 0
+    return out

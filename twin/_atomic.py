@@ -1,4 +1,10 @@
-"""Atomic output folders: write into a temporary sibling, then rename."""
+"""Atomic outputs: write into a temporary sibling, then rename.
+
+The temporary folder ``tempfile.mkdtemp`` makes is private (0700); before
+it takes the target's place it gets the mode an ordinary ``mkdir`` would
+give (0777 minus the process umask: 0755 under umask 022, 0775 under 002),
+so a result folder is readable by the group like any other folder.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_dir"]
+__all__ = ["atomic_dir", "atomic_file"]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -22,6 +34,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield tmp
+        tmp.chmod(0o777 & ~_umask())
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -31,4 +44,23 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def atomic_file(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary file path beside ``target``; on success it replaces
+    ``target`` with the mode of a newly created file (0666 minus the umask),
+    on failure it is deleted."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.chmod(0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise

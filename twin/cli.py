@@ -33,7 +33,10 @@ _EXAMPLES = """examples:
   twin run configs/reference_factory.toml --weather shanghai-cswd
   twin validate configs/reference_factory.toml
   twin ledger configs/ledger_example.toml --out out/ledger_example
-  twin compare experiments/pv_storage_sizing.toml
+  twin compare experiments/pv_storage_sizing.toml --report
+  twin report out/reference_factory
+  twin fields grid_connection
+  twin measures leak_repair
   twin run configs/reference_factory.toml --weather-years data/nsrdb_2017.csv data/nsrdb_2023.csv
   twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit
   twin claim experiments/mv/claims_reference_factory.toml
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument("--version", action="version", version=f"factory-twin {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -92,12 +96,16 @@ def _parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser(
         "run", help="simulate a plant for a year and write its results",
         description="Simulate a plant for a year; print the annual summary and write "
-                    "hourly.parquet, hourly.csv, monthly.csv and summary.json.",
+                    "hourly.parquet, hourly.csv, monthly.csv, balance.csv, summary.json, "
+                    "inventory.csv and, "
+                    "with a [ledger] section, neutrality.csv and ceca_readiness.csv; with "
+                    "--report also report.html.",
         epilog="example:\n  twin run configs/reference_factory.toml --out out/ref",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p_run)
     p_run.add_argument("--out", metavar="DIR", help="output folder (default: out/<config name>)")
+    p_run.add_argument("--report", action="store_true", help="also write report.html (twin report)")
     p_run.add_argument("--weather-years", nargs="+", metavar="DIR_OR_FILE",
                        help="also run each actual weather year in these files or folders (a "
                             "multi-year file is split into its years); prints P90/P50/P10 and "
@@ -138,6 +146,40 @@ def _parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("experiment", help="experiment file (TOML)")
     p_cmp.add_argument("--out", metavar="DIR", help="output folder (default: out/<experiment name>)")
     p_cmp.add_argument("--workers", type=int, metavar="N", help="processes (default: up to 2)")
+    p_cmp.add_argument("--report", action="store_true", help="also write report.html (twin report)")
+
+    p_rep = sub.add_parser(
+        "report", help="write a self-contained HTML report of a result folder",
+        description="Write one self-contained HTML page (opens offline: styles and charts inline, "
+                    "no script, no request) of a run's result folder (twin run) or a comparison's "
+                    "(twin compare).",
+        epilog="examples:\n  twin report out/reference_factory\n"
+               "  twin report out/pv_storage_sizing --out pv_storage.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_rep.add_argument("result", metavar="RESULT_DIR", help="folder written by twin run or twin compare")
+    p_rep.add_argument("--out", metavar="FILE", help="page to write (default: RESULT_DIR/report.html)")
+
+    p_fld = sub.add_parser(
+        "fields", help="list the fields of a config table (type, unit, default, bounds)",
+        description="Print every field of a config table, or of all tables, from the schema: "
+                    "type, unit, default, bounds and description.",
+        epilog="examples:\n  twin fields\n  twin fields battery\n"
+               "  twin fields --markdown > docs/config-reference.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_fld.add_argument("table", nargs="?", metavar="TABLE", help="config table, e.g. pv, battery, simulation")
+    p_fld.add_argument("--markdown", action="store_true",
+                       help="print the whole reference as Markdown (docs/config-reference.md)")
+
+    p_mes = sub.add_parser(
+        "measures", help="list the measure library with each measure's arguments",
+        description="Print every measure of the library (or one) with its arguments: type, unit, "
+                    "default, bounds and description.",
+        epilog="examples:\n  twin measures\n  twin measures vsd_trim_compressor",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_mes.add_argument("measure", nargs="?", metavar="NAME", help="one measure")
 
     p_sch = sub.add_parser(
         "schedule", help="choose a line's shift start times by MILP and simulate them",
@@ -205,7 +247,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None) -> None:
+def _version() -> str:
+    from twin._version import __version__
+
+    return __version__
+
+
+_ZERO_PRICED = (
+    ("demand_charge_cny_per_kw_month", "demand charge"),
+    ("capacity_charge_cny_per_kva_month", "capacity charge"),
+    ("fixed_price_cny_per_kwh", "fixed part of the energy price"),
+    ("export_price_cny_per_kwh", "export price"),
+)
+
+
+def _zero_priced(config) -> list[str]:
+    """Tariff parts the config leaves at their zero default (or sets to zero)."""
+    grid = getattr(config, "grid_connection", None)
+    if grid is None:
+        return []
+    tariff = grid.tariff
+    parts = [label for field, label in _ZERO_PRICED if getattr(tariff, field, None) == 0]
+    if "demand charge" in parts and "capacity charge" in parts:
+        parts.remove("capacity charge")
+        parts[parts.index("demand charge")] = "demand and capacity charges"
+    elif "demand charge" in parts or "capacity charge" in parts:
+        # a two-part tariff bills one basic charge, not both
+        parts = [p for p in parts if p not in ("demand charge", "capacity charge")]
+    return parts
+
+
+def _unmet_lines(summary: dict, hourly) -> list[str]:
+    """Demand not supplied, per bus, from the summary and the hourly frame."""
+    from twin.report.folder import unmet_energy
+
+    lines = []
+    for bus, amount, unit in unmet_energy(hourly):
+        if amount > 1e-6:
+            lines.append(f"{bus}: {amount:,.1f} {unit} of demand not supplied")
+    for name, comp in summary.get("components", {}).items():
+        for mode in ("heating", "cooling"):
+            hours = comp.get(f"unmet_{mode}_h") or 0.0
+            if hours > 0:
+                lines.append(f"zone {name}: {hours:,.0f} h with unmet {mode}")
+    return lines
+
+
+def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None,
+                   *, zero_priced: Sequence[str] = (), unmet: Sequence[str] = ()) -> None:
     width = max(len(label) for _, label, _, _ in _SUMMARY_ROWS)
     print(f"{name}: annual summary")
     for key, label, unit, scale in _SUMMARY_ROWS:
@@ -213,6 +302,15 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None)
         if value is None:
             continue
         print(f"  {label:<{width}}  {value * scale:>14,.1f} {unit}")
+        if key == "electricity_use_kwh":
+            unmet_kwh = summary.get("unmet_kwh", 0.0) or 0.0
+            flag = "  <- demand above the import limit" if unmet_kwh > 0 else ""
+            print(f"  {'Unmet electricity':<{width}}  {unmet_kwh * 1e-3:>14,.1f} MWh{flag}")
+    for text in unmet:
+        print(f"  UNMET: {text}")
+    if zero_priced:
+        print(f"  note: priced at zero in the tariff: {', '.join(zero_priced)}; "
+              "set them in [grid_connection.tariff] from your bill (twin fields grid_connection)")
     for text in summary.get("warnings", []):
         print(f"  warning: {text}")
     for text in summary.get("notes", []):
@@ -260,9 +358,56 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
         spread = run_weather_years(config, years, typical=weather)
         tables = {"weather_years.csv": spread.table, "weather_years_stats.csv": spread.stats}
     results.write(out, tables=tables)
-    _print_summary(config.plant.name, results.summary, elapsed, out)
+    report = _report(out) if args.report else None
+    _print_summary(config.plant.name, results.summary, elapsed, out,
+                   zero_priced=_zero_priced(config), unmet=_unmet_lines(results.summary, results.hourly))
     if spread is not None:
         _print_weather_years(spread)
+    if report is not None:
+        print(f"report written to {report}")
+    return 0
+
+
+def _report(result_dir: Path, out: str | None = None) -> Path:
+    from twin.report import build_report
+
+    return build_report(result_dir, out)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    path = _report(Path(args.result), args.out)
+    print(f"report written to {path} ({path.stat().st_size / 1e6:.1f} MB, "
+          f"{time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def _cmd_fields(args: argparse.Namespace) -> int:
+    from twin.config import fields
+
+    if args.markdown:
+        sys.stdout.write(fields.markdown())
+        return 0
+    sys.stdout.write(fields.text(args.table))
+    return 0
+
+
+def _cmd_measures(args: argparse.Namespace) -> int:
+    """The measure library with every argument (type, unit, default, bounds)."""
+    from twin.config.fields import field_lines, model_field_docs
+    from twin.measures import MEASURES
+
+    if args.measure is not None and args.measure not in MEASURES:
+        msg = f"unknown measure {args.measure!r}; the measure library has: {', '.join(sorted(MEASURES))}"
+        raise ConfigError(msg)
+    lines: list[str] = []
+    for key in sorted(MEASURES) if args.measure is None else [args.measure]:
+        model, _, summary = MEASURES[key]
+        lines.append(f"{key}: {summary}")
+        lines.extend(field_lines(model_field_docs(key, model)))
+        lines.append("")
+    lines.append('use in an experiment: measures = [{measure = "NAME", ARGUMENT = VALUE, ...}]')
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -370,10 +515,12 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     pathway = None
     if not args.no_pathway and config.ledger is not None and config.ledger.pathway is not None:
         pathway = run_pathway(config, weather=weather, results=results)
-    _print_ledger(config.plant.name, results.ledger, pathway)
-    if args.out:
+    out = None
+    if args.out:  # written before printing: a reader that stops early (| head) cannot skip it
         tables = {"pathway.csv": pathway.frame} if pathway is not None else None
         out = results.write(args.out, tables=tables)
+    _print_ledger(config.plant.name, results.ledger, pathway)
+    if out is not None:
         print(f"results written to {out}/")
     return 0
 
@@ -408,6 +555,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("out") / experiment.name
     result.write(out)
+    report = _report(out) if args.report else None
     rows = []
     for record in result.table.to_dict("records"):
         cells = []
@@ -426,7 +574,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print("  " + "  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
     for r in rows:
         print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv)")
+    print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv, "
+          "cashflows.csv)")
+    if report is not None:
+        print(f"report written to {report}")
     return 0
 
 
@@ -625,6 +776,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_compare(args)
         if args.command == "schedule":
             return _cmd_schedule(args)
+        if args.command == "report":
+            return _cmd_report(args)
+        if args.command == "fields":
+            return _cmd_fields(args)
+        if args.command == "measures":
+            return _cmd_measures(args)
         if args.command == "mv":
             return _cmd_mv(args)
         if args.command == "claim":

@@ -38,7 +38,7 @@ import math
 import os
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -236,17 +236,23 @@ class CompareResult:
     interactions : pandas.DataFrame
         Per package: simulated saving and emissions cut vs the sum of its
         measures simulated alone.
+    cashflows : pandas.DataFrame
+        Per variant and year: cash flow [CNY] (year 0 = −capex), its present
+        value at the experiment's discount rate and the cumulative present
+        value [CNY].
     """
 
     experiment: Experiment
     table: pd.DataFrame
     macc: pd.DataFrame
     interactions: pd.DataFrame
+    cashflows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``compare.csv``, ``compare.json``, ``macc.csv`` and
-        ``interactions.csv`` atomically."""
+        """Write ``compare.csv``, ``compare.json``, ``macc.csv``,
+        ``interactions.csv`` and ``cashflows.csv`` atomically."""
         with atomic_dir(out_dir) as tmp:
+            self.cashflows.to_csv(tmp / "cashflows.csv", index=False, float_format="%.6g")
             self.table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
             self.macc.to_csv(tmp / "macc.csv", index=False, float_format="%.6g")
             self.interactions.to_csv(tmp / "interactions.csv", index=False, float_format="%.6g")
@@ -302,6 +308,7 @@ def compare(
         return s["scope1_tco2"] + scope2
 
     rows = []
+    flows: list[dict[str, Any]] = []
     for v, s in zip(exp.variants, summaries, strict=True):
         row: dict[str, Any] = {"variant": v.name, "kind": v.kind,
                                "measures": "; ".join(a.measure for a in v.measures),
@@ -334,6 +341,12 @@ def compare(
             price_escalation_frac_per_year=fin.price_escalation_frac_per_year,
             degradation_frac_per_year=degradation,
         )
+        cumulative = 0.0
+        for year, value in enumerate(cf.cashflows_cny):
+            present = float(value) / (1.0 + fin.discount_rate) ** year
+            cumulative += present
+            flows.append({"variant": v.name, "year": year, "cashflow_cny": float(value),
+                          "present_value_cny": present, "cumulative_present_value_cny": cumulative})
         row.update(
             lifetime_years=lifetime,
             simple_payback_years=cf.simple_payback_years,
@@ -354,7 +367,9 @@ def compare(
         macc = pd.DataFrame(columns=["variant", "measures", "abated_tco2_per_year",
                                      "abatement_cost_cny_per_tco2", "cumulative_abated_tco2_per_year"])
     interactions = _interactions(exp, table)
-    return CompareResult(exp, table, macc.reset_index(drop=True), interactions)
+    cashflows = pd.DataFrame(flows, columns=["variant", "year", "cashflow_cny", "present_value_cny",
+                                             "cumulative_present_value_cny"])
+    return CompareResult(exp, table, macc.reset_index(drop=True), interactions, cashflows)
 
 
 def _package_life(measures: tuple[AppliedMeasure, ...], fin: FinanceConfig) -> tuple[int, float]:

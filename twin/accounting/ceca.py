@@ -1,6 +1,7 @@
 """T/CECA-G 0171-2022 《零碳工厂评价规范》 readiness.
 
-What is known of the standard (FACTS.md §3.1): a zero-carbon factory first
+What is known of the standard (from a secondary description,
+nanjing038148.11467.com/m/news/7514665.asp, 2024): a zero-carbon factory first
 reduces its emissions as far as possible within the boundary over a year,
 then clears the rest by removals and carbon credits; grades run from three
 to six stars. Its star criteria, indicator weights and scoring rules were
@@ -10,7 +11,7 @@ twin computes and evaluates only the criteria a rubric table gives, each
 citing its clause. The bundled rubric (``twin/data/ceca_g0171_rubric.csv``)
 is empty; a plant config may add rows under ``[[ledger.ceca.rubric]]``.
 
-Boundaries as used here follow the project design (DESIGN.md): Type I =
+Boundaries as used here are this project's definition: Type I =
 scope 1 + 2, Type II = scope 1 + 2 + value chain (scope 3). A secondary
 source describes Type I as renewable electricity + offsetting and Type II
 as renewable electricity + removal; the output says so.
@@ -88,7 +89,7 @@ def readiness(indicators: Mapping[str, float], rubric: list, boundary: str) -> R
     else:
         rows.append(("standard", "T/CECA-G 0171-2022", _NAN, "",
                      "standard text not available: star criteria, indicator weights and scoring were NOT "
-                     "FOUND (FACTS.md §3.1); no star level is assessed. Add [[ledger.ceca.rubric]] rows "
+                     "FOUND (no copy of the standard's text was available); no star level is assessed. Add [[ledger.ceca.rubric]] rows "
                      "citing the standard's clauses to evaluate them"))
     rows.append(("boundary", "Type II" if boundary == "type_ii" else "Type I", _NAN, "",
                  "Type I = scope 1 + 2, Type II = + value chain (project definition); a secondary source "

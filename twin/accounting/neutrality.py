@@ -3,7 +3,8 @@
 ISO 14068-1 sets a hierarchy: greenhouse-gas reductions (against a base
 period) and removal enhancements within the value chain come before
 offsetting, and credits are never netted before (1) and (2) are reported
-(FACTS.md §3.2). The table this module builds reads top to bottom in that
+(ISO 14068-1:2023 as summarised by standards.globalspec.com/std/14630239
+and AENOR). The table this module builds reads top to bottom in that
 order:
 
 0. emissions in the boundary (Type I: scope 1 + 2; Type II: + scope 3),
@@ -26,7 +27,7 @@ not available):
   10,000 CNY (万元)].
 
 PAS 2060 was withdrawn on 2025-11-30 and replaced by BS ISO 14068-1
-(FACTS.md §3.2); its notes are kept for claims made under it.
+(BSI; en.wikipedia.org/wiki/BSI_PAS_2060); its notes are kept for claims made under it.
 """
 
 from __future__ import annotations

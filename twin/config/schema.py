@@ -5,7 +5,7 @@ optional ``ledger``, whose model lives in :mod:`twin.config.ledger`) are
 declared here; one table per registered component kind is added from the
 component registry (``[[pv]]``, ``[[battery]]``, ``[grid_connection]`` ...),
 so adding a component adds its config table with no edit here. Field names
-carry their units as in the code (DESIGN.md conventions).
+carry their units as in the code (README, "Units and conventions").
 """
 
 from __future__ import annotations

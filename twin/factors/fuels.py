@@ -192,7 +192,8 @@ def fuel_factor(fuel: str, factor_set: str, *, ncv_gj_per_unit: float | None = N
     Chinese set: EF per unit as tabulated; per GJ it is EF / NCV. IPCC set:
     EF per GJ = table value / 1000; per unit it is EF x NCV, with the
     Chinese NCV (GB/T 2589) unless ``ncv_gj_per_unit`` is given, because the
-    IPCC default NCVs were not found in a citable file (FACTS.md §2.2).
+    IPCC default NCVs (IPCC 2006 Vol. 2 Ch. 1 Table 1.2) were not found in a
+    citable copy.
     """
     info = FUELS[fuel_key(fuel)]
     if factor_set == "cn":
