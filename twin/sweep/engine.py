@@ -29,8 +29,8 @@ from twin.measures import MEASURES, MeasureError
 from twin.results import SUMMARY_UNITS
 from twin.sweep.design import Scenario, build_design, uncertain_quantiles
 from twin.sweep.executors import connect_scheduler, dask_outcomes, local_outcomes
-from twin.sweep.schema import Parameter, SweepFile, Uncertain, did_you_mean
 from twin.sweep.scenario import ENGINE_COLUMNS, Plan, scenario_config
+from twin.sweep.schema import Parameter, SweepFile, Uncertain, did_you_mean
 from twin.sweep.store import Store
 
 __all__ = ["DESIGN_LIMIT", "Sweep", "SweepRun", "SweepSizeError", "execute", "load_sweep", "run_sweep"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import socket
 import threading
 import time
@@ -147,11 +148,14 @@ def scenario_config(plan: Plan, scenario: Scenario) -> tuple[dict[str, Any], lis
             raw = _set(raw, path, value * factor, f"{what} link", where)
     applied = []
     finance = dict(plan.finance)
+    owned = False
     for spec in plan.measures:
         concrete = _substitute(spec, scenario.values)
         if concrete is None:
             continue
-        raw, a = apply_measure(raw, concrete, finance)
+        if not owned:  # one copy for all the measures (a pickle round trip: 3x a deepcopy)
+            raw, owned = pickle.loads(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL)), True
+        raw, a = apply_measure(raw, concrete, finance, copy_config=False)
         applied.append(a)
     return raw, applied
 
