@@ -179,8 +179,15 @@ def _probe(plan: Plan, doc: SweepFile, source: str) -> None:
     centre = {t.name: _centre(t) for t in targets}
     kinds = ["parameter"] * len(doc.parameter) + ["uncertain"] * len(doc.uncertain)
     positions = list(range(len(doc.parameter))) + list(range(len(doc.uncertain)))
+    tables = sorted(plan.base_raw)
     for t, kind, i in zip(targets, kinds, positions, strict=True):
         where = f"{source}: {kind}[{i}] ({t.name})"
+        for path in ([t.path] if t.path else []) + list(t.links):
+            top = path.split(".", 1)[0].split("[", 1)[0]
+            if top not in plan.base_raw:
+                msg = (f"{where}: path {path!r}: the base config has no {top!r} table"
+                       f"{did_you_mean(top, tables)}; its tables: {', '.join(tables)}")
+                raise ConfigError(msg)
         values = _extremes(t)
         if t.links and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             msg = f"{where}: links multiply the value, which must then be a number"
@@ -258,6 +265,7 @@ def execute(plan: Plan, scenarios: Sequence[Scenario], store: Store, *, workers:
     pending = store.pending_ids()
     todo = [s for s in scenarios if s.scenario_id in pending]
     chunks = _chunks(todo, workers)
+    store.flush_rows = max(1, len(scenarios) // 20)
     bar = tqdm(total=len(scenarios), initial=len(scenarios) - len(todo), desc=desc, unit="scenario",
                disable=not progress, smoothing=0.05, leave=False)
     outcomes = dask_outcomes(client, plan, chunks) if client is not None else local_outcomes(plan, chunks, workers)

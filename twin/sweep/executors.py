@@ -130,7 +130,7 @@ def dask_outcomes(client: Any, plan: Plan, chunks: list[list[Scenario]]) -> Iter
     plan_future = client.scatter(plan, broadcast=True, hash=False)
     futures = [client.submit(_dask_task, chunk, plan_future, pure=False) for chunk in chunks]
     try:
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
         client.cancel(futures)

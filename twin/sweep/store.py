@@ -62,7 +62,8 @@ CREATE TABLE scenarios (
 """
 
 FLUSH_ROWS = 64
-"""Rows buffered before a part file is written."""
+"""Most rows buffered before a part file is written (fewer in a small sweep:
+at most a twentieth of it, so a kill loses little of any sweep)."""
 
 FLUSH_SECONDS = 2.0
 """Longest a finished scenario waits in memory before it is written [s]."""
@@ -103,6 +104,7 @@ class Store:
         self._db = sqlite3.connect(path / "catalogue.sqlite", isolation_level=None)
         self._db.execute("PRAGMA synchronous = FULL")
         self._buffer: list[dict[str, Any]] = []
+        self.flush_rows = FLUSH_ROWS
         self._last_flush = time.monotonic()
         self._parts = self._next_part_number()
 
@@ -226,7 +228,7 @@ class Store:
     def add(self, outcomes: Iterable[dict[str, Any]]) -> None:
         """Buffer finished scenarios; write a part when the buffer is full or old."""
         self._buffer.extend(outcomes)
-        if len(self._buffer) >= FLUSH_ROWS or time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+        if len(self._buffer) >= min(self.flush_rows, FLUSH_ROWS) or time.monotonic() - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
