@@ -171,9 +171,28 @@ def _extremes(t: Parameter | Uncertain) -> list[Any]:
     return uncertain_quantiles(t, _PROBE_PROBS)
 
 
+def _uses(spec: dict[str, Any], name: str) -> bool:
+    return any(arg == f"@{name}" for arg in spec.values())
+
+
+def _probe_one(plan: Plan, values: dict[str, Any], where: str, label: str) -> None:
+    try:
+        raw, _ = scenario_config(plan, Scenario("probe", -1, values))
+        config_from_dict(raw, source=label, base_dir=plan.base_dir)
+    except MeasureError as exc:
+        msg = f"{label}: {exc}"
+        raise ConfigError(msg) from None
+    except ConfigError as exc:
+        text = str(exc)
+        if not text.startswith(where):
+            text = f"{label}: {text}"
+        raise ConfigError(text) from None
+
+
 def _probe(plan: Plan, doc: SweepFile, source: str) -> None:
-    """Apply every target at each of its levels or extremes (the others at their
-    centre) and validate the config: a wrong path or a bound the schema
+    """Apply every target alone at each of its levels or extremes (a measure
+    argument with the other arguments at their centre) and validate the
+    config; then everything at its centre. A wrong path or a bound the schema
     rejects is reported before anything runs, naming the sweep field."""
     targets = [*doc.parameter, *doc.uncertain]
     centre = {t.name: _centre(t) for t in targets}
@@ -192,19 +211,11 @@ def _probe(plan: Plan, doc: SweepFile, source: str) -> None:
         if t.links and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             msg = f"{where}: links multiply the value, which must then be a number"
             raise ConfigError(msg)
+        alone = replace(plan, targets=(t,) if t.path else (),
+                        measures=tuple(m for m in plan.measures if _uses(m, t.name)))
         for value in values:
-            probe = Scenario("probe", -1, {**centre, t.name: value})
-            try:
-                raw, _ = scenario_config(plan, probe)
-                config_from_dict(raw, source=f"{where} = {value!r}", base_dir=plan.base_dir)
-            except MeasureError as exc:
-                msg = f"{where} = {value!r}: {exc}"
-                raise ConfigError(msg) from None
-            except ConfigError as exc:
-                text = str(exc)
-                if not text.startswith(where):
-                    text = f"{where} = {value!r}: {text}"
-                raise ConfigError(text) from None
+            _probe_one(alone, {**centre, t.name: value}, where, f"{where} = {value!r}")
+    _probe_one(plan, centre, source, f"{source}: every parameter and uncertain input at its centre")
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -283,6 +294,7 @@ def execute(plan: Plan, scenarios: Sequence[Scenario], store: Store, *, workers:
 def run_sweep(
     sweep: Sweep | str | Path, out: str | Path, *, workers: int | None = None,
     scheduler: str | None = None, resume: bool = False, yes: bool = False, progress: bool = False,
+    connect_timeout_s: float = 10.0,
 ) -> SweepRun:
     """Run a sweep's design into the store ``out``.
 
@@ -302,6 +314,8 @@ def run_sweep(
         Run a design larger than :data:`DESIGN_LIMIT`.
     progress : bool
         Show a progress bar (rate, ETA) on stderr.
+    connect_timeout_s : float
+        How long to wait for the scheduler to answer [s].
 
     Raises
     ------
@@ -318,7 +332,7 @@ def run_sweep(
         msg = (f"{s.source}: the design has {n:,} scenarios, more than the {DESIGN_LIMIT:,} run "
                f"without confirmation; pass --yes to run them all, or shrink design.n or the levels")
         raise SweepSizeError(msg)
-    client = connect_scheduler(scheduler) if scheduler else None
+    client = connect_scheduler(scheduler, connect_timeout_s) if scheduler else None
     try:
         t0 = time.perf_counter()
         out = Path(out)
