@@ -29,9 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from twin.components.production_line import ProductionLine  # noqa: E402
+
 import twin  # noqa: E402
 import twin.component as twin_component  # noqa: E402
-from components.production_line import ProductionLine  # noqa: E402
 from twin.calendar import day_types  # noqa: E402
 from twin.component import RunContext, Site  # noqa: E402
 

@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import twin.components.pv as pv_module  # noqa: E402
 from peers import build_modelchain, run_modelchain  # noqa: E402
 
-import components.pv as pv_module  # noqa: E402
 import twin  # noqa: E402
 import twin.component as twin_component  # noqa: E402
 from twin.run import load_plant_weather, weather_on_grid  # noqa: E402

@@ -24,8 +24,7 @@ import pandas as pd
 from pvlib.location import Location
 from pvlib.modelchain import ModelChain
 from pvlib.pvsystem import Array, FixedMount, PVSystem
-
-from components.pv import (
+from twin.components.pv import (
     DESOTO_AIRMASS_COEFFICIENTS,
     IAM_MODELS,
     TEMPERATURE_MODEL_PARAMETERS,

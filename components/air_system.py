@@ -36,23 +36,25 @@ from typing import Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from components.compressor import (
+from twin.components.compressor import (
     STANDARD_STORAGE_M3_PER_M3_PER_MIN,
     CompressorParams,
     atmospheric_pressure_bar_a,
     compressor_power_kw,
 )
+
 from twin.carriers import COMPRESSED_AIR, ELECTRICITY
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -567,6 +569,18 @@ class AirSystem(Component):
             Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE),
             Port("air", COMPRESSED_AIR, Direction.OUT, p.air_bus, Role.SUPPLY),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        per_machine = tuple(
+            output(f"compressor_{m.name}_{q}", description=f"compressor {m.name}")
+            for m in self.params.compressors for q in ("power_kw", "flow_m3_per_min")
+        )
+        return (*per_machine, *(output(n) for n in (
+            "delivered_flow_m3_per_min", "leak_flow_m3_per_min", "artificial_demand_m3_per_min",
+            "purge_flow_m3_per_min", "capacity_m3_per_min", "pressure_bar_g", "compressor_power_kw",
+            "dryer_power_kw", "specific_power_kw_per_m3_per_min",
+            "system_specific_power_kw_per_m3_per_min", "heat_of_compression_kw", "air_energy_kw",
+        )))
 
     def _machines(self) -> list[CompressorParams]:
         """Enabled machines in loading order (priority, then list order)."""

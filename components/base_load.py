@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+from twin.components.demand_profile import DemandProfile, DemandProfileParams, profile_power_kw
 
-from components.demand_profile import DemandProfile, DemandProfileParams, profile_power_kw
 from twin.component import register_component
 
 __all__ = ["BaseLoad", "BaseLoadParams", "profile_power_kw"]

@@ -29,26 +29,30 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-
-from components.battery_dispatch import (
+from twin.components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
     dispatch_tou_arbitrage,
     plan_tou_windows,
 )
+
 from twin.carriers import ELECTRICITY
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.dispatch import LpStorage, lp_dispatch
+from twin.errors import ConfigError
 
 __all__ = [
     "Battery",
@@ -537,6 +541,14 @@ class Battery(Component):
             Port("auxiliary", ELECTRICITY, Direction.IN, bus, Role.USE),
         )
 
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            output("soc_kwh", Meaning.STATE, description="stored energy at the end of the step"),
+            output("soc_frac", description="stored energy / capacity"),
+            output("loss_kw", Meaning.LOSS, carrier=ELECTRICITY,
+                   description="conversion and self-discharge losses"),
+        )
+
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
         grid = ctx.grid
@@ -553,10 +565,10 @@ class Battery(Component):
         elif p.dispatch == "peak_shaving":
             if target_kw is None:
                 msg = (
-                    f"battery {self.name!r}: dispatch='peak_shaving' needs demand_target_kw, "
-                    "in the battery's params or in the tariff signals"
+                    f"battery[{self.name}].demand_target_kw: dispatch='peak_shaving' needs "
+                    "demand_target_kw, in the battery's params or in grid_connection.demand_target_kw"
                 )
-                raise ValueError(msg)
+                raise ConfigError(msg)
             request_kw = dispatch_peak_shaving(
                 net_kw,
                 target_kw,

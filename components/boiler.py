@@ -27,10 +27,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -155,6 +158,14 @@ class Boiler(Component):
         return (
             Port("gas", NATURAL_GAS, Direction.IN, p.gas_bus, Role.USE),
             Port("heat", HEAT, Direction.OUT, p.heat_bus, Role.SUPPLY),
+        )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            output("fuel_nm3_per_h", description="gas volume equivalent of the gas port at the meter's LHV"),
+            output("part_load_frac"),
+            output("efficiency_lhv"),
+            output("loss_kw", Meaning.LOSS, carrier=NATURAL_GAS, description="fuel energy not delivered as heat"),
         )
 
     def compute(self, ctx: RunContext) -> Flows:

@@ -53,18 +53,20 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from twin.components.hvac_psychrometrics import pressure_from_elevation_pa, wet_bulb_temp_c
 
-from components.hvac_psychrometrics import pressure_from_elevation_pa, wet_bulb_temp_c
 from twin.carriers import CHILLED_WATER, ELECTRICITY
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -585,6 +587,13 @@ class Chiller(Component):
             Port("cooling", CHILLED_WATER, Direction.OUT, p.bus, Role.SUPPLY),
             Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "compressor_power_kw", "pump_power_kw", "fan_power_kw", "free_cooling_kw",
+            "heat_rejected_kw", "units_on_count", "part_load_frac", "condenser_entering_temp_c",
+            "wet_bulb_temp_c", "unserved_kw",
+        ))
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

@@ -23,18 +23,20 @@ from typing import Any, Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
 
-from components.hvac_schedules import ScheduledValue, schedule_on_grid
 from twin.carriers import ELECTRICITY
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError
@@ -112,6 +114,9 @@ class Fan(Component):
 
     def ports(self) -> tuple[Port, ...]:
         return (Port("el", ELECTRICITY, Direction.IN, self.params.electricity_bus, Role.USE),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (output("airflow_m3_per_h"),)
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

@@ -27,10 +27,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -85,7 +88,18 @@ class GasSupply(Component):
     params: GasSupplyParams
 
     def ports(self) -> tuple[Port, ...]:
-        return (Port("import", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT),)
+        return (Port(
+            "import", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT, fuel=self.params.fuel
+        ),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        fuel = self.params.fuel
+        return (
+            output("fuel_nm3_per_h", Meaning.FUEL, fuel=fuel, description="metered gas volume"),
+            output("co2_kg_per_h", Meaning.EMISSIONS, description="CO2 at the supply's own factor"),
+            output("cost_cny", Meaning.COST, description="gas bill"),
+            output("unmet_kw", Meaning.UNMET, carrier=NATURAL_GAS, description="demand above the supply limit"),
+        )
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params

@@ -21,22 +21,24 @@ with :math:`r` the period's ratio to the flat price.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.carriers import ELECTRICITY
 from twin.component import (
-    Component,
+    BillingTerms,
     ComponentParams,
     Direction,
     EmissionFactorSpec,
     Flows,
+    GridSupply,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
-    Stage,
     TariffSignals,
     TouPeriod,
     register_component,
@@ -226,7 +228,7 @@ def tou_period_per_step(tariff: TariffParams, grid: TimeGrid) -> tuple[np.ndarra
 
 
 @register_component("grid_connection")
-class GridConnection(Component):
+class GridConnection(GridSupply):
     """Utility connection: imports and exports electricity within limits.
 
     Ports: ``import`` (out to the bus, role IMPORT) and ``export`` (in from the
@@ -235,11 +237,13 @@ class GridConnection(Component):
     curtails from generation).
     """
 
-    stage = Stage.SLACK
     Params = GridConnectionParams
-    single = True
 
     params: GridConnectionParams
+
+    @property
+    def bus(self) -> str:
+        return self.params.bus
 
     def ports(self) -> tuple[Port, ...]:
         bus = self.params.bus
@@ -247,6 +251,28 @@ class GridConnection(Component):
             Port("import", ELECTRICITY, Direction.OUT, bus, Role.IMPORT),
             Port("export", ELECTRICITY, Direction.IN, bus, Role.EXPORT),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("unmet_kw", "kW", meaning=Meaning.UNMET, carrier=ELECTRICITY,
+                   description="demand above the import limit"),
+            Output("excess_kw", "kW", meaning=Meaning.EXCESS, carrier=ELECTRICITY,
+                   description="surplus above the export limit (the run curtails it from generation)"),
+        )
+
+    def billing(self) -> BillingTerms:
+        t = self.params.tariff
+        return BillingTerms(
+            demand_charge_cny_per_kw_month=t.demand_charge_cny_per_kw_month,
+            capacity_charge_cny_per_kva_month=t.capacity_charge_cny_per_kva_month,
+            contracted_capacity_kva=t.contracted_capacity_kva,
+        )
+
+    def emission_factor_source(self) -> str:
+        return self.params.emission_factor.source
+
+    def tariff_provenance(self) -> dict[str, Any]:
+        return {"preset": self.params.tariff.preset, "document": self.params.tariff.document}
 
     def signals(self, ctx: RunContext) -> TariffSignals:
         """Per-step tariff and emission signals for the run."""

@@ -48,23 +48,25 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
-
-from components.chiller import quadratic, stage_units
-from components.hvac_psychrometrics import (
+from twin.components.chiller import quadratic, stage_units
+from twin.components.hvac_psychrometrics import (
     humidity_ratio_from_relative_humidity,
     humidity_ratio_saturated,
     pressure_from_elevation_pa,
 )
+
 from twin.carriers import ELECTRICITY, HEAT
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.timegrid import TimeGrid
@@ -331,6 +333,11 @@ class HeatPump(Component):
             Port("heat", HEAT, Direction.OUT, p.bus, Role.SUPPLY),
             Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "capacity_kw", "cop", "units_on_count", "part_load_frac", "defrost_time_frac", "unserved_kw",
+        ))
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

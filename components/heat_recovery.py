@@ -34,11 +34,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     SeriesRef,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError
@@ -174,6 +176,11 @@ class HeatRecovery(Component):
             Port("heat", HEAT, Direction.OUT, p.heat_bus, Role.SUPPLY),
             *(Port(f"heat_{bus}", HEAT, Direction.OUT, bus, Role.SUPPLY) for bus in p.extra_heat_buses),
         )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "heat_source_kw", "heat_available_kw", "heat_recovered_kw", "heat_unused_kw", "heat_rejected_kw",
+        ))
 
     def references(self) -> tuple[str, ...]:
         return () if self.params.source is None else (self.params.source,)

@@ -14,8 +14,8 @@ from typing import Annotated, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from twin.components.demand_profile import profile_power_kw
 
-from components.demand_profile import profile_power_kw
 from twin.component import RunContext
 
 __all__ = ["DayProfile", "ScheduledValue", "schedule_on_grid"]

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pvlib
+from twin.components.pv import _shared_solar_geometry, diffuse_incidence_angles_deg
 
-from components.pv import _shared_solar_geometry, diffuse_incidence_angles_deg
 from twin.component import RunContext
 
 __all__ = [

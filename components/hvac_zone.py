@@ -44,8 +44,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from components.hvac_rc import (
+from twin.components.hvac_rc import (
     AIR_HEAT_CAPACITY_J_PER_M3_K,
     INTERNAL_AREA_PER_FLOOR_AREA,
     MASS_CLASSES,
@@ -53,23 +52,26 @@ from components.hvac_rc import (
     periodic_mass_temp_c,
     simulate_5r1c,
 )
-from components.hvac_schedules import ScheduledValue, schedule_on_grid
-from components.hvac_solar import (
+from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
+from twin.components.hvac_solar import (
     facade_irradiance,
     opaque_solar_gain_w,
     sky_radiation_loss_w,
     window_solar_gain_w,
 )
+
 from twin.carriers import CHILLED_WATER, ELECTRICITY, HEAT
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError, SuspiciousInputWarning
@@ -427,6 +429,14 @@ class Zone(Component):
         if p.electricity_bus is not None:
             ports.append(Port("el", ELECTRICITY, Direction.IN, p.electricity_bus, Role.USE))
         return tuple(ports)
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(output(n) for n in (
+            "temp_air_c", "temp_operative_c", "temp_mass_c", "temp_mass_end_c", "temp_surface_c",
+            "heating_kw", "cooling_kw", "heating_need_kw", "cooling_need_kw", "unmet_heating_frac",
+            "unmet_cooling_frac", "internal_gains_kw", "solar_gains_kw", "sky_radiation_loss_kw",
+            "ventilation_m3_per_h", "ventilation_conductance_w_per_k", "heating_set_c", "cooling_set_c",
+        ))
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:

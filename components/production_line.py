@@ -64,8 +64,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from components.production_calendar import (
+from twin.components.production_calendar import (
     CalendarKind,
     ShiftCalendarParams,
     ShiftWindows,
@@ -73,7 +72,7 @@ from components.production_calendar import (
     local_to_seconds,
     station_calendar,
 )
-from components.production_sim import (
+from twin.components.production_sim import (
     N_STATES,
     LineRun,
     StationSpec,
@@ -82,16 +81,20 @@ from components.production_sim import (
     order_lots,
     simulate_line,
 )
+
 from twin.carriers import CHILLED_WATER, COMPRESSED_AIR, ELECTRICITY, HEAT
 from twin.component import (
     Component,
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import SuspiciousInputWarning
@@ -575,6 +578,24 @@ class ProductionLine(Component):
         if p.cooling_bus is not None:
             ports.append(Port("cooling", CHILLED_WATER, Direction.IN, p.cooling_bus, Role.USE))
         return tuple(ports)
+
+    def outputs(self) -> tuple[Output, ...]:
+        p = self.params
+        unserved = tuple(
+            output(name, description="demand of the line with no bus to serve it")
+            for name, bus in (
+                ("air_demand_m3_per_min", p.air_bus), ("process_heat_kw", p.heat_bus),
+                ("process_cooling_kw", p.cooling_bus),
+            ) if bus is None
+        )
+        return (
+            output("heat_to_zone_kw", description="heat released into the hall"),
+            output("units_produced", Meaning.PRODUCT),
+            *unserved,
+            *(output(name, description="electricity in this machine state") for name in _STATE_OUTPUTS),
+            output("planned_time_frac"),
+            output("downtime_frac"),
+        )
 
     def simulate(self, ctx: RunContext) -> LineSimulation:
         """The discrete-event part of :meth:`compute` (for notebooks and tests)."""

@@ -53,8 +53,8 @@ from enum import IntEnum
 
 import numpy as np
 import simpy
+from twin.components.production_calendar import CalendarKind
 
-from components.production_calendar import CalendarKind
 from twin.schedule import Timeline, TimelineRecorder
 
 __all__ = [

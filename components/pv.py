@@ -101,10 +101,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import SuspiciousInputWarning
@@ -648,8 +651,20 @@ class PV(Component):
     def ports(self) -> tuple[Port, ...]:
         return (
             Port(
-                "ac", ELECTRICITY, Direction.OUT, self.params.bus, Role.GENERATION, renewable=True
+                "ac", ELECTRICITY, Direction.OUT, self.params.bus, Role.GENERATION, renewable=True,
+                source="solar",
             ),
+        )
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (
+            output("dc_power_kw"),
+            output("clipping_kw", description="DC power above the inverter rating"),
+            output("poa_global_w_per_m2"),
+            output("effective_irradiance_w_per_m2"),
+            output("temp_cell_c"),
+            output("curtailed_kw", Meaning.CURTAILMENT, carrier=ELECTRICITY,
+                   description="AC output curtailed because nothing could take it"),
         )
 
     @classmethod

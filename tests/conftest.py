@@ -71,7 +71,7 @@ def mini_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def suzhou_weather():
     """The bundled Suzhou TMYx year (read-only; session scope)."""
-    import weather
+    from twin import weather
 
     return weather.load_weather("suzhou-tmyx", year=2025)
 

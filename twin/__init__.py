@@ -10,6 +10,7 @@ and a tariff, and get hourly electricity, cost and CO2 for a year::
     results.hourly["pv_ac_kw"]
 """
 
+import twin._source_tree  # noqa: F401, I001  (first: twin.components and twin.weather in a checkout)
 from twin._version import __version__
 from twin.carriers import CARRIERS, Bus, Carrier
 from twin.component import Component, ComponentParams, Flows, Port, RunContext, register_component

@@ -41,6 +41,7 @@ _EXAMPLES = """examples:
 
 _SUMMARY_ROWS = (
     ("electricity_use_kwh", "Electricity use", "MWh", 1e-3),
+    ("onsite_generation_kwh", "On-site generation", "MWh", 1e-3),
     ("pv_ac_kwh", "PV production (AC)", "MWh", 1e-3),
     ("pv_self_consumed_kwh", "PV self-consumed", "MWh", 1e-3),
     ("pv_curtailed_kwh", "PV curtailed", "MWh", 1e-3),
@@ -456,7 +457,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace) -> int:
-    import weather as wx
+    from twin import weather as wx
 
     if args.weather_command == "check":
         w = wx.load_weather(args.source)
@@ -491,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show
-    import weather as wx
+    from twin import weather as wx
 
     try:
         if args.command == "weather":

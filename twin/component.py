@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -24,12 +24,17 @@ from twin.timegrid import TimeGrid
 
 __all__ = [
     "COMPONENT_REGISTRY",
+    "SHARED_MEMO_BYTES",
+    "BillingTerms",
     "Component",
     "ComponentParams",
     "DayType",
     "Direction",
     "EmissionFactorSpec",
     "Flows",
+    "GridSupply",
+    "Meaning",
+    "Output",
     "Port",
     "Role",
     "RunContext",
@@ -38,8 +43,11 @@ __all__ = [
     "Stage",
     "TariffSignals",
     "TouPeriod",
+    "unit_of",
     "get_component_class",
+    "output",
     "register_component",
+    "shared_memo_bytes",
 ]
 
 
@@ -78,6 +86,7 @@ class Stage(IntEnum):
     thermal zones (whose heating and cooling needs depend on the internal
     gains of lines and compressors), then heat recovery (which can serve
     process and space heating), HVAC plant (chillers, heat pumps, fans),
+    combined heat and power (which then sees the whole heat demand),
     boilers as the last heat source, on-site generation, storage dispatch
     against what is left, and last the slacks (grid connection, fuel
     supplies) that close their buses.
@@ -88,6 +97,7 @@ class Stage(IntEnum):
     ZONE = 25
     HEAT_RECOVERY = 30
     HVAC = 40
+    CHP = 42
     HEAT_SUPPLY = 45
     GENERATION = 50
     STORAGE = 60
@@ -130,7 +140,16 @@ class Port:
     role : Role
         Meaning of the flow for accounting.
     renewable : bool
-        True for renewable generation (PV), used for renewable shares.
+        True for renewable generation (PV, wind, hydro), used for renewable
+        shares and the carbon ledger's renewable attributes.
+    source : str
+        Energy source of on-site generation (``"solar"``, ``"natural_gas"``,
+        ``"diesel"``): the summary reports generation by source. Required
+        for ``GENERATION`` ports.
+    fuel : str
+        The fuel an ``IMPORT`` port of a fuel carrier meters
+        (``"natural_gas"``): the carbon ledger counts scope 1 combustion
+        there, once, with this fuel's factor.
     """
 
     name: str
@@ -139,6 +158,173 @@ class Port:
     bus: str
     role: Role
     renewable: bool = False
+    source: str = ""
+    fuel: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role is Role.GENERATION and not self.source:
+            msg = f"port {self.name!r}: a GENERATION port names its energy source (source='solar', ...)"
+            raise ValueError(msg)
+        if self.renewable and self.role is not Role.GENERATION:
+            msg = f"port {self.name!r}: only GENERATION ports carry the renewable attribute"
+            raise ValueError(msg)
+
+
+class Meaning(StrEnum):
+    """What an internal output (not a port flow) means to the plant.
+
+    A closed set: accounting, the balance, the ledger and the reports read
+    outputs by their meaning, never by their name.
+    """
+
+    STATE = "state"
+    """Stored energy of a storage at the end of the step [kWh]."""
+    LOSS = "loss"
+    """Energy lost inside the component [kW] of its ``carrier`` (storage
+    conversion and self-discharge losses count in the plant's electricity need)."""
+    CURTAILMENT = "curtailment"
+    """Generation the run curtailed because nothing could take it [kW]; filled by the run."""
+    UNMET = "unmet"
+    """Demand a slack could not serve (above its limit) [carrier unit]."""
+    EXCESS = "excess"
+    """Surplus a slack could not take (above its export limit) [carrier unit]."""
+    FUEL = "fuel"
+    """Fuel use with its ``fuel``: on a component with an ``IMPORT`` port, the
+    metered volume of that import (``Nm3/h``); on any other component, fuel
+    burned from its own stock outside every bus (a diesel tank) [kW LHV or
+    Nm3/h], counted by the ledger as scope 1 combustion."""
+    EMISSIONS = "emissions"
+    """Direct CO2 of the component's own model [kg/h]."""
+    PRODUCT = "product"
+    """Units of product finished in the step (summed to the hour)."""
+    COST = "cost"
+    """Money per step [CNY] (summed to the hour)."""
+    INFO = "info"
+    """Anything else: temperatures, efficiencies, part-load ratios, internal powers."""
+
+
+Aggregate = Literal["mean", "sum", "last", "first"]
+
+_SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
+    ("_kw_per_m3_per_min", "kW/(m³/min)"),
+    ("_m3_per_min", "m³/min"),
+    ("_nm3_per_h", "Nm³/h"),
+    ("_m3_per_h", "m³/h"),
+    ("_kg_per_h", "kg/h"),
+    ("_w_per_m2", "W/m²"),
+    ("_w_per_k", "W/K"),
+    ("_cny_per_kwh", "CNY/kWh"),
+    ("_kg_per_kwh", "kg CO2/kWh"),
+    ("_kwh_per_unit", "kWh/unit"),
+    ("_kg_per_kg", "kg/kg"),
+    ("_kwh", "kWh"),
+    ("_kw", "kW"),
+    ("_mwh", "MWh"),
+    ("_tco2", "t CO2e"),
+    ("_nm3", "Nm³"),
+    ("_m3", "m³"),
+    ("_cny", "CNY"),
+    ("_kg", "kg"),
+    ("_t", "t"),
+    ("_bar_g", "bar(g)"),
+    ("_c", "°C"),
+    ("_k", "K"),
+    ("_h", "h"),
+    ("_s", "s"),
+    ("_frac", "-"),
+    ("_pu", "-"),
+    ("_count", "-"),
+    ("_lhv", "-"),
+    ("_cop", "-"),
+)
+"""Unit of a unit-suffixed name, longest suffix first (STYLE.md section 4)."""
+
+_UNITLESS_NAMES = frozenset({"cop", "cop_plant", "scop", "efficiency_lhv", "units_produced", "tou_period"})
+
+
+def unit_of(name: str) -> str | None:
+    """Unit of a unit-suffixed quantity name (``power_kw`` -> ``kW``), or None
+    when the name carries no known unit."""
+    if name in _UNITLESS_NAMES or name.startswith("units_"):
+        return "-"
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+def output(
+    name: str,
+    meaning: Meaning = Meaning.INFO,
+    *,
+    carrier: Carrier | None = None,
+    fuel: str = "",
+    description: str = "",
+) -> Output:
+    """An :class:`Output` whose unit and hourly aggregation follow from its
+    unit-suffixed name: stored energy (``_kwh``) is the value at the end of
+    the hour, money, mass and product units per step are summed, rates and
+    powers averaged.
+
+    Raises
+    ------
+    ValueError
+        The name carries no known unit suffix (a bug in the component).
+    """
+    unit = unit_of(name)
+    if unit is None:
+        msg = f"output {name!r} has no unit suffix (power_kw, temp_c, _frac, ...)"
+        raise ValueError(msg)
+    if name.endswith("_kwh"):
+        how: Aggregate = "last"
+    elif name.endswith(("_cny", "_kg")) or name.startswith("units_"):
+        how = "sum"
+    else:
+        how = "mean"
+    return Output(name, unit, how, meaning, carrier, fuel, description)
+
+
+@dataclass(frozen=True)
+class Output:
+    """Declaration of one internal output series of a component.
+
+    Attributes
+    ----------
+    name : str
+        Unit-suffixed key in :attr:`Flows.outputs` (``soc_kwh``, ``temp_cell_c``).
+    unit : str
+        Unit of the values (``"kWh"``, ``"°C"``, ``"-"``, ``"Nm3/h"``).
+    aggregate : {"mean", "sum", "last", "first"}
+        How step values become hourly values: mean for rates and powers,
+        sum for per-step amounts (money, mass, units), last for states at the
+        end of the hour.
+    meaning : Meaning
+        What the output means to the plant.
+    carrier : Carrier or None
+        The carrier of an energy output (losses, unmet, curtailment).
+    fuel : str
+        The fuel of a ``FUEL`` output (``"natural_gas"``, ``"diesel"``).
+    description : str
+        One line for docs and reports.
+    """
+
+    name: str
+    unit: str
+    aggregate: Aggregate = "mean"
+    meaning: Meaning = Meaning.INFO
+    carrier: Carrier | None = None
+    fuel: str = ""
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.meaning is Meaning.FUEL and not self.fuel:
+            msg = f"output {self.name!r}: a FUEL output names its fuel"
+            raise ValueError(msg)
+        if self.meaning in (Meaning.LOSS, Meaning.UNMET, Meaning.EXCESS, Meaning.CURTAILMENT) and (
+            self.carrier is None
+        ):
+            msg = f"output {self.name!r}: a {self.meaning.value} output names its carrier"
+            raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -214,10 +400,48 @@ class TariffSignals:
 
 T = TypeVar("T")
 
-_SHARED_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_SHARED_MEMO_SIZE = 32
-"""Entries kept across runs (sweeps reuse site, weather and grid); each is a
-few arrays on the grid, so 32 stay well under 100 MB even at 1-min steps."""
+SHARED_MEMO_BYTES = 100 * 2**20
+"""Bound of the memo shared across runs (sweeps reuse site, weather, grid and
+unchanged line simulations) [bytes]: the arrays it holds are counted, and the
+least recently used entries are dropped beyond it; an entry larger than the
+bound is not kept."""
+
+_SHARED_MEMO: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
+_shared_memo_bytes = 0
+
+
+def _nbytes(value: Any, seen: set[int] | None = None) -> int:
+    """Bytes held by the arrays inside ``value`` (each array counted once)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, tuple | list):
+        return sum(_nbytes(v, seen) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v, seen) for v in value.values())
+    if hasattr(value, "__dict__"):
+        return sum(_nbytes(v, seen) for v in vars(value).values())
+    return 0
+
+
+def _memo_store(key: tuple[Any, ...], value: Any) -> None:
+    global _shared_memo_bytes
+    size = _nbytes(value)
+    if size > SHARED_MEMO_BYTES:
+        return
+    _SHARED_MEMO[key] = (value, size)
+    _shared_memo_bytes += size
+    while _shared_memo_bytes > SHARED_MEMO_BYTES:
+        _, (_, dropped) = _SHARED_MEMO.popitem(last=False)
+        _shared_memo_bytes -= dropped
+
+
+def shared_memo_bytes() -> int:
+    """Bytes the memo shared across runs holds now (at most :data:`SHARED_MEMO_BYTES`)."""
+    return _shared_memo_bytes
 
 
 def _freeze(value: Any) -> Any:
@@ -307,15 +531,13 @@ class RunContext:
                 shared += (repr(seq.entropy), seq.spawn_key)
             if shared in _SHARED_MEMO:
                 _SHARED_MEMO.move_to_end(shared)
-                value = _SHARED_MEMO[shared]
+                value = _SHARED_MEMO[shared][0]
                 self.cache[key] = value
                 return value
         value = _freeze(compute())
         self.cache[key] = value
         if shared is not None:
-            _SHARED_MEMO[shared] = value
-            while len(_SHARED_MEMO) > _SHARED_MEMO_SIZE:
-                _SHARED_MEMO.popitem(last=False)
+            _memo_store(shared, value)
         return value
 
     def rng(self, component_name: str) -> np.random.Generator:
@@ -422,6 +644,12 @@ class Component:
         """The component's ports (buses resolved from its params)."""
         raise NotImplementedError
 
+    def outputs(self) -> tuple[Output, ...]:
+        """Every internal output :meth:`compute` returns in ``Flows.outputs``,
+        declared once with its unit, hourly aggregation and meaning. The run
+        rejects an undeclared or missing output (a bug in the component)."""
+        return ()
+
     def compute(self, ctx: RunContext) -> Flows:
         """Flows for every step of ``ctx.grid``."""
         raise NotImplementedError
@@ -442,6 +670,59 @@ class Component:
     def example_params(cls) -> dict[str, Any]:
         """A small valid parameter set (used by docs and the contract tests)."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class BillingTerms:
+    """The basic (capacity or demand) charges of an electricity supply.
+
+    Attributes
+    ----------
+    demand_charge_cny_per_kw_month : float
+        Rate on the month's maximum import [CNY/kW-month].
+    capacity_charge_cny_per_kva_month : float
+        Rate on the contracted transformer capacity [CNY/kVA-month].
+    contracted_capacity_kva : float
+        Contracted capacity [kVA].
+    """
+
+    demand_charge_cny_per_kw_month: float = 0.0
+    capacity_charge_cny_per_kva_month: float = 0.0
+    contracted_capacity_kva: float | None = None
+
+
+class GridSupply(Component):
+    """The interface of the plant's electricity supply (the utility connection).
+
+    The run uses exactly this interface, never the supply's params: the
+    supply publishes per-step tariff and emission signals before anything
+    computes, states its billing terms for the cost, and describes its
+    tariff and emission factor for provenance and the carbon ledger.
+    """
+
+    stage = Stage.SLACK
+    single = True
+
+    @property
+    def bus(self) -> str:
+        """The electricity bus the supply closes."""
+        raise NotImplementedError
+
+    def signals(self, ctx: RunContext) -> TariffSignals:
+        """Per-step prices [CNY/kWh], TOU periods and grid factor [kg CO2/kWh]."""
+        raise NotImplementedError
+
+    def billing(self) -> BillingTerms:
+        """Basic charges (demand, capacity) of the tariff."""
+        return BillingTerms()
+
+    def emission_factor_source(self) -> str:
+        """Where the location-based grid factor comes from."""
+        return "user-defined"
+
+    def tariff_provenance(self) -> dict[str, Any]:
+        """What the tariff is (preset, document) for provenance."""
+        return {}
 
 
 COMPONENT_REGISTRY: dict[str, type[Component]] = {}

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from twin.carriers import Bus
 from twin.checks import run_checks
-from twin.component import Component, SeriesRef, Stage, get_component_class
+from twin.component import Component, GridSupply, SeriesRef, Stage, get_component_class
 from twin.config.loader import config_hash
 from twin.config.schema import PlantConfig, component_tables
 from twin.errors import ConfigError
@@ -106,9 +106,9 @@ class Plant:
         In compute order (stage, then config order).
     buses : dict of str to Bus
         Every bus named by a port.
-    slack : Component
+    slack : GridSupply
         The grid connection that closes the electricity bus; it publishes
-        the tariff and emission signals.
+        the tariff and emission signals through the :class:`GridSupply` interface.
     slacks : tuple of Component
         Every slack (one per bus at most): the grid connection, fuel supplies.
     series : dict
@@ -121,7 +121,7 @@ class Plant:
     grid: TimeGrid
     components: tuple[Component, ...]
     buses: dict[str, Bus]
-    slack: Component
+    slack: GridSupply
     slacks: tuple[Component, ...]
     series: dict[tuple[str, str], np.ndarray]
     input_hashes: dict[str, str]
@@ -157,9 +157,7 @@ class Plant:
             for port in c.ports():
                 buses.setdefault(port.bus, Bus(port.bus, port.carrier))
         slacks = tuple(c for c in components if c.stage is Stage.SLACK)
-        slack = next(
-            c for c in slacks if any(p.carrier.name == "electricity" for p in c.ports())
-        )
+        slack = next(c for c in slacks if isinstance(c, GridSupply))
         series: dict[tuple[str, str], np.ndarray] = {}
         hashes: dict[str, str] = {}
         base_dir = Path(config.base_dir)

@@ -25,53 +25,13 @@ import pandas as pd
 from twin._atomic import atomic_dir
 from twin.accounting.cost import CostBreakdown
 from twin.accounting.kpi import PlantSeries
-from twin.component import Flows, TariffSignals
-from twin.ledger.compute import LEDGER_SUMMARY_KEYS, Ledger
+from twin.accounting.summary import Summary
+from twin.component import Flows, TariffSignals, TouPeriod
+from twin.ledger.compute import Ledger
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
-__all__ = ["SUMMARY_UNITS", "Results"]
-
-SUMMARY_UNITS: dict[str, str] = {
-    "electricity_use_kwh": "kWh, final electricity use of loads and converters",
-    "pv_ac_kwh": "kWh, PV AC production after curtailment",
-    "pv_curtailed_kwh": "kWh, PV curtailed for lack of export capacity",
-    "pv_self_consumed_kwh": "kWh, PV used on site (directly or through storage)",
-    "pv_self_consumption_frac": "-, self-consumed share of PV production",
-    "grid_import_kwh": "kWh",
-    "grid_export_kwh": "kWh",
-    "peak_import_kw": "kW, largest step-mean import",
-    "battery_charge_kwh": "kWh, AC side",
-    "battery_discharge_kwh": "kWh, AC side",
-    "battery_loss_kwh": "kWh, conversion and self-discharge losses",
-    "self_sufficiency_frac": "-, 1 - import / (use + storage losses)",
-    "renewable_share_frac": "-, with a [ledger]: market-based renewable share (on-site generation "
-                            "still carrying its attributes + instruments applied to grid import) / "
-                            "(use + storage losses); without one: on-site renewable self-consumed / "
-                            "(use + storage losses)",
-    "unmet_kwh": "kWh, demand above the import limit",
-    "energy_cost_cny": "CNY, energy charge of imports",
-    "demand_cost_cny": "CNY, maximum-demand basic charge",
-    "capacity_cost_cny": "CNY, capacity basic charge",
-    "export_revenue_cny": "CNY",
-    "total_cost_cny": "CNY, energy + basic charges - export revenue",
-    "fuel_cost_cny": "CNY, bills of fuel and heat supplies (gas, purchased heat)",
-    **LEDGER_SUMMARY_KEYS,
-}
-
-
-def _how(quantity: str) -> str:
-    """Hourly aggregation rule from a unit-suffixed name: states at the end
-    of the hour, labels at its start, per-step amounts (money, mass, counts
-    such as ``units_produced``) summed, rates and powers averaged."""
-    if quantity.endswith("_kwh"):
-        return "last"
-    if quantity == "tou_period":
-        return "first"
-    if quantity.endswith(("_cny", "_kg")) or quantity.startswith("units_"):
-        return "sum"
-    return "mean"
-
+__all__ = ["Results"]
 
 def _finite_or_none(value: Any) -> Any:
     """JSON has no NaN or infinity: write them as null."""
@@ -100,9 +60,9 @@ class Results:
         Per-step prices [CNY/kWh] and emission factors [kg CO2/kWh].
     cost : CostBreakdown
         Annual and monthly cost [CNY].
-    summary : dict
-        Annual figures (keys and units in :data:`SUMMARY_UNITS`), plus
-        ``provenance`` and ``warnings``.
+    summary : Summary
+        Annual figures, each with its unit and meaning
+        (:class:`twin.accounting.Summary`), with ``provenance`` and ``warnings``.
     weather_columns : Mapping[str, numpy.ndarray]
         Weather on the grid (for the hourly frame).
     unmet_by_bus : Mapping[str, numpy.ndarray]
@@ -110,6 +70,9 @@ class Results:
         buses appear in the frames as ``<bus>.unmet_<quantity>``.
     ledger : twin.ledger.Ledger or None
         Inventory, neutrality statement and readiness of the run.
+    balance : pandas.DataFrame
+        Energy balance per carrier and bus, one row per component port
+        (:data:`twin.accounting.BALANCE_COLUMNS`); what ``balance.csv`` holds.
     """
 
     plant: Plant
@@ -117,10 +80,11 @@ class Results:
     series: PlantSeries
     signals: TariffSignals
     cost: CostBreakdown
-    summary: dict[str, Any]
+    summary: Summary
     weather_columns: Mapping[str, np.ndarray] = field(default_factory=dict)
     unmet_by_bus: Mapping[str, np.ndarray] = field(default_factory=dict)
     ledger: Ledger | None = None
+    balance: pd.DataFrame | None = None
 
     @property
     def grid(self) -> TimeGrid:
@@ -136,50 +100,57 @@ class Results:
         """Monthly grid exchange, peak and cost (index: month 1..12)."""
         return self.cost.monthly
 
-    def _plant_columns(self) -> dict[str, np.ndarray]:
+    def _plant_columns(self) -> dict[str, tuple[np.ndarray, str]]:
+        """Plant-level series with their hourly aggregation (declared here once)."""
         s, sig = self.series, self.signals
         step_h = self.grid.step_h
-        cols = {
-            "electricity_use_kw": s.use_kw,
-            "pv_ac_kw": s.pv_ac_kw,
-            "pv_curtailed_kw": s.pv_curtailed_kw,
-            "grid_import_kw": s.grid_import_kw,
-            "grid_export_kw": s.grid_export_kw,
-            "battery_charge_kw": s.battery_charge_kw,
-            "battery_discharge_kw": s.battery_discharge_kw,
-            "battery_soc_kwh": s.battery_soc_kwh,
-            "unmet_kw": s.unmet_kw,
-            "price_import_cny_per_kwh": sig.import_price_cny_per_kwh,
-            "tou_period": sig.period.astype(np.float64),
-            "ef_kg_per_kwh": sig.ef_kg_per_kwh,
-            "energy_cost_cny": self.cost.cost_cny_per_step,
-            "scope2_location_kg": s.grid_import_kw * sig.ef_kg_per_kwh * step_h,
+        cols: dict[str, tuple[np.ndarray, str]] = {
+            "electricity_use_kw": (s.use_kw, "mean"),
+            "onsite_generation_kw": (s.generation_kw, "mean"),
+            "pv_ac_kw": (s.pv_ac_kw, "mean"),
+            "pv_curtailed_kw": (s.pv_curtailed_kw, "mean"),
+            "grid_import_kw": (s.grid_import_kw, "mean"),
+            "grid_export_kw": (s.grid_export_kw, "mean"),
+            "battery_charge_kw": (s.battery_charge_kw, "mean"),
+            "battery_discharge_kw": (s.battery_discharge_kw, "mean"),
+            "battery_soc_kwh": (s.battery_soc_kwh, "last"),
+            "unmet_kw": (s.unmet_kw, "mean"),
+            "price_import_cny_per_kwh": (sig.import_price_cny_per_kwh, "mean"),
+            "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
+            "energy_cost_cny": (self.cost.cost_cny_per_step, "sum"),
+            "scope2_location_kg": (s.grid_import_kw * sig.ef_kg_per_kwh * step_h, "sum"),
         }
-        electric = self.plant.slack.params.bus
+        electric = self.plant.slack.bus
         for bus, arr in self.unmet_by_bus.items():
             if bus != electric:
-                cols[f"{bus}.unmet_{self.plant.buses[bus].carrier.quantity}"] = arr
+                cols[f"{bus}.unmet_{self.plant.buses[bus].carrier.quantity}"] = (arr, "mean")
         for name in ("temp_air_c", "ghi_w_per_m2"):
             if name in self.weather_columns:
-                cols[name] = self.weather_columns[name]
+                cols[name] = (self.weather_columns[name], "mean")
         return cols
 
-    def _component_columns(self) -> dict[tuple[str, str, str], np.ndarray]:
-        cols: dict[tuple[str, str, str], np.ndarray] = {}
+    def _component_columns(self) -> dict[tuple[str, str, str], tuple[np.ndarray, str]]:
+        """Every port flow and declared output, with its hourly aggregation."""
+        cols: dict[tuple[str, str, str], tuple[np.ndarray, str]] = {}
         for c in self.plant.components:
             f = self.flows[c.name]
             for port in c.ports():
-                cols[(c.name, port.name, port.carrier.quantity)] = f.ports[port.name]
-            for name, arr in f.outputs.items():
-                cols[(c.name, "-", name)] = arr
+                cols[(c.name, port.name, port.carrier.quantity)] = (f.ports[port.name], "mean")
+            for out in c.outputs():
+                cols[(c.name, "-", out.name)] = (f.outputs[out.name], out.aggregate)
         return cols
+
+    def _tou_names(self, codes: np.ndarray) -> pd.Categorical:
+        names = [TouPeriod(k).name.lower() for k in TouPeriod]
+        return pd.Categorical.from_codes(codes.astype(np.int8), categories=names)
 
     @cached_property
     def frame(self) -> pd.DataFrame:
         """Step-resolution frame, columns ``(component, port, quantity)``;
-        plant-level series under component ``plant``."""
-        cols = {("plant", "-", k): v for k, v in self._plant_columns().items()}
-        cols.update(self._component_columns())
+        plant-level series under component ``plant``; ``tou_period`` by name."""
+        cols = {("plant", "-", k): v for k, (v, _) in self._plant_columns().items()}
+        cols[("plant", "-", "tou_period")] = self._tou_names(self.signals.period)
+        cols.update({k: v for k, (v, _) in self._component_columns().items()})
         frame = pd.DataFrame(cols, index=self.grid.index)
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["component", "port", "quantity"])
         frame.index.name = "time"
@@ -187,14 +158,17 @@ class Results:
 
     @cached_property
     def hourly(self) -> pd.DataFrame:
-        """Hourly wide frame with flat column names (what is written to disk)."""
+        """Hourly wide frame with flat column names (what is written to disk):
+        powers are hourly means, money and mass hourly sums, states the value
+        at the end of the hour, ``tou_period`` the period's name at the hour's start."""
         grid = self.grid
-        out: dict[str, np.ndarray] = {}
-        for name, arr in self._plant_columns().items():
-            out[name] = grid.to_hourly(arr, _how(name))
-        for (comp, port, quantity), arr in self._component_columns().items():
+        out: dict[str, Any] = {}
+        for name, (arr, how) in self._plant_columns().items():
+            out[name] = grid.to_hourly(arr, how)
+        out["tou_period"] = self._tou_names(grid.to_hourly(self.signals.period, "first"))
+        for (comp, port, quantity), (arr, how) in self._component_columns().items():
             label = f"{comp}.{quantity}" if port == "-" else f"{comp}.{port}.{quantity}"
-            out[label] = grid.to_hourly(arr, _how(quantity))
+            out[label] = grid.to_hourly(arr, how)
         frame = pd.DataFrame(out, index=grid.hourly_index)
         frame.index.name = "time"
         return frame
@@ -209,7 +183,7 @@ class Results:
 
     def write(self, out_dir: str | Path, *, tables: Mapping[str, pd.DataFrame] | None = None) -> Path:
         """Write ``hourly.parquet``, ``hourly.csv``, ``monthly.csv``,
-        ``summary.json``, ``inventory.csv`` and, with a ``[ledger]``
+        ``balance.csv``, ``summary.json``, ``inventory.csv`` and, with a ``[ledger]``
         section, ``neutrality.csv`` and ``ceca_readiness.csv`` into
         ``out_dir`` atomically: everything is written to a temporary folder
         beside it, which then replaces ``out_dir``, so a crash never leaves
@@ -231,7 +205,8 @@ class Results:
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
             hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
             self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
-            text = json.dumps(_finite_or_none(self.summary), indent=2, ensure_ascii=False,
+            (tmp / "balance.csv").write_text(self.balance.to_csv(index=False, float_format="%.6f"), encoding="utf-8")
+            text = json.dumps(_finite_or_none(self.summary.model_dump()), indent=2, ensure_ascii=False,
                               default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}

@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import weather as wx
+from twin import weather as wx
 from twin._version import __version__
-from twin.accounting import electricity_cost, energy_kpis, plant_series
+from twin.accounting import build_balance, build_summary, electricity_cost, plant_series
 from twin.calendar import day_types
-from twin.component import Component, Direction, Flows, RunContext, Site
+from twin.component import Component, Direction, Flows, Meaning, RunContext, Site
 from twin.config.schema import PlantConfig
 from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
 from twin.ledger.compute import compute_ledger
@@ -90,23 +90,54 @@ def weather_on_grid(frame: pd.DataFrame, grid: TimeGrid) -> dict[str, np.ndarray
     return out
 
 
-def _check_flows(component: Component, flows: Flows, n: int) -> None:
+def _check_flows(component: Component, flows: Flows, n: int) -> Flows:
+    """Check a component's flows against its declarations; returns them with
+    the declared curtailment outputs (which the run fills) added as zeros.
+
+    Raises
+    ------
+    BalanceError
+        A missing, misshapen, non-finite or negative port flow, or an output
+        that is undeclared, missing or misshapen (a bug in the component).
+    """
+    where = f"{component.kind}[{component.name}]"
     for port in component.ports():
         arr = flows.ports.get(port.name)
-        where = f"{component.kind}[{component.name}] port {port.name!r}"
+        here = f"{where} port {port.name!r}"
         if arr is None:
-            msg = f"{where}: compute() returned no flow"
+            msg = f"{here}: compute() returned no flow"
             raise BalanceError(msg)
         if arr.shape != (n,):
-            msg = f"{where}: flow has shape {arr.shape}, expected ({n},)"
+            msg = f"{here}: flow has shape {arr.shape}, expected ({n},)"
             raise BalanceError(msg)
         if not np.all(np.isfinite(arr)):
-            msg = f"{where}: flow has NaN or infinite values"
+            msg = f"{here}: flow has NaN or infinite values"
             raise BalanceError(msg)
         if arr.min() < -BALANCE_TOLERANCE_KW:
             i = int(np.argmin(arr))
-            msg = f"{where}: negative flow {arr[i]:.6g} at step {i}; flows are never signed"
+            msg = f"{here}: negative flow {arr[i]:.6g} at step {i}; flows are never signed"
             raise BalanceError(msg)
+    declared = {o.name: o for o in component.outputs()}
+    undeclared = sorted(set(flows.outputs) - set(declared))
+    if undeclared:
+        msg = f"{where}: outputs {undeclared} are not declared in {type(component).__name__}.outputs()"
+        raise BalanceError(msg)
+    outputs = dict(flows.outputs)
+    for name, decl in declared.items():
+        arr = outputs.get(name)
+        if arr is None and decl.meaning is Meaning.CURTAILMENT:
+            outputs[name] = np.zeros(n)
+        elif arr is None:
+            msg = f"{where}: declared output {name!r} was not returned by compute()"
+            raise BalanceError(msg)
+        elif np.shape(arr) != (n,):
+            msg = f"{where}: output {name!r} has shape {np.shape(arr)}, expected ({n},)"
+            raise BalanceError(msg)
+    return flows if len(outputs) == len(flows.outputs) else Flows(flows.ports, outputs)
+
+
+def _outputs_meaning(component: Component, meaning: Meaning) -> list[str]:
+    return [o.name for o in component.outputs() if o.meaning is meaning]
 
 
 def _curtail(
@@ -130,7 +161,8 @@ def _curtail(
         ports = dict(f.ports)
         ports[p.name] = out - cut
         outputs = dict(f.outputs)
-        outputs["curtailed_kw"] = outputs.get("curtailed_kw", 0.0) + cut
+        (name,) = _outputs_meaning(c, Meaning.CURTAILMENT)
+        outputs[name] = outputs[name] + cut
         flows[c.name] = Flows(ports=ports, outputs=outputs)
         ctx._net_demand[bus] += cut
     return np.maximum(surplus - total * share, 0.0)
@@ -204,55 +236,46 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
     for component in plant.components:
         try:
             f = component.compute(ctx)
-        except ConfigError:
+        except ConfigError as exc:
+            # a component rejects what the user gave it: name the config file
+            text = str(exc)
+            if source != "<config>" and not text.startswith(source):
+                msg = f"{source}: {text}"
+                raise ConfigError(msg) from exc
             raise
-        except ValueError as exc:
-            # a component rejects what it was given (a dispatch rule without the
-            # signal it needs, a series out of range): a user error, said as one
-            msg = f"{source}: {component.kind}[{component.name}]: {exc}"
-            raise ConfigError(msg) from exc
-        _check_flows(component, f, n)
+        f = _check_flows(component, f, n)
         flows[component.name] = f
         ctx._record(component.name, component.ports(), f)
 
-    unmet = _close_buses(plant, ctx, flows, run_warnings)
+    unmet, surplus = _close_buses(plant, ctx, flows, run_warnings)
 
-    slack_bus = plant.slack.params.bus
-    series = plant_series(plant.components, flows, unmet[slack_bus], n)
-    tariff = plant.slack.params.tariff
+    supply = plant.slack
+    series = plant_series(plant.components, flows, unmet[supply.bus], n)
+    terms = supply.billing()
     cost = electricity_cost(
         series.grid_import_kw, series.grid_export_kw, ctx.signals, grid,
-        demand_charge_cny_per_kw_month=tariff.demand_charge_cny_per_kw_month,
-        capacity_charge_cny_per_kva_month=tariff.capacity_charge_cny_per_kva_month,
-        contracted_capacity_kva=tariff.contracted_capacity_kva,
+        demand_charge_cny_per_kw_month=terms.demand_charge_cny_per_kw_month,
+        capacity_charge_cny_per_kva_month=terms.capacity_charge_cny_per_kva_month,
+        contracted_capacity_kva=terms.contracted_capacity_kva,
     )
-    summary: dict[str, Any] = energy_kpis(series, grid)
-    summary.update(
-        energy_cost_cny=cost.energy_cost_cny,
-        demand_cost_cny=cost.demand_cost_cny,
-        capacity_cost_cny=cost.capacity_cost_cny,
-        export_revenue_cny=cost.export_revenue_cny,
-        total_cost_cny=cost.total_cost_cny,
-    )
+    balance = build_balance(plant.components, flows, plant.buses, unmet, surplus, grid)
     # emissions come from the carbon ledger's inventory (defaults without a [ledger] section)
     ledger = compute_ledger(plant, flows, series, ctx.signals)
-    summary.update(ledger.summary_keys())
-    component_kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
-    summary["fuel_cost_cny"] = sum(
-        component_kpis[s.name].get("cost_cny", 0.0) for s in plant.slacks if s is not plant.slack
+    summary = build_summary(
+        plant, flows, series, cost, ledger, balance,
+        provenance=_provenance(plant, w), run_warnings=run_warnings,
     )
-    summary["components"] = {k: v for k, v in component_kpis.items() if v}
-    summary["ledger"] = ledger.describe()
-    summary["provenance"] = _provenance(plant, w)
-    summary["warnings"] = run_warnings
-    return Results(plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger)
+    return Results(
+        plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger, balance
+    )
 
 
 def _close_buses(
     plant: Plant, ctx: RunContext, flows: dict[str, Flows], run_warnings: list[str]
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Curtail what no slack can take, check that every bus balances at every
-    step, and return the unmet demand per bus (warned about when non-zero).
+    step, and return the unmet demand and the surplus nothing could take per
+    bus (each warned about when non-zero).
 
     Raises
     ------
@@ -266,9 +289,11 @@ def _close_buses(
     leftover = {bus: np.zeros(n) for bus in plant.buses}
     for slack in plant.slacks:
         out = flows[slack.name].outputs
+        excess = sum((out[k] for k in _outputs_meaning(slack, Meaning.EXCESS)), np.zeros(n))
+        short = sum((out[k] for k in _outputs_meaning(slack, Meaning.UNMET)), np.zeros(n))
         for bus in {p.bus for p in slack.ports()}:
-            leftover[bus] = _curtail(plant, ctx, flows, bus, out.get("excess_kw", np.zeros(n)))
-            unmet[bus] = out.get("unmet_kw", np.zeros(n))
+            leftover[bus] = _curtail(plant, ctx, flows, bus, excess)
+            unmet[bus] = short
     slack_buses = {p.bus for s in plant.slacks for p in s.ports()}
     residual = _bus_residuals(plant, flows, n)
     for bus, r in residual.items():
@@ -296,7 +321,7 @@ def _close_buses(
             text = f"bus {bus!r}: surplus above the export limit that no generator could curtail"
             run_warnings.append(text)
             warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
-    return unmet
+    return unmet, leftover
 
 
 def _content_key(columns: Mapping[str, np.ndarray]) -> str:
@@ -319,7 +344,7 @@ def _version(dist: str) -> str | None:
 
 def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
     config = plant.config
-    grid_conn = plant.slack.params
+    supply = plant.slack
     return {
         "package": "factory-twin",
         "version": _version("factory-twin") or __version__,
@@ -337,8 +362,8 @@ def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
             "timing_offset_min": None if np.isnan(w.timing_offset_min) else w.timing_offset_min,
             "timing_correction_min": w.timing_correction_min,
         },
-        "tariff": {"preset": grid_conn.tariff.preset, "document": grid_conn.tariff.document},
-        "emission_factor_source": grid_conn.emission_factor.source,
+        "tariff": supply.tariff_provenance(),
+        "emission_factor_source": supply.emission_factor_source(),
         "inputs_sha256": dict(plant.input_hashes),
         "software": {
             "python": platform.python_version(),

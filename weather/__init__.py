@@ -3,7 +3,7 @@
 Load a bundled site or a file and get a checked hourly frame in canonical
 columns and SI units, labelled at interval start::
 
-    >>> import weather
+    >>> from twin import weather
     >>> w = weather.load_weather("shanghai-cswd")
     >>> list(w.frame.columns) == list(weather.CANONICAL_COLUMNS)
     True

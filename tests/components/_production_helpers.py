@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from twin.components.production_line import ProductionLine
 
-from components.production_line import ProductionLine
 from twin.calendar import day_types
 from twin.component import RunContext, Site
 from twin.timegrid import TimeGrid

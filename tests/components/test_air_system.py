@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
-from components.air_system import (
+from twin.components.air_system import (
     AirSystem,
     AirSystemParams,
     allocate_cascade,
@@ -22,7 +21,8 @@ from components.air_system import (
     orifice_leak_flow_m3_per_min,
     schedule_mask,
 )
-from components.demand_profile import DemandProfile
+from twin.components.demand_profile import DemandProfile
+
 from twin.component import DayType, RunContext, Site
 from twin.timegrid import TimeGrid
 
@@ -194,7 +194,7 @@ def test_pressure_reduction_saves_power_leaks_and_artificial_demand():
 
 def test_power_only_effect_of_pressure_matches_the_formula():
     """Same flows (no leaks, no artificial demand): power falls by the AMO ratio."""
-    from components.compressor import pressure_power_ratio
+    from twin.components.compressor import pressure_power_ratio
 
     one = [{"name": "v", "control": "vsd", "rated_flow_m3_per_min": 40.0, "rated_power_kw": 240.0}]
     high = _room(compressors=one, pressure_set_bar_g=7.0).compute(_ctx(DEMAND))

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 from pydantic import ValidationError
-
-from components.battery import (
+from twin.components.battery import (
     Battery,
     BatteryParams,
     dispatch_peak_shaving,
@@ -19,6 +18,7 @@ from components.battery import (
     plan_tou_windows,
     simulate_soc,
 )
+
 from twin.carriers import ELECTRICITY
 from twin.component import (
     Direction,
@@ -51,7 +51,7 @@ HYPOTHESIS = settings(
 
 SITE = Site("test", latitude_deg=31.23, longitude_deg=121.47, elevation_m=4.0)
 LOAD_PORT = Port("load", ELECTRICITY, Direction.IN, "electricity", Role.USE)
-PV_PORT = Port("pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True)
+PV_PORT = Port("pv", ELECTRICITY, Direction.OUT, "electricity", Role.GENERATION, renewable=True, source="solar")
 
 _CODE = {
     "deep_valley": TouPeriod.DEEP_VALLEY,

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from components.chiller import (
+from twin.components.chiller import (
     CHILLER_CURVES,
     Chiller,
     biquadratic,
@@ -18,7 +17,8 @@ from components.chiller import (
     free_cooling_kw,
     stage_units,
 )
-from components.demand_profile import DemandProfile
+from twin.components.demand_profile import DemandProfile
+
 from twin.carriers import CHILLED_WATER
 from twin.component import Direction, Flows, Port, Role, RunContext, Site
 from twin.config import config_from_dict

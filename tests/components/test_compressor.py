@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
-from components.compressor import (
+from twin.components.compressor import (
     CONTROL_TYPES,
     CompressorParams,
     atmospheric_pressure_bar_a,

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import twin.components  # noqa: F401  (registers)
+from twin.components.base_load import BaseLoad
+from twin.components.grid_connection import GridConnection
 
-import components  # noqa: F401  (registers)
-from components.base_load import BaseLoad
-from components.grid_connection import GridConnection
 from twin.carriers import CARRIERS
-from twin.component import COMPONENT_REGISTRY, Flows, RunContext, Site
+from twin.component import COMPONENT_REGISTRY, Flows, Meaning, RunContext, Site
 from twin.run import weather_on_grid
 from twin.timegrid import TimeGrid
 
@@ -86,3 +86,17 @@ def test_every_field_is_described(kind):
     cls = COMPONENT_REGISTRY[kind]
     missing = [n for n, f in cls.Params.model_fields.items() if not f.description]
     assert not missing, f"{kind}: fields without a description: {missing}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_outputs_are_declared_once_with_units(kind, suzhou_weather):
+    cls = COMPONENT_REGISTRY[kind]
+    comp = cls(cls.Params(**cls.example_params()))
+    declared = {o.name: o for o in comp.outputs()}
+    assert len(declared) == len(comp.outputs()), f"{kind} declares an output twice"
+    flows = comp.compute(_context(suzhou_weather))
+    filled_by_run = {n for n, o in declared.items() if o.meaning is Meaning.CURTAILMENT}
+    assert set(flows.outputs) <= set(declared), f"{kind} returns undeclared outputs"
+    assert set(declared) - filled_by_run <= set(flows.outputs), f"{kind} misses declared outputs"
+    for o in declared.values():
+        assert o.unit and o.aggregate in ("mean", "sum", "last", "first")

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from pydantic import ValidationError
+from twin.components.boiler import Boiler, boiler_efficiency, boiler_fuel_kw
+from twin.components.demand_profile import DemandProfile
+from twin.components.gas_supply import NG_EF_KG_PER_NM3, NG_LHV_KWH_PER_NM3, GasSupply
+from twin.components.heat_recovery import HeatRecovery, recover_heat
 
-from components.boiler import Boiler, boiler_efficiency, boiler_fuel_kw
-from components.demand_profile import DemandProfile
-from components.gas_supply import NG_EF_KG_PER_NM3, NG_LHV_KWH_PER_NM3, GasSupply
-from components.heat_recovery import HeatRecovery, recover_heat
 from tests.conftest import TESTS_DATA_DIR
 from twin.carriers import HEAT, NATURAL_GAS
 from twin.component import DayType, Direction, Flows, Port, Role, RunContext, Site

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from components.demand_profile import DemandProfile
-from components.fan import Fan, fan_power_kw
-from components.heat_pump import (
+from twin.components.demand_profile import DemandProfile
+from twin.components.fan import Fan, fan_power_kw
+from twin.components.heat_pump import (
     HEAT_PUMP_CURVES,
     HeatPump,
     cubic,
     defrost_multipliers,
     heat_pump_performance,
 )
-from components.hvac_zone import Zone
+from twin.components.hvac_zone import Zone
+
 from twin.component import RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConfigError

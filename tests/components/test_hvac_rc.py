@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from components.hvac_rc import (
+from twin.components.hvac_rc import (
     H_IS_W_PER_M2_K,
     H_MS_W_PER_M2_K,
     INTERNAL_AREA_PER_FLOOR_AREA,
@@ -23,6 +22,7 @@ from components.hvac_rc import (
     steady_state_heat_flow_w,
     time_constant_h,
 )
+
 from tests.conftest import TESTS_DATA_DIR
 
 BALANCE_TOL_W = 1e-6

@@ -7,21 +7,21 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
-
-from components.base_load import BaseLoad
-from components.hvac_psychrometrics import (
+from twin.components.base_load import BaseLoad
+from twin.components.hvac_psychrometrics import (
     humidity_ratio_from_relative_humidity,
     saturation_pressure_pa,
     wet_bulb_temp_c,
 )
-from components.hvac_rc import steady_state_heat_flow_w
-from components.hvac_solar import (
+from twin.components.hvac_rc import steady_state_heat_flow_w
+from twin.components.hvac_solar import (
     facade_irradiance,
     glazing_angular_factor,
     sky_radiation_loss_w,
     window_solar_gain_w,
 )
-from components.hvac_zone import Zone
+from twin.components.hvac_zone import Zone
+
 from twin.component import Direction, Role, RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConfigError
@@ -67,7 +67,7 @@ def test_wet_bulb_is_consistent_with_the_humidity_ratio():
 def test_facade_irradiance_is_pvlib_transposition(suzhou_weather):
     ctx = context(suzhou_weather, days=10, start="2025-06-01")
     south = facade_irradiance(ctx, 90.0, 180.0)
-    from components.pv import _shared_solar_geometry
+    from twin.components.pv import _shared_solar_geometry
 
     sun = _shared_solar_geometry(ctx)
     w = ctx.weather

@@ -8,9 +8,9 @@ import copy
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from twin.components.production_line import ENERGY_STATES, ProductionLine
 
 import twin
-from components.production_line import ENERGY_STATES, ProductionLine
 from tests.components._production_helpers import (
     ALL_DAY,
     PRESS_KW,
@@ -235,7 +235,7 @@ def test_demands_move_from_outputs_to_ports_with_a_bus():
 @pytest.fixture(scope="module")
 def suzhou_corrected():
     """The bundled Suzhou year with its timing correction (no warning), read once."""
-    import weather
+    from twin import weather
 
     return weather.load_weather("suzhou-tmyx", year=2025, correct_timing=True)
 

@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import simpy
-
-from components.production_calendar import (
+from twin.components.production_calendar import (
     CalendarKind,
     ShiftCalendarParams,
     ShiftWindows,
     expand_shifts,
     station_calendar,
 )
-from components.production_sim import (
+from twin.components.production_sim import (
     N_STATES,
     StationSpec,
     StationState,
@@ -27,6 +26,7 @@ from components.production_sim import (
     order_lots,
     simulate_line,
 )
+
 from tests.components._production_helpers import (
     ALL_DAY,
     DAY_SHIFT,

@@ -8,8 +8,7 @@ import pvlib
 import pytest
 from numpy.testing import assert_allclose
 from pydantic import ValidationError
-
-from components.pv import (
+from twin.components.pv import (
     PV,
     PVWATTS_DEFAULT_LOSSES_FRAC,
     PVParams,
@@ -18,6 +17,7 @@ from components.pv import (
     dc_power_pvwatts_kw,
     diffuse_incidence_angles_deg,
 )
+
 from twin.carriers import ELECTRICITY
 from twin.component import Direction, Role, RunContext, Site, Stage
 from twin.errors import SuspiciousInputWarning

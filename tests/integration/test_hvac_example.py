@@ -9,9 +9,9 @@ import tomllib
 
 import numpy as np
 import pytest
+from twin.components.hvac_rc import gain_split_5r1c
 
 import twin
-from components.hvac_rc import gain_split_5r1c
 from tests.conftest import ROOT
 from twin.config import config_from_dict
 

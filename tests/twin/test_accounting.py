@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from twin.components.grid_connection import TariffParams, tou_period_per_step
 
-from components.grid_connection import TariffParams, tou_period_per_step
 from twin.accounting import electricity_cost, scope2_location_tco2
 from twin.component import TariffSignals, TouPeriod
 from twin.config.presets import expand_tariff

@@ -22,10 +22,13 @@ from twin.component import (
     ComponentParams,
     Direction,
     Flows,
+    Meaning,
+    Output,
     Port,
     Role,
     RunContext,
     Stage,
+    output,
     register_component,
 )
 from twin.errors import ConfigError, SuspiciousInputWarning
@@ -57,7 +60,11 @@ class FakeGasSupply(Component):
     single = True
 
     def ports(self) -> tuple[Port, ...]:
-        return (Port("gas", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT),)
+        return (Port("gas", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT, fuel=self.params.fuel),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (output("fuel_nm3_per_h", Meaning.FUEL, fuel=self.params.fuel),
+                output("co2_kg_per_h", Meaning.EMISSIONS))
 
     def compute(self, ctx: RunContext) -> Flows:
         supply = np.maximum(ctx.net_demand(self.params.bus), 0.0)
@@ -80,6 +87,11 @@ class FakeBurner(Component):
 
     def ports(self) -> tuple[Port, ...]:
         return (Port("fuel", NATURAL_GAS, Direction.IN, self.params.bus, Role.USE),)
+
+    def outputs(self) -> tuple[Output, ...]:
+        if self.params.co2_kg_per_kwh is None:
+            return ()
+        return (output("co2_kg_per_h", Meaning.EMISSIONS),)
 
     def compute(self, ctx: RunContext) -> Flows:
         fuel = np.full(ctx.grid.n_steps, self.params.fuel_kw)

@@ -22,7 +22,7 @@ IMPORT_KWH = 100.0 * 8760
 def run_100kw():
     raw = minimal_config()
     raw["base_load"] = [{"name": "load", "weekday_kw": [100.0] * 24}]
-    import weather
+    from twin import weather
 
     w = weather.load_weather("suzhou-tmyx", year=2025)
     with warnings.catch_warnings():

@@ -48,10 +48,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from twin.components.hvac_zone import Zone
 
-import weather
-from components.hvac_zone import Zone
 from tests.conftest import TESTS_DATA_DIR
+from twin import weather
 from twin.component import RunContext, Site
 from twin.run import weather_on_grid
 from twin.timegrid import TimeGrid

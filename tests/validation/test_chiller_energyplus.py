@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from twin.components.chiller import CHILLER_CURVES, chiller_eir_power_kw
 
-from components.chiller import CHILLER_CURVES, chiller_eir_power_kw
 from tests.conftest import TESTS_DATA_DIR
 
 EXACT_RTOL = 1e-12

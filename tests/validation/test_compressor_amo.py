@@ -27,9 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from components.air_system import orifice_leak_flow_m3_per_min
-from components.compressor import (
+from twin.components.air_system import orifice_leak_flow_m3_per_min
+from twin.components.compressor import (
     STANDARD_STORAGE_M3_PER_M3_PER_MIN,
     power_frac_load_unload,
     power_frac_modulation,
@@ -37,6 +36,7 @@ from components.compressor import (
     power_frac_vsd,
     pressure_power_ratio,
 )
+
 from tests.conftest import TESTS_DATA_DIR
 
 PSI_TO_BAR = 1.0 / 14.503774

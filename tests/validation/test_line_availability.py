@@ -31,8 +31,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from twin.components.production_line import ProductionLine
 
-from components.production_line import ProductionLine
 from tests.components._production_helpers import ALL_DAY, context, line_params
 from twin.timegrid import TimeGrid
 

@@ -31,7 +31,8 @@ import pytest
 
 pytest.importorskip("PySAM.Pvwattsv8")
 
-from components.pv import PV, PVParams  # noqa: E402
+from twin.components.pv import PV, PVParams  # noqa: E402
+
 from tests.validation._pysam_pvwatts import pvwatts_v8_ac_annual_kwh  # noqa: E402
 from twin.component import RunContext, Site  # noqa: E402
 from twin.timegrid import TimeGrid  # noqa: E402

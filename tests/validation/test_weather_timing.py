@@ -12,9 +12,8 @@ code; here ``weather.measure_timing_offset_min`` must reproduce them.
 import re
 
 import pytest
-
-from weather import list_sites, load_weather, measure_timing_offset_min
-from weather.sites import DATA_DIR
+from twin.weather import list_sites, load_weather, measure_timing_offset_min
+from twin.weather.sites import DATA_DIR
 
 #: Agreement required with the SOURCES.md column [min]: the reference gives
 #: whole minutes, and solar-noon / clear-sky details may differ by a few.

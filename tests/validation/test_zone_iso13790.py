@@ -18,9 +18,9 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
+from twin.components.hvac_rc import steady_state_heat_flow_w, time_constant_h
+from twin.components.hvac_zone import Zone
 
-from components.hvac_rc import steady_state_heat_flow_w, time_constant_h
-from components.hvac_zone import Zone
 from tests.conftest import ROOT
 from twin.component import RunContext, Site
 from twin.timegrid import TimeGrid

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
-
-from weather import (
+from twin.weather import (
     WeatherError,
     check_irradiance,
     check_missing,
@@ -17,10 +16,10 @@ from weather import (
     load_weather,
     site_path,
 )
-from weather._solar import cos_zenith, epoch_seconds, extraterrestrial_horizontal_mean
-from weather.checks import check_all
-from weather.core import Location
-from weather.gaps import fill_gaps
+from twin.weather._solar import cos_zenith, epoch_seconds, extraterrestrial_horizontal_mean
+from twin.weather.checks import check_all
+from twin.weather.core import Location
+from twin.weather.gaps import fill_gaps
 
 SOURCE = "planted.epw"
 

@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
-
-import weather
-from weather import (
+from twin.weather import (
     CANONICAL_COLUMNS,
     WeatherError,
     list_sites,
@@ -20,7 +18,9 @@ from weather import (
     read_tmy3,
     site_path,
 )
-from weather.sites import DATA_DIR
+from twin.weather.sites import DATA_DIR
+
+from twin import weather
 
 # pvlib ships an NSRDB TMY3 sample (Sand Point, AK); used as a real TMY3 CSV.
 PVLIB_TMY3_CSV = Path(pvlib.__file__).parent / "data" / "703165TY.csv"

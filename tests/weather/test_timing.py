@@ -3,15 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from weather import (
+from twin.weather import (
     WeatherError,
     load_weather,
     measure_timing_offset_min,
     shift_irradiance,
     to_year,
 )
-from weather.variables import IRRADIANCE_COLUMNS
+from twin.weather.variables import IRRADIANCE_COLUMNS
 
 #: Annual GHI must be conserved by a shift to within this fraction.
 ANNUAL_TOTAL_RTOL = 0.005

@@ -177,6 +177,6 @@ def _model_for(kinds: tuple[str, ...]) -> type[PlantConfig]:
 
 def plant_config_model() -> type[PlantConfig]:
     """The full config model for the components registered now."""
-    import components  # noqa: F401  (registers the bundled components)
+    import twin.components  # noqa: F401  (registers the bundled components)
 
     return _model_for(tuple(component_tables()))

@@ -44,7 +44,7 @@ LEDGER_SUMMARY_KEYS: dict[str, str] = {
 def ledger_config_of(plant: Plant) -> tuple[LedgerConfig, bool]:
     """The plant's ledger section, or the defaults for a plant without one
     (then the components' own fuel factors keep scope 1 as they report it)."""
-    cfg = getattr(plant.config, "ledger", None)
+    cfg = plant.config.ledger
     if cfg is not None:
         return cfg, True
     return LedgerConfig(fuel_factors="component", reporting_year=plant.config.simulation.year), False

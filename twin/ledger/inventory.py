@@ -2,15 +2,17 @@
 
 Rows and where their activity data come from:
 
-- scope 1, stationary combustion: every component with an ``IMPORT`` port
-  of a fuel carrier (``natural_gas``), i.e. the fuel meter. The quantity is
-  the component's ``fuel_nm3_per_h`` output (Nm³) when it reports one,
-  otherwise the port's energy on an LHV basis. The factor comes from the
-  ledger's factor set (Chinese practice, IPCC 2006, or the component's own
-  ``co2_kg_per_h``). Fuel is counted once, at the meter: a converter that
-  burns metered fuel and also reports ``co2_kg_per_h`` is not counted
-  again. Components that report ``co2_kg_per_h`` on fuel no supply meters
-  are counted as reported.
+- scope 1, stationary combustion: every ``IMPORT`` port that declares the
+  fuel it meters (the gas meter). The quantity is the component's declared
+  ``FUEL`` output in Nm³/h (the metered volume) when it has one, otherwise
+  the port's energy on an LHV basis. The factor comes from the ledger's
+  factor set (Chinese practice, IPCC 2006, or the component's own
+  ``EMISSIONS`` output). Fuel is counted once, at the meter: a converter
+  that burns metered fuel and also declares emissions is not counted again.
+  Fuel a component burns from its own stock (a declared ``FUEL`` output in
+  kW, LHV, on a component with no meter: a diesel set's tank) is counted
+  with the factor set's factor for that fuel; a component's own
+  ``EMISSIONS`` on fuel no supply meters are counted as reported.
 - scope 1, manual fuel entries (stationary or mobile), process emissions,
   refrigerant leakage (charge x annual leak rate x GWP-100, per system).
 - scope 2, purchased electricity, both methods of the GHG Protocol Scope 2
@@ -38,7 +40,7 @@ import pandas as pd
 
 from twin.accounting.emissions import scope2_location_tco2
 from twin.accounting.kpi import PlantSeries
-from twin.component import Component, Direction, Flows, Port, Role, TariffSignals
+from twin.component import Component, Direction, Flows, Meaning, Port, Role, TariffSignals
 from twin.errors import ConfigError
 from twin.factors import grid_factor
 from twin.ledger.factors import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
@@ -235,33 +237,44 @@ def _form(spec_or_ef: FactorSpec | np.ndarray) -> str:
 
 # -- scope 1 ---------------------------------------------------------------------
 def _fuel_imports(plant: Plant) -> list[tuple[Component, Port]]:
-    return [
-        (c, p) for c in plant.components for p in c.ports()
-        if p.role is Role.IMPORT and p.carrier.name == "natural_gas"
-    ]
+    """The fuel meters: ``IMPORT`` ports that declare the fuel they meter."""
+    return [(c, p) for c in plant.components for p in c.ports() if p.role is Role.IMPORT and p.fuel]
+
+
+def _declared(c: Component, f: Flows, meaning: Meaning) -> np.ndarray | None:
+    """Sum of a component's outputs of one meaning, or None when it declares none."""
+    names = [o.name for o in c.outputs() if o.meaning is meaning]
+    return np.sum([f.outputs[n] for n in names], axis=0) if names else None
 
 
 def _combustion_row(
     c: Component, port: Port, f: Flows, grid: TimeGrid, factor_set: str, notes: list[str]
 ) -> InventoryRow:
     energy_kwh = grid.energy_kwh(f.ports[port.name])
-    fuel = str(getattr(c.params, "fuel", None) or port.carrier.name)
-    nm3_out = f.outputs.get("fuel_nm3_per_h")
-    nm3 = float(np.sum(nm3_out)) * grid.step_h if nm3_out is not None else None
+    fuel = port.fuel
+    volume = [o.name for o in c.outputs() if o.meaning is Meaning.FUEL and o.unit == "Nm³/h"]
+    nm3 = float(sum(np.sum(f.outputs[n]) for n in volume)) * grid.step_h if volume else None
     where = f"{c.kind}[{c.name}]"
     activity = f"{fuel.replace('_', ' ')} imported by {where}"
     if factor_set == "component":
-        co2 = f.outputs.get("co2_kg_per_h")
+        co2 = _declared(c, f, Meaning.EMISSIONS)
         if co2 is not None:
             kg = float(np.sum(co2)) * grid.step_h
             qty, unit = (nm3, "Nm3") if nm3 is not None else (energy_kwh, "kWh")
-            factor = kg / qty if qty > 0 else float(getattr(c.params, "ef_kg_per_nm3", 0.0) or 0.0)
+            factor = kg / qty if qty > 0 else 0.0
             return InventoryRow(
                 1, "stationary combustion", "", c.name, activity, qty, unit, factor,
-                f"kg CO2/{unit}", f"{where}: the component's own factor (output co2_kg_per_h)", kg / 1000.0,
+                f"kg CO2/{unit}", f"{where}: the component's own factor (its emissions output)", kg / 1000.0,
             )
-        notes.append(f"{where} reports no co2_kg_per_h; its fuel is counted with the Chinese factors")
+        notes.append(f"{where} declares no emissions output; its fuel is counted with the Chinese factors")
         factor_set = "cn"
+    return _fuel_row(c.name, activity, fuel, energy_kwh, nm3, factor_set, where)
+
+
+def _fuel_row(
+    name: str, activity: str, fuel: str, energy_kwh: float, nm3: float | None, factor_set: str, where: str
+) -> InventoryRow:
+    """A stationary-combustion row of fuel energy [kWh, LHV] (or metered volume [Nm³])."""
     try:
         ff = fuel_factor(fuel_key(fuel), factor_set)
     except ValueError as exc:
@@ -269,14 +282,14 @@ def _combustion_row(
         raise ConfigError(msg) from None
     if factor_set == "cn" and nm3 is not None and ff.physical_unit == "Nm3":
         qty, unit, factor = nm3, "Nm3", float(ff.ef_kg_per_unit)
-        activity += " (metered volume, output fuel_nm3_per_h)"
+        activity += " (metered volume)"
         source = ff.source
     else:
         qty, unit, factor = energy_kwh * _GJ_PER_KWH, "GJ", ff.ef_kg_per_gj
         activity += " (energy on LHV basis)"
         source = ff.source + (" ; per GJ = EF / NCV" if factor_set == "cn" else "")
     return InventoryRow(
-        1, "stationary combustion", "", c.name, activity, qty, unit, factor,
+        1, "stationary combustion", "", name, activity, qty, unit, factor,
         f"kg CO2/{unit}", source, qty * factor / 1000.0,
     )
 
@@ -291,20 +304,32 @@ def _scope1_rows(
     importers = {c.name for c, _ in imports}
     for c, port in imports:
         rows.append(_combustion_row(c, port, flows[c.name], grid, cfg.fuel_factors, notes))
+    factor_set = "cn" if cfg.fuel_factors == "component" else cfg.fuel_factors
     for c in plant.components:
-        co2 = flows[c.name].outputs.get("co2_kg_per_h")
-        if co2 is None or c.name in importers:
+        if c.name in importers:
+            continue
+        f = flows[c.name]
+        where = f"{c.kind}[{c.name}]"
+        # fuel burned from the component's own stock, outside every bus (a diesel tank)
+        for out in c.outputs():
+            if out.meaning is not Meaning.FUEL or out.unit != "kW":
+                continue
+            kwh = grid.energy_kwh(f.outputs[out.name])
+            rows.append(_fuel_row(c.name, f"{out.fuel.replace('_', ' ')} burned by {where}", out.fuel,
+                                  kwh, None, factor_set, where))
+        co2 = _declared(c, f, Meaning.EMISSIONS)
+        if co2 is None or any(o.meaning is Meaning.FUEL for o in c.outputs()):
             continue
         if any(p.direction is Direction.IN and p.bus in metered_buses for p in c.ports()):
             notes.append(
-                f"{c.kind}[{c.name}] reports co2_kg_per_h for fuel it draws from a metered supply; "
+                f"{where} reports CO2 for fuel it draws from a metered supply; "
                 "that fuel is counted once, at the supply"
             )
             continue
         t = float(np.sum(co2)) * grid.step_h / 1000.0
         rows.append(InventoryRow(
-            1, "direct emissions (component model)", "", c.name, f"CO2 reported by {c.kind}[{c.name}]",
-            t, "t CO2", 1000.0, "kg CO2/t CO2", f"{c.kind} component model (output co2_kg_per_h)", t,
+            1, "direct emissions (component model)", "", c.name, f"CO2 reported by {where}",
+            t, "t CO2", 1000.0, "kg CO2/t CO2", f"{c.kind} component model (its emissions output)", t,
         ))
     for e in cfg.fuels:
         factor, source = e.factor(cfg.fuel_factors)
@@ -342,8 +367,7 @@ def location_factor(plant: Plant, signals: TariffSignals, cfg: LedgerConfig) -> 
     if spec is not None:
         where = f"{plant.config.source_path or '<config>'}: ledger.scope2.location_factor.series"
         return factor_per_step(spec, plant.grid, plant.config.base_dir, where), spec.source + _form(spec)
-    ef_params = getattr(plant.slack.params, "emission_factor", None)
-    source = f"grid_connection.emission_factor: {getattr(ef_params, 'source', 'user-defined')}"
+    source = f"grid_connection.emission_factor: {plant.slack.emission_factor_source()}"
     return signals.ef_kg_per_kwh, source + _form(signals.ef_kg_per_kwh)
 
 
@@ -388,8 +412,8 @@ def _attribute_budget(
     """Renewable attributes of on-site generation: each kWh generated carries
     one; certificates sold and own certificates applied to imports come off
     first, the rest covers the self-consumed generation."""
-    generation = grid.energy_kwh(series.pv_ac_kw)
-    exported = min(grid.energy_kwh(series.grid_export_kw), generation)
+    generation = grid.energy_kwh(series.renewable_kw)
+    exported = grid.energy_kwh(series.exported_renewable_kw)
     self_consumed = max(generation - exported, 0.0)
     sold = cfg.onsite.gec_sold_certificates * 1000.0
     onsite_applied = sum(applied[i.name] for i in cfg.instruments if i.origin == "onsite")
@@ -546,7 +570,7 @@ def build_inventory(
     rows += _scope3_rows(cfg)
     for c in plant.components:
         for p in c.ports():
-            if p.role is Role.IMPORT and p.carrier.name not in ("electricity", "natural_gas", "heat"):
+            if p.role is Role.IMPORT and not p.fuel and p.carrier.name not in ("electricity", "heat"):
                 notes.append(f"{c.kind}[{c.name}] imports {p.carrier.name}: no factor for it; not inventoried")
     return Inventory(tuple(rows), account, tuple(notes))
 

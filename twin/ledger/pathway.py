@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-import weather as wx
+from twin import weather as wx
 from twin.config.loader import apply_override, config_from_dict, dump_config
 from twin.config.schema import PlantConfig
 from twin.errors import ConfigError

@@ -1,0 +1,209 @@
+"""The typed annual summary of a run (what ``summary.json`` holds).
+
+Every field is declared once with its unit and meaning; ``summary.json``
+is this model's dump and the reports, experiments, sweeps and M&V read it.
+The energy figures come from the run's balance (:mod:`twin.accounting.balance`)
+and its declared series (:mod:`twin.accounting.kpi`), costs from the tariff,
+emissions from the carbon ledger. Per-component indicators hang off
+``components`` with unit-suffixed keys (:func:`twin.component.unit_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from twin.accounting.cost import CostBreakdown
+from twin.accounting.kpi import PlantSeries, energy_kpis
+from twin.component import Flows, Meaning, Role
+from twin.timegrid import TimeGrid
+
+__all__ = ["Summary", "build_summary", "summary_fields"]
+
+_FUEL_CARRIERS = ("natural_gas",)
+
+
+def _f(unit: str, description: str, default: Any = 0.0) -> Any:
+    return Field(default=default, description=description, json_schema_extra={"unit": unit})
+
+
+class Summary(BaseModel):
+    """Annual figures of one run.
+
+    Read a field as an attribute (``summary.grid_import_kwh``) or, as in the
+    JSON file, by key (``summary["grid_import_kwh"]``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # -- electricity, from the balance and the declared series ------------------
+    electricity_use_kwh: float = _f("kWh", "final electricity use of loads and converters (USE ports)")
+    onsite_generation_kwh: float = _f("kWh", "on-site electricity generation after curtailment, every source")
+    generation_by_source_kwh: dict[str, float] = _f(
+        "kWh", "on-site generation by declared energy source (solar, natural_gas, ...)", default={}
+    )
+    renewable_generation_kwh: float = _f("kWh", "on-site generation from sources declared renewable")
+    onsite_self_consumed_kwh: float = _f(
+        "kWh", "on-site generation used on site: generation - the export attributed to it step by step"
+    )
+    renewable_self_consumed_kwh: float = _f(
+        "kWh", "renewable on-site generation used on site (export attributed pro rata to generators)"
+    )
+    pv_ac_kwh: float = _f("kWh", "solar generation, AC, after curtailment")
+    pv_curtailed_kwh: float = _f("kWh", "solar generation curtailed for lack of export capacity")
+    curtailed_kwh: float = _f("kWh", "generation curtailed, every source")
+    pv_self_consumed_kwh: float = _f("kWh", "solar generation used on site (directly or through storage)")
+    pv_self_consumption_frac: float = _f("-", "self-consumed share of solar generation")
+    grid_import_kwh: float = _f("kWh", "electricity imported from the grid (IMPORT ports)")
+    grid_export_kwh: float = _f("kWh", "electricity exported to the grid (EXPORT ports)")
+    peak_import_kw: float = _f("kW", "largest step-mean import")
+    battery_charge_kwh: float = _f("kWh", "storage charge, AC side")
+    battery_discharge_kwh: float = _f("kWh", "storage discharge, AC side")
+    battery_loss_kwh: float = _f("kWh", "storage conversion and self-discharge losses")
+    self_sufficiency_frac: float = _f("-", "1 - grid import / (use + storage losses)")
+    renewable_share_frac: float = _f(
+        "-",
+        "with a [ledger]: market-based renewable share (on-site generation still carrying its "
+        "attributes + instruments applied to grid import) / (use + storage losses); without one: "
+        "on-site renewable self-consumed / (use + storage losses)",
+    )
+    unmet_kwh: float = _f("kWh", "electricity demand above the import limit")
+    fuel_import_kwh: dict[str, float] = _f(
+        "kWh", "fuel received at the plant's meters by fuel, LHV basis (IMPORT ports of fuel carriers)",
+        default={},
+    )
+    unmet_by_bus: dict[str, float] = _f(
+        "kWh (m3 for compressed air)", "demand no supplier served, per bus with any", default={}
+    )
+    # -- money ------------------------------------------------------------------
+    energy_cost_cny: float = _f("CNY", "energy charge of grid imports")
+    demand_cost_cny: float = _f("CNY", "maximum-demand basic charge")
+    capacity_cost_cny: float = _f("CNY", "capacity basic charge")
+    export_revenue_cny: float = _f("CNY", "revenue of exports")
+    total_cost_cny: float = _f("CNY", "electricity: energy + basic charges - export revenue")
+    fuel_cost_cny: float = _f("CNY", "bills of fuel and heat supplies (COST outputs of components)")
+    # -- carbon, from the ledger's inventory -------------------------------------
+    scope1_tco2: float = _f(
+        "t CO2e", "direct emissions: fuel at the meter and fuel burned from own stock, manual fuels, "
+        "process, refrigerant leakage",
+    )
+    scope2_location_tco2: float = _f("t CO2e", "purchased electricity (import x grid factor) and heat, location-based")
+    scope2_market_tco2: float = _f(
+        "t CO2e", "purchased electricity and heat, market-based (instruments at zero, the rest at the "
+        "residual mix; never below zero)",
+    )
+    scope3_tco2: float = _f("t CO2e", "value-chain sources given in [ledger]")
+    removals_tco2: float = _f("t CO2e", "removals within the value chain")
+    offsets_tco2: float = _f("t CO2e", "retired credits applied to the residual (ISO 14068-1)")
+    net_tco2: float = _f("t CO2e", "boundary emissions - removals - offsets applied (>= 0)")
+    onsite_renewable_share_frac: float = _f(
+        "-", "self-consumed on-site renewable generation / (use + storage losses)"
+    )
+    # -- structured parts ---------------------------------------------------------
+    components: dict[str, dict[str, float]] = _f(
+        "per key suffix", "per-component indicators, unit-suffixed keys", default={}
+    )
+    ledger: dict[str, Any] = _f("-", "the carbon ledger's choices and notes", default={})
+    provenance: dict[str, Any] = _f("-", "version, config hash, weather hash, seed, software", default={})
+    warnings: list[str] = _f("-", "doubtful input and unmet demand found by the run", default=[])
+
+    # -- read as a mapping (what summary.json holds) --------------------------------
+    def __getitem__(self, key: str) -> Any:
+        if key not in type(self).model_fields:
+            known = ", ".join(type(self).model_fields)
+            msg = f"no summary field {key!r}; fields: {known}"
+            raise KeyError(msg)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in type(self).model_fields else default
+
+    def keys(self) -> Iterator[str]:
+        return iter(type(self).model_fields)
+
+    def __contains__(self, key: object) -> bool:
+        return key in type(self).model_fields
+
+
+def summary_fields() -> dict[str, tuple[str, str]]:
+    """Field name -> (unit, description) of :class:`Summary` (docs, reports)."""
+    return {
+        name: (str((f.json_schema_extra or {}).get("unit", "")), f.description or "")
+        for name, f in Summary.model_fields.items()
+    }
+
+
+def _fuel_cost_cny(plant: Any, flows: Mapping[str, Flows], grid: TimeGrid) -> float:
+    total = 0.0
+    for c in plant.components:
+        if c is plant.slack:
+            continue
+        for out in c.outputs():
+            if out.meaning is Meaning.COST:
+                total += float(np.sum(flows[c.name].outputs[out.name]))
+    return total
+
+
+def build_summary(
+    plant: Any,
+    flows: Mapping[str, Flows],
+    series: PlantSeries,
+    cost: CostBreakdown,
+    ledger: Any,
+    balance: pd.DataFrame,
+    *,
+    provenance: Mapping[str, Any],
+    run_warnings: list[str],
+) -> Summary:
+    """The summary of a run.
+
+    Use, generation by source, import, export and fuel at the meters are sums
+    of the balance's rows; self-consumption and shares use the per-step
+    attribution of export (:func:`twin.accounting.kpi.energy_kpis`).
+    """
+    grid = plant.grid
+    values: dict[str, Any] = energy_kpis(series, grid)
+    elec = balance[balance["carrier"] == "electricity"]
+
+    def total(frame: pd.DataFrame, kind: Role | str) -> float:
+        kind = kind.value if isinstance(kind, Role) else kind
+        return float(frame.loc[frame["kind"] == kind, "amount"].sum())
+
+    gen = elec[elec["kind"] == Role.GENERATION.value]
+    values.update(
+        electricity_use_kwh=total(elec, Role.USE),
+        onsite_generation_kwh=float(gen["amount"].sum()),
+        generation_by_source_kwh={k: float(v) for k, v in gen.groupby("source")["amount"].sum().items()},
+        renewable_generation_kwh=float(gen.loc[gen["renewable"], "amount"].sum()),
+        grid_import_kwh=total(elec, Role.IMPORT),
+        grid_export_kwh=total(elec, Role.EXPORT),
+    )
+    fuels: dict[str, float] = {}
+    for c in plant.components:
+        for p in c.ports():
+            if p.role is Role.IMPORT and p.fuel and p.carrier.is_energy:
+                fuels[p.fuel] = fuels.get(p.fuel, 0.0) + grid.energy_kwh(flows[c.name].ports[p.name])
+    unmet_rows = balance[balance["kind"] == "unmet"]
+    values.update(
+        fuel_import_kwh=fuels,
+        unmet_by_bus={str(b): float(a) for b, a in zip(unmet_rows["bus"], unmet_rows["amount"], strict=True)},
+        energy_cost_cny=cost.energy_cost_cny,
+        demand_cost_cny=cost.demand_cost_cny,
+        capacity_cost_cny=cost.capacity_cost_cny,
+        export_revenue_cny=cost.export_revenue_cny,
+        total_cost_cny=cost.total_cost_cny,
+        fuel_cost_cny=_fuel_cost_cny(plant, flows, grid),
+    )
+    values.update(ledger.summary_keys())
+    kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
+    values.update(
+        components={k: {n: float(x) for n, x in v.items()} for k, v in kpis.items() if v},
+        ledger=ledger.describe(),
+        provenance=dict(provenance),
+        warnings=list(run_warnings),
+    )
+    return Summary(**values)
