@@ -73,13 +73,23 @@ def _modelchain_s(repeat: int) -> float:
     weather = load_plant_weather(config)
     cols = weather_on_grid(weather.frame, plant.grid)
     frame = pd.DataFrame(
-        {"ghi": cols["ghi_w_per_m2"], "dni": cols["dni_w_per_m2"], "dhi": cols["dhi_w_per_m2"],
-         "temp_air": cols["temp_air_c"], "wind_speed": cols["wind_speed_m_per_s"]},
+        {
+            "ghi": cols["ghi_w_per_m2"],
+            "dni": cols["dni_w_per_m2"],
+            "dhi": cols["dhi_w_per_m2"],
+            "temp_air": cols["temp_air_c"],
+            "wind_speed": cols["wind_speed_m_per_s"],
+        },
         index=plant.grid.index,
     )
     loc = weather.location
-    mc = build_modelchain(config.pv[0], loc.latitude_deg, loc.longitude_deg, loc.elevation_m,
-                          config.simulation.timezone)
+    mc = build_modelchain(
+        config.pv[0],
+        loc.latitude_deg,
+        loc.longitude_deg,
+        loc.elevation_m,
+        config.simulation.timezone,
+    )
     run_modelchain(mc, frame)
     times = []
     for _ in range(max(repeat, 5)):
@@ -99,17 +109,25 @@ def main() -> None:
 
     t_mc = _modelchain_s(args.repeat)
     print(f"median of {args.repeat} runs each (machine shared: read ratios, not absolutes)")
-    print(f"  pvlib ModelChain, one year of the site's PV on the same weather: {t_mc * 1000:7.1f} ms")
-    for label, path, n in (("PV + battery", "pv_battery_sweep.toml", args.pv),
-                           ("reference factory", "factory_sweep.toml", args.factory)):
+    print(
+        f"  pvlib ModelChain, one year of the site's PV on the same weather: {t_mc * 1000:7.1f} ms"
+    )
+    for label, path, n in (
+        ("PV + battery", "pv_battery_sweep.toml", args.pv),
+        ("reference factory", "factory_sweep.toml", args.factory),
+    ):
         sweep = _subset(ROOT / "experiments" / path, n)
         two, inner2 = _throughput(sweep, 2, args.repeat)
         one, inner1 = _throughput(sweep, 1, args.repeat)
         print(f"  {label} ({n} scenarios of experiments/{path}):")
-        print(f"    2 workers {two:7.1f} scenarios/s   1 worker {one:7.1f} scenarios/s   "
-              f"speed-up {two / one:4.2f} x")
-        print(f"    one scenario in a worker: {inner1 * 1000:6.1f} ms (1 worker), "
-              f"{inner2 * 1000:6.1f} ms (2 workers) = {inner1 / t_mc:5.2f} x one ModelChain year")
+        print(
+            f"    2 workers {two:7.1f} scenarios/s   1 worker {one:7.1f} scenarios/s   "
+            f"speed-up {two / one:4.2f} x"
+        )
+        print(
+            f"    one scenario in a worker: {inner1 * 1000:6.1f} ms (1 worker), "
+            f"{inner2 * 1000:6.1f} ms (2 workers) = {inner1 / t_mc:5.2f} x one ModelChain year"
+        )
 
 
 if __name__ == "__main__":

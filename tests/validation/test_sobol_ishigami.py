@@ -41,17 +41,26 @@ def test_reference_values_match_the_published_table():
 
 
 def test_saltelli_design_and_estimators_recover_ishigami_indices():
-    doc = SweepFile.model_validate({
-        "sweep": {"name": "ishigami", "base": "-", "seed": 3},
-        "design": {"kind": "saltelli", "n": 4096},
-        "parameter": [{"name": f"x{i}", "path": f"p.x{i}", "low": -math.pi, "high": math.pi}
-                      for i in (1, 2, 3)],
-    })
+    doc = SweepFile.model_validate(
+        {
+            "sweep": {"name": "ishigami", "base": "-", "seed": 3},
+            "design": {"kind": "saltelli", "n": 4096},
+            "parameter": [
+                {"name": f"x{i}", "path": f"p.x{i}", "low": -math.pi, "high": math.pi}
+                for i in (1, 2, 3)
+            ],
+        }
+    )
     scenarios = build_design(doc, "ishigami")
     x = np.array([[s.values[f"x{i}"] for i in (1, 2, 3)] for s in scenarios])
     f = np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 + B * x[:, 2] ** 4 * np.sin(x[:, 0])
-    frame = pd.DataFrame({"design.block": [s.tags["block"] for s in scenarios],
-                          "design.sample": [s.tags["sample"] for s in scenarios], "f": f})
+    frame = pd.DataFrame(
+        {
+            "design.block": [s.tags["block"] for s in scenarios],
+            "design.sample": [s.tags["sample"] for s in scenarios],
+            "f": f,
+        }
+    )
     table = sobol_indices(frame, ["x1", "x2", "x3"], "f", n_boot=100, seed=1)
     np.testing.assert_allclose(table["s1"], S1_REF, atol=SOBOL_TOL)
     np.testing.assert_allclose(table["st"], ST_REF, atol=SOBOL_TOL)

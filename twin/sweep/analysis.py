@@ -59,12 +59,16 @@ _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt
 def _need(frame: pd.DataFrame, column: str, what: str) -> None:
     if column not in frame.columns:
         options = [c for c in frame.columns if frame[c].dtype.kind == "f"]
-        msg = (f"{what} {column!r}: no such result column{did_you_mean(column, options)}; "
-               f"numeric columns include {', '.join(options[:12])}")
+        msg = (
+            f"{what} {column!r}: no such result column{did_you_mean(column, options)}; "
+            f"numeric columns include {', '.join(options[:12])}"
+        )
         raise ConfigError(msg)
 
 
-def pareto_front(frame: pd.DataFrame, x: str, y: str, *, maximise: Sequence[str] = ()) -> pd.DataFrame:
+def pareto_front(
+    frame: pd.DataFrame, x: str, y: str, *, maximise: Sequence[str] = ()
+) -> pd.DataFrame:
     """Rows not dominated on ``(x, y)``: no other row is at least as good on
     both and better on one. Sorted by ``x``; rows with NaN are left out."""
     _need(frame, x, "objective")
@@ -103,15 +107,21 @@ def best_scenarios(frame: pd.DataFrame, analysis: AnalysisConfig) -> pd.DataFram
     out = []
     for objective in analysis.objectives:
         _need(frame, objective, "objective")
-        ranked = feasible.sort_values(objective, ascending=objective not in analysis.maximise,
-                                      kind="stable", na_position="last").head(analysis.best)
+        ranked = feasible.sort_values(
+            objective,
+            ascending=objective not in analysis.maximise,
+            kind="stable",
+            na_position="last",
+        ).head(analysis.best)
         out.append(ranked.assign(objective=objective, rank=np.arange(1, len(ranked) + 1)))
     if not out:
         return pd.DataFrame()
     return pd.concat(out, ignore_index=True)
 
 
-def oat_effects(frame: pd.DataFrame, parameters: Sequence[str], objectives: Sequence[str]) -> pd.DataFrame:
+def oat_effects(
+    frame: pd.DataFrame, parameters: Sequence[str], objectives: Sequence[str]
+) -> pd.DataFrame:
     """Swing of each objective over each parameter's levels, the others at
     their centre (an ``oat`` design: its first point is the centre; with
     Monte Carlo draws, objective values are means over the draws)."""
@@ -126,17 +136,29 @@ def oat_effects(frame: pd.DataFrame, parameters: Sequence[str], objectives: Sequ
         for objective in objectives:
             _need(frame, objective, "objective")
             means = sub.groupby(p, sort=True)[objective].mean()
-            rows.append({
-                "parameter": p, "objective": objective, "levels": len(means),
-                "low_level": means.index[0], "high_level": means.index[-1],
-                "at_low": means.iloc[0], "at_high": means.iloc[-1],
-                "min": means.min(), "max": means.max(), "swing": means.max() - means.min(),
-            })
+            rows.append(
+                {
+                    "parameter": p,
+                    "objective": objective,
+                    "levels": len(means),
+                    "low_level": means.index[0],
+                    "high_level": means.index[-1],
+                    "at_low": means.iloc[0],
+                    "at_high": means.iloc[-1],
+                    "min": means.min(),
+                    "max": means.max(),
+                    "swing": means.max() - means.min(),
+                }
+            )
     table = pd.DataFrame(rows)
-    return table.sort_values(["objective", "swing"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["objective", "swing"], ascending=[True, False], kind="stable"
+    ).reset_index(drop=True)
 
 
-def sobol_estimates(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sobol_estimates(
+    f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """First-order and total Sobol' indices from a Saltelli design.
 
     Parameters
@@ -162,8 +184,9 @@ def sobol_estimates(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> tuple
     return s1, st
 
 
-def sobol_indices(frame: pd.DataFrame, inputs: Sequence[str], objective: str, *,
-                  n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
+def sobol_indices(
+    frame: pd.DataFrame, inputs: Sequence[str], objective: str, *, n_boot: int = 200, seed: int = 0
+) -> pd.DataFrame:
     """Sobol' indices of ``objective`` from the rows of a saltelli design,
     with 95 % bootstrap intervals (resampling the base samples)."""
     _need(frame, objective, "objective")
@@ -181,25 +204,46 @@ def sobol_indices(frame: pd.DataFrame, inputs: Sequence[str], objective: str, *,
         b1, bt = sobol_estimates(f_a[k], f_b[k], f_ab[:, k])
         boot1.append(b1)
         boott.append(bt)
-    lo1, hi1 = (np.percentile(boot1, [2.5, 97.5], axis=0) if boot1 else (s1 * np.nan, s1 * np.nan))
-    lot, hit = (np.percentile(boott, [2.5, 97.5], axis=0) if boott else (st * np.nan, st * np.nan))
-    return pd.DataFrame({
-        "input": list(inputs), "objective": objective, "samples": n,
-        "s1": s1, "s1_low": lo1, "s1_high": hi1, "st": st, "st_low": lot, "st_high": hit,
-    })
+    lo1, hi1 = np.percentile(boot1, [2.5, 97.5], axis=0) if boot1 else (s1 * np.nan, s1 * np.nan)
+    lot, hit = np.percentile(boott, [2.5, 97.5], axis=0) if boott else (st * np.nan, st * np.nan)
+    return pd.DataFrame(
+        {
+            "input": list(inputs),
+            "objective": objective,
+            "samples": n,
+            "s1": s1,
+            "s1_low": lo1,
+            "s1_high": hi1,
+            "st": st,
+            "st_low": lot,
+            "st_high": hit,
+        }
+    )
 
 
-def rank_correlations(frame: pd.DataFrame, inputs: Sequence[str], objectives: Sequence[str]) -> pd.DataFrame:
+def rank_correlations(
+    frame: pd.DataFrame, inputs: Sequence[str], objectives: Sequence[str]
+) -> pd.DataFrame:
     """Spearman rank correlation of each numeric input with each objective."""
     rows = []
     for name in inputs:
-        x = pd.to_numeric(frame[name], errors="coerce") if frame[name].dtype.kind in "fiub" else None
+        x = (
+            pd.to_numeric(frame[name], errors="coerce")
+            if frame[name].dtype.kind in "fiub"
+            else None
+        )
         if x is None or x.nunique() < 2:
             continue
         for objective in objectives:
             _need(frame, objective, "objective")
-            ok = np.isfinite(x.to_numpy(dtype=float)) & np.isfinite(frame[objective].to_numpy(dtype=float))
-            rho = stats.spearmanr(x[ok], frame.loc[ok, objective]).statistic if ok.sum() > 2 else np.nan
+            ok = np.isfinite(x.to_numpy(dtype=float)) & np.isfinite(
+                frame[objective].to_numpy(dtype=float)
+            )
+            rho = (
+                stats.spearmanr(x[ok], frame.loc[ok, objective]).statistic
+                if ok.sum() > 2
+                else np.nan
+            )
             rows.append({"input": name, "objective": objective, "spearman_rho": float(rho)})
     return pd.DataFrame(rows, columns=["input", "objective", "spearman_rho"])
 
@@ -223,8 +267,12 @@ class SweepReport:
         from twin._atomic import atomic_dir
 
         with atomic_dir(out_dir) as tmp:
-            for fname, table in (("pareto.csv", self.pareto), ("best.csv", self.best),
-                                 ("sensitivity.csv", self.sensitivity), ("failed.csv", self.failed)):
+            for fname, table in (
+                ("pareto.csv", self.pareto),
+                ("best.csv", self.best),
+                ("sensitivity.csv", self.sensitivity),
+                ("failed.csv", self.failed),
+            ):
                 table.to_csv(tmp / fname, index=False, float_format="%.10g")
         return Path(out_dir)
 
@@ -255,15 +303,27 @@ def analyse(store_dir: str | Path) -> SweepReport:
     inputs = [*params, *(q.name for q in doc.uncertain)]
     if done.empty:
         empty = pd.DataFrame()
-        return SweepReport(doc.sweep.name, counts, tuple(a.objectives), empty, empty, empty, "none",
-                           failed.reset_index(drop=True))
+        return SweepReport(
+            doc.sweep.name,
+            counts,
+            tuple(a.objectives),
+            empty,
+            empty,
+            empty,
+            "none",
+            failed.reset_index(drop=True),
+        )
     x, y = (a.objectives * 2)[:2]
-    pareto = pareto_front(done, x, y, maximise=a.maximise) if len(a.objectives) > 1 else done.iloc[:0]
+    pareto = (
+        pareto_front(done, x, y, maximise=a.maximise) if len(a.objectives) > 1 else done.iloc[:0]
+    )
     best = best_scenarios(done, a)
     kind = doc.design.kind
     if kind == "saltelli":
-        sens = pd.concat([sobol_indices(done, inputs, o, seed=doc.sweep.seed) for o in a.objectives],
-                         ignore_index=True)
+        sens = pd.concat(
+            [sobol_indices(done, inputs, o, seed=doc.sweep.seed) for o in a.objectives],
+            ignore_index=True,
+        )
         method = "Sobol' indices (Saltelli 2010 first order, Jansen 1999 total), 95 % bootstrap"
     elif kind == "oat":
         sens = oat_effects(done, params, a.objectives)
@@ -275,6 +335,18 @@ def analyse(store_dir: str | Path) -> SweepReport:
     cons = [CONSTRAINT_PATTERN.match(c)["field"] for c in a.constraints]
     keep += [c for c in cons if c not in keep]
     pareto = pareto[[c for c in keep if c in pareto.columns]]
-    best = best[["objective", "rank", *[c for c in keep if c in best.columns]]] if not best.empty else best
-    return SweepReport(doc.sweep.name, counts, tuple(a.objectives), pareto, best, sens, method,
-                       failed.reset_index(drop=True))
+    best = (
+        best[["objective", "rank", *[c for c in keep if c in best.columns]]]
+        if not best.empty
+        else best
+    )
+    return SweepReport(
+        doc.sweep.name,
+        counts,
+        tuple(a.objectives),
+        pareto,
+        best,
+        sens,
+        method,
+        failed.reset_index(drop=True),
+    )

@@ -96,8 +96,10 @@ def parameter_levels(p: Parameter, source: str) -> list[Any]:
     elif p.levels is not None:
         levels = list(np.linspace(p.low, p.high, p.levels))
     else:
-        msg = (f"{source}: parameter {p.name!r}: a grid or oat design needs levels of a range: "
-               f"add step = ... or levels = N (or give values = [...])")
+        msg = (
+            f"{source}: parameter {p.name!r}: a grid or oat design needs levels of a range: "
+            f"add step = ... or levels = N (or give values = [...])"
+        )
         raise ConfigError(msg)
     return [_round(p, float(v)) for v in levels]
 
@@ -119,7 +121,9 @@ def _frozen(q: Uncertain) -> Any:
     if q.distribution == "normal":
         return stats.norm(loc=q.mean, scale=q.sd)
     if q.distribution == "truncated_normal":
-        return stats.truncnorm((q.low - q.mean) / q.sd, (q.high - q.mean) / q.sd, loc=q.mean, scale=q.sd)
+        return stats.truncnorm(
+            (q.low - q.mean) / q.sd, (q.high - q.mean) / q.sd, loc=q.mean, scale=q.sd
+        )
     if q.distribution == "lognormal":
         # mean and sd of the value itself -> sigma and median of its logarithm
         s2 = math.log1p((q.sd / q.mean) ** 2)
@@ -154,8 +158,11 @@ def to_values(doc: SweepFile, u: np.ndarray) -> list[dict[str, Any]]:
     cols = {}
     for j, dim in enumerate(dims):
         column = u[:, j]
-        cols[dim.name] = (_parameter_column(dim, column) if isinstance(dim, Parameter)
-                          else _uncertain_column(dim, column))
+        cols[dim.name] = (
+            _parameter_column(dim, column)
+            if isinstance(dim, Parameter)
+            else _uncertain_column(dim, column)
+        )
     return [{d.name: cols[d.name][i] for d in dims} for i in range(u.shape[0])]
 
 
@@ -165,12 +172,16 @@ def _points(doc: SweepFile, source: str) -> list[dict[str, Any]]:
     params = doc.parameter
     if kind == "grid":
         levels = [parameter_levels(p, source) for p in params]
-        return [dict(zip([p.name for p in params], combo, strict=True))
-                for combo in itertools.product(*levels)]
+        return [
+            dict(zip([p.name for p in params], combo, strict=True))
+            for combo in itertools.product(*levels)
+        ]
     if kind == "oat":
         levels = {p.name: parameter_levels(p, source) for p in params}
-        centre = {p.name: p.base if p.base is not None else levels[p.name][len(levels[p.name]) // 2]
-                  for p in params}
+        centre = {
+            p.name: p.base if p.base is not None else levels[p.name][len(levels[p.name]) // 2]
+            for p in params
+        }
         points = [dict(centre)]
         for p in params:
             for level in levels[p.name]:
@@ -182,8 +193,10 @@ def _points(doc: SweepFile, source: str) -> list[dict[str, Any]]:
     for k, scenario in enumerate(doc.design.scenarios):
         unknown = [n for n in scenario if n not in names]
         if unknown:
-            msg = (f"{source}: design.scenarios[{k}]: unknown parameter {unknown[0]!r}"
-                   f"{did_you_mean(unknown[0], names)}; parameters: {', '.join(names)}")
+            msg = (
+                f"{source}: design.scenarios[{k}]: unknown parameter {unknown[0]!r}"
+                f"{did_you_mean(unknown[0], names)}; parameters: {', '.join(names)}"
+            )
             raise ConfigError(msg)
         point = {}
         for p in params:
@@ -192,8 +205,10 @@ def _points(doc: SweepFile, source: str) -> list[dict[str, Any]]:
             elif p.base is not None:
                 point[p.name] = p.base
             else:
-                msg = (f"{source}: design.scenarios[{k}]: no value for parameter {p.name!r}, "
-                       f"which has no base = ...; give one of them")
+                msg = (
+                    f"{source}: design.scenarios[{k}]: no value for parameter {p.name!r}, "
+                    f"which has no base = ...; give one of them"
+                )
                 raise ConfigError(msg)
         points.append(point)
     return points
@@ -224,11 +239,15 @@ def build_design(doc: SweepFile, source: str) -> list[Scenario]:
                 raise ConfigError(msg)
             rows = [(p, {}) for p in points]
     elif design.kind == "lhs":
-        u = qmc.LatinHypercube(d=d, scramble=design.scramble, rng=np.random.default_rng(seed)).random(design.n)
+        u = qmc.LatinHypercube(
+            d=d, scramble=design.scramble, rng=np.random.default_rng(seed)
+        ).random(design.n)
         rows = [(v, {}) for v in to_values(doc, u)]
     elif design.kind == "sobol":
         m = design.n.bit_length() - 1
-        u = qmc.Sobol(d=d, scramble=design.scramble, rng=np.random.default_rng(seed)).random_base2(m)
+        u = qmc.Sobol(d=d, scramble=design.scramble, rng=np.random.default_rng(seed)).random_base2(
+            m
+        )
         rows = [(v, {}) for v in to_values(doc, u)]
     elif design.kind == "monte_carlo":
         u = np.random.default_rng(seed).random((design.n, d))

@@ -23,17 +23,25 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from twin.accounting import summary_fields
 from twin.config.loader import _format_validation_error, config_from_dict
 from twin.errors import ConfigError
 from twin.measures import MEASURES, MeasureError
-from twin.results import SUMMARY_UNITS
 from twin.sweep.design import Scenario, build_design, uncertain_quantiles
 from twin.sweep.executors import connect_scheduler, dask_outcomes, local_outcomes
 from twin.sweep.scenario import ENGINE_COLUMNS, Plan, scenario_config
 from twin.sweep.schema import Parameter, SweepFile, Uncertain, did_you_mean
 from twin.sweep.store import Store
 
-__all__ = ["DESIGN_LIMIT", "Sweep", "SweepRun", "SweepSizeError", "execute", "load_sweep", "run_sweep"]
+__all__ = [
+    "DESIGN_LIMIT",
+    "Sweep",
+    "SweepRun",
+    "SweepSizeError",
+    "execute",
+    "load_sweep",
+    "run_sweep",
+]
 
 DESIGN_LIMIT = 2000
 """Largest design run without ``--yes`` (scenarios)."""
@@ -112,8 +120,10 @@ def _base(doc: SweepFile, sweep_path: Path, source: str) -> tuple[dict[str, Any]
     wanted = doc.sweep.variant or "base"
     names = [v.name for v in exp.variants]
     if wanted not in names:
-        msg = (f"{source}: sweep.variant: no variant {wanted!r} in {base_path.name}"
-               f"{did_you_mean(wanted, names)}; variants: {', '.join(names)}")
+        msg = (
+            f"{source}: sweep.variant: no variant {wanted!r} in {base_path.name}"
+            f"{did_you_mean(wanted, names)}; variants: {', '.join(names)}"
+        )
         raise ConfigError(msg)
     return exp.variants[names.index(wanted)].raw, exp.base_dir
 
@@ -125,30 +135,38 @@ def _check_measures(doc: SweepFile, source: str) -> None:
         where = f"{source}: measure[{i}]"
         if spec.get("measure") not in MEASURES:
             got = spec.get("measure")
-            msg = (f"{where}.measure: unknown measure {got!r}{did_you_mean(str(got), sorted(MEASURES))}; "
-                   f"the library has: {', '.join(sorted(MEASURES))}")
+            msg = (
+                f"{where}.measure: unknown measure {got!r}{did_you_mean(str(got), sorted(MEASURES))}; "
+                f"the library has: {', '.join(sorted(MEASURES))}"
+            )
             raise ConfigError(msg)
         for key, arg in spec.items():
             if isinstance(arg, str) and arg.startswith("@"):
                 if arg[1:] not in names:
-                    msg = (f"{where}.{key}: {arg!r} names no parameter or uncertain input"
-                           f"{did_you_mean(arg[1:], names)}; names: {', '.join(names)}")
+                    msg = (
+                        f"{where}.{key}: {arg!r} names no parameter or uncertain input"
+                        f"{did_you_mean(arg[1:], names)}; names: {', '.join(names)}"
+                    )
                     raise ConfigError(msg)
                 used.add(arg[1:])
     for kind, targets in (("parameter", doc.parameter), ("uncertain", doc.uncertain)):
         for i, t in enumerate(targets):
             if t.path is None and t.name not in used:
-                msg = (f"{source}: {kind}[{i}] ({t.name}): no path, and no [[measure]] takes "
-                       f"\"@{t.name}\"; give path = \"...\" or use it as a measure argument")
+                msg = (
+                    f"{source}: {kind}[{i}] ({t.name}): no path, and no [[measure]] takes "
+                    f'"@{t.name}"; give path = "..." or use it as a measure argument'
+                )
                 raise ConfigError(msg)
 
 
 def _reserved(doc: SweepFile, source: str) -> None:
-    taken = set(ENGINE_COLUMNS) | set(SUMMARY_UNITS)
+    taken = set(ENGINE_COLUMNS) | set(summary_fields())
     for t in (*doc.parameter, *doc.uncertain):
         if t.name in taken:
-            msg = (f"{source}: {t.name!r} is a result column's name; name the parameter "
-                   f"otherwise (e.g. {t.name}_set)")
+            msg = (
+                f"{source}: {t.name!r} is a result column's name; name the parameter "
+                f"otherwise (e.g. {t.name}_set)"
+            )
             raise ConfigError(msg)
 
 
@@ -204,15 +222,22 @@ def _probe(plan: Plan, doc: SweepFile, source: str) -> None:
         for path in ([t.path] if t.path else []) + list(t.links):
             top = path.split(".", 1)[0].split("[", 1)[0]
             if top not in plan.base_raw:
-                msg = (f"{where}: path {path!r}: the base config has no {top!r} table"
-                       f"{did_you_mean(top, tables)}; its tables: {', '.join(tables)}")
+                msg = (
+                    f"{where}: path {path!r}: the base config has no {top!r} table"
+                    f"{did_you_mean(top, tables)}; its tables: {', '.join(tables)}"
+                )
                 raise ConfigError(msg)
         values = _extremes(t)
-        if t.links and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        if t.links and not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        ):
             msg = f"{where}: links multiply the value, which must then be a number"
             raise ConfigError(msg)
-        alone = replace(plan, targets=(t,) if t.path else (),
-                        measures=tuple(m for m in plan.measures if _uses(m, t.name)))
+        alone = replace(
+            plan,
+            targets=(t,) if t.path else (),
+            measures=tuple(m for m in plan.measures if _uses(m, t.name)),
+        )
         for value in values:
             _probe_one(alone, {**centre, t.name: value}, where, f"{where} = {value!r}")
     _probe_one(plan, centre, source, f"{source}: every parameter and uncertain input at its centre")
@@ -261,11 +286,19 @@ def _chunks(todo: Sequence[Scenario], workers: int) -> list[list[Scenario]]:
     """Tasks of a few scenarios: few enough per task that work spreads evenly
     and rows stream to disk, enough that task overhead stays small."""
     size = max(1, min(16, math.ceil(len(todo) / (max(workers, 1) * 8))))
-    return [list(todo[i:i + size]) for i in range(0, len(todo), size)]
+    return [list(todo[i : i + size]) for i in range(0, len(todo), size)]
 
 
-def execute(plan: Plan, scenarios: Sequence[Scenario], store: Store, *, workers: int = 1,
-            client: Any = None, progress: bool = False, desc: str = "sweep") -> int:
+def execute(
+    plan: Plan,
+    scenarios: Sequence[Scenario],
+    store: Store,
+    *,
+    workers: int = 1,
+    client: Any = None,
+    progress: bool = False,
+    desc: str = "sweep",
+) -> int:
     """Run the scenarios the store has not finished, streaming them into it.
 
     Returns
@@ -277,9 +310,20 @@ def execute(plan: Plan, scenarios: Sequence[Scenario], store: Store, *, workers:
     todo = [s for s in scenarios if s.scenario_id in pending]
     chunks = _chunks(todo, workers)
     store.flush_rows = max(1, len(scenarios) // 20)
-    bar = tqdm(total=len(scenarios), initial=len(scenarios) - len(todo), desc=desc, unit="scenario",
-               disable=not progress, smoothing=0.05, leave=False)
-    outcomes = dask_outcomes(client, plan, chunks) if client is not None else local_outcomes(plan, chunks, workers)
+    bar = tqdm(
+        total=len(scenarios),
+        initial=len(scenarios) - len(todo),
+        desc=desc,
+        unit="scenario",
+        disable=not progress,
+        smoothing=0.05,
+        leave=False,
+    )
+    outcomes = (
+        dask_outcomes(client, plan, chunks)
+        if client is not None
+        else local_outcomes(plan, chunks, workers)
+    )
     try:
         for batch in outcomes:
             store.add(batch)
@@ -292,8 +336,14 @@ def execute(plan: Plan, scenarios: Sequence[Scenario], store: Store, *, workers:
 
 
 def run_sweep(
-    sweep: Sweep | str | Path, out: str | Path, *, workers: int | None = None,
-    scheduler: str | None = None, resume: bool = False, yes: bool = False, progress: bool = False,
+    sweep: Sweep | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    yes: bool = False,
+    progress: bool = False,
     connect_timeout_s: float = 10.0,
 ) -> SweepRun:
     """Run a sweep's design into the store ``out``.
@@ -329,8 +379,10 @@ def run_sweep(
     s = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
     n = len(s.scenarios)
     if n > DESIGN_LIMIT and not yes:
-        msg = (f"{s.source}: the design has {n:,} scenarios, more than the {DESIGN_LIMIT:,} run "
-               f"without confirmation; pass --yes to run them all, or shrink design.n or the levels")
+        msg = (
+            f"{s.source}: the design has {n:,} scenarios, more than the {DESIGN_LIMIT:,} run "
+            f"without confirmation; pass --yes to run them all, or shrink design.n or the levels"
+        )
         raise SweepSizeError(msg)
     client = connect_scheduler(scheduler, connect_timeout_s) if scheduler else None
     try:
@@ -339,16 +391,28 @@ def run_sweep(
         if resume and (out / "catalogue.sqlite").is_file():
             store = Store.open(out, design_key=s.design_key)
         else:
-            store = Store.create(out, design_key=s.design_key, name=s.name,
-                                 files={"sweep.toml": s.text}, scenarios=s.scenarios,
-                                 hourly=s.doc.sweep.hourly)
+            store = Store.create(
+                out,
+                design_key=s.design_key,
+                name=s.name,
+                files={"sweep.toml": s.text},
+                scenarios=s.scenarios,
+                hourly=s.doc.sweep.hourly,
+            )
         plan = s.plan
         if s.doc.sweep.hourly:
             plan = replace(plan, hourly_dir=str((out / "hourly").resolve()))
         n_workers = workers or s.doc.sweep.workers or os.cpu_count() or 1
         with store:
-            computed = execute(plan, s.scenarios, store, workers=n_workers, client=client,
-                               progress=progress, desc=s.name)
+            computed = execute(
+                plan,
+                s.scenarios,
+                store,
+                workers=n_workers,
+                client=client,
+                progress=progress,
+                desc=s.name,
+            )
             counts = store.counts()
         return SweepRun(out, computed, counts, time.perf_counter() - t0)
     finally:

@@ -73,7 +73,9 @@ def _pool_task(plan_key: str, chunk: list[Scenario]) -> list[dict[str, Any]]:
     return run_chunk(plan, chunk)
 
 
-def local_outcomes(plan: Plan, chunks: list[list[Scenario]], workers: int) -> Iterator[list[dict[str, Any]]]:
+def local_outcomes(
+    plan: Plan, chunks: list[list[Scenario]], workers: int
+) -> Iterator[list[dict[str, Any]]]:
     """Outcomes per chunk from this process (``workers == 1``) or a process pool."""
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
@@ -81,8 +83,12 @@ def local_outcomes(plan: Plan, chunks: list[list[Scenario]], workers: int) -> It
         return
     methods = mp.get_all_start_methods()
     context = mp.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_init_pool_worker, initargs=(plan, os.getpid()))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_pool_worker,
+        initargs=(plan, os.getpid()),
+    )
     try:
         pending = {pool.submit(_pool_task, plan.key, chunk) for chunk in chunks}
         while pending:
@@ -104,8 +110,10 @@ def connect_scheduler(address: str, timeout_s: float = 10.0) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        msg = ("--scheduler needs dask.distributed, an optional extra: "
-               "pip install 'factory-twin[dask]'")
+        msg = (
+            "--scheduler needs dask.distributed, an optional extra: "
+            "pip install 'factory-twin[dask]'"
+        )
         raise SchedulerError(msg) from None
     if "://" not in address:
         msg = f"--scheduler {address!r}: expected an address like tcp://HOST:PORT"
@@ -113,9 +121,11 @@ def connect_scheduler(address: str, timeout_s: float = 10.0) -> Any:
     try:
         return Client(address, timeout=f"{timeout_s}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        msg = (f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s ({exc}); "
-               f"start one with `dask scheduler` and workers with `dask worker {address}`, "
-               f"or drop --scheduler to use local processes")
+        msg = (
+            f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s ({exc}); "
+            f"start one with `dask scheduler` and workers with `dask worker {address}`, "
+            f"or drop --scheduler to use local processes"
+        )
         raise SchedulerError(msg) from None
 
 
@@ -123,7 +133,9 @@ def _dask_task(chunk: list[Scenario], plan: Plan) -> list[dict[str, Any]]:
     return run_chunk(plan, chunk, run_base=True)
 
 
-def dask_outcomes(client: Any, plan: Plan, chunks: list[list[Scenario]]) -> Iterator[list[dict[str, Any]]]:
+def dask_outcomes(
+    client: Any, plan: Plan, chunks: list[list[Scenario]]
+) -> Iterator[list[dict[str, Any]]]:
     """Outcomes per chunk from the Dask cluster behind ``client``."""
     from distributed import as_completed
 

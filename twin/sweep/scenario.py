@@ -41,8 +41,14 @@ from twin.sweep.schema import Parameter, Uncertain
 __all__ = ["ENGINE_COLUMNS", "Plan", "flatten_summary", "run_chunk", "scenario_config", "warm_up"]
 
 ENGINE_COLUMNS = (
-    "scenario_id", "index", "status", "error", "capex_cny", "fixed_om_cny_per_year",
-    "annualised_capex_cny", "annual_cost_cny",
+    "scenario_id",
+    "index",
+    "status",
+    "error",
+    "capex_cny",
+    "fixed_om_cny_per_year",
+    "annualised_capex_cny",
+    "annual_cost_cny",
 )
 """Columns every row has besides the values and the summary fields.
 
@@ -181,7 +187,9 @@ def _money(plan: Plan, scenario: Scenario, applied: list[AppliedMeasure]) -> dic
     for t in plan.targets:
         if isinstance(t, Parameter) and (t.capex_cny_per_unit or t.fixed_om_cny_per_unit_year):
             v = float(scenario.values[t.name])
-            items.append((v * t.capex_cny_per_unit, v * t.fixed_om_cny_per_unit_year, t.lifetime_years))
+            items.append(
+                (v * t.capex_cny_per_unit, v * t.fixed_om_cny_per_unit_year, t.lifetime_years)
+            )
     capex = sum(c for c, _, _ in items)
     om = sum(o for _, o, _ in items)
     annualised = sum(c * capital_recovery_factor(rate, life) for c, _, life in items if c)
@@ -218,7 +226,9 @@ def warm_up(plan: Plan, *, run_base: bool) -> None:
         if run_base:
             from twin.run import run
 
-            config = config_from_dict(plan.base_raw, source=f"{plan.source}: base", base_dir=plan.base_dir)
+            config = config_from_dict(
+                plan.base_raw, source=f"{plan.source}: base", base_dir=plan.base_dir
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 run(config, weather=_weather_for(config))
@@ -234,21 +244,32 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
     from twin.run import run
 
     t0 = time.perf_counter()
-    row: dict[str, Any] = {"scenario_id": scenario.scenario_id, "index": scenario.index,
-                           **{f"design.{k}": v for k, v in scenario.tags.items()}, **scenario.values}
+    row: dict[str, Any] = {
+        "scenario_id": scenario.scenario_id,
+        "index": scenario.index,
+        **{f"design.{k}": v for k, v in scenario.tags.items()},
+        **scenario.values,
+    }
     outcome = {"scenario_id": scenario.scenario_id, "config_hash": None, "warnings": []}
     try:
         raw, applied = scenario_config(plan, scenario)
-        config = config_from_dict(raw, source=f"{plan.source}: {scenario.scenario_id}",
-                                  base_dir=plan.base_dir)
+        config = config_from_dict(
+            raw, source=f"{plan.source}: {scenario.scenario_id}", base_dir=plan.base_dir
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             results = run(config, weather=_weather_for(config))
         summary = results.summary
         money = _money(plan, scenario, applied)
-        fields = flatten_summary(summary)
-        money["annual_cost_cny"] = (fields.get("total_cost_cny", 0.0) + fields.get("fuel_cost_cny", 0.0)
-                                    + money["annualised_capex_cny"] + money["fixed_om_cny_per_year"])
+        fields = flatten_summary(
+            summary.model_dump() if hasattr(summary, "model_dump") else dict(summary)
+        )
+        money["annual_cost_cny"] = (
+            fields.get("total_cost_cny", 0.0)
+            + fields.get("fuel_cost_cny", 0.0)
+            + money["annualised_capex_cny"]
+            + money["fixed_om_cny_per_year"]
+        )
         row.update(status="done", error="", **money, **fields)
         outcome["config_hash"] = summary["provenance"]["config_hash"]
         outcome["warnings"] = sorted({str(w.message) for w in caught})
@@ -260,8 +281,13 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
     except Exception as exc:  # a failing scenario is recorded, and the sweep goes on
         text = str(exc) or type(exc).__name__
         row.update(status="failed", error=text)
-    outcome.update(row=row, status=row["status"], error=row["error"],
-                   seconds=time.perf_counter() - t0, worker=_worker_name())
+    outcome.update(
+        row=row,
+        status=row["status"],
+        error=row["error"],
+        seconds=time.perf_counter() - t0,
+        worker=_worker_name(),
+    )
     return outcome
 
 

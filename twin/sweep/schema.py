@@ -82,14 +82,21 @@ class SweepInfo(BaseModel):
     model_config = _FROZEN
 
     name: str = Field(min_length=1, description="Sweep name (default output folder).")
-    base: str = Field(description="Base plant config or experiment file, relative to the sweep file.")
+    base: str = Field(
+        description="Base plant config or experiment file, relative to the sweep file."
+    )
     variant: str | None = Field(
-        default=None, description="With an experiment file as base: the variant swept (default: its base)."
+        default=None,
+        description="With an experiment file as base: the variant swept (default: its base).",
     )
     description: str = Field(default="", description="Free text.")
-    seed: int = Field(default=0, ge=0, description="Seed of the design and of every Monte Carlo draw.")
+    seed: int = Field(
+        default=0, ge=0, description="Seed of the design and of every Monte Carlo draw."
+    )
     hourly: bool = Field(default=False, description="Also keep each scenario's hourly results.")
-    workers: int | None = Field(default=None, ge=1, le=256, description="Processes (default: CPU count).")
+    workers: int | None = Field(
+        default=None, ge=1, le=256, description="Processes (default: CPU count)."
+    )
 
 
 class DesignConfig(BaseModel):
@@ -103,9 +110,14 @@ class DesignConfig(BaseModel):
         "saltelli: the A, B, AB_i matrices of a Sobol-index estimate (n base samples); "
         "monte_carlo: n independent draws."
     )
-    n: int | None = Field(default=None, ge=1, description="Points (lhs, sobol, monte_carlo) or base samples (saltelli).")
+    n: int | None = Field(
+        default=None,
+        ge=1,
+        description="Points (lhs, sobol, monte_carlo) or base samples (saltelli).",
+    )
     draws: int = Field(
-        default=1, ge=1,
+        default=1,
+        ge=1,
         description="Draws of the uncertain inputs per point of a list, grid or oat design "
         "(the same draws for every point: common random numbers).",
     )
@@ -121,8 +133,10 @@ class DesignConfig(BaseModel):
             raise ValueError(msg)
         if self.kind in ("sobol", "saltelli") and self.n is not None and self.n & (self.n - 1):
             lower = 1 << (self.n.bit_length() - 1)
-            msg = (f"a {self.kind} design needs n a power of 2 (its balance properties), "
-                   f"got {self.n}; use {lower} or {lower * 2}")
+            msg = (
+                f"a {self.kind} design needs n a power of 2 (its balance properties), "
+                f"got {self.n}; use {lower} or {lower * 2}"
+            )
             raise ValueError(msg)
         if self.kind == "list" and not self.scenarios:
             msg = "design kind 'list' needs scenarios = [{...}, ...]"
@@ -143,7 +157,7 @@ class _Target(BaseModel):
     path: str | None = Field(
         default=None,
         description="Dotted config path set to the value (list items by name); without it the "
-        "value is a measure argument, referenced as \"@name\" in a [[measure]] table.",
+        'value is a measure argument, referenced as "@name" in a [[measure]] table.',
     )
     links: dict[str, float] = Field(
         default_factory=dict, description="Further config paths set to value x factor."
@@ -165,16 +179,30 @@ class _Target(BaseModel):
 class Parameter(_Target):
     """A ``[[parameter]]``: a design variable with levels or a range, and its cost."""
 
-    values: list[Any] | None = Field(default=None, min_length=1, description="Levels (numbers, strings, booleans).")
+    values: list[Any] | None = Field(
+        default=None, min_length=1, description="Levels (numbers, strings, booleans)."
+    )
     low: float | None = Field(default=None, description="Lower end of a continuous range.")
     high: float | None = Field(default=None, description="Upper end of a continuous range.")
-    step: float | None = Field(default=None, gt=0, description="Levels low, low + step, ... high (grid, oat).")
-    levels: int | None = Field(default=None, ge=2, description="Evenly spaced levels over low..high (grid, oat).")
+    step: float | None = Field(
+        default=None, gt=0, description="Levels low, low + step, ... high (grid, oat)."
+    )
+    levels: int | None = Field(
+        default=None, ge=2, description="Evenly spaced levels over low..high (grid, oat)."
+    )
     integer: bool = Field(default=False, description="Round values to whole numbers.")
-    base: Any = Field(default=None, description="Value in the oat centre and in list scenarios that omit it.")
-    capex_cny_per_unit: float = Field(default=0.0, ge=0, description="Investment per unit of the value [CNY/unit].")
-    fixed_om_cny_per_unit_year: float = Field(default=0.0, ge=0, description="Fixed O&M per unit [CNY/(unit·yr)].")
-    lifetime_years: int = Field(default=20, gt=0, le=60, description="Economic lifetime of that investment [yr].")
+    base: Any = Field(
+        default=None, description="Value in the oat centre and in list scenarios that omit it."
+    )
+    capex_cny_per_unit: float = Field(
+        default=0.0, ge=0, description="Investment per unit of the value [CNY/unit]."
+    )
+    fixed_om_cny_per_unit_year: float = Field(
+        default=0.0, ge=0, description="Fixed O&M per unit [CNY/(unit·yr)]."
+    )
+    lifetime_years: int = Field(
+        default=20, gt=0, le=60, description="Economic lifetime of that investment [yr]."
+    )
 
     @model_validator(mode="after")
     def _range(self) -> Self:
@@ -222,28 +250,39 @@ class Uncertain(_Target):
     weights: e.g. the weather files of one station).
     """
 
-    distribution: Literal["normal", "truncated_normal", "lognormal", "uniform", "triangular", "choice"]
+    distribution: Literal[
+        "normal", "truncated_normal", "lognormal", "uniform", "triangular", "choice"
+    ]
     mean: float | None = Field(default=None, description="Mean of the value.")
     sd: float | None = Field(default=None, description="Standard deviation of the value (> 0).")
     low: float | None = Field(default=None, description="Lower bound.")
     high: float | None = Field(default=None, description="Upper bound.")
     mode: float | None = Field(default=None, description="Most likely value (triangular).")
     values: list[Any] | None = Field(default=None, min_length=1, description="Outcomes (choice).")
-    weights: list[float] | None = Field(default=None, description="Relative weights of the outcomes (choice).")
+    weights: list[float] | None = Field(
+        default=None, description="Relative weights of the outcomes (choice)."
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
         need = _NEEDS[self.distribution]
-        given = {k for k in ("mean", "sd", "low", "high", "mode", "values", "weights")
-                 if getattr(self, k) is not None}
+        given = {
+            k
+            for k in ("mean", "sd", "low", "high", "mode", "values", "weights")
+            if getattr(self, k) is not None
+        }
         missing = [k for k in need if k not in given]
         if missing:
             msg = f"distribution {self.distribution!r} needs {', '.join(need)}; missing {', '.join(missing)}"
             raise ValueError(msg)
-        extra = sorted(given - set(need) - ({"weights"} if self.distribution == "choice" else set()))
+        extra = sorted(
+            given - set(need) - ({"weights"} if self.distribution == "choice" else set())
+        )
         if extra:
-            msg = (f"distribution {self.distribution!r} takes {', '.join(need)}; "
-                   f"{', '.join(extra)} would be ignored: remove it")
+            msg = (
+                f"distribution {self.distribution!r} takes {', '.join(need)}; "
+                f"{', '.join(extra)} would be ignored: remove it"
+            )
             raise ValueError(msg)
         numbers = [getattr(self, k) for k in need if k != "values"]
         if not all(math.isfinite(v) for v in numbers):
@@ -280,7 +319,8 @@ class AnalysisConfig(BaseModel):
     model_config = _FROZEN
 
     objectives: list[str] = Field(
-        default_factory=lambda: ["annual_cost_cny", "net_tco2"], min_length=1,
+        default_factory=lambda: ["annual_cost_cny", "net_tco2"],
+        min_length=1,
         description="Result columns to minimise (the first two give the Pareto front).",
     )
     maximise: list[str] = Field(default_factory=list, description="Objectives maximised instead.")
@@ -293,8 +333,10 @@ class AnalysisConfig(BaseModel):
     def _spelling(self) -> Self:
         for text in self.constraints:
             if not CONSTRAINT_PATTERN.match(text):
-                msg = (f"constraint {text!r}: expected 'FIELD OP NUMBER' with OP one of "
-                       f"<=, >=, <, >, ==, e.g. 'peak_import_kw <= 1500'")
+                msg = (
+                    f"constraint {text!r}: expected 'FIELD OP NUMBER' with OP one of "
+                    f"<=, >=, <, >, ==, e.g. 'peak_import_kw <= 1500'"
+                )
                 raise ValueError(msg)
         stray = [m for m in self.maximise if m not in self.objectives]
         if stray:
@@ -309,8 +351,12 @@ class SweepFinance(BaseModel):
     model_config = _FROZEN
 
     discount_rate: float = Field(default=0.06, gt=-1.0, description="Discount rate [1/yr].")
-    pv_degradation_frac_per_year: float = Field(default=0.005, ge=0.0, lt=1.0, description="For PV measures [1/yr].")
-    battery_fade_frac_per_year: float = Field(default=0.02, ge=0.0, lt=1.0, description="For battery measures [1/yr].")
+    pv_degradation_frac_per_year: float = Field(
+        default=0.005, ge=0.0, lt=1.0, description="For PV measures [1/yr]."
+    )
+    battery_fade_frac_per_year: float = Field(
+        default=0.02, ge=0.0, lt=1.0, description="For battery measures [1/yr]."
+    )
 
 
 class SweepFile(BaseModel):
@@ -324,8 +370,8 @@ class SweepFile(BaseModel):
     uncertain: list[Uncertain] = Field(default_factory=list, description="Uncertain inputs.")
     measure: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="Measures applied in every scenario; an argument \"@name\" takes a value of "
-        "the design, and apply = \"@name\" switches the measure with a boolean parameter.",
+        description='Measures applied in every scenario; an argument "@name" takes a value of '
+        'the design, and apply = "@name" switches the measure with a boolean parameter.',
     )
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     finance: SweepFinance = Field(default_factory=SweepFinance)

@@ -110,8 +110,16 @@ class Store:
 
     # -- creation -----------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, *, design_key: str, name: str, files: dict[str, str],
-               scenarios: Iterable[Scenario], hourly: bool = False) -> Store:
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        design_key: str,
+        name: str,
+        files: dict[str, str],
+        scenarios: Iterable[Scenario],
+        hourly: bool = False,
+    ) -> Store:
         """Create a new store with every scenario pending.
 
         Raises
@@ -122,8 +130,10 @@ class Store:
         target = Path(path)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             if (target / "catalogue.sqlite").is_file():
-                msg = (f"{target}: holds a sweep already; pass --resume to continue it, "
-                       f"or choose another --out")
+                msg = (
+                    f"{target}: holds a sweep already; pass --resume to continue it, "
+                    f"or choose another --out"
+                )
             else:
                 msg = f"{target}: exists and is not an empty folder; choose another --out"
             raise StoreError(msg)
@@ -136,13 +146,24 @@ class Store:
             db = sqlite3.connect(tmp / "catalogue.sqlite")
             with db:
                 db.executescript(_SCHEMA)
-                db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("design_key", design_key), ("name", name), ("created_utc", _now()),
-                ])
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [
+                        ("design_key", design_key),
+                        ("name", name),
+                        ("created_utc", _now()),
+                    ],
+                )
                 db.executemany(
                     "INSERT INTO scenarios (scenario_id, idx, parameters) VALUES (?, ?, ?)",
-                    ((s.scenario_id, s.index, json.dumps({**s.values, **s.tags}, ensure_ascii=False))
-                     for s in scenarios),
+                    (
+                        (
+                            s.scenario_id,
+                            s.index,
+                            json.dumps({**s.values, **s.tags}, ensure_ascii=False),
+                        )
+                        for s in scenarios
+                    ),
                 )
             db.close()
         return cls(target)
@@ -163,26 +184,36 @@ class Store:
         """
         target = Path(path)
         if not (target / "catalogue.sqlite").is_file():
-            msg = f"{target}: no sweep store here (catalogue.sqlite missing); run `twin sweep` first"
+            msg = (
+                f"{target}: no sweep store here (catalogue.sqlite missing); run `twin sweep` first"
+            )
             raise StoreError(msg)
         store = cls(target)
         if design_key is not None and store.meta("design_key") != design_key:
             store.close()
-            msg = (f"{target}: holds another design (its parameters, base or seed differ from the "
-                   f"sweep file's); resume only the same sweep, or choose another --out")
+            msg = (
+                f"{target}: holds another design (its parameters, base or seed differ from the "
+                f"sweep file's); resume only the same sweep, or choose another --out"
+            )
             raise StoreError(msg)
         store._clean()
         return store
 
     def _clean(self) -> None:
-        named = {r[0] for r in self._db.execute("SELECT DISTINCT part FROM scenarios WHERE part IS NOT NULL")}
+        named = {
+            r[0]
+            for r in self._db.execute("SELECT DISTINCT part FROM scenarios WHERE part IS NOT NULL")
+        }
         for f in self.results_dir.iterdir():
             if f.name.startswith(".") or (f.suffix == ".parquet" and f.name not in named):
                 f.unlink()
 
     def _next_part_number(self) -> int:
-        numbers = [int(f.stem.split("-")[1]) for f in self.results_dir.glob("part-*.parquet")
-                   if f.stem.split("-")[1].isdigit()]
+        numbers = [
+            int(f.stem.split("-")[1])
+            for f in self.results_dir.glob("part-*.parquet")
+            if f.stem.split("-")[1].isdigit()
+        ]
         return max(numbers, default=0)
 
     def close(self) -> None:
@@ -201,7 +232,10 @@ class Store:
 
     def pending_ids(self) -> set[str]:
         """Scenarios not yet finished (neither done nor failed)."""
-        return {r[0] for r in self._db.execute("SELECT scenario_id FROM scenarios WHERE status = 'pending'")}
+        return {
+            r[0]
+            for r in self._db.execute("SELECT scenario_id FROM scenarios WHERE status = 'pending'")
+        }
 
     def counts(self) -> dict[str, int]:
         out = {"pending": 0, "done": 0, "failed": 0}
@@ -212,7 +246,9 @@ class Store:
         """The catalogue, one row per scenario in design order."""
         frame = pd.read_sql_query(
             "SELECT scenario_id, idx AS 'index', parameters, config_hash, status, error, seconds, "
-            "worker, warnings, part, finished_utc FROM scenarios ORDER BY idx", self._db)
+            "worker, warnings, part, finished_utc FROM scenarios ORDER BY idx",
+            self._db,
+        )
         return frame
 
     def frame(self) -> pd.DataFrame:
@@ -228,7 +264,10 @@ class Store:
     def add(self, outcomes: Iterable[dict[str, Any]]) -> None:
         """Buffer finished scenarios; write a part when the buffer is full or old."""
         self._buffer.extend(outcomes)
-        if len(self._buffer) >= min(self.flush_rows, FLUSH_ROWS) or time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+        if (
+            len(self._buffer) >= min(self.flush_rows, FLUSH_ROWS)
+            or time.monotonic() - self._last_flush >= FLUSH_SECONDS
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -254,9 +293,20 @@ class Store:
             self._db.executemany(
                 "UPDATE scenarios SET status = ?, error = ?, config_hash = ?, seconds = ?, worker = ?, "
                 "warnings = ?, part = ?, finished_utc = ? WHERE scenario_id = ? AND status = 'pending'",
-                ((o["status"], o["error"] or None, o["config_hash"], o["seconds"], o["worker"],
-                  json.dumps(o["warnings"], ensure_ascii=False) if o["warnings"] else None,
-                  name, now, o["scenario_id"]) for o in batch),
+                (
+                    (
+                        o["status"],
+                        o["error"] or None,
+                        o["config_hash"],
+                        o["seconds"],
+                        o["worker"],
+                        json.dumps(o["warnings"], ensure_ascii=False) if o["warnings"] else None,
+                        name,
+                        now,
+                        o["scenario_id"],
+                    )
+                    for o in batch
+                ),
             )
 
 

@@ -39,7 +39,9 @@ export_price_cny_per_kwh = 0.391
 ef_kg_per_kwh = 0.5827
 """
 
-PV_BATTERY = LOAD_ONLY.replace('name = "load_only"', 'name = "pv_battery"') + """
+PV_BATTERY = (
+    LOAD_ONLY.replace('name = "load_only"', 'name = "pv_battery"')
+    + """
 [[pv]]
 name = "roof"
 inverter_rated_power_ac_kw = 170.0
@@ -57,6 +59,7 @@ capacity_kwh = 400.0
 rated_power_kw = 200.0
 dispatch = "tou_arbitrage"
 """
+)
 
 
 def write_plant(folder: Path, text: str = PV_BATTERY, name: str = "plant.toml") -> Path:
@@ -65,13 +68,22 @@ def write_plant(folder: Path, text: str = PV_BATTERY, name: str = "plant.toml") 
     return path
 
 
-def write_sweep(folder: Path, body: str, *, base: str = "plant.toml", plant: str = PV_BATTERY,
-                name: str = "sweep.toml", seed: int = 7) -> Path:
+def write_sweep(
+    folder: Path,
+    body: str,
+    *,
+    base: str = "plant.toml",
+    plant: str = PV_BATTERY,
+    name: str = "sweep.toml",
+    seed: int = 7,
+) -> Path:
     """A sweep file over ``base`` (written from ``plant`` when missing)."""
     if not (folder / base).exists():
         write_plant(folder, plant, base)
     path = folder / name
-    path.write_text(f'[sweep]\nname = "t"\nbase = "{base}"\nseed = {seed}\n{body}', encoding="utf-8")
+    path.write_text(
+        f'[sweep]\nname = "t"\nbase = "{base}"\nseed = {seed}\n{body}', encoding="utf-8"
+    )
     return path
 
 

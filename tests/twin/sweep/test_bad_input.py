@@ -24,45 +24,55 @@ def _load_error(tmp_path, body: str, **kw) -> str:
 
 
 def test_a_path_into_a_missing_table_names_the_parameter_and_the_tables(tmp_path):
-    body = PV_BATTERY_LHS.format(n=4).replace('path = "battery.bess.capacity_kwh"',
-                                              'path = "batteries.bess.capacity_kwh"')
+    body = PV_BATTERY_LHS.format(n=4).replace(
+        'path = "battery.bess.capacity_kwh"', 'path = "batteries.bess.capacity_kwh"'
+    )
     text = _load_error(tmp_path, body)
     assert "parameter[1] (battery_kwh)" in text and "did you mean 'battery'" in text
 
 
 def test_a_misspelt_key_at_the_end_of_a_path_gets_a_suggestion(tmp_path):
-    body = PV_BATTERY_LHS.format(n=4).replace('path = "battery.bess.capacity_kwh"',
-                                              'path = "battery.bess.capacity_kw"')
+    body = PV_BATTERY_LHS.format(n=4).replace(
+        'path = "battery.bess.capacity_kwh"', 'path = "battery.bess.capacity_kw"'
+    )
     text = _load_error(tmp_path, body)
     assert "parameter[1] (battery_kwh)" in text
     assert "battery[0].capacity_kw: unknown key; did you mean 'capacity_kwh'?" in text
 
 
 def test_a_list_item_that_does_not_exist_lists_the_names(tmp_path):
-    body = PV_BATTERY_LHS.format(n=4).replace('path = "battery.bess.capacity_kwh"',
-                                              'path = "battery.bes.capacity_kwh"')
+    body = PV_BATTERY_LHS.format(n=4).replace(
+        'path = "battery.bess.capacity_kwh"', 'path = "battery.bes.capacity_kwh"'
+    )
     assert "no item named 'bes'" in _load_error(tmp_path, body)
 
 
 def test_a_value_the_config_rejects_names_the_value(tmp_path):
-    body = PV_BATTERY_LHS.format(n=4).replace("low = 100.0\nhigh = 800.0", "low = -100.0\nhigh = 800.0")
+    body = PV_BATTERY_LHS.format(n=4).replace(
+        "low = 100.0\nhigh = 800.0", "low = -100.0\nhigh = 800.0"
+    )
     text = _load_error(tmp_path, body)
     assert "parameter[1] (battery_kwh) = -100.0" in text and "capacity_kwh" in text
 
 
-@pytest.mark.parametrize("dist, expected", [
-    ('distribution = "truncated_normal"\nmean = 0.6\nsd = 0.04\nlow = 0.3\nhigh = 0.5',
-     "expected low < mean < high"),
-    ('distribution = "uniform"\nlow = 0.5\nhigh = 0.3', "expected low < high"),
-    ('distribution = "normal"\nmean = 0.4\nsd = -0.1', "expected sd > 0"),
-    ('distribution = "triangular"\nlow = 0.3\nmode = 0.7\nhigh = 0.5', "low <= mode <= high"),
-    ('distribution = "lognormal"\nmean = 0.4', "missing sd"),
-    ('distribution = "normal"\nmean = 0.4\nsd = 0.1\nhigh = 0.5', "high would be ignored"),
-    ('distribution = "choice"\nvalues = [1, 2]\nweights = [1.0]', "1 weights for 2 values"),
-])
+@pytest.mark.parametrize(
+    "dist, expected",
+    [
+        (
+            'distribution = "truncated_normal"\nmean = 0.6\nsd = 0.04\nlow = 0.3\nhigh = 0.5',
+            "expected low < mean < high",
+        ),
+        ('distribution = "uniform"\nlow = 0.5\nhigh = 0.3', "expected low < high"),
+        ('distribution = "normal"\nmean = 0.4\nsd = -0.1', "expected sd > 0"),
+        ('distribution = "triangular"\nlow = 0.3\nmode = 0.7\nhigh = 0.5', "low <= mode <= high"),
+        ('distribution = "lognormal"\nmean = 0.4', "missing sd"),
+        ('distribution = "normal"\nmean = 0.4\nsd = 0.1\nhigh = 0.5', "high would be ignored"),
+        ('distribution = "choice"\nvalues = [1, 2]\nweights = [1.0]', "1 weights for 2 values"),
+    ],
+)
 def test_bad_distribution_bounds(tmp_path, dist, expected):
     body = PV_BATTERY_LHS.format(n=4)
-    body = body[:body.index('distribution = "truncated_normal"')] + dist + "\n"
+    body = body[: body.index('distribution = "truncated_normal"')] + dist + "\n"
     text = _load_error(tmp_path, body)
     assert "uncertain[0]" in text and expected in text
 
@@ -70,8 +80,9 @@ def test_bad_distribution_bounds(tmp_path, dist, expected):
 def test_an_unbounded_distribution_that_reaches_invalid_values_is_caught(tmp_path):
     # a normal price of mean 0.4 and sd 0.1 goes negative at its 1e-6 quantile
     body = PV_BATTERY_LHS.format(n=4)
-    body = body[:body.index('distribution = "truncated_normal"')] + (
-        'distribution = "normal"\nmean = 0.4\nsd = 0.1\n')
+    body = body[: body.index('distribution = "truncated_normal"')] + (
+        'distribution = "normal"\nmean = 0.4\nsd = 0.1\n'
+    )
     text = _load_error(tmp_path, body)
     assert "uncertain[0] (price) = -0.07" in text and "floating_price_cny_per_kwh" in text
 
@@ -82,7 +93,10 @@ def test_unknown_keys_list_the_valid_ones_with_a_suggestion(tmp_path):
 
 
 def test_a_measure_argument_naming_no_parameter(tmp_path):
-    body = LOAD_GRID.format(levels=2) + '\n[[measure]]\nmeasure = "led_lighting"\nload = "load"\nreduction_frac = "@reducton"\n'
+    body = (
+        LOAD_GRID.format(levels=2)
+        + '\n[[measure]]\nmeasure = "led_lighting"\nload = "load"\nreduction_frac = "@reducton"\n'
+    )
     text = _load_error(tmp_path, body, plant=LOAD_ONLY)
     assert "measure[0].reduction_frac" in text and "'@reducton'" in text
 
@@ -100,7 +114,9 @@ def test_too_large_a_design_needs_yes_and_writes_nothing(tmp_path, capsys):
         run_sweep(path, out)
     assert main(["sweep", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "Traceback" not in err and f"{4 * levels:,} scenarios" in err
+    assert (
+        err.startswith("error: ") and "Traceback" not in err and f"{4 * levels:,} scenarios" in err
+    )
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["plant.toml", "sweep.toml"]
 
 

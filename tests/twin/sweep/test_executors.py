@@ -34,8 +34,13 @@ def test_two_workers_give_the_same_rows_as_one(reference):
 
 def test_finishing_order_does_not_matter(reference, tmp_path):
     sweep, frame, _ = reference
-    store = Store.create(tmp_path / "rev", design_key=sweep.design_key, name=sweep.name,
-                         files={"sweep.toml": sweep.text}, scenarios=sweep.scenarios)
+    store = Store.create(
+        tmp_path / "rev",
+        design_key=sweep.design_key,
+        name=sweep.name,
+        files={"sweep.toml": sweep.text},
+        scenarios=sweep.scenarios,
+    )
     with store:
         store.flush_rows = 1
         execute(sweep.plan, sweep.scenarios[::-1], store, workers=1)  # last first
@@ -46,8 +51,9 @@ def test_finishing_order_does_not_matter(reference, tmp_path):
 def test_dask_local_cluster_gives_bit_identical_rows(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     sweep, frame, _ = reference
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         run = run_sweep(sweep, tmp_path / "dask", scheduler=cluster.scheduler_address)
     assert run.computed == len(frame)
     with Store.open(tmp_path / "dask") as store:

@@ -25,7 +25,9 @@ def _done(db: Path) -> int:
         return 0
     try:
         with sqlite3.connect(db, timeout=0.1) as con:
-            return con.execute("SELECT COUNT(*) FROM scenarios WHERE status != 'pending'").fetchone()[0]
+            return con.execute(
+                "SELECT COUNT(*) FROM scenarios WHERE status != 'pending'"
+            ).fetchone()[0]
     except sqlite3.OperationalError:  # locked by the writer for a moment
         return 0
 
@@ -46,8 +48,21 @@ def test_kill_9_then_resume_runs_every_scenario_once_with_the_same_results(tmp_p
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "twin.cli", "sweep", str(sweep), "--out", str(out), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "twin.cli",
+            "sweep",
+            str(sweep),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while _done(out / "catalogue.sqlite") < 6:
@@ -96,8 +111,11 @@ def test_a_half_written_part_is_discarded_and_its_scenarios_rerun(tmp_path):
     # on disk but no scenario names it; and a temporary file of the next part
     con = sqlite3.connect(out / "catalogue.sqlite")
     with con:
-        lost = con.execute("UPDATE scenarios SET status = 'pending', part = NULL, config_hash = NULL "
-                           "WHERE part = ?", (parts[-1],)).rowcount
+        lost = con.execute(
+            "UPDATE scenarios SET status = 'pending', part = NULL, config_hash = NULL "
+            "WHERE part = ?",
+            (parts[-1],),
+        ).rowcount
     con.close()
     (out / "results" / ".part-999999.parquet.tmp").write_bytes(b"\x00")
     again = run_sweep(sweep, out, workers=1, resume=True)
@@ -117,7 +135,9 @@ def test_failing_scenario_is_recorded_and_the_sweep_goes_on(tmp_path):
     # in a file; here it stands for a scenario that fails inside its worker)
     bad = sweep.scenarios[1]
     poisoned = type(bad)(bad.scenario_id, bad.index, {**bad.values, "price": -1.0}, bad.tags)
-    sweep = dataclasses.replace(sweep, scenarios=(sweep.scenarios[0], poisoned, *sweep.scenarios[2:]))
+    sweep = dataclasses.replace(
+        sweep, scenarios=(sweep.scenarios[0], poisoned, *sweep.scenarios[2:])
+    )
     run = run_sweep(sweep, tmp_path / "out", workers=1)
     assert run.counts == {"pending": 0, "done": 7, "failed": 1}
     with Store.open(tmp_path / "out") as store:
