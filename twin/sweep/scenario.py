@@ -243,7 +243,7 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
     failure is an outcome with its error message."""
     from twin.run import run
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     row: dict[str, Any] = {
         "scenario_id": scenario.scenario_id,
         "index": scenario.index,
@@ -286,6 +286,7 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
         status=row["status"],
         error=row["error"],
         seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0,
         worker=_worker_name(),
     )
     return outcome

@@ -5,8 +5,8 @@ A store is a folder::
     DIR/
       sweep.toml           the sweep file as run (what ``twin sweep-report`` reads)
       catalogue.sqlite     one row per scenario: id, parameters, config hash,
-                           status (pending, done, failed), error, seconds,
-                           worker, warnings, the part file holding its row
+                           status (pending, done, failed), error, wall and CPU
+                           seconds, worker, warnings, the part file holding its row
       results/part-*.parquet
                            one row per finished scenario (scenario_id, its
                            values, every summary field)
@@ -54,6 +54,7 @@ CREATE TABLE scenarios (
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
     error TEXT,
     seconds REAL,
+    cpu_seconds REAL,
     worker TEXT,
     warnings TEXT,
     part TEXT,
@@ -246,6 +247,7 @@ class Store:
         """The catalogue, one row per scenario in design order."""
         frame = pd.read_sql_query(
             "SELECT scenario_id, idx AS 'index', parameters, config_hash, status, error, seconds, "
+            "cpu_seconds, "
             "worker, warnings, part, finished_utc FROM scenarios ORDER BY idx",
             self._db,
         )
@@ -291,7 +293,8 @@ class Store:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "UPDATE scenarios SET status = ?, error = ?, config_hash = ?, seconds = ?, worker = ?, "
+                "UPDATE scenarios SET status = ?, error = ?, config_hash = ?, seconds = ?, cpu_seconds = ?, "
+                "worker = ?, "
                 "warnings = ?, part = ?, finished_utc = ? WHERE scenario_id = ? AND status = 'pending'",
                 (
                     (
@@ -299,6 +302,7 @@ class Store:
                         o["error"] or None,
                         o["config_hash"],
                         o["seconds"],
+                        o["cpu_seconds"],
                         o["worker"],
                         json.dumps(o["warnings"], ensure_ascii=False) if o["warnings"] else None,
                         name,
