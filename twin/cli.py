@@ -140,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run every scenario of a sweep file on local processes or a Dask cluster; "
                     "each finished scenario is written to DIR (Parquet rows under results/, an "
                     "SQLite catalogue with status, error, seconds and worker), so a killed sweep "
-                    f"resumes with --resume. Designs above {_design_limit()} scenarios need --yes.",
+                    "resumes with --resume. Designs above 2,000 scenarios need --yes.",
         epilog="examples:\n  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep\n"
                "  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep --resume\n"
                "  twin sweep experiments/factory_sweep.toml --out out/fs --scheduler tcp://10.0.0.5:8786",
@@ -372,12 +372,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv; "
           f"the variants' store in scenarios/)")
     return 0
-
-
-def _design_limit() -> str:
-    from twin.sweep.engine import DESIGN_LIMIT
-
-    return f"{DESIGN_LIMIT:,}"
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:

@@ -291,6 +291,12 @@ def analyse(store_dir: str | Path) -> SweepReport:
     from twin.sweep.store import Store
 
     path = Path(store_dir)
+    if (path / "catalogue.sqlite").is_file() and not (path / "sweep.toml").is_file():
+        msg = (
+            f"{path}: a store without its sweep file (twin compare keeps its variants so; "
+            f"their comparison is compare.csv beside it)"
+        )
+        raise ConfigError(msg)
     with Store.open(path) as store:
         frame = store.frame()
         counts = store.counts()

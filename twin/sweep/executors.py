@@ -32,7 +32,7 @@ from typing import Any
 
 from twin.errors import ConfigError
 from twin.sweep.design import Scenario
-from twin.sweep.scenario import Plan, run_chunk, warm_up
+from twin.sweep.scenario import Plan, run_chunk, served_plan, warm_up
 
 __all__ = ["SchedulerError", "connect_scheduler", "dask_outcomes", "local_outcomes"]
 
@@ -55,18 +55,13 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _init_pool_worker(plan: Plan, parent_pid: int) -> None:
-    from twin.sweep import scenario
-
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    scenario._STATE["plan"] = plan
     warm_up(plan, run_base=True)
 
 
 def _pool_task(plan_key: str, chunk: list[Scenario]) -> list[dict[str, Any]]:
-    from twin.sweep import scenario
-
-    plan = scenario._STATE.get("plan")
+    plan = served_plan()
     if plan is None or plan.key != plan_key:
         msg = "worker has no plan (its initializer did not run)"
         raise RuntimeError(msg)

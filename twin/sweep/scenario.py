@@ -38,7 +38,15 @@ from twin.measures import AppliedMeasure, apply_measure
 from twin.sweep.design import Scenario
 from twin.sweep.schema import Parameter, Uncertain
 
-__all__ = ["ENGINE_COLUMNS", "Plan", "flatten_summary", "run_chunk", "scenario_config", "warm_up"]
+__all__ = [
+    "ENGINE_COLUMNS",
+    "Plan",
+    "flatten_summary",
+    "run_chunk",
+    "scenario_config",
+    "served_plan",
+    "warm_up",
+]
 
 ENGINE_COLUMNS = (
     "scenario_id",
@@ -197,7 +205,7 @@ def _money(plan: Plan, scenario: Scenario, applied: list[AppliedMeasure]) -> dic
 
 
 # -- per-worker state ----------------------------------------------------------
-_STATE: dict[str, Any] = {"key": None, "weather": {}}
+_STATE: dict[str, Any] = {"key": None, "plan": None, "weather": {}}
 _LOCK = threading.Lock()
 
 
@@ -221,8 +229,7 @@ def warm_up(plan: Plan, *, run_base: bool) -> None:
     with _LOCK:
         if _STATE["key"] == plan.key:
             return
-        _STATE["key"] = plan.key
-        _STATE["weather"] = {}
+        _STATE.update(key=plan.key, plan=plan, weather={})
         if run_base:
             from twin.run import run
 
@@ -232,6 +239,11 @@ def warm_up(plan: Plan, *, run_base: bool) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 run(config, weather=_weather_for(config))
+
+
+def served_plan() -> Plan | None:
+    """The plan this process was warmed up for (pool workers get it once, at start)."""
+    return _STATE["plan"]
 
 
 def _worker_name() -> str:

@@ -137,3 +137,18 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path, 
     assert main(["sweep", str(path), "--out", str(out), "--scheduler", "127.0.0.1:1"]) == 2
     assert "expected an address like tcp://HOST:PORT" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_objective_naming_no_result_column(tmp_path):
+    body = LOAD_GRID.format(levels=2) + '\n[analysis]\nobjectives = ["total_cost_cn"]\n'
+    text = _load_error(tmp_path, body, plant=LOAD_ONLY)
+    assert (
+        "analysis.objectives: 'total_cost_cn' is no result column (did you mean 'total_cost_cny'?)"
+        in text
+    )
+
+
+def test_the_help_states_the_design_limit(capsys):
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    assert f"Designs above {DESIGN_LIMIT:,} scenarios need --yes" in capsys.readouterr().out
