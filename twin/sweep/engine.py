@@ -30,7 +30,7 @@ from twin.measures import MEASURES, MeasureError
 from twin.sweep.design import Scenario, build_design, uncertain_quantiles
 from twin.sweep.executors import connect_scheduler, dask_outcomes, local_outcomes
 from twin.sweep.scenario import ENGINE_COLUMNS, Plan, scenario_config
-from twin.sweep.schema import Parameter, SweepFile, Uncertain, did_you_mean
+from twin.sweep.schema import CONSTRAINT_PATTERN, Parameter, SweepFile, Uncertain, did_you_mean
 from twin.sweep.store import Store
 
 __all__ = [
@@ -159,13 +159,32 @@ def _check_measures(doc: SweepFile, source: str) -> None:
                 raise ConfigError(msg)
 
 
+_NESTED = ("components.", "generation_by_source_kwh.")
+"""Prefixes of the flattened nested summary fields (their names depend on the plant)."""
+
+
 def _reserved(doc: SweepFile, source: str) -> None:
+    """Parameter names must not shadow result columns; objectives and
+    constraints must name result columns (checked now, not after the sweep)."""
     taken = set(ENGINE_COLUMNS) | set(summary_fields())
     for t in (*doc.parameter, *doc.uncertain):
         if t.name in taken:
             msg = (
                 f"{source}: {t.name!r} is a result column's name; name the parameter "
                 f"otherwise (e.g. {t.name}_set)"
+            )
+            raise ConfigError(msg)
+    known = sorted(taken | {t.name for t in (*doc.parameter, *doc.uncertain)})
+    a = doc.analysis
+    fields = [("analysis.objectives", o) for o in a.objectives]
+    fields += [
+        ("analysis.constraints", CONSTRAINT_PATTERN.match(c)["field"]) for c in a.constraints
+    ]
+    for where, name in fields:
+        if name not in known and not name.startswith(_NESTED):
+            msg = (
+                f"{source}: {where}: {name!r} is no result column{did_you_mean(name, known)}; "
+                f"columns: {', '.join(known)} and components.<name>.<indicator>"
             )
             raise ConfigError(msg)
 
