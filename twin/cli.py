@@ -386,6 +386,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(f"{sweep.name}: {len(sweep.scenarios)} scenarios ({sweep.doc.design.kind}); ran {run.computed} "
           f"now in {run.seconds:.1f} s ({rate:.1f}/s); done {c['done']}, failed {c['failed']}, "
           f"pending {c['pending']}")
+    if c["failed"]:
+        from twin.sweep import Store
+
+        with Store.open(out) as store:
+            failed = store.catalogue().query("status == 'failed'")
+        first = failed.iloc[0]
+        print(f"  first failure, {first['scenario_id']}: {first['error'].splitlines()[0]}")
     print(f"store {out}/ (results/*.parquet, catalogue.sqlite); next: twin sweep-report {out}")
     return 0
 
