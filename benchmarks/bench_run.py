@@ -36,7 +36,7 @@ from peers import build_modelchain, run_modelchain  # noqa: E402
 
 import twin  # noqa: E402
 import twin.component as twin_component  # noqa: E402
-from twin.run import load_plant_weather, weather_on_grid  # noqa: E402
+from twin.simulate import load_plant_weather, weather_on_grid  # noqa: E402
 
 CONFIG = ROOT / "configs" / "reference_factory.toml"
 

@@ -540,6 +540,9 @@ def station_flows(fractions: np.ndarray, station: StationParams) -> dict[str, np
 # The component
 # ---------------------------------------------------------------------------
 _STATE_OUTPUTS = tuple(f"{s}_kw" for s in ENERGY_STATES)
+PLANNED_TIME_OUTPUT = "planned_time_frac"
+"""Output holding the share of each step within planned production time [-]
+(read by shift scheduling through this name, which the line owns)."""
 
 
 @register_component("production_line")
@@ -593,7 +596,7 @@ class ProductionLine(Component):
             output("units_produced", Meaning.PRODUCT),
             *unserved,
             *(output(name, description="electricity in this machine state") for name in _STATE_OUTPUTS),
-            output("planned_time_frac"),
+            output(PLANNED_TIME_OUTPUT, description="share of the step within planned production time"),
             output("downtime_frac"),
         )
 
@@ -666,7 +669,7 @@ class ProductionLine(Component):
             target[out if bus is None else port] = means[:, 1 + j].copy()
         for j, name in enumerate(_STATE_OUTPUTS):
             outputs[name] = means[:, 5 + j].copy()
-        outputs["planned_time_frac"] = planned
+        outputs[PLANNED_TIME_OUTPUT] = planned
         outputs["downtime_frac"] = means[:, 5 + n_out].copy()
         return Flows(ports=ports, outputs=outputs)
 

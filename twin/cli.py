@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from twin.errors import ConfigError, ConsistencyError
 
 if TYPE_CHECKING:
-    from twin.ledger.compute import Ledger
-    from twin.ledger.pathway import Pathway
+    from twin.accounting.ledger import Ledger
+    from twin.pathway import Pathway
 
 __all__ = ["main"]
 
@@ -303,7 +303,7 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from twin.config import load_config
-    from twin.ledger.pathway import run_pathway
+    from twin.pathway import run_pathway
     from twin.run import load_plant_weather, run
 
     config = load_config(args.config, args.overrides, weather=args.weather, step=args.step)

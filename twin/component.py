@@ -650,6 +650,10 @@ class Component:
         rejects an undeclared or missing output (a bug in the component)."""
         return ()
 
+    def outputs_meaning(self, meaning: Meaning) -> tuple[str, ...]:
+        """Names of the declared outputs with one meaning."""
+        return tuple(o.name for o in self.outputs() if o.meaning is meaning)
+
     def compute(self, ctx: RunContext) -> Flows:
         """Flows for every step of ``ctx.grid``."""
         raise NotImplementedError

@@ -23,6 +23,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from twin.config.loader import set_path
+from twin.errors import ConfigError
+
 __all__ = [
     "MEASURES",
     "AppliedMeasure",
@@ -500,9 +503,6 @@ class Patch(_MeasureParams):
 
 @register_measure("patch", Patch, "any costed config change given as dotted-path patches")
 def _patch(config, p: Patch, finance):
-    from twin.config.loader import set_path
-    from twin.errors import ConfigError
-
     for path, value in p.set.items():
         try:
             config = set_path(config, path, value, label="measure 'patch'", what="path")
@@ -510,3 +510,48 @@ def _patch(config, p: Patch, finance):
             raise MeasureError(str(exc)) from None
     capex, om, life = _money(p, 0.0, 0.0, 15)
     return config, AppliedMeasure("patch", p.model_dump(), capex, om, life, 0.0)
+
+
+def apply_changes(
+    config: dict[str, Any],
+    measures: list[dict[str, Any]],
+    patches: dict[str, Any],
+    finance: dict[str, float],
+    *,
+    where: str,
+) -> tuple[dict[str, Any], tuple[AppliedMeasure, ...]]:
+    """Apply a variant's measures (the library) and then its dotted-path patches.
+
+    The one way an experiment variant, a pathway measure or a sweep scenario
+    changes a config.
+
+    Parameters
+    ----------
+    config : dict
+        Plant config as plain data (not modified).
+    measures : list of dict
+        ``{"measure": name, **params}`` each.
+    patches : dict
+        Dotted path -> value (:func:`twin.config.loader.set_path`).
+    finance : dict
+        Finance defaults the measures read.
+    where : str
+        Label for error messages (file and table).
+
+    Raises
+    ------
+    ConfigError
+        An unknown measure, bad measure parameters, or a bad patch path.
+    """
+    raw = config
+    applied: list[AppliedMeasure] = []
+    for j, spec in enumerate(measures):
+        try:
+            raw, a = apply_measure(raw, spec, finance)
+        except MeasureError as exc:
+            msg = f"{where}.measures[{j}]: {exc}"
+            raise ConfigError(msg) from None
+        applied.append(a)
+    for path, value in patches.items():
+        raw = set_path(raw, path, value, label=where, what=f"{where}.patches")
+    return raw, tuple(applied)

@@ -24,10 +24,11 @@ import pandas as pd
 
 from twin._atomic import atomic_dir
 from twin.accounting.cost import CostBreakdown
+from twin.accounting.emissions import electricity_emissions_kg
 from twin.accounting.kpi import PlantSeries
+from twin.accounting.ledger import Ledger
 from twin.accounting.summary import Summary
 from twin.component import Flows, TariffSignals, TouPeriod
-from twin.ledger.compute import Ledger
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -103,7 +104,6 @@ class Results:
     def _plant_columns(self) -> dict[str, tuple[np.ndarray, str]]:
         """Plant-level series with their hourly aggregation (declared here once)."""
         s, sig = self.series, self.signals
-        step_h = self.grid.step_h
         cols: dict[str, tuple[np.ndarray, str]] = {
             "electricity_use_kw": (s.use_kw, "mean"),
             "onsite_generation_kw": (s.generation_kw, "mean"),
@@ -118,7 +118,7 @@ class Results:
             "price_import_cny_per_kwh": (sig.import_price_cny_per_kwh, "mean"),
             "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
             "energy_cost_cny": (self.cost.cost_cny_per_step, "sum"),
-            "scope2_location_kg": (s.grid_import_kw * sig.ef_kg_per_kwh * step_h, "sum"),
+            "scope2_location_kg": (electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid), "sum"),
         }
         electric = self.plant.slack.bus
         for bus, arr in self.unmet_by_bus.items():

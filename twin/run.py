@@ -1,188 +1,27 @@
-"""One run of a plant over its time grid.
+"""The one run entry point: simulate a plant, then account for it.
 
-The stages follow DESIGN.md: weather and calendar onto the grid; the grid
-connection publishes its tariff and emission signals; components compute
-in stage order (loads, converters, generation, storage, slack), each seeing
-the net demand the earlier ones left on every bus; generation that neither
-storage nor export can take is curtailed; every bus is checked to balance
-at every step; then cost, emissions and KPIs are accounted, and the carbon
-ledger (:mod:`twin.ledger`) turns the run into an inventory.
+:func:`run` builds the plant (when given a config), simulates it
+(:func:`twin.simulate.simulate`), and accounts for what the simulation
+produced: the plant-level series and the balance from the declared ports and
+outputs, the electricity cost, the carbon ledger, and the typed summary. The
+CLI, experiments, sweeps, M&V, claims and the pathway all call it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import hashlib
-import importlib.metadata
-import logging
-import platform
-import warnings
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-
 from twin import weather as wx
-from twin._version import __version__
 from twin.accounting import build_balance, build_summary, electricity_cost, plant_series
-from twin.calendar import day_types
-from twin.component import Component, Direction, Flows, Meaning, RunContext, Site
+from twin.accounting.ledger import compute_ledger
 from twin.config.schema import PlantConfig
-from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
-from twin.ledger.compute import compute_ledger
 from twin.plant import Plant
 from twin.results import Results
-from twin.timegrid import TimeGrid
+from twin.simulate import Simulation, load_plant_weather, simulate, weather_on_grid
 
-__all__ = ["BALANCE_TOLERANCE_KW", "load_plant_weather", "run", "weather_on_grid"]
-
-log = logging.getLogger(__name__)
-
-BALANCE_TOLERANCE_KW = 1e-6
-"""Largest residual a bus may show at any step [kW] (or [m³/min])."""
-
-
-def load_plant_weather(config: PlantConfig) -> wx.Weather:
-    """Load the weather a config names (bundled site or file).
-
-    Raises
-    ------
-    ConfigError
-        Unknown site, missing or unusable file; the message names the
-        config file and field.
-    """
-    wc = config.weather
-    if wc.site is not None:
-        target, field = wc.site, "weather.site"
-    else:
-        path = Path(wc.file)
-        target = str(path if path.is_absolute() else Path(config.base_dir) / path)
-        field = "weather.file"
-    try:
-        return wx.load_weather(target, correct_timing=wc.correct_timing, year=config.simulation.year)
-    except wx.WeatherError as exc:
-        source = config.source_path or "<config>"
-        msg = f"{source}: {field}: {exc}"
-        raise ConfigError(msg) from None
-
-
-def weather_on_grid(frame: pd.DataFrame, grid: TimeGrid) -> dict[str, np.ndarray]:
-    """Canonical weather columns as arrays on the grid.
-
-    The typical year is matched to the grid by UTC instant and treated as
-    cyclic (a grid in another time zone wraps around the year's ends).
-    Hourly means are held for every step within the hour, which keeps
-    every hourly mean, and so every energy total, the same at any step.
-    """
-    index = frame.index
-    n = len(index)
-    start_utc = index[0].tz_convert("UTC")
-    hours_utc = grid.hourly_index.tz_convert("UTC")
-    pos = (((hours_utc - start_utc) // pd.Timedelta(hours=1)).to_numpy() % n).astype(np.int64)
-    out: dict[str, np.ndarray] = {}
-    k = grid.steps_per_hour
-    for name in frame.columns:
-        values = frame[name].to_numpy(dtype=np.float64)[pos]
-        out[name] = np.repeat(values, k) if k > 1 else values
-    return out
-
-
-def _check_flows(component: Component, flows: Flows, n: int) -> Flows:
-    """Check a component's flows against its declarations; returns them with
-    the declared curtailment outputs (which the run fills) added as zeros.
-
-    Raises
-    ------
-    BalanceError
-        A missing, misshapen, non-finite or negative port flow, or an output
-        that is undeclared, missing or misshapen (a bug in the component).
-    """
-    where = f"{component.kind}[{component.name}]"
-    for port in component.ports():
-        arr = flows.ports.get(port.name)
-        here = f"{where} port {port.name!r}"
-        if arr is None:
-            msg = f"{here}: compute() returned no flow"
-            raise BalanceError(msg)
-        if arr.shape != (n,):
-            msg = f"{here}: flow has shape {arr.shape}, expected ({n},)"
-            raise BalanceError(msg)
-        if not np.all(np.isfinite(arr)):
-            msg = f"{here}: flow has NaN or infinite values"
-            raise BalanceError(msg)
-        if arr.min() < -BALANCE_TOLERANCE_KW:
-            i = int(np.argmin(arr))
-            msg = f"{here}: negative flow {arr[i]:.6g} at step {i}; flows are never signed"
-            raise BalanceError(msg)
-    declared = {o.name: o for o in component.outputs()}
-    undeclared = sorted(set(flows.outputs) - set(declared))
-    if undeclared:
-        msg = f"{where}: outputs {undeclared} are not declared in {type(component).__name__}.outputs()"
-        raise BalanceError(msg)
-    outputs = dict(flows.outputs)
-    for name, decl in declared.items():
-        arr = outputs.get(name)
-        if arr is None and decl.meaning is Meaning.CURTAILMENT:
-            outputs[name] = np.zeros(n)
-        elif arr is None:
-            msg = f"{where}: declared output {name!r} was not returned by compute()"
-            raise BalanceError(msg)
-        elif np.shape(arr) != (n,):
-            msg = f"{where}: output {name!r} has shape {np.shape(arr)}, expected ({n},)"
-            raise BalanceError(msg)
-    return flows if len(outputs) == len(flows.outputs) else Flows(flows.ports, outputs)
-
-
-def _outputs_meaning(component: Component, meaning: Meaning) -> list[str]:
-    return [o.name for o in component.outputs() if o.meaning is meaning]
-
-
-def _curtail(
-    plant: Plant, ctx: RunContext, flows: dict[str, Flows], bus: str, surplus: np.ndarray
-) -> np.ndarray:
-    """Reduce curtailable generation on ``bus`` by ``surplus`` [kW], pro rata
-    to each producer's output; returns what could not be curtailed."""
-    producers = [
-        (c, p) for c in plant.components if c.curtailable
-        for p in c.ports() if p.bus == bus and p.direction is Direction.OUT
-    ]
-    if not producers:
-        return surplus
-    total = sum(flows[c.name].ports[p.name] for c, p in producers)
-    share = np.divide(surplus, total, out=np.zeros_like(surplus), where=total > 0)
-    share = np.minimum(share, 1.0)
-    for c, p in producers:
-        f = flows[c.name]
-        out = f.ports[p.name]
-        cut = out * share
-        ports = dict(f.ports)
-        ports[p.name] = out - cut
-        outputs = dict(f.outputs)
-        (name,) = _outputs_meaning(c, Meaning.CURTAILMENT)
-        outputs[name] = outputs[name] + cut
-        flows[c.name] = Flows(ports=ports, outputs=outputs)
-        ctx._net_demand[bus] += cut
-    return np.maximum(surplus - total * share, 0.0)
-
-
-def _bus_residuals(plant: Plant, flows: Mapping[str, Flows], n: int) -> dict[str, np.ndarray]:
-    """Demand minus supply per bus, recomputed from the final flows."""
-    residual = {bus: np.zeros(n) for bus in plant.buses}
-    for c in plant.components:
-        f = flows[c.name]
-        for port in c.ports():
-            if port.direction is Direction.IN:
-                residual[port.bus] += f.ports[port.name]
-            else:
-                residual[port.bus] -= f.ports[port.name]
-    return residual
+__all__ = ["account", "load_plant_weather", "run", "weather_on_grid"]
 
 
 def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Results:
-    """Simulate a plant over its time grid.
+    """Simulate a plant over its time grid and account for it.
 
     Parameters
     ----------
@@ -198,179 +37,34 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
     Raises
     ------
     ConfigError, ConsistencyError
-        Bad input found while building.
+        Bad input found while building or running (exit status 2 in the CLI).
     BalanceError
         A bus does not balance (a bug, not a user error).
     """
     plant = target if isinstance(target, Plant) else Plant.build(target)
-    config, grid = plant.config, plant.grid
-    w = weather if weather is not None else load_plant_weather(config)
-    run_warnings: list[str] = []
-    for issue in w.issues:
-        if issue.severity == "warning":
-            run_warnings.append(issue.message)
-            warnings.warn(issue.message, SuspiciousInputWarning, stacklevel=2)
-    frame = w.frame if w.frame.index[0].year == grid.start.year else wx.to_year(w.frame, grid.start.year)
-    columns = weather_on_grid(frame, grid)
-    loc, wc = w.location, config.weather
-    site = Site(
-        name=loc.name,
-        latitude_deg=wc.latitude_deg if wc.latitude_deg is not None else loc.latitude_deg,
-        longitude_deg=wc.longitude_deg if wc.longitude_deg is not None else loc.longitude_deg,
-        elevation_m=wc.elevation_m if wc.elevation_m is not None else loc.elevation_m,
-    )
-    cal = config.calendar
-    days = day_types(
-        grid, holidays=cal.holidays, extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays, weekend_days=cal.weekend_days,
-    )
-    ctx = RunContext(
-        grid, site, columns, days, None, np.random.SeedSequence(config.simulation.seed), plant.series
-    )
-    ctx.weather_key = _content_key(columns)
-    ctx.signals = plant.slack.signals(ctx)
+    return account(simulate(plant, weather=weather))
 
-    flows: dict[str, Flows] = {}
+
+def account(sim: Simulation) -> Results:
+    """Series, balance, cost, ledger and summary of a simulation."""
+    plant, flows, grid = sim.plant, sim.flows, sim.plant.grid
     n = grid.n_steps
-    source = config.source_path or "<config>"
-    for component in plant.components:
-        try:
-            f = component.compute(ctx)
-        except ConfigError as exc:
-            # a component rejects what the user gave it: name the config file
-            text = str(exc)
-            if source != "<config>" and not text.startswith(source):
-                msg = f"{source}: {text}"
-                raise ConfigError(msg) from exc
-            raise
-        f = _check_flows(component, f, n)
-        flows[component.name] = f
-        ctx._record(component.name, component.ports(), f)
-
-    unmet, surplus = _close_buses(plant, ctx, flows, run_warnings)
-
     supply = plant.slack
-    series = plant_series(plant.components, flows, unmet[supply.bus], n)
+    series = plant_series(plant.components, flows, sim.unmet_by_bus[supply.bus], n)
     terms = supply.billing()
     cost = electricity_cost(
-        series.grid_import_kw, series.grid_export_kw, ctx.signals, grid,
+        series.grid_import_kw, series.grid_export_kw, sim.signals, grid,
         demand_charge_cny_per_kw_month=terms.demand_charge_cny_per_kw_month,
         capacity_charge_cny_per_kva_month=terms.capacity_charge_cny_per_kva_month,
         contracted_capacity_kva=terms.contracted_capacity_kva,
     )
-    balance = build_balance(plant.components, flows, plant.buses, unmet, surplus, grid)
+    balance = build_balance(plant.components, flows, plant.buses, sim.unmet_by_bus, sim.surplus_by_bus, grid)
     # emissions come from the carbon ledger's inventory (defaults without a [ledger] section)
-    ledger = compute_ledger(plant, flows, series, ctx.signals)
+    ledger = compute_ledger(plant, flows, series, sim.signals)
     summary = build_summary(
         plant, flows, series, cost, ledger, balance,
-        provenance=_provenance(plant, w), run_warnings=run_warnings,
+        provenance=sim.provenance, run_warnings=list(sim.warnings),
     )
     return Results(
-        plant, flows, series, ctx.signals, cost, summary, columns, unmet, ledger, balance
+        plant, flows, series, sim.signals, cost, summary, sim.weather_columns, sim.unmet_by_bus, ledger, balance
     )
-
-
-def _close_buses(
-    plant: Plant, ctx: RunContext, flows: dict[str, Flows], run_warnings: list[str]
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Curtail what no slack can take, check that every bus balances at every
-    step, and return the unmet demand and the surplus nothing could take per
-    bus (each warned about when non-zero).
-
-    Raises
-    ------
-    BalanceError
-        A bus whose residual is not explained by unmet demand or uncurtailable
-        surplus (a bug).
-    """
-    grid = plant.grid
-    n = grid.n_steps
-    unmet = {bus: np.zeros(n) for bus in plant.buses}
-    leftover = {bus: np.zeros(n) for bus in plant.buses}
-    for slack in plant.slacks:
-        out = flows[slack.name].outputs
-        excess = sum((out[k] for k in _outputs_meaning(slack, Meaning.EXCESS)), np.zeros(n))
-        short = sum((out[k] for k in _outputs_meaning(slack, Meaning.UNMET)), np.zeros(n))
-        for bus in {p.bus for p in slack.ports()}:
-            leftover[bus] = _curtail(plant, ctx, flows, bus, excess)
-            unmet[bus] = short
-    slack_buses = {p.bus for s in plant.slacks for p in s.ports()}
-    residual = _bus_residuals(plant, flows, n)
-    for bus, r in residual.items():
-        unit = plant.buses[bus].carrier.flow_unit
-        if bus not in slack_buses:
-            # no slack here: what is not supplied is unmet, and it is reported
-            unmet[bus] = np.maximum(r, 0.0)
-        gap = r - unmet[bus] + leftover[bus]
-        worst = float(np.max(np.abs(gap))) if gap.size else 0.0
-        if worst > BALANCE_TOLERANCE_KW:
-            i = int(np.argmax(np.abs(gap)))
-            msg = (
-                f"bus {bus!r} does not balance: residual {gap[i]:.6g} {unit} at step {i} "
-                f"({grid.index[i]})"
-            )
-            raise BalanceError(msg)
-        if float(np.max(unmet[bus], initial=0.0)) > 0.0:
-            text = (
-                f"bus {bus!r}: demand exceeds supply in {int(np.count_nonzero(unmet[bus]))} step(s), "
-                f"largest gap {unmet[bus].max():.1f} {unit}; see the unmet column"
-            )
-            run_warnings.append(text)
-            warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
-        if float(np.max(leftover[bus], initial=0.0)) > BALANCE_TOLERANCE_KW:
-            text = f"bus {bus!r}: surplus above the export limit that no generator could curtail"
-            run_warnings.append(text)
-            warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
-    return unmet, leftover
-
-
-def _content_key(columns: Mapping[str, np.ndarray]) -> str:
-    """Hash of the weather on the grid: the identity under which
-    weather-derived results are shared across runs (:meth:`RunContext.memo`)."""
-    h = hashlib.blake2b(digest_size=16)
-    for name in sorted(columns):
-        h.update(name.encode())
-        h.update(np.ascontiguousarray(columns[name]).tobytes())
-    return h.hexdigest()
-
-
-@functools.cache
-def _version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
-    config = plant.config
-    supply = plant.slack
-    return {
-        "package": "factory-twin",
-        "version": _version("factory-twin") or __version__,
-        "config_source": config.source_path,
-        "config_hash": plant.config_hash,
-        "seed": config.simulation.seed,
-        "grid": plant.grid.describe(),
-        "weather": {
-            "source": w.source_path,
-            "site": w.site,
-            "sha256": w.sha256,
-            "data_kind": w.data_kind,
-            "attribution": w.attribution,
-            "label_rule": w.label_rule,
-            "timing_offset_min": None if np.isnan(w.timing_offset_min) else w.timing_offset_min,
-            "timing_correction_min": w.timing_correction_min,
-        },
-        "tariff": supply.tariff_provenance(),
-        "emission_factor_source": supply.emission_factor_source(),
-        "inputs_sha256": dict(plant.input_hashes),
-        "software": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "pvlib": _version("pvlib"),
-            "pydantic": _version("pydantic"),
-        },
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }

@@ -40,7 +40,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from twin.calendar import day_types
-from twin.component import DayType
+from twin.component import DayType, Meaning
+from twin.components.production_line import PLANNED_TIME_OUTPUT
 from twin.config.loader import config_from_dict, dump_config
 from twin.config.schema import PlantConfig
 from twin.errors import ConfigError
@@ -198,8 +199,9 @@ def optimise_shifts(
     grid = base.grid
     flows = base.flows[line]
     power = flows.ports["el"]
-    planned = flows.outputs["planned_time_frac"]
-    units = flows.outputs["units_produced"]
+    planned = flows.outputs[PLANNED_TIME_OUTPUT]
+    (product,) = base.plant.component(line).outputs_meaning(Meaning.PRODUCT)
+    units = flows.outputs[product]
     on = planned > 0.5
     p_on = float(np.mean(power[on])) if on.any() else 0.0
     p_off = float(np.mean(power[~on])) if (~on).any() else 0.0
@@ -279,7 +281,7 @@ def optimise_shifts(
         simulated_base=simulated(base), simulated_chosen=simulated(chosen_res),
         week_output_base=week_units_base,
         week_output_chosen=float(
-            chosen_res.flows[line].outputs["units_produced"][_week_mask(chosen_res, week_start)].sum()
+            chosen_res.flows[line].outputs[product][_week_mask(chosen_res, week_start)].sum()
         ),
         required_output=q,
         plant_cost_base_cny=plant_cost(base), plant_cost_chosen_cny=plant_cost(chosen_res),

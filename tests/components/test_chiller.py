@@ -23,7 +23,7 @@ from twin.carriers import CHILLED_WATER
 from twin.component import Direction, Flows, Port, Role, RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConfigError
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 CENT = CHILLER_CURVES["doe2_centrifugal"]

@@ -14,7 +14,7 @@ from twin.components.grid_connection import GridConnection
 
 from twin.carriers import CARRIERS
 from twin.component import COMPONENT_REGISTRY, Flows, Meaning, RunContext, Site
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 KINDS = sorted(COMPONENT_REGISTRY)

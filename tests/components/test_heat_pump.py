@@ -19,7 +19,7 @@ from twin.components.hvac_zone import Zone
 from twin.component import RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConfigError
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 CURVES = HEAT_PUMP_CURVES["energyplus_dx_heating"]

@@ -25,7 +25,7 @@ from twin.components.hvac_zone import Zone
 from twin.component import Direction, Role, RunContext, Site
 from twin.config import config_from_dict
 from twin.errors import ConfigError
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 ANNUAL_STEP_RTOL = 0.01

@@ -11,9 +11,9 @@ import pytest
 
 import twin
 from tests.conftest import REFERENCE_CONFIG, ROOT
+from twin.accounting.inventory import INVENTORY_COLUMNS
 from twin.cli import main
-from twin.ledger.inventory import INVENTORY_COLUMNS
-from twin.ledger.pathway import PATHWAY_COLUMNS, run_pathway
+from twin.pathway import PATHWAY_COLUMNS, run_pathway
 
 EXAMPLE = ROOT / "configs" / "ledger_example.toml"
 LEDGER_KEYS = ["scope1_tco2", "scope2_location_tco2", "scope2_market_tco2", "scope3_tco2",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from twin.factors import grid_factor
-from twin.ledger.factors import (
+from twin.factors.fuels import (
     KNOWN_UNSOURCED_REFRIGERANTS,
     fuel_factor,
     fuel_key,

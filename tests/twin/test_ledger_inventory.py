@@ -340,6 +340,24 @@ def test_selling_own_pv_certificates_removes_that_pv_from_the_claim(suzhou_weath
     assert res.summary["onsite_renewable_share_frac"] == pytest.approx(elec.self_consumed_kwh / elec.need_kwh)
 
 
+def test_selling_own_certificates_raises_market_based_scope2_at_the_residual_factor(suzhou_weather):
+    # a load larger than the array at every hour: no export, every PV kWh is self-consumed
+    big = _constant_plant(pv=PV, ledger={})
+    big["base_load"] = [{"name": "load", "weekday_kw": [600.0] * 24}]
+    base = _run(big, suzhou_weather)
+    assert base.ledger.inventory.electricity.exported_kwh == pytest.approx(0.0, abs=1e-6)
+    sold_certs = 300
+    big["ledger"] = {"onsite": {"gec_sold_certificates": sold_certs}}
+    res = _run(big, suzhou_weather)
+    rise = res.summary["scope2_market_tco2"] - base.summary["scope2_market_tco2"]
+    # 1 GEC = 1 MWh (发改能源〔2023〕1044号) at the residual mix, national 2023 excluding market-traded
+    # non-fossil power (MEE/NBS 公告2025年第47号)
+    assert rise == pytest.approx(sold_certs * 1000 * RESIDUAL_2023 / 1000, rel=1e-9)
+    assert res.summary["scope2_location_tco2"] == pytest.approx(base.summary["scope2_location_tco2"])
+    (row,) = _rows(res, scope=2, basis="market", source="onsite_generation")
+    assert row.quantity == pytest.approx(sold_certs * 1000)
+
+
 def test_own_pv_certificate_is_not_counted_against_pv_and_purchase(suzhou_weather):
     probe = _run(_constant_plant(pv=PV, ledger={}), suzhou_weather).ledger.inventory.electricity
     own = 100_000.0

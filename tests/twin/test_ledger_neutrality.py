@@ -10,10 +10,10 @@ import pytest
 
 import twin
 from tests.conftest import minimal_config
+from twin.accounting.ceca import CECA_INDICATORS, bundled_rubric
+from twin.accounting.ledger import compute_ledger
+from twin.config.ledger import LedgerConfig
 from twin.errors import SuspiciousInputWarning
-from twin.ledger.ceca import CECA_INDICATORS, bundled_rubric
-from twin.ledger.compute import compute_ledger
-from twin.ledger.schema import LedgerConfig
 
 IMPORT_KWH = 100.0 * 8760
 
@@ -71,15 +71,49 @@ def test_offsets_beyond_the_residual_are_surplus_not_negative_net(run_100kw):
     assert neu.offsets_surplus_tco2 == pytest.approx(1000.0 - neu.residual_tco2)
     assert led.summary_keys()["offsets_tco2"] == pytest.approx(neu.residual_tco2)
     status = next(r.note for r in neu.rows if r.item == "status")
-    assert status == "neutral for the boundary and year"
+    assert status.startswith("neutral for the boundary and year")
+    assert neu.neutral
 
 
 def test_offsets_without_reductions_are_not_called_neutral(run_100kw):
     led = _ledger(run_100kw, offsets=[{"name": "vcs", "standard": "VCS", "vintage_year": 2025,
                                        "quantity_tco2e": 1000.0}])
     status = next(r.note for r in led.neutrality.rows if r.item == "status")
-    assert "reductions against a base year are not reported" in status
+    assert status.startswith("not neutral") and "no base year" in status
+    assert not led.neutrality.neutral
     assert any("no base year" in n for n in led.notes)
+
+
+def test_rising_emissions_covered_by_offsets_are_not_neutral(run_100kw):
+    emissions = IMPORT_KWH * 0.6096 / 1000
+    base = emissions / 1.29  # 29 % above the base year, as the audit found
+    offsets = [{"name": "vcs", "standard": "VCS", "vintage_year": 2025, "quantity_tco2e": 2 * emissions}]
+    led = _ledger(run_100kw, base_year={"year": 2022, "scope1_tco2": 0.0, "scope2_tco2": base},
+                  offsets=offsets)
+    neu = led.neutrality
+    assert neu.net_tco2 == 0.0 and not neu.neutral
+    assert neu.verdict.startswith("not neutral — reductions first")
+    # the first period only: a commitment with a plan, still not a neutrality claim
+    first = _ledger(run_100kw, base_year={"year": 2022, "scope1_tco2": 0.0, "scope2_tco2": base},
+                    offsets=offsets, claim_period="first", reduction_plan="CMP 2025-2030, -30 % by 2030")
+    assert not first.neutrality.neutral
+    assert first.neutrality.verdict.startswith("first period: a carbon neutrality commitment")
+    with pytest.raises(ValueError, match="reduction_plan"):
+        _ledger(run_100kw, claim_period="first")
+
+
+def test_offset_programmes_and_share_caps(run_100kw):
+    emissions = IMPORT_KWH * 0.6096 / 1000
+    offsets = [{"name": "ccer", "standard": "CCER", "vintage_year": 2025, "quantity_tco2e": emissions},
+               {"name": "gs", "standard": "GS", "vintage_year": 2025, "quantity_tco2e": 10.0}]
+    by_year = {"year": 2022, "scope1_tco2": 0.0, "scope2_tco2": 2 * emissions}
+    capped = _ledger(run_100kw, base_year=by_year, offsets=offsets,
+                     rules={"offset_share_cap_frac": {"CCER": 0.05}, "accepted_offset_standards": ["CCER"]})
+    neu = capped.neutrality
+    assert neu.offsets_retired_tco2 == pytest.approx(emissions + 10.0)
+    assert neu.offsets_applied_tco2 == pytest.approx(0.05 * emissions)  # GS excluded, CCER capped at 5 %
+    assert neu.net_tco2 == pytest.approx(0.95 * emissions)
+    assert not neu.neutral
 
 
 def test_intensities(run_100kw):

@@ -53,7 +53,7 @@ from twin.components.hvac_zone import Zone
 from tests.conftest import TESTS_DATA_DIR
 from twin import weather
 from twin.component import RunContext, Site
-from twin.run import weather_on_grid
+from twin.simulate import weather_on_grid
 from twin.timegrid import TimeGrid
 
 MARGIN_FRAC = 0.30

@@ -1,7 +1,7 @@
 """The plant config schema.
 
 Fixed sections (``plant``, ``simulation``, ``weather``, ``calendar`` and the
-optional ``ledger``, whose model lives in :mod:`twin.ledger.schema`) are
+optional ``ledger``, whose model lives in :mod:`twin.config.ledger`) are
 declared here; one table per registered component kind is added from the
 component registry (``[[pv]]``, ``[[battery]]``, ``[grid_connection]`` ...),
 so adding a component adds its config table with no edit here. Field names
@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from twin.component import COMPONENT_REGISTRY
-from twin.ledger.schema import LedgerConfig
+from twin.config.ledger import LedgerConfig
 from twin.timegrid import parse_step
 
 __all__ = [

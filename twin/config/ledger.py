@@ -13,15 +13,15 @@ plant's own PV) happen when the ledger is computed.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.component import EmissionFactorSpec
-from twin.ledger.ceca import CECA_INDICATORS
-from twin.ledger.factors import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
+from twin.factors.fuels import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
 
 __all__ = [
+    "CECA_INDICATORS",
     "BaseYear",
     "CecaConfig",
     "FactorSpec",
@@ -42,6 +42,27 @@ __all__ = [
     "Scope2Config",
     "Scope3Entry",
 ]
+
+CECA_INDICATORS: dict[str, tuple[str, str]] = {
+    "scope1_tco2": ("t CO2e", "direct emissions"),
+    "scope2_location_tco2": ("t CO2e", "purchased electricity and heat, location-based"),
+    "scope2_market_tco2": ("t CO2e", "purchased electricity and heat, market-based"),
+    "scope3_tco2": ("t CO2e", "value-chain sources given in the config"),
+    "emissions_tco2": ("t CO2e", "emissions in the boundary of the claim"),
+    "reduction_frac": ("-", "reduction against the base year / base-year emissions"),
+    "removals_tco2": ("t CO2e", "removals within the value chain"),
+    "offsets_tco2": ("t CO2e", "credits applied to the residual"),
+    "net_tco2": ("t CO2e", "net emissions after removals and offsets"),
+    "renewable_share_frac": ("-", "renewable electricity share, market-based"),
+    "onsite_renewable_share_frac": ("-", "self-consumed on-site generation / use"),
+    "self_sufficiency_frac": ("-", "1 - grid import / use"),
+    "offset_ratio_frac": ("-", "credits applied / emissions in the boundary"),
+    "intensity_tco2e_per_unit": ("t CO2e/unit", "emissions per unit of product"),
+    "intensity_tco2e_per_10k_cny": ("t CO2e/10k CNY", "emissions per 10,000 CNY of revenue"),
+}
+"""Indicators the twin computes, with unit and meaning; a rubric row must
+name one of them."""
+
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 _NAME = Field(min_length=1, max_length=80, description="Name of the entry (appears in the inventory).")
@@ -71,6 +92,25 @@ class LedgerRules(BaseModel):
         description="Instruments above the grid import: 'error', or 'cap' (apply in listed order up "
         "to the import and record the excess as not applied).",
     )
+    accepted_offset_standards: list[Literal["CCER", "VCS", "GS", "CDM", "other"]] | None = Field(
+        default=None,
+        description="Crediting programmes the claim accepts; credits of others are listed and not "
+        "applied. Default: every programme (none excluded).",
+    )
+    offset_share_cap_frac: dict[Literal["CCER", "VCS", "GS", "CDM", "other"], float] = Field(
+        default_factory=dict,
+        description="Largest share of the emissions in the boundary that credits of one programme may "
+        "cover, e.g. {CCER = 0.05} (the national ETS's 5 % offset cap). Default: no caps.",
+    )
+
+    @field_validator("offset_share_cap_frac")
+    @classmethod
+    def _caps(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not 0.0 <= x <= 1.0}
+        if bad:
+            msg = f"offset_share_cap_frac: expected shares in [0, 1], got {bad}"
+            raise ValueError(msg)
+        return v
 
 
 class Scope2Config(BaseModel):
@@ -403,30 +443,36 @@ class PathwayYear(BaseModel):
 
 
 class PathwayMeasure(BaseModel):
-    """A retrofit or purchase switched on from a year: config patches."""
+    """A retrofit or purchase switched on from a year: measures from the
+    measure library and dotted-path patches, exactly as in an experiment's
+    ``[[variant]]``."""
 
     model_config = _FROZEN
 
     name: str = _NAME
     from_year: int = Field(ge=2000, le=2100, description="First year the measure is in place.")
-    set: list[str] = Field(
-        min_length=1,
-        description="PATH=VALUE patches as for --set (list items by index or name), "
-        "e.g. 'pv.rooftop.arrays.south.rated_power_dc_kw=2400'.",
+    measures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Measures from the measure library (`twin measures`), e.g. "
+        "{measure = 'resize_pv', pv = 'rooftop', factor = 1.5}.",
+    )
+    patches: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted path -> value (list items by index or name), e.g. "
+        "{'pv.rooftop.inverter_rated_power_ac_kw' = 2400}.",
     )
     note: str = Field(default="", description="What the measure is.")
 
-    @field_validator("set")
-    @classmethod
-    def _patches(cls, v: list[str]) -> list[str]:
-        for item in v:
-            if "=" not in item:
-                msg = f"patch {item!r}: expected PATH=VALUE"
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.measures and not self.patches:
+            msg = "give measures (from the measure library) or patches, or both"
+            raise ValueError(msg)
+        for path in self.patches:
+            if path.strip().startswith("ledger.pathway"):
+                msg = f"patch {path!r}: a measure cannot change the pathway itself"
                 raise ValueError(msg)
-            if item.partition("=")[0].strip().startswith("ledger.pathway"):
-                msg = f"patch {item!r}: a measure cannot change the pathway itself"
-                raise ValueError(msg)
-        return v
+        return self
 
 
 class PathwayConfig(BaseModel):
@@ -512,6 +558,27 @@ class LedgerConfig(BaseModel):
     purchased_heat: list[PurchasedHeatEntry] = Field(default_factory=list, description="Metered heat purchases.")
     scope3: list[Scope3Entry] = Field(default_factory=list, description="Value-chain sources (Type II).")
     base_year: BaseYear | None = Field(default=None, description="Base period for reductions.")
+    claim_period: Literal["first", "subsequent"] = Field(
+        default="subsequent",
+        description="'first': the first period of a neutrality claim, where offsets may cover "
+        "emissions not yet reduced, as a commitment with a reduction plan (PAS 2060:2014; ISO 14068-1 "
+        "commitment); 'subsequent': reductions against the base year must come first.",
+    )
+    reduction_plan: str = Field(
+        default="",
+        description="The carbon management plan behind a first-period commitment: document, targets "
+        "and timescale.",
+    )
+    electricity_equivalent_kgce_per_kwh: float | None = Field(
+        default=None, gt=0.2, lt=0.45,
+        description="Electricity on the equivalent-value basis (等价值) for 综合能耗: the reporting year's "
+        "published average standard-coal consumption of thermal power supply [kgce/kWh], with its "
+        "source in electricity_equivalent_source. Without it only the calorific-value basis "
+        "(当量值, 0.1229 kgce/kWh, GB/T 2589-2020) is reported.",
+    )
+    electricity_equivalent_source: str = Field(
+        default="", description="Publication of electricity_equivalent_kgce_per_kwh."
+    )
     removals: list[Removal] = Field(default_factory=list, description="Removals within the value chain.")
     offsets: list[Offset] = Field(default_factory=list, description="Credits retired for the year.")
     ceca: CecaConfig = Field(default_factory=CecaConfig, description="T/CECA-G 0171-2022 rubric.")
@@ -535,6 +602,18 @@ class LedgerConfig(BaseModel):
         reused = sorted(s for s, n in Counter(serials).items() if n > 1)
         if reused:
             msg = f"offsets: serial(s) {reused} appear more than once; a credit is retired once"
+            raise ValueError(msg)
+        if self.electricity_equivalent_kgce_per_kwh is not None and not self.electricity_equivalent_source:
+            msg = (
+                "electricity_equivalent_source: give the publication of "
+                "electricity_equivalent_kgce_per_kwh (a number without a source is not reported)"
+            )
+            raise ValueError(msg)
+        if self.claim_period == "first" and not self.reduction_plan:
+            msg = (
+                "reduction_plan: a first-period neutrality commitment needs its carbon management "
+                "plan (document, targets, timescale)"
+            )
             raise ValueError(msg)
         year = self.reporting_year
         if year is not None and self.rules.instrument_vintage == "same_year":

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from twin.ledger.inventory import Inventory
-from twin.ledger.schema import LedgerConfig
+from twin.accounting.inventory import Inventory
+from twin.config.ledger import LedgerConfig
 
 __all__ = ["NEUTRALITY_COLUMNS", "Neutrality", "NeutralityRow", "neutrality"]
 
@@ -74,6 +74,11 @@ class Neutrality:
     offset_ratio_frac, renewable_share_frac : float
     intensity_tco2e_per_unit, intensity_tco2e_per_10k_cny : float
         NaN when production or revenue is not given.
+    neutral : bool
+        True only for a neutrality claim ISO 14068-1 supports: a base year with
+        emissions not above it, and the residual covered.
+    verdict : str
+        The status in one sentence (also the statement's last row).
     rows : tuple of NeutralityRow
     notes : tuple of str
     """
@@ -87,6 +92,8 @@ class Neutrality:
     offsets_applied_tco2: float
     offsets_surplus_tco2: float
     net_tco2: float
+    neutral: bool
+    verdict: str
     offset_ratio_frac: float
     renewable_share_frac: float
     intensity_tco2e_per_unit: float
@@ -151,35 +158,69 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     residual = max(emissions - removals, 0.0)
     add("2 removals", "residual emissions to be offset", residual)
 
-    # 3. offsets
+    # 3. offsets: accepted programmes and share caps first, then up to the residual
     retired = 0.0
     cost = 0.0
+    usable: list[tuple[str, str, float]] = []
+    accepted = cfg.rules.accepted_offset_standards
     for o in cfg.offsets:
         serials = f"; serials {', '.join(o.serials)}" if o.serials else ""
         status = "retired" if o.retired else "NOT retired: not counted"
         add("3 offsets", f"{o.name} ({o.standard}, vintage {o.vintage_year})", o.quantity_tco2e,
             note=f"{status}{serials}")
-        if o.retired:
-            retired += o.quantity_tco2e
-            cost += o.quantity_tco2e * (o.price_cny_per_t or 0.0)
-        else:
+        if not o.retired:
             notes.append(f"offset {o.name!r} is not retired and is not counted")
-    applied = min(retired, residual)
+            continue
+        retired += o.quantity_tco2e
+        cost += o.quantity_tco2e * (o.price_cny_per_t or 0.0)
+        if accepted is not None and o.standard not in accepted:
+            notes.append(f"offset {o.name!r}: {o.standard} is not among the programmes the claim accepts")
+            continue
+        usable.append((o.name, o.standard, o.quantity_tco2e))
+    by_standard: dict[str, float] = {}
+    for _, standard, q in usable:
+        by_standard[standard] = by_standard.get(standard, 0.0) + q
+    eligible = 0.0
+    for standard, q in by_standard.items():
+        cap = cfg.rules.offset_share_cap_frac.get(standard)
+        if cap is not None and q > cap * emissions:
+            add("3 offsets", f"{standard} credits above the {cap:.0%} share cap (not applied)",
+                q - cap * emissions, note="rules.offset_share_cap_frac")
+            q = cap * emissions
+        eligible += q
+    applied = min(eligible, residual)
     surplus = retired - applied
     net = residual - applied
     add("3 offsets", "credits retired", retired)
     add("3 offsets", "credits applied to the residual", applied)
     if surplus > 0:
-        add("3 offsets", "credits beyond the residual (surplus, not netted)", surplus)
+        add("3 offsets", "credits retired but not applied (surplus, excluded or capped)", surplus)
     if any(o.price_cny_per_t is not None for o in cfg.offsets):
         add("3 offsets", "cost of retired credits", cost, "CNY")
     add("4 result", "net emissions after offsets", net)
-    neutral = net <= 1e-9 and b is not None
-    verdict = (
-        "neutral for the boundary and year" if neutral else
-        "offsets cover the residual, but reductions against a base year are not reported" if net <= 1e-9 else
-        f"not neutral: {net:,.1f} t CO2e still to offset"
-    )
+    first = cfg.claim_period == "first"
+    rising = b is not None and reduction < 0
+    if net > 1e-9:
+        verdict = f"not neutral: {net:,.1f} t CO2e still to offset"
+    elif b is None and not first:
+        verdict = (
+            "not neutral: offsets cover the residual, but no base year is given, so reductions "
+            "cannot be shown (ISO 14068-1: reductions first)"
+        )
+    elif rising and not first:
+        verdict = (
+            f"not neutral — reductions first: emissions are {-reduction:,.1f} t CO2e above the base "
+            f"year {b.year}; ISO 14068-1 requires reductions before offsets, and an offset-only claim "
+            "after the first period is not a neutrality claim"
+        )
+    elif first:
+        verdict = (
+            "first period: a carbon neutrality commitment with offsets covering the residual and a "
+            f"reduction plan ({cfg.reduction_plan}); not a neutrality claim until reductions are shown"
+        )
+    else:
+        verdict = "neutral for the boundary and year: reductions against the base year, then offsets"
+    neutral = verdict.startswith("neutral for")
     add("4 result", "status", _NAN, "", verdict)
 
     # indicators
@@ -205,6 +246,7 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
         emissions_tco2=emissions, reduction_tco2=reduction, reduction_frac=reduction_frac,
         removals_tco2=removals, residual_tco2=residual, offsets_retired_tco2=retired,
         offsets_applied_tco2=applied, offsets_surplus_tco2=surplus, net_tco2=net,
+        neutral=neutral, verdict=verdict,
         offset_ratio_frac=offset_ratio, renewable_share_frac=elec.renewable_share_frac,
         intensity_tco2e_per_unit=per_unit, intensity_tco2e_per_10k_cny=per_10k,
         rows=tuple(rows), notes=tuple(notes),

@@ -3,8 +3,9 @@ trajectories, and what is left to offset each year.
 
 For every reporting year from ``start_year`` to ``end_year``:
 
-1. the measures with ``from_year <= year`` are applied to the config as
-   ``PATH=VALUE`` patches (:func:`twin.config.apply_override`);
+1. the measures with ``from_year <= year`` are applied to the config:
+   measures from the measure library, then dotted-path patches, as in an
+   experiment variant (:func:`twin.measures.apply_changes`);
 2. the plant is simulated; identical plants (same config apart from the
    ledger) are simulated once and reused;
 3. the ledger is computed for that year with the year's grid factors:
@@ -32,12 +33,14 @@ import numpy as np
 import pandas as pd
 
 from twin import weather as wx
-from twin.config.loader import apply_override, config_from_dict, dump_config
+from twin.accounting.inventory import location_factor, residual_factor
+from twin.accounting.ledger import compute_ledger
+from twin.config.loader import config_from_dict, dump_config
 from twin.config.schema import PlantConfig
 from twin.errors import ConfigError
-from twin.ledger.compute import compute_ledger
-from twin.ledger.inventory import location_factor, residual_factor
+from twin.measures import apply_changes
 from twin.results import Results
+from twin.run import load_plant_weather, run
 
 __all__ = ["PATHWAY_COLUMNS", "Pathway", "run_pathway"]
 
@@ -99,8 +102,6 @@ def run_pathway(
         No pathway configured, a measure patch that does not apply or
         validate, or a ledger error in some year (the message names it).
     """
-    from twin.run import load_plant_weather, run
-
     t0 = time.perf_counter()
     source = config.source_path or "<config>"
     ledger = config.ledger
@@ -119,8 +120,9 @@ def run_pathway(
         active = [m for m in pw.measures if m.from_year <= year]
         patched = raw
         for m in active:
-            for item in m.set:
-                patched = apply_override(patched, item, label=f"{source}: ledger.pathway.measures[{m.name}]")
+            patched, _ = apply_changes(
+                patched, m.measures, m.patches, {}, where=f"{source}: ledger.pathway.measures[{m.name}]"
+            )
         label = f"{source} (pathway {year})"
         cfg_y = config_from_dict(patched, source=label, base_dir=config.base_dir) if active else config
         key = _plant_key(cfg_y)

@@ -28,27 +28,9 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["CECA_INDICATORS", "READINESS_COLUMNS", "Readiness", "bundled_rubric", "readiness"]
+from twin.config.ledger import CECA_INDICATORS
 
-CECA_INDICATORS: dict[str, tuple[str, str]] = {
-    "scope1_tco2": ("t CO2e", "direct emissions"),
-    "scope2_location_tco2": ("t CO2e", "purchased electricity and heat, location-based"),
-    "scope2_market_tco2": ("t CO2e", "purchased electricity and heat, market-based"),
-    "scope3_tco2": ("t CO2e", "value-chain sources given in the config"),
-    "emissions_tco2": ("t CO2e", "emissions in the boundary of the claim"),
-    "reduction_frac": ("-", "reduction against the base year / base-year emissions"),
-    "removals_tco2": ("t CO2e", "removals within the value chain"),
-    "offsets_tco2": ("t CO2e", "credits applied to the residual"),
-    "net_tco2": ("t CO2e", "net emissions after removals and offsets"),
-    "renewable_share_frac": ("-", "renewable electricity share, market-based"),
-    "onsite_renewable_share_frac": ("-", "self-consumed on-site generation / use"),
-    "self_sufficiency_frac": ("-", "1 - grid import / use"),
-    "offset_ratio_frac": ("-", "credits applied / emissions in the boundary"),
-    "intensity_tco2e_per_unit": ("t CO2e/unit", "emissions per unit of product"),
-    "intensity_tco2e_per_10k_cny": ("t CO2e/10k CNY", "emissions per 10,000 CNY of revenue"),
-}
-"""Indicators the twin computes, with unit and meaning; a rubric row must
-name one of them."""
+__all__ = ["READINESS_COLUMNS", "Readiness", "bundled_rubric", "readiness"]
 
 READINESS_COLUMNS = ["section", "item", "value", "unit", "note"]
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}

@@ -41,10 +41,10 @@ import pandas as pd
 from twin.accounting.emissions import scope2_location_tco2
 from twin.accounting.kpi import PlantSeries
 from twin.component import Component, Direction, Flows, Meaning, Port, Role, TariffSignals
+from twin.config.ledger import ENERGY_UNITS_GJ, FactorSpec, LedgerConfig
 from twin.errors import ConfigError
 from twin.factors import grid_factor
-from twin.ledger.factors import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
-from twin.ledger.schema import ENERGY_UNITS_GJ, FactorSpec, LedgerConfig
+from twin.factors.fuels import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
 from twin.plant import Plant, read_series
 from twin.timegrid import TimeGrid
 
@@ -498,10 +498,23 @@ def _electricity_rows(
     generation, exported, self_consumed, sold, onsite_applied, claim = _attribute_budget(
         cfg, series, grid, applied, where
     )
-    if claim < self_consumed - _TOL_KWH:
+    stripped = max(self_consumed - claim, 0.0)
+    if stripped > _TOL_KWH:
+        # GHG Protocol Scope 2 Guidance (market-based method) and 发改能源〔2023〕1044号: on-site
+        # generation whose certificates went to others (or to cover grid import) is consumed
+        # without its attribute, so it carries the residual mix like uncovered grid electricity
+        rows.append(InventoryRow(
+            2, "purchased electricity", "market", "onsite_generation",
+            "self-consumed on-site generation whose certificates are sold or applied to grid import "
+            "(consumed without its renewable attribute)",
+            stripped, "kWh", res_factor, "kg CO2/kWh",
+            f"{res_source}; residual mix for generation whose attributes went elsewhere (GHG Protocol "
+            "Scope 2 Guidance, market-based method)", stripped * res_factor / 1000.0,
+        ))
         notes.append(
-            f"{self_consumed - claim:,.0f} kWh of self-consumed on-site generation are not counted as "
-            "renewable: their certificates are sold or applied to grid import"
+            f"{stripped:,.0f} kWh of self-consumed on-site generation are not renewable for the claim: "
+            "their certificates are sold or applied to grid import; market-based scope 2 counts them "
+            "at the residual mix"
         )
     account = ElectricityAccount(
         grid_import_kwh=import_kwh,

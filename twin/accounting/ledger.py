@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.accounting.ceca import Readiness, readiness
+from twin.accounting.inventory import Inventory, build_inventory
 from twin.accounting.kpi import PlantSeries
+from twin.accounting.neutrality import Neutrality, neutrality
 from twin.component import Flows, TariffSignals
-from twin.ledger.ceca import Readiness, readiness
-from twin.ledger.inventory import Inventory, build_inventory
-from twin.ledger.neutrality import Neutrality, neutrality
-from twin.ledger.schema import LedgerConfig
+from twin.config.ledger import LedgerConfig
 from twin.plant import Plant
 
 __all__ = ["LEDGER_SUMMARY_KEYS", "Ledger", "compute_ledger", "ledger_config_of"]
@@ -104,6 +104,8 @@ class Ledger:
             "fuel_factors": cfg.fuel_factors,
             "gwp_set": cfg.gwp_set,
             "renewable_share_basis": "market" if self.configured else "onsite",
+            "neutral": self.neutrality.neutral,
+            "neutrality_status": self.neutrality.verdict,
             "ceca_rubric_available": self.readiness.standard_available,
             "notes": list(self.notes),
         }
