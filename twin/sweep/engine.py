@@ -395,6 +395,9 @@ def run_sweep(
     StoreError
         ``out`` is taken, or holds another design.
     """
+    if workers is not None and workers < 1:
+        msg = f"--workers: expected a whole number >= 1, got {workers}"
+        raise ConfigError(msg)
     s = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
     n = len(s.scenarios)
     if n > DESIGN_LIMIT and not yes:

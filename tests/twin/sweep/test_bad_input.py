@@ -152,3 +152,10 @@ def test_the_help_states_the_design_limit(capsys):
     with pytest.raises(SystemExit):
         main(["sweep", "--help"])
     assert f"Designs above {DESIGN_LIMIT:,} scenarios need --yes" in capsys.readouterr().out
+
+
+def test_workers_must_be_positive(tmp_path, capsys):
+    path = write_sweep(tmp_path, LOAD_GRID.format(levels=2), plant=LOAD_ONLY)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+    assert "--workers: expected a whole number >= 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
