@@ -29,12 +29,14 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
+from twin.components.battery_ageing import calendar_capacity_frac, cycle_fade_frac
 from twin.components.battery_dispatch import (
     dispatch_peak_shaving,
     dispatch_self_consumption,
     dispatch_tou_arbitrage,
     plan_tou_windows,
 )
+from twin.components.battery_tou import tou_request
 
 from twin.carriers import ELECTRICITY
 from twin.component import (
@@ -53,6 +55,7 @@ from twin.component import (
 )
 from twin.dispatch import LpStorage, lp_dispatch
 from twin.errors import ConfigError
+from twin.timegrid import TimeGrid
 
 __all__ = [
     "Battery",
@@ -66,6 +69,12 @@ __all__ = [
 
 _HOURS_PER_DAY = 24.0
 _MONTHS = 12
+_EFFICIENCY_ONE_WAY_FRAC = 0.85**0.5
+"""One-way efficiency whose square is the 85 % AC-AC round trip of NREL's
+Annual Technology Baseline (utility-scale battery storage, 2020-2024 editions;
+Cole, W., Frazier, A. W. (2020). Cost Projections for Utility-Scale Battery
+Storage: 2020 Update. NREL/TP-6A20-75385)."""
+_DAYS_PER_YEAR = 365.25
 
 
 # ---------------------------------------------------------------------------
@@ -105,7 +114,8 @@ def simulate_soc(
         Nameplate energy capacity [kWh].
     soc_initial_kwh : float
         Stored energy at the start of the first step, within
-        ``[soc_min_kwh, soc_max_kwh]`` [kWh].
+        ``[0, soc_max_kwh]`` (below ``soc_min_kwh`` after self-discharge)
+        [kWh].
     soc_min_kwh, soc_max_kwh : float
         SOC window, ``0 <= soc_min_kwh <= soc_max_kwh <= capacity_kwh`` [kWh].
     charge_power_max_kw, discharge_power_max_kw : float
@@ -140,16 +150,17 @@ def simulate_soc(
 
     .. math::
 
-        E'_t = \max(E_{t-1}(1 - \sigma),\ E_{min})
+        E'_t = E_{t-1}(1 - \sigma)
 
         E_t = E'_t + \left(\eta_c P^{ch}_t - P^{dis}_t / \eta_d\right)\Delta t
 
     with :math:`P^{ch}_t \le \min(-r_t, P^{ch}_{max}, (E_{max} - E'_t) /
     (\eta_c \Delta t))` when :math:`r_t < 0` and :math:`P^{dis}_t \le
-    \min(r_t, P^{dis}_{max}, (E'_t - E_{min})\eta_d / \Delta t)` when
-    :math:`r_t > 0`. Self-discharge does not take the SOC below
-    :math:`E_{min}`: the battery management system is assumed to hold the
-    floor, and the tiny maintenance energy is neglected.
+    \min(r_t, P^{dis}_{max}, \max(E'_t - E_{min}, 0)\eta_d / \Delta t)` when
+    :math:`r_t > 0`. Self-discharge is a loss at every level: below
+    :math:`E_{min}` the stored energy keeps decaying (no energy from nothing)
+    and the battery sits below its floor, unable to discharge, until it is
+    recharged.
 
     The loop runs over Python floats (``tolist``); a year of hourly steps
     (8760) takes about 2 ms on a current laptop core.
@@ -195,12 +206,11 @@ def simulate_soc(
     hi = float(soc_max_kwh)
     p_ch = float(charge_power_max_kw)
     p_dis = float(discharge_power_max_kw)
-    soc = min(max(float(soc_initial_kwh), soc_min_kwh), soc_max_kwh)
+    soc = min(float(soc_initial_kwh), soc_max_kwh)
     # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
     for i, r in enumerate(req.tolist()):
+        # self-discharge is a loss even below the floor: nothing tops it up
         s = soc * keep
-        if s < lo:
-            s = lo
         if r > 0.0:
             d = r if r < p_dis else p_dis
             room = (s - lo) / kwh_out_per_kw
@@ -243,9 +253,10 @@ def _check_kernel_inputs(req: np.ndarray, **kw: float) -> None:
             f"expected 0 <= soc_min_kwh <= soc_max_kwh <= capacity_kwh, got {lo}, {hi}, {cap}",
         ),
         (
-            # a few ulps outside (frac x capacity rounding) count as inside
-            lo - 1e-9 * max(cap, 1.0) <= kw["soc_initial_kwh"] <= hi + 1e-9 * max(cap, 1.0),
-            f"soc_initial_kwh must lie in [soc_min_kwh, soc_max_kwh] = [{lo}, {hi}], "
+            # a few ulps outside (frac x capacity rounding) count as inside; below
+            # the floor is a state self-discharge can leave the battery in
+            0.0 <= kw["soc_initial_kwh"] <= hi + 1e-9 * max(cap, 1.0),
+            f"soc_initial_kwh must lie in [0, soc_max_kwh] = [0, {hi}], "
             f"got {kw['soc_initial_kwh']}",
         ),
         (
@@ -305,21 +316,21 @@ class BatteryParams(ComponentParams):
         allow_inf_nan=False,
     )
     efficiency_charge_frac: float = Field(
-        default=0.94,
+        default=_EFFICIENCY_ONE_WAY_FRAC,
         description=(
-            "One-way AC-to-stored efficiency when charging [-]. Default 0.94 (round trip "
-            "0.94 x 0.94 = 0.88 AC-AC) is an assumption: no citable default was found "
-            "(FACTS.md section 7: NREL ATB assumes 85 % for utility-scale Li-ion, C&I LFP "
-            "cabinets are quoted at 85-90 %, one measured BESS dataset gives 86.3 %)."
+            "One-way AC-to-stored efficiency when charging [-]. Default sqrt(0.85) = 0.922: "
+            "the 85 % AC-AC round-trip efficiency of NREL's Annual Technology Baseline for "
+            "Li-ion battery storage (ATB 2020-2024, after Cole and Frazier 2020, "
+            "NREL/TP-6A20-75385), split equally between charge and discharge."
         ),
         gt=0,
         le=1,
     )
     efficiency_discharge_frac: float = Field(
-        default=0.94,
+        default=_EFFICIENCY_ONE_WAY_FRAC,
         description=(
-            "One-way stored-to-AC efficiency when discharging [-]. Default 0.94 is an "
-            "assumption (see efficiency_charge_frac; no citable default was found)."
+            "One-way stored-to-AC efficiency when discharging [-]. Default sqrt(0.85) "
+            "(NREL ATB round trip 85 %, see efficiency_charge_frac)."
         ),
         gt=0,
         le=1,
@@ -358,7 +369,10 @@ class BatteryParams(ComponentParams):
         default=0.0,
         description=(
             "Standby consumption of battery management, thermal management and control, "
-            "drawn from the bus at every step through the 'auxiliary' port [kW]."
+            "drawn from the bus at every step through the 'auxiliary' port [kW]. Default 0: "
+            "the NREL ATB round-trip efficiency of the default efficiencies is an AC-AC "
+            "figure that carries these losses; give the cabinet's standby power here (and "
+            "raise the efficiencies to the PCS and cell values) where it is metered apart."
         ),
         ge=0,
         allow_inf_nan=False,
@@ -378,15 +392,23 @@ class BatteryParams(ComponentParams):
         "or cost plus carbon_price_cny_per_kg times emissions.",
     )
     carbon_price_cny_per_kg: float = Field(
-        default=0.0, ge=0.0, allow_inf_nan=False,
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
         description="Weight of emissions for lp_objective='weighted' [CNY/kg CO2].",
     )
     lp_horizon_h: float = Field(
-        default=48.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        default=48.0,
+        gt=0.0,
+        le=24.0 * 14,
+        allow_inf_nan=False,
         description="Planning window of dispatch='lp' [h].",
     )
     lp_commit_h: float = Field(
-        default=24.0, gt=0.0, le=24.0 * 14, allow_inf_nan=False,
+        default=24.0,
+        gt=0.0,
+        le=24.0 * 14,
+        allow_inf_nan=False,
         description="Part of each planning window that is committed before re-planning [h].",
     )
     cycles_per_day: Literal[1, 2] = Field(
@@ -419,6 +441,43 @@ class BatteryParams(ComponentParams):
         ),
     )
     bus: str = Field(default="electricity", description="Electricity bus the battery connects to.")
+    ageing: bool = Field(
+        default=False,
+        description=(
+            "Whether capacity fades with age and cycling (components.battery_ageing: SAM's "
+            "calendar and cycle models); the run uses the capacity at its start and reports "
+            "the state of health at its end."
+        ),
+    )
+    years_in_service: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=40.0,
+        allow_inf_nan=False,
+        description="Calendar age at the start of the run, for ageing [yr].",
+    )
+    cycle_fade_before_frac: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
+        description="Capacity lost to cycling before the run (earlier years), for ageing [-].",
+    )
+    cycle_life_80pct_dod: float = Field(
+        default=1000.0,
+        gt=0.0,
+        allow_inf_nan=False,
+        description=(
+            "Cycles of 80 % depth of discharge to 80 % capacity, for ageing [-]. Default "
+            "1,000: SAM's default Li-ion cycle table (not an LFP fit; LFP cell datasheets "
+            "quote several thousand: give the offered cells' figure)."
+        ),
+    )
+    cell_temp_c: float = Field(
+        default=25.0,
+        ge=-20.0,
+        le=60.0,
+        description="Cell temperature for calendar ageing (a conditioned container) [°C].",
+    )
 
     @field_validator("demand_target_kw")
     @classmethod
@@ -505,10 +564,31 @@ class Battery(Component):
         return p.discharge_power_kw if p.discharge_power_kw is not None else p.rated_power_kw
 
     @property
+    def state_of_health_frac(self) -> float:
+        """Capacity at the start of the run as a share of nameplate [-] (1 without ageing)."""
+        p = self.params
+        if not p.ageing:
+            return 1.0
+        calendar = calendar_capacity_frac(
+            p.years_in_service * _DAYS_PER_YEAR, p.cell_temp_c, self._soc_mid_frac
+        )
+        return min(calendar, 1.0 - p.cycle_fade_before_frac)
+
+    @property
+    def capacity_kwh(self) -> float:
+        """Capacity the run uses: nameplate times the state of health [kWh]."""
+        return self.params.capacity_kwh * self.state_of_health_frac
+
+    @property
+    def _soc_mid_frac(self) -> float:
+        p = self.params
+        return 0.5 * (p.soc_min_frac + p.soc_max_frac)
+
+    @property
     def usable_energy_kwh(self) -> float:
         """Stored energy between the ends of the SOC window [kWh]."""
         p = self.params
-        return (p.soc_max_frac - p.soc_min_frac) * p.capacity_kwh
+        return (p.soc_max_frac - p.soc_min_frac) * self.capacity_kwh
 
     @property
     def soc_initial_kwh(self) -> float:
@@ -517,7 +597,7 @@ class Battery(Component):
         frac = p.soc_initial_frac
         if frac is None:
             frac = 0.5 * (p.soc_min_frac + p.soc_max_frac)
-        return frac * p.capacity_kwh
+        return frac * self.capacity_kwh
 
     @property
     def grid_charging(self) -> bool:
@@ -545,8 +625,12 @@ class Battery(Component):
         return (
             output("soc_kwh", Meaning.STATE, description="stored energy at the end of the step"),
             output("soc_frac", description="stored energy / capacity"),
-            output("loss_kw", Meaning.LOSS, carrier=ELECTRICITY,
-                   description="conversion and self-discharge losses"),
+            output(
+                "loss_kw",
+                Meaning.LOSS,
+                carrier=ELECTRICITY,
+                description="conversion and self-discharge losses",
+            ),
         )
 
     def compute(self, ctx: RunContext) -> Flows:
@@ -579,37 +663,15 @@ class Battery(Component):
         elif p.dispatch == "lp":
             request_kw = self._lp_request(ctx, net_kw)
         else:
-            charge_window, discharge_window = self._tou_windows(ctx)
             # grid charging never lifts the import above the target, nor above
             # what the connection can carry
             cap_kw = np.full(n, np.inf) if target_kw is None else target_kw
             if ctx.signals is not None:
                 cap_kw = np.minimum(cap_kw, ctx.signals.import_limit_kw)
-            request_kw = dispatch_tou_arbitrage(
-                net_kw,
-                charge_window,
-                discharge_window,
-                cap_kw,
-                charge_power_max_kw=p_ch,
-                discharge_power_max_kw=p_dis,
-                grid_charging=self.grid_charging,
-                allow_export=p.allow_export,
-            )
+            request_kw = self._tou_request(ctx, net_kw, cap_kw)
 
         soc_initial_kwh = self.soc_initial_kwh
-        charge_kw, discharge_kw, soc_kwh = simulate_soc(
-            request_kw,
-            capacity_kwh=p.capacity_kwh,
-            soc_initial_kwh=soc_initial_kwh,
-            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
-            charge_power_max_kw=p_ch,
-            discharge_power_max_kw=p_dis,
-            efficiency_charge_frac=p.efficiency_charge_frac,
-            efficiency_discharge_frac=p.efficiency_discharge_frac,
-            self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
-            step_h=step_h,
-        )
+        charge_kw, discharge_kw, soc_kwh = self._kernel(request_kw, soc_initial_kwh, step_h)
         loss_kw = _loss_kw(
             charge_kw,
             discharge_kw,
@@ -623,7 +685,7 @@ class Battery(Component):
             ports={"charge": charge_kw, "discharge": discharge_kw, "auxiliary": auxiliary_kw},
             outputs={
                 "soc_kwh": soc_kwh,
-                "soc_frac": soc_kwh / p.capacity_kwh,
+                "soc_frac": soc_kwh / self.capacity_kwh,
                 "loss_kw": loss_kw,
             },
         )
@@ -638,13 +700,10 @@ class Battery(Component):
         grid = ctx.grid
         step_h = grid.step_h
         target = self._demand_target_kw(ctx)
-        import_limit = sig.import_limit_kw if target is None else min(sig.import_limit_kw, float(np.max(target)))
-        if import_limit < float(np.max(net_kw)):
-            import_limit = sig.import_limit_kw  # a target below the load itself cannot bind the LP
         storage = LpStorage(
-            capacity_kwh=p.capacity_kwh,
-            soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-            soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
+            capacity_kwh=self.capacity_kwh,
+            soc_min_kwh=p.soc_min_frac * self.capacity_kwh,
+            soc_max_kwh=p.soc_max_frac * self.capacity_kwh,
             soc_initial_kwh=self.soc_initial_kwh,
             charge_power_max_kw=self.charge_power_max_kw,
             discharge_power_max_kw=self.discharge_power_max_kw,
@@ -655,17 +714,53 @@ class Battery(Component):
             allow_export=p.allow_export,
         )
         charge_kw, discharge_kw = lp_dispatch(
-            net_kw, storage, step_h=step_h,
+            net_kw,
+            storage,
+            step_h=step_h,
             import_price_cny_per_kwh=sig.import_price_cny_per_kwh,
             export_price_cny_per_kwh=sig.export_price_cny_per_kwh,
-            ef_kg_per_kwh=sig.ef_kg_per_kwh, month=grid.month,
-            import_limit_kw=import_limit, export_limit_kw=sig.export_limit_kw,
+            ef_kg_per_kwh=sig.ef_kg_per_kwh,
+            month=grid.month,
+            import_limit_kw=sig.import_limit_kw,
+            export_limit_kw=sig.export_limit_kw,
             demand_charge_cny_per_kw_month=sig.demand_charge_cny_per_kw_month,
-            objective=p.lp_objective, carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
+            objective=p.lp_objective,
+            carbon_price_cny_per_kg=p.carbon_price_cny_per_kg,
             horizon_steps=max(1, int(round(p.lp_horizon_h / step_h))),
             commit_steps=max(1, int(round(min(p.lp_commit_h, p.lp_horizon_h) / step_h))),
+            charge_import_cap_kw=target,
         )
         return discharge_kw - charge_kw
+
+    def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:
+        """Throughput and, with ageing, the state of health at both ends of the run.
+
+        ``state_of_health_end_frac`` (with ``cycle_fade_end_frac`` and
+        ``age_end_h``) is what the next year of a multi-year run starts
+        from: pass them as ``cycle_fade_before_frac`` and ``years_in_service``
+        (``age_end_h`` / 8766 h).
+        """
+        p = self.params
+        discharge_kwh = float(flows.ports["discharge"].sum()) * grid.step_h
+        out = {
+            "equivalent_full_cycles_count": discharge_kwh
+            / (self.usable_energy_kwh * p.efficiency_discharge_frac),
+        }
+        if p.ageing:
+            soc = np.asarray(flows.outputs["soc_frac"]) * self.state_of_health_frac
+            years = grid.n_steps * grid.step_h / (_HOURS_PER_DAY * _DAYS_PER_YEAR)
+            cycle = p.cycle_fade_before_frac + cycle_fade_frac(soc, p.cycle_life_80pct_dod)
+            calendar = calendar_capacity_frac(
+                (p.years_in_service + years) * _DAYS_PER_YEAR, p.cell_temp_c, float(soc.mean())
+            )
+            out.update(
+                state_of_health_start_frac=self.state_of_health_frac,
+                state_of_health_end_frac=min(calendar, 1.0 - cycle),
+                cycle_fade_end_frac=cycle,
+                calendar_capacity_end_frac=calendar,
+                age_end_h=(p.years_in_service + years) * _DAYS_PER_YEAR * _HOURS_PER_DAY,
+            )
+        return out
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:
@@ -699,49 +794,29 @@ class Battery(Component):
         # NaN in the tariff's target means "no target at this step".
         return np.where(np.isnan(arr), np.inf, arr)
 
-    def _tou_windows(self, ctx: RunContext) -> tuple[np.ndarray, np.ndarray]:
-        """Charge and discharge windows on the grid, planned once per day pattern."""
-        signals = ctx.signals
-        if signals is None:
-            msg = (
-                f"battery {self.name!r}: dispatch='tou_arbitrage' needs tariff signals "
-                "(TOU periods and prices), but the run has none"
-            )
-            raise ValueError(msg)
-        n = ctx.grid.n_steps
-        period = np.asarray(signals.period, dtype=np.int64)
-        price = np.asarray(signals.import_price_cny_per_kwh, dtype=np.float64)
-        if period.shape != (n,) or price.shape != (n,):
-            msg = (
-                f"battery {self.name!r}: tariff period and import price must have length {n}, "
-                f"got shapes {period.shape} and {price.shape}"
-            )
-            raise ValueError(msg)
+    def _kernel(
+        self, request_kw: np.ndarray, soc_initial_kwh: float, step_h: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`simulate_soc` with this battery's parameters."""
         p = self.params
-        p_dis = self.discharge_power_max_kw
-        duration_h = self.usable_energy_kwh * p.efficiency_discharge_frac / p_dis
-        roundtrip = p.efficiency_charge_frac * p.efficiency_discharge_frac
-        day_start = np.flatnonzero(np.diff(ctx.grid.day_number)) + 1
-        bounds = zip([0, *day_start.tolist()], [*day_start.tolist(), n], strict=True)
-        plans: dict[tuple[bytes, bytes], tuple[np.ndarray, np.ndarray]] = {}
-        charge_parts: list[np.ndarray] = []
-        discharge_parts: list[np.ndarray] = []
-        for start, end in bounds:
-            key = (period[start:end].tobytes(), price[start:end].tobytes())
-            plan = plans.get(key)
-            if plan is None:
-                plan = plan_tou_windows(
-                    period[start:end],
-                    price[start:end],
-                    step_h=ctx.grid.step_h,
-                    discharge_duration_h=duration_h,
-                    efficiency_roundtrip_frac=roundtrip,
-                    cycles_per_day=p.cycles_per_day,
-                )
-                plans[key] = plan
-            charge_parts.append(plan[0])
-            discharge_parts.append(plan[1])
-        return np.concatenate(charge_parts), np.concatenate(discharge_parts)
+        cap = self.capacity_kwh
+        return simulate_soc(
+            request_kw,
+            capacity_kwh=cap,
+            soc_initial_kwh=soc_initial_kwh,
+            soc_min_kwh=p.soc_min_frac * cap,
+            soc_max_kwh=p.soc_max_frac * cap,
+            charge_power_max_kw=self.charge_power_max_kw,
+            discharge_power_max_kw=self.discharge_power_max_kw,
+            efficiency_charge_frac=p.efficiency_charge_frac,
+            efficiency_discharge_frac=p.efficiency_discharge_frac,
+            self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
+            step_h=step_h,
+        )
+
+    def _tou_request(self, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray) -> np.ndarray:
+        """Request of the TOU rule, planned day by day (:func:`components.battery_tou.tou_request`)."""
+        return tou_request(self, ctx, net_kw, cap_kw)
 
 
 def _loss_kw(

@@ -20,8 +20,14 @@ __all__ = [
     "dispatch_peak_shaving",
     "dispatch_self_consumption",
     "dispatch_tou_arbitrage",
+    "forecast_persistence",
+    "plan_tou_cycles",
+    "plan_shave_window",
+    "plan_tou_levels",
     "plan_tou_windows",
+    "shave_level_kw",
 ]
+
 
 # ---------------------------------------------------------------------------
 # Dispatch rules (vectorised; they build the request for the kernel)
@@ -92,13 +98,21 @@ def dispatch_tou_arbitrage(
     discharge_power_max_kw: float,
     grid_charging: bool,
     allow_export: bool,
+    discharge_level_kw: np.ndarray | None = None,
+    discharge_floor_kw: np.ndarray | None = None,
+    hold_level_kw: np.ndarray | None = None,
+    charge_even_kw: np.ndarray | None = None,
 ) -> np.ndarray:
     """Request of a TOU-arbitrage battery for given windows.
 
     Always absorb surplus; in charge windows charge at full power from the
     grid (capped so that imports stay at or below the target); in discharge
-    windows discharge up to the net demand (at full power when
-    ``allow_export``); otherwise idle.
+    windows discharge what the net demand exceeds ``discharge_level_kw``,
+    and at least ``discharge_floor_kw`` (the whole net demand without
+    levels; at full power when
+    ``allow_export``); at any step, discharge what the net demand exceeds
+    ``hold_level_kw`` (the month's planned import peak: the reserve is spent
+    only on peaks); otherwise idle.
 
     Parameters
     ----------
@@ -115,6 +129,20 @@ def dispatch_tou_arbitrage(
         Whether the battery may charge from the grid in charge windows.
     allow_export : bool
         Whether discharge may exceed the net demand (export).
+    discharge_level_kw : array, optional
+        Import level the discharge windows shave down to (from
+        :func:`plan_tou_levels`); None discharges the whole net demand [kW].
+    discharge_floor_kw : array, optional
+        Discharge power requested in discharge windows whatever the level
+        (up to the net demand) [kW].
+    hold_level_kw : array, optional
+        Import level kept at every step by discharging above it, and below
+        which grid charging stays where it can; ``inf`` or None for none [kW].
+    charge_even_kw : array, optional
+        Charging power that fills the battery evenly over its charge window:
+        grid charging may exceed the held level by up to this power (never
+        the target), so that a battery whose night load is close to the
+        month's peak still charges [kW].
 
     Returns
     -------
@@ -124,15 +152,31 @@ def dispatch_tou_arbitrage(
     net = np.asarray(net_demand_kw, dtype=np.float64)
     target = np.asarray(demand_target_kw, dtype=np.float64)
     surplus = np.maximum(-net, 0.0)
-    in_window = _charge_request(net, target, charge_power_max_kw, grid_charging)
+    soft = target if hold_level_kw is None else np.minimum(target, hold_level_kw)
+    in_window = _charge_request(net, soft, charge_power_max_kw, grid_charging)
+    if charge_even_kw is not None and grid_charging:
+        # below the held level charge at full power; above it, at most the even
+        # power that fills the battery over the window, within the target
+        even = np.minimum(np.asarray(charge_even_kw, np.float64), np.maximum(target - net, 0.0))
+        in_window = np.minimum(np.maximum(in_window, even), charge_power_max_kw)
     charge = np.where(charge_window, in_window, np.minimum(surplus, charge_power_max_kw))
+    level = 0.0 if discharge_level_kw is None else np.asarray(discharge_level_kw, np.float64)
+    floor = 0.0 if discharge_floor_kw is None else np.asarray(discharge_floor_kw, np.float64)
+    load = np.maximum(net, 0.0)
     discharge = (
         np.full(net.shape, float(discharge_power_max_kw))
         if allow_export
-        else np.minimum(np.maximum(net, 0.0), discharge_power_max_kw)
+        else np.minimum(
+            np.maximum(np.maximum(net - level, 0.0), np.minimum(floor, load)),
+            discharge_power_max_kw,
+        )
     )
     do_discharge = discharge_window & (discharge > 0.0)
-    return np.where(do_discharge, discharge, -charge)
+    request = np.where(do_discharge, discharge, -charge)
+    if hold_level_kw is not None:
+        over = np.minimum(net - np.asarray(hold_level_kw, np.float64), discharge_power_max_kw)
+        request = np.where(over > 0.0, np.maximum(request, over), request)
+    return request
 
 
 def _charge_request(
@@ -161,6 +205,37 @@ def plan_tou_windows(
     cycles_per_day: Literal[1, 2],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Charge and discharge windows for one day's TOU pattern.
+
+    The union of the cycles of :func:`plan_tou_cycles` (same parameters) as
+    two boolean masks over the day's steps: ``(charge_window,
+    discharge_window)``.
+    """
+    m = np.asarray(period).size
+    charge = np.zeros(m, dtype=bool)
+    discharge = np.zeros(m, dtype=bool)
+    for c_idx, d_idx in plan_tou_cycles(
+        period,
+        price_cny_per_kwh,
+        step_h=step_h,
+        discharge_duration_h=discharge_duration_h,
+        efficiency_roundtrip_frac=efficiency_roundtrip_frac,
+        cycles_per_day=cycles_per_day,
+    ):
+        charge[c_idx] = True
+        discharge[d_idx] = True
+    return charge, discharge
+
+
+def plan_tou_cycles(
+    period: np.ndarray,
+    price_cny_per_kwh: np.ndarray,
+    *,
+    step_h: float,
+    discharge_duration_h: float,
+    efficiency_roundtrip_frac: float,
+    cycles_per_day: Literal[1, 2],
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Charge and discharge windows of each cycle of one day's TOU pattern.
 
     A rule-based plan of the kind used by C&I storage controllers with fixed
     daily windows (not an optimisation). The day is read as a cycle (the
@@ -208,10 +283,10 @@ def plan_tou_windows(
 
     Returns
     -------
-    charge_window : array of bool
-        Steps where the battery may charge from the grid.
-    discharge_window : array of bool
-        Steps where the battery discharges.
+    list of (charge_idx, discharge_idx)
+        One entry per cycle, in the order of the day (by first discharge
+        step): the step indices where the battery may charge from the grid,
+        and those where it discharges.
 
     References
     ----------
@@ -221,13 +296,11 @@ def plan_tou_windows(
     """
     period = np.asarray(period, dtype=np.int64)
     price = np.asarray(price_cny_per_kwh, dtype=np.float64)
-    m = period.size
-    charge = np.zeros(m, dtype=bool)
-    discharge = np.zeros(m, dtype=bool)
     blocks = _cyclic_blocks(period)
     nb = len(blocks)
+    cycles: list[tuple[np.ndarray, np.ndarray]] = []
     if nb < 2:
-        return charge, discharge
+        return cycles
     # rounded so that equal prices compare equal whatever the block length
     # (a mean of six 0.35 is 0.35000000000000003)
     block_price = [round(float(price[idx].mean()), 9) for _, idx in blocks]
@@ -264,9 +337,10 @@ def plan_tou_windows(
             if covered_h >= discharge_duration_h * (1.0 - 1e-9):
                 break
         if picked:
-            charge[blocks[k][1]] = True
-            discharge[np.concatenate(picked)] = True
-    return charge, discharge
+            cycles.append((blocks[k][1], np.sort(np.concatenate(picked))))
+    # the order of the day: by the first discharge step after the day's start
+    cycles.sort(key=lambda cyc: int(cyc[1].min()))
+    return cycles
 
 
 def _cyclic_blocks(period: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -309,3 +383,275 @@ def _second_charge_block(
     return None
 
 
+# ---------------------------------------------------------------------------
+# Forecast and energy plan of the TOU rule (one day at a time)
+# ---------------------------------------------------------------------------
+def forecast_persistence(
+    net_demand_kw: np.ndarray, day_number: np.ndarray, day_type: np.ndarray, *, days: int = 1
+) -> np.ndarray:
+    """Day-ahead forecast of the net demand by persistence of the day type.
+
+    Each day's forecast is the net demand of the latest earlier day of the
+    same day type (workday, rest day, holiday) at the same step of the day:
+    what a storage controller without a load model can know at midnight.
+    The first day of each day type, having no earlier day, is forecast by
+    itself (perfect foresight for at most three days of a year); a day of a
+    different length (a partial last day) likewise.
+
+    Parameters
+    ----------
+    net_demand_kw : array
+        Net demand on the bus before the battery [kW].
+    day_number : array of int
+        Local day of each step (:attr:`twin.timegrid.TimeGrid.day_number`).
+    day_type : array of int
+        :class:`twin.component.DayType` code of each step.
+
+    Returns
+    -------
+    array
+        Forecast net demand of each step [kW].
+
+    References
+    ----------
+    .. [1] Hong, T., Fan, S. (2016). Probabilistic electric load
+       forecasting: a tutorial review. Int. J. Forecasting 32(3), 914-938,
+       doi:10.1016/j.ijforecast.2015.11.011 (persistence / naive benchmark).
+    """
+    net = np.asarray(net_demand_kw, dtype=np.float64)
+    starts = np.flatnonzero(np.diff(np.asarray(day_number))) + 1
+    bounds = list(zip([0, *starts.tolist()], [*starts.tolist(), net.size], strict=True))
+    out = net.copy()
+    last: dict[int, list[tuple[int, int]]] = {}
+    dtype = np.asarray(day_type)
+    for start, end in bounds:
+        kind = int(dtype[start])
+        prev = [b for b in last.get(kind, []) if b[1] - b[0] == end - start]
+        if len(prev) == 1:
+            out[start:end] = net[prev[0][0] : prev[0][1]]
+        elif prev:
+            out[start:end] = np.max([net[a:b] for a, b in prev], axis=0)
+        recent = last.setdefault(kind, [])
+        recent.append((start, end))
+        del recent[:-days]
+    return out
+
+
+def shave_level_kw(
+    forecast_kw: np.ndarray, energy_kwh: float, *, power_max_kw: float, step_h: float
+) -> float:
+    r"""Import level that a given energy shaves a forecast down to (water filling).
+
+    The lowest level :math:`L \ge 0` with
+    :math:`\sum_t \min(\max(f_t - L, 0), P_{max})\,\Delta t \le E`: the
+    battery discharges only what the forecast exceeds :math:`L`, so its
+    energy goes to the highest steps first (the demand peak) and, within a
+    window of one price, earns the same arbitrage as any other split.
+
+    Parameters
+    ----------
+    forecast_kw : array
+        Forecast net demand over the discharge window [kW].
+    energy_kwh : float
+        AC energy the battery can deliver in the window [kWh].
+    power_max_kw : float
+        Discharge power limit [kW].
+    step_h : float
+        Step length [h].
+
+    Returns
+    -------
+    float
+        Level [kW]; 0 when the energy covers the whole window, the forecast
+        maximum when there is no energy.
+    """
+    f = np.asarray(forecast_kw, dtype=np.float64)
+    if f.size == 0 or energy_kwh <= 0.0:
+        return float(f.max(initial=0.0))
+
+    def delivered(level: np.ndarray) -> np.ndarray:
+        return (
+            np.minimum(np.maximum(f[None, :] - level[:, None], 0.0), power_max_kw).sum(1) * step_h
+        )
+
+    # delivered() is piecewise linear and non-increasing in the level, with
+    # breakpoints at f_t and f_t - P_max: find the segment, interpolate.
+    knots = np.unique(np.clip(np.concatenate([f, f - power_max_kw, [0.0]]), 0.0, None))
+    e = delivered(knots)
+    if e[0] <= energy_kwh:
+        return 0.0
+    j = int(np.searchsorted(-e, -energy_kwh))  # first knot delivering <= energy
+    lo, hi = knots[j - 1], knots[j]
+    e_lo, e_hi = e[j - 1], e[j]
+    return float(lo + (hi - lo) * (e_lo - energy_kwh) / (e_lo - e_hi))
+
+
+def plan_tou_levels(
+    forecast_kw: np.ndarray,
+    forecast_high_kw: np.ndarray,
+    cycles: list[tuple[np.ndarray, np.ndarray]],
+    price_cny_per_kwh: np.ndarray,
+    charge_room_kw: np.ndarray,
+    *,
+    usable_kwh: float,
+    efficiency_charge_frac: float,
+    efficiency_discharge_frac: float,
+    charge_power_max_kw: float,
+    discharge_power_max_kw: float,
+    step_h: float,
+    stored_kwh: float = 0.0,
+    hold_kw: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Discharge levels and floors of one day's cycles from the day's forecasts.
+
+    1. The stored energy each charge window can add: ``charge_room_kw``
+       (from the typical forecast) within the power limit.
+    2. The energy each cycle may spend: with two cycles, where the earlier
+       one discharges at a lower mean price than the later one, the earlier
+       one spends only what the second charge window can put back (the rest
+       is held for the later, dearer window, usually the evening peak);
+       otherwise each spends what it holds. The first cycle starts with the
+       energy stored at the start of the day plus what its charge window
+       adds.
+    3. The dearest cycle (the peak or critical window, where the month's
+       demand peak falls) shaves: its level is the one its energy shaves the
+       *high* forecast down to (:func:`shave_level_kw`), so the energy is
+       held for the highest load the recent days have seen. What the
+       typical forecast leaves unspent at that level is discharged at full
+       power in the last steps of the window (the reserve is not needed any
+       longer there), so the arbitrage is not lost.
+    4. Any other cycle (a flat or lower-peak window: arbitrage only)
+       discharges its energy at a constant power over its window.
+
+    Parameters
+    ----------
+    forecast_kw, forecast_high_kw : array
+        Typical and high forecast of the day's net demand (persistence over
+        one and over several earlier days of the same type,
+        :func:`forecast_persistence`) [kW].
+    cycles : list of (charge_idx, discharge_idx)
+        From :func:`plan_tou_cycles`, in the order of the day.
+    price_cny_per_kwh : array
+        Import price of the day's steps [CNY/kWh].
+    charge_room_kw : array
+        AC charging power the forecast leaves in each step (surplus, and grid
+        charging up to the level it may not lift the import above) [kW].
+    usable_kwh : float
+        Stored energy between the ends of the SOC window [kWh].
+    efficiency_charge_frac, efficiency_discharge_frac : float
+        One-way efficiencies [-].
+    charge_power_max_kw, discharge_power_max_kw : float
+        AC power limits [kW].
+    step_h : float
+        Step length [h].
+    stored_kwh : float
+        Stored energy above the floor at the start of the day [kWh].
+    hold_kw : float, optional
+        The month's held import level: a cheaper cycle keeps the energy the
+        high forecast needs above it until the next charge window ends [kW].
+
+    Returns
+    -------
+    level_kw : array
+        Level the net demand is shaved to in the dearest discharge window,
+        ``inf`` elsewhere [kW].
+    floor_kw : array
+        Discharge power requested regardless of the level (constant power of
+        arbitrage windows, full power at the end of the dearest one), 0
+        elsewhere [kW].
+    peak_kw : float
+        The day's high-forecast import peak after the planned discharge [kW].
+    """
+    f = np.asarray(forecast_kw, dtype=np.float64)
+    fh = np.asarray(forecast_high_kw, dtype=np.float64)
+    level = np.full(f.size, np.inf)
+    floor = np.zeros(f.size)
+    if not cycles:
+        return level, floor, float(fh.max(initial=0.0))
+    p_dis = discharge_power_max_kw
+    room = np.maximum(np.asarray(charge_room_kw, dtype=np.float64), 0.0)
+    added = [
+        float(np.minimum(room[c], charge_power_max_kw).sum()) * efficiency_charge_frac * step_h
+        for c, _ in cycles
+    ]
+    value = [float(price_cny_per_kwh[d].mean()) for _, d in cycles]
+    held = min(usable_kwh, stored_kwh + added[0])
+    spend = []
+    for i in range(len(cycles)):
+        if i + 1 < len(cycles):
+            after = added[i + 1]
+            # hold for a dearer next window what its charge window cannot restore
+            cheap = value[i] < value[i + 1]
+            e = min(held, max(held + after - usable_kwh, 0.0)) if cheap else held
+            spend.append(e)
+            held = min(usable_kwh, held - e + after)
+        else:
+            spend.append(held)
+    top = int(np.argmax(value))
+    shaved = fh.copy()
+    for i, ((_, d), e) in enumerate(zip(cycles, spend, strict=True)):
+        ac_kwh = e * efficiency_discharge_frac
+        if i != top:
+            if hold_kw is not None and i + 1 < len(cycles):
+                # keep what the high forecast needs above the held level until
+                # the next charge window has ended
+                c_next = cycles[i + 1][0]
+                end = int(c_next.max()) + 1 if c_next.max() > d.min() else f.size
+                span = slice(int(d.min()), end)
+                need = float(np.minimum(np.maximum(fh[span] - hold_kw, 0.0), p_dis).sum())
+                ac_kwh = max(ac_kwh - need * step_h, 0.0)
+            floor[d] = min(ac_kwh / (d.size * step_h), p_dis)
+            shaved[d] = fh[d] - np.minimum(floor[d], np.maximum(fh[d], 0.0))
+            continue
+        lvl, flr = plan_shave_window(f[d], fh[d], ac_kwh, power_max_kw=p_dis, step_h=step_h)
+        level[d] = lvl
+        floor[d] = flr
+        shaved[d] = fh[d] - np.minimum(np.maximum(fh[d] - lvl, 0.0), p_dis)
+    return level, floor, float(shaved.max())
+
+
+def plan_shave_window(
+    forecast_kw: np.ndarray,
+    forecast_high_kw: np.ndarray,
+    energy_kwh: float,
+    *,
+    power_max_kw: float,
+    step_h: float,
+) -> tuple[float, np.ndarray]:
+    """Level and floor of the dearest discharge window (the demand reserve).
+
+    The level is the one ``energy_kwh`` shaves the *high* forecast down to
+    (:func:`shave_level_kw`), so the energy is held for the highest load
+    recent days have seen. What the typical forecast leaves unspent at that
+    level is discharged at full power over the last steps of the window,
+    where the reserve is no longer needed, so the arbitrage is not lost.
+
+    Parameters
+    ----------
+    forecast_kw, forecast_high_kw : array
+        Typical and high forecast of the net demand over the window [kW].
+    energy_kwh : float
+        AC energy the battery can deliver in the window [kWh].
+    power_max_kw : float
+        Discharge power limit [kW].
+    step_h : float
+        Step length [h].
+
+    Returns
+    -------
+    level_kw : float
+        Import level to shave to [kW].
+    floor_kw : array
+        Discharge power requested regardless of the level: full power in
+        the last steps, 0 before [kW].
+    """
+    f = np.asarray(forecast_kw, dtype=np.float64)
+    level = shave_level_kw(forecast_high_kw, energy_kwh, power_max_kw=power_max_kw, step_h=step_h)
+    floor = np.zeros(f.size)
+    typical_cut = np.minimum(np.maximum(f - level, 0.0), power_max_kw)
+    left_kwh = energy_kwh - float(typical_cut.sum()) * step_h
+    if left_kwh > 0.0 and f.size:
+        extra = (np.minimum(np.maximum(f, 0.0), power_max_kw) - typical_cut) * step_h
+        n_dump = int(np.searchsorted(np.cumsum(extra[::-1]), left_kwh)) + 1
+        floor[f.size - min(n_dump, f.size) :] = power_max_kw
+    return level, floor

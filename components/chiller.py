@@ -69,7 +69,7 @@ from twin.component import (
     output,
     register_component,
 )
-from twin.timegrid import TimeGrid
+from twin.timegrid import TimeGrid, hourly_if_held
 
 __all__ = [
     "CHILLER_CURVES",
@@ -391,7 +391,8 @@ def wet_bulb_from_weather_c(ctx: RunContext) -> np.ndarray:
 
     Uses ``temp_air_c``, ``relative_humidity_frac`` and ``pressure_pa``
     where valid, else the standard-atmosphere pressure at the site's
-    elevation.
+    elevation. Solved once per hour when the weather is held over the hour
+    (:func:`twin.timegrid.hourly_if_held`), once per step otherwise.
     """
     def compute() -> np.ndarray:
         w = ctx.weather
@@ -401,6 +402,10 @@ def wet_bulb_from_weather_c(ctx: RunContext) -> np.ndarray:
         default_p = pressure_from_elevation_pa(ctx.site.elevation_m)
         p = np.asarray(w.get("pressure_pa", np.full(tdb.shape, default_p)), dtype=np.float64)
         p = np.where(np.isfinite(p) & (p > 50_000.0), p, default_p)
+        k = ctx.grid.steps_per_hour
+        hourly = hourly_if_held(k, tdb, rh, p)
+        if hourly is not None:  # weather held over the hour: solve once per hour
+            return np.repeat(wet_bulb_temp_c(*hourly), k)
         return wet_bulb_temp_c(tdb, rh, p)
 
     return ctx.memo(("wet_bulb_temp_c",), compute)

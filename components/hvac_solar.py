@@ -42,6 +42,7 @@ import pvlib
 from twin.components.pv import _shared_solar_geometry, diffuse_incidence_angles_deg
 
 from twin.component import RunContext
+from twin.timegrid import hourly_if_held
 
 __all__ = [
     "EXTERNAL_SURFACE_RESISTANCE_M2_K_PER_W",
@@ -145,11 +146,20 @@ def facade_irradiance(
            float(albedo_frac))
 
     def compute() -> FacadeIrradiance:
-        sun = _shared_solar_geometry(ctx)
         w = ctx.weather
-        ghi = np.maximum(np.asarray(w["ghi_w_per_m2"], dtype=np.float64), 0.0)
-        dni = np.maximum(np.asarray(w["dni_w_per_m2"], dtype=np.float64), 0.0)
-        dhi = np.maximum(np.asarray(w["dhi_w_per_m2"], dtype=np.float64), 0.0)
+        ghi, dni, dhi = (
+            np.maximum(np.asarray(w[c], dtype=np.float64), 0.0)
+            for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
+        )
+        k = ctx.grid.steps_per_hour
+        hourly = hourly_if_held(k, ghi, dni, dhi)
+        if hourly is None:
+            return _on_plane(_shared_solar_geometry(ctx), ghi, dni, dhi)
+        # weather held over the hour: once per hour, repeated over its steps
+        h = _on_plane(_shared_solar_geometry(ctx, hourly=True), *hourly)
+        return FacadeIrradiance(**{name: np.repeat(v, k) for name, v in vars(h).items()})
+
+    def _on_plane(sun, ghi, dni, dhi) -> FacadeIrradiance:
         poa = pvlib.irradiance.get_total_irradiance(
             tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg, dni, ghi, dhi,
             dni_extra=sun.dni_extra_w_per_m2, airmass=sun.airmass_relative,

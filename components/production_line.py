@@ -57,6 +57,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ from twin.components.production_sim import (
     simulate_line,
 )
 
+from twin import diskcache
 from twin.carriers import CHILLED_WATER, COMPRESSED_AIR, ELECTRICITY, HEAT
 from twin.component import (
     Component,
@@ -544,6 +546,15 @@ PLANNED_TIME_OUTPUT = "planned_time_frac"
 """Output holding the share of each step within planned production time [-]
 (read by shift scheduling through this name, which the line owns)."""
 
+_MODEL_MODULES = (
+    "twin.components.production_line",
+    "twin.components.production_sim",
+    "twin.components.production_calendar",
+    "twin.schedule",
+    "twin.calendar",
+)
+"""The code a line's flows depend on: part of its disk-cache key."""
+
 
 @register_component("production_line")
 class ProductionLine(Component):
@@ -609,10 +620,44 @@ class ProductionLine(Component):
 
     def compute(self, ctx: RunContext) -> Flows:
         # the flows depend only on the params, the grid, the day types and the
-        # run's seed: a sweep whose variants leave the line alone reuses them
+        # run's seed: a sweep whose variants leave the line alone reuses them,
+        # in this process and (through the disk cache) in the next one
         key = ("production_line", self.name, self.params.model_dump_json())
-        return ctx.memo(key, lambda: self._compute(ctx), uses_weather=False,
+        return ctx.memo(key, lambda: self._cached_compute(ctx), uses_weather=False,
                         uses_calendar=True, uses_rng=True)
+
+    def _disk_key(self, ctx: RunContext) -> str:
+        """What the flows depend on, as text: the params, the grid, the day
+        types, the line's random stream and the code of the model."""
+        grid = ctx.grid
+        seq = ctx.rng(self.name).bit_generator.seed_seq
+        days = hashlib.sha256(np.ascontiguousarray(ctx.day_type).tobytes()).hexdigest()
+        code = diskcache.code_fingerprint(_MODEL_MODULES)
+        return "|".join([
+            "production_line/1", code, self.params.model_dump_json(), grid.start.isoformat(),
+            str(grid.tz), str(grid.step_s), str(grid.n_steps), days, repr(seq.entropy),
+            repr(seq.spawn_key),
+        ])
+
+    def _cached_compute(self, ctx: RunContext) -> Flows:
+        key = self._disk_key(ctx) if diskcache.cache_enabled() else ""
+        stored = diskcache.load_arrays(key) if key else None
+        if stored is not None:
+            return Flows(
+                ports={k[5:]: v for k, v in stored.items() if k.startswith("port:")},
+                outputs={k[4:]: v for k, v in stored.items() if k.startswith("out:")},
+            )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            flows = self._compute(ctx)
+        for w in caught:  # said again to the caller; a run that warns is not kept
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if key and not caught:
+            diskcache.store_arrays(key, {
+                **{f"port:{k}": v for k, v in flows.ports.items()},
+                **{f"out:{k}": v for k, v in flows.outputs.items()},
+            })
+        return flows
 
     def _compute(self, ctx: RunContext) -> Flows:
         p = self.params

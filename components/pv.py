@@ -111,6 +111,7 @@ from twin.component import (
     register_component,
 )
 from twin.errors import SuspiciousInputWarning
+from twin.timegrid import hourly_if_held
 
 __all__ = [
     "DESOTO_AIRMASS_COEFFICIENTS",
@@ -603,20 +604,41 @@ def _solar_geometry(
     return geometry
 
 
-def _shared_solar_geometry(ctx: RunContext) -> _SolarGeometry:
+def _shared_solar_geometry(ctx: RunContext, *, hourly: bool = False) -> _SolarGeometry:
+    """The sun on the run's grid, shared through ``ctx.cache``.
+
+    At the weather's own resolution: with hourly weather held over the steps
+    of each hour (:func:`twin.timegrid.hourly_if_held`), the sun at each
+    hour's midpoint, repeated over its steps (``hourly=True``: not
+    repeated, one value per hour); with data that change within the hour,
+    the sun at each step's midpoint.
+    """
     site, grid = ctx.site, ctx.grid
-    key = (
-        "solar_geometry",
-        float(site.latitude_deg),
-        float(site.longitude_deg),
-        float(site.elevation_m),
-        grid.start,
-        grid.step_s,
-        grid.n_steps,
+    k = grid.steps_per_hour
+    w = ctx.weather
+    held = k > 1 and all(
+        name in w and hourly_if_held(k, w[name]) is not None
+        for name in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
     )
+    if hourly and not held:
+        msg = "_shared_solar_geometry(hourly=True) needs hourly weather held over each hour"
+        raise ValueError(msg)
+    key = ("solar_geometry", held, hourly, float(site.latitude_deg),
+           float(site.longitude_deg), float(site.elevation_m), grid.start, grid.step_s,
+           grid.n_steps)
     geometry = ctx.cache.get(key)
     if geometry is None:
-        geometry = _solar_geometry(*key[1:])
+        where = (float(site.latitude_deg), float(site.longitude_deg), float(site.elevation_m))
+        if held:
+            geometry = _solar_geometry(*where, grid.start, 3600, grid.n_hours)
+            if not hourly:
+                geometry = _SolarGeometry(**{
+                    name: np.repeat(arr, k) for name, arr in vars(geometry).items()
+                })
+                for arr in vars(geometry).values():
+                    arr.flags.writeable = False
+        else:
+            geometry = _solar_geometry(*where, grid.start, grid.step_s, grid.n_steps)
         ctx.cache[key] = geometry
     return geometry
 
@@ -684,7 +706,6 @@ class PV(Component):
         }
 
     def compute(self, ctx: RunContext) -> Flows:
-        p = self.params
         missing = [c for c in _WEATHER_COLUMNS if c not in ctx.weather]
         if missing:
             msg = (
@@ -692,15 +713,30 @@ class PV(Component):
                 f"PV needs {', '.join(_WEATHER_COLUMNS)}"
             )
             raise ValueError(msg)
-        sun = _shared_solar_geometry(ctx)
         w = ctx.weather
-        ghi = np.maximum(np.asarray(w["ghi_w_per_m2"], dtype=np.float64), 0.0)
-        dni = np.maximum(np.asarray(w["dni_w_per_m2"], dtype=np.float64), 0.0)
-        dhi = np.maximum(np.asarray(w["dhi_w_per_m2"], dtype=np.float64), 0.0)
-        temp_air = np.asarray(w["temp_air_c"], dtype=np.float64)
-        wind = np.maximum(np.asarray(w["wind_speed_m_per_s"], dtype=np.float64), 0.0)
-        albedo = self._albedo(w.get("albedo_frac"))
-        n = ctx.grid.n_steps
+        columns = [np.asarray(w[c], dtype=np.float64) for c in _WEATHER_COLUMNS]
+        albedo = w.get("albedo_frac") if self.params.use_weather_albedo else None
+        k = ctx.grid.steps_per_hour
+        hourly = hourly_if_held(k, *columns, albedo)
+        if hourly is None:
+            return self._flows(_shared_solar_geometry(ctx), *columns, albedo)
+        # weather held over the hour: PV depends on weather alone, so compute
+        # each hour once and repeat it over its steps
+        flows = self._flows(_shared_solar_geometry(ctx, hourly=True), *hourly)
+        return Flows(
+            ports={name: np.repeat(v, k) for name, v in flows.ports.items()},
+            outputs={name: np.repeat(v, k) for name, v in flows.outputs.items()},
+        )
+
+    def _flows(self, sun, ghi, dni, dhi, temp_air, wind, weather_albedo) -> Flows:
+        """The chain on one series of steps (the grid's, or its hours)."""
+        p = self.params
+        ghi = np.maximum(ghi, 0.0)
+        dni = np.maximum(dni, 0.0)
+        dhi = np.maximum(dhi, 0.0)
+        wind = np.maximum(wind, 0.0)
+        albedo = self._albedo(weather_albedo)
+        n = ghi.size
         if p.spectral_model == "sapm":
             spectral = pvlib.spectrum.spectral_factor_sapm(
                 sun.spectral_airmass_absolute, DESOTO_AIRMASS_COEFFICIENTS

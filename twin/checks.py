@@ -9,11 +9,12 @@ happened earlier, at config parse.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 
-from twin.component import Component, Direction, Stage
+from twin.component import Component, Direction, Role, Stage
 from twin.errors import ConsistencyError, SuspiciousInputWarning
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "check_slack",
     "check_unique_names",
     "check_unserved_bus",
+    "check_untaken_bus",
     "run_checks",
 ]
 
@@ -92,6 +94,41 @@ def check_unserved_bus(components: Sequence[Component]) -> list[str]:
     ]
 
 
+def _did_you_mean(bus: str, others: Sequence[str]) -> str:
+    close = difflib.get_close_matches(bus, others, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_untaken_bus(components: Sequence[Component]) -> list[str]:
+    """Every bus that something delivers to has something else that takes from
+    it (a misspelt bus name otherwise leaves generation with nowhere to go),
+    and no storage sits alone on a bus (a battery on its own bus does nothing)."""
+    takers: dict[str, set[str]] = defaultdict(set)
+    givers: dict[str, set[str]] = defaultdict(set)
+    storage_only: dict[str, bool] = defaultdict(lambda: True)
+    for c in components:
+        for port in c.ports():
+            (takers if port.direction is Direction.IN else givers)[port.bus].add(c.name)
+            if port.role not in (Role.CHARGE, Role.DISCHARGE, Role.USE):
+                storage_only[port.bus] = False
+    buses = sorted(set(takers) | set(givers))
+    problems = []
+    for bus in buses:
+        users = takers[bus] | givers[bus]
+        others = [b for b in buses if b != bus]
+        if len(users) == 1 and storage_only[bus]:
+            (only,) = users
+            problems.append(
+                f"bus {bus!r} is used by {only} alone, so nothing flows through it{_did_you_mean(bus, others)}"
+            )
+        elif not takers[bus]:
+            problems.append(
+                f"bus {bus!r} is supplied by {', '.join(sorted(givers[bus]))} but nothing takes from it"
+                f"{_did_you_mean(bus, others)}"
+            )
+    return problems
+
+
 def check_references(components: Sequence[Component]) -> list[str]:
     """Components a component reads (``references()``) exist and compute
     before it (``components`` in compute order)."""
@@ -115,7 +152,8 @@ def check_references(components: Sequence[Component]) -> list[str]:
 
 
 _CHECKS = (
-    check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus, check_references,
+    check_unique_names, check_slack, check_carrier_mismatch, check_unserved_bus, check_untaken_bus,
+    check_references,
 )
 
 

@@ -36,6 +36,8 @@ _EXAMPLES = """examples:
   twin compare experiments/pv_storage_sizing.toml
   twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep
   twin sweep-report out/pv_battery_sweep
+  twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit
+  twin claim experiments/mv/claims_reference_factory.toml
   twin weather list
 """
 
@@ -181,6 +183,29 @@ def _parser() -> argparse.ArgumentParser:
     p_sch.add_argument("--max-shifts", type=int, metavar="N", help="workday shifts allowed")
     p_sch.add_argument("--out", metavar="DIR", help="write the results of the chosen schedule here")
 
+    p_mv = sub.add_parser(
+        "mv", help="measurement and verification of savings from meter data (IPMVP options C and D)",
+        description="Read a case file (meter, temperature, drivers, baseline and reporting periods, model, "
+                    "adjustments, claim), fit or choose the baseline, and report the ASHRAE Guideline 14 "
+                    "statistics, avoided energy with its intervals and FSU, normalised savings, carbon and the "
+                    "verdict; write mv.json and series.csv (baseline vs actual per hour, day or bill).",
+        epilog="example:\n  twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_mv.add_argument("case", help="M&V case file (TOML)")
+    p_mv.add_argument("--out", metavar="DIR", help="output folder (default: out/<case name>)")
+
+    p_claim = sub.add_parser(
+        "claim", help="check stated figures against the twin under uncertainty",
+        description="Check each [[claim]] of a claims file (a summary quantity of a plant, a measure's saving, "
+                    "or tonnes of CO2 for a stated energy) against the twin's distribution or the published "
+                    "grid factors; print the verdict, P10/P50/P90 and the reason for each.",
+        epilog="example:\n  twin claim experiments/mv/claims_reference_factory.toml --out out/claims",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_claim.add_argument("file", help="claims file (TOML)")
+    p_claim.add_argument("--out", metavar="DIR", help="also write claims.json and claims.csv here")
+
     p_w = sub.add_parser(
         "weather", help="bundled weather files",
         epilog="examples:\n  twin weather list\n  twin weather check suzhou-tmyx",
@@ -207,6 +232,8 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None)
         print(f"  {label:<{width}}  {value * scale:>14,.1f} {unit}")
     for text in summary.get("warnings", []):
         print(f"  warning: {text}")
+    for text in summary.get("notes", []):
+        print(f"  note: {text}")
     prov = summary["provenance"]
     print(f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]}  "
           f"seed {prov['seed']}  ({elapsed_s * 1000:.0f} ms)")
@@ -457,6 +484,81 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mv(args: argparse.Namespace) -> int:
+    from twin.mv.analysis import analyse_case
+    from twin.mv.case import load_case
+
+    t0 = time.perf_counter()
+    case, label, base_dir = load_case(args.case)
+    result = analyse_case(case, label=label, base_dir=base_dir)
+    out = Path(args.out) if args.out else Path("out") / case.mv.name
+    result.write(out)
+    r = result.report
+    s = r["savings"]
+    print(f"{r['name']}: {r['granularity']} M&V, model {r['model']['description']} "
+          f"({time.perf_counter() - t0:.1f} s)")
+    print(f"  selection: {r['selection']['reason']}")
+    st = r["baseline_statistics"]
+    print(f"  baseline: n {st['n']}, R² {st['r2']:.3f}, adj. R² {st['adj_r2']:.3f}, CV(RMSE) {st['cvrmse']:.1%}, "
+          f"NMBE {st['nmbe']:+.2%}, lag-1 autocorrelation {st['rho']:.2f}")
+    for c in r["guideline_14"]:
+        print(f"  Guideline 14 {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
+              f"{'pass' if c['passes'] else 'FAIL'}")
+    print(f"  adjusted baseline {s['baseline_kwh']:,.0f} kWh (adjustments {s['adjustments_kwh']:,.0f}), "
+          f"metered {s['actual_kwh']:,.0f} kWh")
+    print(f"  avoided energy {s['savings_kwh']:,.0f} kWh ({s['savings_frac']:.1%}); FSU {s['fsu']:.1%} at "
+          f"{s['confidence']:.0%}, {s['fsu_68']:.1%} at 68 %")
+    for level, (lo, hi) in s["intervals_kwh"].items():
+        print(f"    {float(level):.0%} interval {lo:,.0f} to {hi:,.0f} kWh")
+    if "normalised_savings" in r:
+        n = r["normalised_savings"]
+        print(f"  normalised savings (typical year) {n['savings_kwh']:,.0f} kWh ({n['savings_frac']:.1%}), "
+              f"FSU {n['fsu']:.1%}")
+    if "carbon" in r:
+        c = r["carbon"]
+        market = f", market-based {c['market_tco2']:,.1f} t" if c["market_tco2"] is not None else ""
+        print(f"  carbon: {c['location_tco2']:,.1f} t CO2 location-based{market} ({c['note']})")
+    if "option_d" in r:
+        d = r["option_d"]
+        params = ", ".join(f"{p['path']} = {p['calibrated']:.4g}" for p in d["parameters"])
+        print(f"  option D: {params}; calibrated {'yes' if d['calibrated'] else 'NO'}; savings "
+              f"{d['savings_kwh']:,.0f} kWh; calibrated twin + adjustments - meter "
+              f"{d['avoided_vs_meter_kwh']:,.0f} kWh ({d['runs']} twin runs)")
+        for c in d["calibration"]:
+            print(f"    calibration {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
+                  f"{'pass' if c['passes'] else 'FAIL'}")
+    for a in r["adjustments"]:
+        print(f"  adjustment {a['start']}..{a['end']} {a['action']} {a['energy_kwh']:,.0f} kWh: {a['reason']} "
+              f"(evidence {a['evidence']}; approved by {a['approver']})")
+    for i in r["meter"]["issues"]:
+        print(f"  meter: {i['message']}")
+    for w in r["warnings"]:
+        print(f"  warning: {w}")
+    print(f"  verdict: {r['verdict']}")
+    if r["claim"]:
+        print(f"  claim {r['claim']['claimed_kwh']:,.0f} kWh: {r['claim']['verdict']} ({r['claim']['reason']})")
+    print(f"results written to {out}/ (mv.json, series.csv)")
+    return 0
+
+
+def _cmd_claim(args: argparse.Namespace) -> int:
+    from twin.mv.claims import check_claims, load_claims, write_claims
+
+    t0 = time.perf_counter()
+    doc, label, base_dir = load_claims(args.file)
+    results, runs = check_claims(doc, label=label, base_dir=base_dir)
+    print(f"{label}: {len(results)} claim(s), {runs} twin run(s) in {time.perf_counter() - t0:.1f} s")
+    for r in results:
+        print(f"  {r.name} [{r.kind}]: {r.verdict.upper()}")
+        print(f"    claimed {r.claimed:,.4g} {r.unit}; P10 {r.p10:,.4g}, P50 {r.p50:,.4g}, P90 {r.p90:,.4g}; "
+              f"claim at the {r.claim_percentile:.0%} point of {len(r.values)} value(s)")
+        print(f"    {r.reason}")
+    if args.out:
+        out = write_claims(results, args.out)
+        print(f"results written to {out}/ (claims.json, claims.csv)")
+    return 0
+
+
 def _cmd_weather(args: argparse.Namespace) -> int:
     from twin import weather as wx
 
@@ -508,6 +610,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "sweep-report":
             return _cmd_sweep_report(args)
+        if args.command == "mv":
+            return _cmd_mv(args)
+        if args.command == "claim":
+            return _cmd_claim(args)
         return _cmd_run(args, validate_only=args.command == "validate")
     except (ConfigError, ConsistencyError, wx.WeatherError) as exc:
         print(f"error: {exc}", file=sys.stderr)

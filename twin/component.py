@@ -385,7 +385,18 @@ class TariffSignals:
     import_limit_kw, export_limit_kw : float
         Limits of the connection [kW] (for optimising dispatch).
     demand_charge_cny_per_kw_month : float
-        Rate on the month's maximum import [CNY/kW-month].
+        Rate on the month's maximum import [CNY/kW-month]; 0 when the basic
+        charge is billed on capacity.
+    demand_interval_h : float
+        Interval over which maximum demand is metered [h] (0.25 in China).
+    demand_estimate : str
+        At steps longer than the interval: ``"lower_bound"`` (bill the step
+        mean, a lower bound) or ``"variability"`` (estimate the interval peak).
+    power_factor : numpy.ndarray or None
+        Monthly mean power factor (12 values, January first) [-]; None: no
+        power-factor adjustment.
+    power_factor_standard : float
+        Standard power factor of the adjustment table (0.90, 0.85 or 0.80) [-].
     """
 
     period: np.ndarray
@@ -396,6 +407,10 @@ class TariffSignals:
     import_limit_kw: float = float("inf")
     export_limit_kw: float = float("inf")
     demand_charge_cny_per_kw_month: float = 0.0
+    demand_interval_h: float = 0.25
+    demand_estimate: str = "lower_bound"
+    power_factor: np.ndarray | None = None
+    power_factor_standard: float = 0.9
 
 
 T = TypeVar("T")

@@ -218,6 +218,44 @@ def _add_battery(config, p: AddBattery, finance):
                                   finance.get("battery_fade_frac_per_year", 0.02))
 
 
+# -- tariff ----------------------------------------------------------------------
+class BasicChargeBasis(_MeasureParams):
+    basis: Literal["demand", "capacity"] = Field(
+        description="Basic charge to bill: 'demand' (按需量) or 'capacity' (按容量).")
+    demand_charge_cny_per_kw_month: float | None = Field(
+        default=None, gt=0, description="Demand rate [CNY/kW-month]; default the tariff's.")
+    capacity_charge_cny_per_kva_month: float | None = Field(
+        default=None, gt=0, description="Capacity rate [CNY/kVA-month]; default the tariff's.")
+    contracted_capacity_kva: float | None = Field(
+        default=None, gt=0, description="Contracted capacity [kVA]; default the tariff's.")
+
+
+@register_measure("basic_charge_basis", BasicChargeBasis,
+                  "bill the basic charge on maximum demand or on contracted capacity")
+def _basic_charge_basis(config, p: BasicChargeBasis, finance):
+    grid = config.get("grid_connection")
+    if not isinstance(grid, dict) or not isinstance(grid.get("tariff"), dict):
+        msg = "measure 'basic_charge_basis': the config has no [grid_connection.tariff]"
+        raise MeasureError(msg)
+    tariff = grid["tariff"]
+    for key in ("demand_charge_cny_per_kw_month", "capacity_charge_cny_per_kva_month",
+                "contracted_capacity_kva"):
+        value = getattr(p, key)
+        if value is not None:
+            tariff[key] = value
+    needed = ("demand_charge_cny_per_kw_month" if p.basis == "demand"
+              else "capacity_charge_cny_per_kva_month")
+    if not tariff.get(needed):
+        msg = f"measure 'basic_charge_basis': basis {p.basis!r} needs {needed} (in the measure or the tariff)"
+        raise MeasureError(msg)
+    if p.basis == "capacity" and not tariff.get("contracted_capacity_kva"):
+        msg = "measure 'basic_charge_basis': basis 'capacity' needs contracted_capacity_kva"
+        raise MeasureError(msg)
+    tariff["basic_charge"] = p.basis
+    capex, om, life = _money(p, 0.0, 0.0, 1)
+    return config, AppliedMeasure("basic_charge_basis", p.model_dump(), capex, om, life, 0.0)
+
+
 # -- lighting --------------------------------------------------------------------
 class LedLighting(_MeasureParams):
     load: str | None = Field(default=None, description="Base load that holds the lighting.")

@@ -29,6 +29,7 @@ from twin.accounting.kpi import PlantSeries
 from twin.accounting.ledger import Ledger
 from twin.accounting.summary import Summary
 from twin.component import Flows, TariffSignals, TouPeriod
+from twin.io_tables import write_csv
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -117,7 +118,8 @@ class Results:
             "unmet_kw": (s.unmet_kw, "mean"),
             "price_import_cny_per_kwh": (sig.import_price_cny_per_kwh, "mean"),
             "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
-            "energy_cost_cny": (self.cost.cost_cny_per_step, "sum"),
+            "energy_cost_cny": (self.cost.energy_cost_cny_per_step, "sum"),
+            "export_revenue_cny": (self.cost.export_revenue_cny_per_step, "sum"),
             "scope2_location_kg": (electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid), "sum"),
         }
         electric = self.plant.slack.bus
@@ -203,13 +205,17 @@ class Results:
         with atomic_dir(out_dir) as tmp:
             hourly = self.hourly
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
-            hourly.to_csv(tmp / "hourly.csv", date_format="%Y-%m-%dT%H:%M:%S%z", float_format="%.6g")
-            self.monthly.to_csv(tmp / "monthly.csv", float_format="%.6g")
+            write_csv(hourly, tmp / "hourly.csv", decimals=6)
+            write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
             (tmp / "balance.csv").write_text(self.balance.to_csv(index=False, float_format="%.6f"), encoding="utf-8")
             text = json.dumps(_finite_or_none(self.summary.model_dump()), indent=2, ensure_ascii=False,
                               default=_json_default, allow_nan=False)
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}
+            if self.summary.product_intensity:
+                extra["product_intensity.csv"] = pd.DataFrame.from_dict(
+                    self.summary.product_intensity, orient="index"
+                ).rename_axis("line").reset_index()
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")

@@ -21,7 +21,6 @@ from twin.components.production_sim import (
     N_STATES,
     StationSpec,
     StationState,
-    _Buffer,
     mix_lots,
     order_lots,
     simulate_line,
@@ -71,43 +70,6 @@ def _always(end_s: int):
 def _segments(tl, state) -> list[tuple[int, int]]:
     keep = tl.state == state
     return list(zip(tl.start_s[keep].tolist(), tl.end_s[keep].tolist(), strict=True))
-
-
-# -- the buffer, SimPy style ----------------------------------------------------
-def test_buffer_of_zero_hands_over_only_to_a_waiting_taker(env, log):
-    buf = _Buffer(env, 0)
-
-    def upstream(env):
-        if not buf.offer((0, 1)):
-            yield buf.wait_put((0, 1))
-        log.append(("handed over", env.now))
-
-    def downstream(env):
-        yield env.timeout(30)
-        lot = buf.take()
-        log.append(("took", env.now, lot))
-
-    env.process(upstream(env))
-    env.process(downstream(env))
-    env.run()
-    assert log == [("took", 30, (0, 1)), ("handed over", 30)]
-
-
-def test_buffer_wakes_a_starved_taker(env, log):
-    buf = _Buffer(env, 2)
-
-    def downstream(env):
-        lot = yield buf.wait_get()
-        log.append((env.now, lot))
-
-    def upstream(env):
-        yield env.timeout(45)
-        buf.offer((1, 10))
-
-    env.process(downstream(env))
-    env.process(upstream(env))
-    env.run()
-    assert log == [(45, (1, 10))]
 
 
 # -- the station process -------------------------------------------------------------

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REFERENCE_CONFIG
 from twin.cli import EXIT_USER_ERROR, main
+from twin.config import load_config
+from twin.errors import ConsistencyError
+from twin.plant import Plant
 
 BASE = """
 [plant]
@@ -163,3 +167,28 @@ def test_runtime_rejection_is_a_user_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "battery[storage]" in err and "demand_target_kw" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("override, expected", [
+    ('pv.rooftop.bus="electricty"', ["bus 'electricty'", "nothing takes from it", "did you mean 'electricity'"]),
+    ('battery.storage.bus="batt"', ["bus 'batt'", "storage alone"]),
+])
+def test_validate_rejects_buses_that_would_fail_the_run(override, expected):
+    config = str(REFERENCE_CONFIG)
+    with pytest.raises(ConsistencyError) as info:
+        Plant.build(load_config(config, [override]))
+    for text in expected:
+        assert text in str(info.value)
+    assert main(["validate", config, "--set", override]) == 2
+
+
+@pytest.mark.parametrize("override, expected", [
+    ('simulation.step="1s"', "at least 1min"),
+    ("grid_connection.emission_factor.year=[2023]", "expected a data year as a whole number"),
+    ("hvac_zone.hall.ventilation_m3_per_h=inf", "expected a finite number or a table of 24-hour profiles"),
+])
+def test_inputs_that_once_crashed_are_config_errors(override, expected, capsys):
+    assert main(["validate", str(REFERENCE_CONFIG), "--set", override]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert err.count("\n") == 1  # one problem, one line

@@ -236,3 +236,19 @@ def test_shared_memo_stays_within_its_bound():
     assert shared_memo_bytes() > SHARED_MEMO_BYTES // 2
     core._SHARED_MEMO.clear()
     core._shared_memo_bytes = 0
+
+
+def test_one_set_of_totals_in_summary_ledger_monthly_and_hourly():
+    res = run(load_config(REFERENCE_CONFIG))
+    s, hourly, monthly = res.summary, res.hourly, res.monthly
+    elec = res.ledger.inventory.electricity
+    for key in ("grid_import_kwh", "grid_export_kwh"):
+        assert monthly[key].sum() == pytest.approx(s[key], rel=1e-9)
+    assert hourly["grid_import_kw"].sum() == pytest.approx(s.grid_import_kwh, rel=1e-9)  # hourly means x 1 h
+    assert elec.grid_import_kwh == pytest.approx(s.grid_import_kwh, rel=1e-12)
+    # energy charge and export revenue are gross in every file
+    for key in ("energy_cost_cny", "export_revenue_cny"):
+        assert hourly[key].sum() == pytest.approx(s[key], rel=1e-9)
+        assert monthly[key].sum() == pytest.approx(s[key], rel=1e-9)
+    # the ledger's electricity need is the summary's use plus storage losses, named so
+    assert elec.need_kwh == pytest.approx(s.electricity_use_kwh + s.battery_loss_kwh, rel=1e-12)

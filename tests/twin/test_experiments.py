@@ -212,6 +212,8 @@ def test_every_library_measure_has_a_test_plant_change():
         "idle_to_standby": {"line": "machining", "idle_to_standby_s": 300},
         "move_shift": {"line": "stamping", "shift": 1, "start": "22:00"},
         "stagger_line_starts": {"lines": ["stamping", "assembly"], "offset_min": 30},
+        "basic_charge_basis": {"basis": "capacity", "capacity_charge_cny_per_kva_month": 25.0,
+                               "contracted_capacity_kva": 5000.0},
     }
     assert set(specs) == set(MEASURES), "a measure of the library has no case here"
     for name, params in specs.items():

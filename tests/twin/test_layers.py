@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("twin._", "twin.errors", "twin.carriers", "twin.timegrid", "twin.component", "twin.factors",
      "twin.data", "twin.calendar", "twin.schedule", "twin.dispatch", "twin.components",
-     "twin.weather"),
+     "twin.weather", "twin.diskcache", "twin.io_tables"),
     ("twin.config",),
     ("twin.plant", "twin.checks"),
     ("twin.simulate",),

@@ -17,28 +17,15 @@ import numpy as np
 import pandas as pd
 
 from twin.accounting.ceca import Readiness, readiness
+from twin.accounting.energy_use import EnergyUse, comprehensive_energy
 from twin.accounting.inventory import Inventory, build_inventory
 from twin.accounting.kpi import PlantSeries
 from twin.accounting.neutrality import Neutrality, neutrality
-from twin.component import Flows, TariffSignals
+from twin.component import Flows, Role, TariffSignals
 from twin.config.ledger import LedgerConfig
 from twin.plant import Plant
 
-__all__ = ["LEDGER_SUMMARY_KEYS", "Ledger", "compute_ledger", "ledger_config_of"]
-
-LEDGER_SUMMARY_KEYS: dict[str, str] = {
-    "scope1_tco2": "t CO2e, direct emissions: the inventory's scope 1 (fuel at the meter, "
-                   "manual fuels, process, refrigerant leakage)",
-    "scope2_location_tco2": "t CO2e, purchased electricity (import x grid factor) and heat, location-based",
-    "scope2_market_tco2": "t CO2e, purchased electricity and heat, market-based (instruments at zero, "
-                          "the rest at the residual mix; never below zero)",
-    "scope3_tco2": "t CO2e, value-chain sources given in [ledger]",
-    "removals_tco2": "t CO2e, removals within the value chain",
-    "offsets_tco2": "t CO2e, retired credits applied to the residual (ISO 14068-1 step 3)",
-    "net_tco2": "t CO2e, boundary emissions - removals - offsets applied (>= 0)",
-    "onsite_renewable_share_frac": "-, self-consumed on-site renewable generation / (use + storage losses)",
-}
-"""Summary keys the ledger adds or sets, with units."""
+__all__ = ["Ledger", "compute_ledger", "ledger_config_of"]
 
 
 def ledger_config_of(plant: Plant) -> tuple[LedgerConfig, bool]:
@@ -63,6 +50,8 @@ class Ledger:
     inventory : Inventory
     neutrality : Neutrality
     readiness : Readiness
+    energy : EnergyUse
+        Comprehensive energy consumption (综合能耗, GB/T 2589-2020).
     """
 
     config: LedgerConfig
@@ -70,13 +59,14 @@ class Ledger:
     inventory: Inventory
     neutrality: Neutrality
     readiness: Readiness
+    energy: EnergyUse
 
     @property
     def notes(self) -> tuple[str, ...]:
         return self.inventory.notes + self.neutrality.notes
 
-    def summary_keys(self) -> dict[str, float]:
-        """Flat numeric summary entries (units in :data:`LEDGER_SUMMARY_KEYS`);
+    def summary_keys(self) -> dict[str, float | None]:
+        """Flat numeric summary entries (units in :class:`twin.accounting.Summary`);
         ``renewable_share_frac`` (market-based) only when a ledger is configured."""
         inv, neu = self.inventory, self.neutrality
         out = {
@@ -88,6 +78,8 @@ class Ledger:
             "offsets_tco2": neu.offsets_applied_tco2,
             "net_tco2": neu.net_tco2,
             "onsite_renewable_share_frac": inv.electricity.onsite_renewable_share_frac,
+            "comprehensive_energy_tce": self.energy.calorific_tce,
+            "comprehensive_energy_equivalent_tce": self.energy.equivalent_tce,
         }
         if self.configured:
             out["renewable_share_frac"] = inv.electricity.renewable_share_frac
@@ -117,6 +109,7 @@ class Ledger:
         if self.configured:
             out["neutrality.csv"] = self.neutrality.frame()
             out["ceca_readiness.csv"] = self.readiness.frame()
+            out["energy_consumption.csv"] = self.energy.frame
         return out
 
 
@@ -175,4 +168,21 @@ def compute_ledger(
     inv = build_inventory(plant, flows, series, signals, cfg, location_ef=location_ef, residual_ef=residual_ef)
     neu = neutrality(inv, cfg)
     ready = readiness(_indicators(inv, neu), cfg.ceca.rubric, cfg.boundary)
-    return Ledger(cfg, configured, inv, neu, ready)
+    grid = plant.grid
+    fuels: dict[str, float] = {}
+    heat_gj = 0.0
+    for c in plant.components:
+        for p in c.ports():
+            if p.role is not Role.IMPORT:
+                continue
+            kwh = grid.energy_kwh(flows[c.name].ports[p.name])
+            if p.fuel:
+                fuels[p.fuel] = fuels.get(p.fuel, 0.0) + kwh
+            elif p.carrier.name == "heat":
+                heat_gj += kwh * 0.0036
+    elec = inv.electricity
+    energy = comprehensive_energy(
+        elec.grid_import_kwh, grid.energy_kwh(series.grid_export_kw), fuels, heat_gj,
+        elec.self_consumed_kwh, cfg,
+    )
+    return Ledger(cfg, configured, inv, neu, ready, energy)

@@ -230,7 +230,7 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     per_10k = emissions / (cfg.revenue_cny / 1e4) if cfg.revenue_cny else _NAN
     add("indicators", "renewable electricity share (market-based)", elec.renewable_share_frac, "-",
         f"({elec.onsite_claim_kwh:,.0f} kWh on-site + {elec.instruments_applied_kwh:,.0f} kWh instruments) "
-        f"/ {elec.need_kwh:,.0f} kWh use")
+        f"/ {elec.need_kwh:,.0f} kWh electricity need (use + storage losses)")
     add("indicators", "offset ratio", offset_ratio, "-", "credits applied / emissions in the boundary")
     add("indicators", f"intensity per {cfg.production_unit}", per_unit, f"t CO2e/{cfg.production_unit}",
         "" if cfg.production_units else "give ledger.production_units")

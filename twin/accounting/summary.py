@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from twin.accounting.cost import CostBreakdown
+from twin.accounting.intensity import INTENSITY_COLUMNS, product_intensity
 from twin.accounting.kpi import PlantSeries, energy_kpis
 from twin.component import Flows, Meaning, Role
 from twin.timegrid import TimeGrid
@@ -84,7 +85,12 @@ class Summary(BaseModel):
     demand_cost_cny: float = _f("CNY", "maximum-demand basic charge")
     capacity_cost_cny: float = _f("CNY", "capacity basic charge")
     export_revenue_cny: float = _f("CNY", "revenue of exports")
-    total_cost_cny: float = _f("CNY", "electricity: energy + basic charges - export revenue")
+    power_factor_adjustment_cny: float = _f(
+        "CNY", "power-factor adjustment (力调电费, (83)水电财字第215号): a surcharge (> 0) or a rebate (< 0)"
+    )
+    total_cost_cny: float = _f(
+        "CNY", "electricity: energy + basic charges + power-factor adjustment - export revenue"
+    )
     fuel_cost_cny: float = _f("CNY", "bills of fuel and heat supplies (COST outputs of components)")
     # -- carbon, from the ledger's inventory -------------------------------------
     scope1_tco2: float = _f(
@@ -103,6 +109,19 @@ class Summary(BaseModel):
     onsite_renewable_share_frac: float = _f(
         "-", "self-consumed on-site renewable generation / (use + storage losses)"
     )
+    comprehensive_energy_tce: float = _f(
+        "tce", "综合能耗, GB/T 2589-2020: energy taken from outside less electricity exported, electricity "
+        "on the calorific-value basis (当量值, 0.1229 kgce/kWh)",
+    )
+    comprehensive_energy_equivalent_tce: float | None = _f(
+        "tce", "综合能耗 with electricity on the equivalent-value basis (等价值, the year's published "
+        "thermal-power supply coal rate given in [ledger]); null without it", default=None,
+    )
+    product_intensity: dict[str, dict[str, float]] = _f(
+        "per key suffix", "per production line: units, final energy (direct, utilities, shared) per unit, "
+        "comprehensive energy and scope 1 + 2 per unit, shared utilities allocated by the rule of "
+        "twin.accounting.intensity", default={},
+    )
     # -- structured parts ---------------------------------------------------------
     components: dict[str, dict[str, float]] = _f(
         "per key suffix", "per-component indicators, unit-suffixed keys", default={}
@@ -110,6 +129,10 @@ class Summary(BaseModel):
     ledger: dict[str, Any] = _f("-", "the carbon ledger's choices and notes", default={})
     provenance: dict[str, Any] = _f("-", "version, config hash, weather hash, seed, software", default={})
     warnings: list[str] = _f("-", "doubtful input and unmet demand found by the run", default=[])
+    notes: list[str] = _f(
+        "-", "how a figure was obtained where it is an estimate or a bound (demand billed on a "
+        "coarser step than the tariff's interval)", default=[],
+    )
 
     # -- read as a mapping (what summary.json holds) --------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -195,15 +218,28 @@ def build_summary(
         demand_cost_cny=cost.demand_cost_cny,
         capacity_cost_cny=cost.capacity_cost_cny,
         export_revenue_cny=cost.export_revenue_cny,
+        power_factor_adjustment_cny=cost.power_factor_adjustment_cny,
         total_cost_cny=cost.total_cost_cny,
         fuel_cost_cny=_fuel_cost_cny(plant, flows, grid),
     )
     values.update(ledger.summary_keys())
+    neu = ledger.neutrality
+    intensity = product_intensity(
+        plant.components, flows, grid,
+        plant_final_kwh=values["electricity_use_kwh"] + sum(fuels.values()),
+        plant_tce=values["comprehensive_energy_tce"],
+        plant_tco2e=neu.emissions_tco2 - (values["scope3_tco2"] if ledger.config.boundary == "type_ii" else 0.0),
+    )
+    values["product_intensity"] = {
+        str(r["line"]): {k: float(r[k]) for k in INTENSITY_COLUMNS if k != "line"}
+        for r in intensity.to_dict("records")
+    }
     kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
     values.update(
         components={k: {n: float(x) for n, x in v.items()} for k, v in kpis.items() if v},
         ledger=ledger.describe(),
         provenance=dict(provenance),
         warnings=list(run_warnings),
+        notes=list(cost.notes),
     )
     return Summary(**values)

@@ -280,6 +280,21 @@ class FuelEntry(BaseModel):
             return ff.ef_kg_per_unit * density, f"{ff.source}; density {density:g} kg/L (config)"
         return ff.ef_kg_per_unit * _MASS_UNITS_KG.get(self.unit, 1.0), ff.source
 
+    def energy_gj(self) -> float | None:
+        """The fuel's energy on a net calorific (LHV) basis [GJ], or None when
+        no calorific value is known for a physical quantity."""
+        if self.unit in ENERGY_UNITS_GJ:
+            return self.quantity * ENERGY_UNITS_GJ[self.unit]
+        try:
+            ncv = self.ncv_gj_per_unit or fuel_factor(self.fuel, "cn").ncv_gj_per_unit
+        except ValueError:
+            ncv = None
+        if ncv is None:
+            return None
+        if self.unit == "L":
+            return self.quantity * float(self.density_kg_per_l or 0.0) * ncv
+        return self.quantity * _MASS_UNITS_KG.get(self.unit, 1.0) * ncv
+
 
 class ProcessEntry(BaseModel):
     """Process emissions (not combustion), e.g. carbonate decomposition."""

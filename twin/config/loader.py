@@ -359,9 +359,36 @@ def _format_one(err: Mapping[str, Any], source: str, root: type[BaseModel]) -> s
     return f"{source}: {path}: expected {msg.removeprefix('input should be ')}, got {_short(got)}"
 
 
+def _union_member(part: object) -> bool:
+    return isinstance(part, str) and any(c in part for c in "[]()|-") and part not in ("-",)
+
+
 def _format_validation_error(exc: ValidationError, source: str, root: type[BaseModel]) -> str:
     lines: list[str] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # a value that fits no member of a union (a number or a profile table) gives one error per
+    # member; say it once, as what the field accepts
+    by_field: dict[tuple, list[Mapping[str, Any]]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        cut = next((i for i, part in enumerate(loc) if _union_member(part)), None)
+        key = loc[:cut] if cut is not None else loc
+        by_field.setdefault(key, []).append(err)
+    merged: list[Mapping[str, Any]] = []
+    for key, errs in by_field.items():
+        members = [e for e in errs if any(_union_member(p) for p in e["loc"])]
+        if len(members) > 1 and len(members) == len(errs) and all(len(e["loc"]) == len(key) + 1 for e in errs):
+            got = errs[0].get("input")
+            accepted = " or ".join(dict.fromkeys(
+                "a finite number" if e["type"] == "finite_number" else
+                "a table of 24-hour profiles" if e["type"] in ("model_type", "dict_type") else
+                e["msg"].removeprefix("Input should be ")
+                for e in errs
+            ))
+            merged.append({"loc": key, "type": "union", "msg": f"Input should be {accepted}", "input": got})
+        else:
+            merged.extend(errs)
+    for err in merged:
         line = _format_one(err, source, root)
         if line not in lines:
             lines.append(line)

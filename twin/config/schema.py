@@ -51,6 +51,10 @@ class PlantInfo(BaseModel):
     province: str | None = Field(default=None, description="Province (for factor defaults).")
 
 
+MIN_STEP_S = 60
+"""Shortest step of a run [s]."""
+
+
 class SimulationConfig(BaseModel):
     """The time grid and the random seed of a run."""
 
@@ -64,7 +68,13 @@ class SimulationConfig(BaseModel):
     @field_validator("step")
     @classmethod
     def _step(cls, v: str) -> str:
-        parse_step(v)
+        if parse_step(v).total_seconds() < MIN_STEP_S:
+            msg = (
+                f"expected a step of at least 1min, got {v!r}: a year at that step holds "
+                f"{int(365 * 86400 / parse_step(v).total_seconds()):,} values per series; the "
+                "physics here (hourly weather, 15-minute demand billing) needs no finer step"
+            )
+            raise ValueError(msg)
         return v
 
     @field_validator("timezone")

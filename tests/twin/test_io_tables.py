@@ -1,0 +1,74 @@
+"""The fast table writers: plain decimal at the stated precision, read back
+by pandas and the csv module, time index with its UTC offset."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twin.io_tables import write_csv, write_parquet
+
+finite = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(finite, min_size=1, max_size=40), st.integers(0, 9))
+def test_floats_round_trip_within_the_stated_precision(tmp_path_factory, values, decimals):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    write_csv(pd.DataFrame({"x_kw": values}), path, decimals=decimals, index=False)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "x_kw"
+    for text, v in zip(lines[1:], values, strict=True):
+        assert "e" not in text.lower()  # plain decimal
+        assert len(text.partition(".")[2]) <= decimals
+        assert float(text) == pytest.approx(v, abs=0.5 * 10.0**-decimals * (1 + 1e-9), rel=1e-15)
+
+
+def test_nan_inf_ints_bools_and_text(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "a_kw": [np.nan, np.inf, -np.inf, -1e-9],
+            "n": np.array([1, 2, 3, 4], dtype=np.int64),
+            "ok": [True, False, True, False],
+            "label": ["plain", "with, comma", 'say "hi"', None],
+        }
+    )
+    path = write_csv(frame, tmp_path / "t.csv", index=False)
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["a_kw", "n", "ok", "label"]
+    assert [r[0] for r in rows[1:]] == ["", "inf", "-inf", "0"]
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4"]
+    assert [r[3] for r in rows[1:]] == ["plain", "with, comma", 'say "hi"', ""]
+    back = pd.read_csv(path)
+    assert back["ok"].tolist() == [True, False, True, False]
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/Berlin", None])
+def test_time_index_in_iso_8601_with_the_utc_offset(tmp_path, tz):
+    index = pd.date_range("2025-03-30", periods=6, freq="h", tz=tz, name="time")
+    path = write_csv(pd.DataFrame({"p_kw": np.arange(6.0)}, index=index), tmp_path / "t.csv")
+    got = [line.split(",")[0] for line in path.read_text().splitlines()[1:]]
+    assert got == list(index.strftime("%Y-%m-%dT%H:%M:%S%z" if tz else "%Y-%m-%dT%H:%M:%S"))
+    assert path.read_text().splitlines()[0] == "time,p_kw"
+
+
+def test_multiindex_columns_are_joined_and_parquet_round_trips(tmp_path):
+    cols = pd.MultiIndex.from_tuples([("pv", "ac", "power_kw"), ("grid", "el", "power_kw")])
+    frame = pd.DataFrame(np.random.default_rng(1).random((5, 2)), columns=cols)
+    path = write_csv(frame, tmp_path / "t.csv")
+    assert path.read_text().splitlines()[0] == ",pv.ac.power_kw,grid.el.power_kw"
+    flat = frame.set_axis(["a_kw", "b_kw"], axis=1)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(write_parquet(flat, tmp_path / "t.parquet")), flat
+    )
+
+
+def test_bad_precision_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="decimals must be 0 to 15"):
+        write_csv(pd.DataFrame({"a": [1.0]}), tmp_path / "t.csv", decimals=20)
