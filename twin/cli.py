@@ -36,9 +36,11 @@ _EXAMPLES = """examples:
   twin compare experiments/pv_storage_sizing.toml
   twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep
   twin sweep-report out/pv_battery_sweep
+  twin run configs/reference_factory.toml --weather-years data/nsrdb_2017.csv data/nsrdb_2023.csv
   twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit
   twin claim experiments/mv/claims_reference_factory.toml
   twin weather list
+  twin weather compare shanghai-cswd shanghai-tmyx
 """
 
 _SUMMARY_ROWS = (
@@ -98,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(p_run)
     p_run.add_argument("--out", metavar="DIR", help="output folder (default: out/<config name>)")
+    p_run.add_argument("--weather-years", nargs="+", metavar="DIR_OR_FILE",
+                       help="also run each actual weather year in these files or folders (a "
+                            "multi-year file is split into its years); prints P90/P50/P10 and "
+                            "the worst year beside the typical year and writes weather_years.csv")
 
     p_val = sub.add_parser(
         "validate", help="check a config without running it",
@@ -219,6 +225,17 @@ def _parser() -> argparse.ArgumentParser:
                               epilog="example:\n  twin weather check shanghai-cswd",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p_check.add_argument("source", help="bundled site id or file path")
+    p_wcmp = wsub.add_parser(
+        "compare", help="two weather sources side by side, with the PV yield each gives",
+        description="Monthly global horizontal irradiation and mean air temperature of two "
+                    "weather sources, and the AC yield of a 1 kWp reference array (the twin's PV "
+                    "component, PVWatts v8 chain; tilt = latitude, facing the equator) on each.",
+        epilog="example:\n  twin weather compare shanghai-cswd shanghai-tmyx",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p_wcmp.add_argument("a", help="bundled site id or file path")
+    p_wcmp.add_argument("b", help="bundled site id or file path")
+    p_wcmp.add_argument("--correct-timing", action="store_true",
+                        help="shift each source's irradiance by its measured timing offset")
     return parser
 
 
@@ -235,8 +252,11 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None)
     for text in summary.get("notes", []):
         print(f"  note: {text}")
     prov = summary["provenance"]
-    print(f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]}  "
-          f"seed {prov['seed']}  ({elapsed_s * 1000:.0f} ms)")
+    kind = prov["weather"].get("data_kind")
+    print(f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]} "
+          f"({kind})  seed {prov['seed']}  ({elapsed_s * 1000:.0f} ms)")
+    if kind == "synthetic":
+        print("  weather: SYNTHETIC year from monthly means (not measured weather)")
     if out is not None:
         print(f"results written to {out}/")
 
@@ -244,11 +264,12 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None)
 def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
     from twin.config import load_config
     from twin.plant import Plant
-    from twin.run import load_plant_weather, run
+    from twin.run import run
+    from twin.weather_years import load_config_weather
 
     config = load_config(args.config, args.overrides, weather=args.weather, step=args.step)
     plant = Plant.build(config)
-    weather = load_plant_weather(config)
+    weather = load_config_weather(config)
     if validate_only:
         print(f"{args.config}: valid ({len(plant.components)} components, "
               f"{plant.grid.n_steps} steps of {plant.grid.step_s} s, weather {weather.source_path})")
@@ -260,9 +281,52 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
     results = run(plant, weather=weather)
     elapsed = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("out") / Path(args.config).stem
-    results.write(out)
+    tables = None
+    spread = None
+    if getattr(args, "weather_years", None):
+        from twin.weather_years import load_weather_years, run_weather_years
+
+        wc = config.weather
+        years = load_weather_years(args.weather_years, correct_timing=wc.correct_timing,
+                                   accept_timing_offset=wc.accept_timing_offset,
+                                   csv=wc.csv.model_dump() if wc.csv is not None else None,
+                                   relative_humidity_frac=wc.relative_humidity_frac)
+        spread = run_weather_years(config, years, typical=weather)
+        tables = {"weather_years.csv": spread.table, "weather_years_stats.csv": spread.stats}
+    results.write(out, tables=tables)
     _print_summary(config.plant.name, results.summary, elapsed, out)
+    if spread is not None:
+        _print_weather_years(spread)
     return 0
+
+
+_SPREAD_ROWS = (
+    ("ghi_kwh_per_m2", "GHI", "kWh/m²", 1.0),
+    ("pv_ac_kwh", "PV production (AC)", "MWh", 1e-3),
+    ("grid_import_kwh", "Grid import", "MWh", 1e-3),
+    ("total_cost_cny", "Electricity cost", "kCNY", 1e-3),
+    ("scope2_location_tco2", "Scope 2 (location)", "t CO2e", 1.0),
+    ("self_sufficiency_frac", "Self-sufficiency", "%", 100.0),
+)
+
+
+def _print_weather_years(spread) -> None:
+    actual = spread.actual
+    years = ", ".join(str(int(y)) for y in actual["year"])
+    print(f"\nweather years ({len(actual)}: {years}) beside the typical year "
+          "(P90 = reached in 90 % of years)")
+    head = (f"  {'':<20}{'unit':<8}{'typical':>12}{'P90':>12}{'P50':>12}{'P10':>12}"
+            f"{'worst':>12}  worst year")
+    print(head)
+    stats = spread.stats.set_index("quantity")
+    for key, label, unit, scale in _SPREAD_ROWS:
+        if key not in stats.index:
+            continue
+        r = stats.loc[key]
+        cells = "".join(f"{r[c] * scale:>12,.1f}" for c in ("typical", "p90", "p50", "p10", "worst"))
+        print(f"  {label:<20}{unit:<8}{cells}  {int(r['worst_year'])}")
+    for row in actual.itertuples():
+        print(f"  {int(row.year)}: {row.data_kind}, {row.source}")
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -331,10 +395,11 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from twin.config import load_config
     from twin.pathway import run_pathway
-    from twin.run import load_plant_weather, run
+    from twin.run import run
+    from twin.weather_years import load_config_weather
 
     config = load_config(args.config, args.overrides, weather=args.weather, step=args.step)
-    weather = load_plant_weather(config)
+    weather = load_config_weather(config)
     results = run(config, weather=weather)
     pathway = None
     if not args.no_pathway and config.ledger is not None and config.ledger.pathway is not None:
@@ -562,22 +627,63 @@ def _cmd_claim(args: argparse.Namespace) -> int:
 def _cmd_weather(args: argparse.Namespace) -> int:
     from twin import weather as wx
 
+    if args.weather_command == "compare":
+        return _cmd_weather_compare(args)
     if args.weather_command == "check":
-        w = wx.load_weather(args.source)
+        # strict=False: list every finding, then exit 2 if any is an error
+        w = wx.load_weather(args.source, strict=False)
         loc = w.location
         print(f"{w.source_path}\n  {loc.name} ({loc.station_id}) {loc.latitude_deg:.3f}°, "
               f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m, UTC{loc.tz_offset_h:+g}")
         print(f"  data kind {w.data_kind}; irradiance centre - solar noon: "
               f"{w.timing_offset_min:+.0f} min")
+        print(f"  time labels: {w.label_rule}")
         for issue in w.issues:
             print(f"  {issue.severity}: {issue.message}")
+        n_errors = len(w.issues_with("error"))
+        if n_errors:
+            print(f"error: {n_errors} problem(s) make this weather unusable", file=sys.stderr)
+            return EXIT_USER_ERROR
         return 0
     sites = wx.list_sites()
-    cols = ["site", "city", "province", "data_kind", "latitude_deg", "longitude_deg",
+    cols = ["site", "city", "province", "data_kind", "period", "latitude_deg", "longitude_deg",
             "noted_timing_offset_min"]
-    print(sites[cols].to_string(index=False))
+    table = sites[cols].rename(columns={"data_kind": "source", "noted_timing_offset_min":
+                                        "timing_offset_min"})
+    print(table.to_string(index=False))
+    print("\nsource: CSWD = China Standard Weather Data, TMYx = Climate.OneBuilding.Org typical "
+          "year, TMY3 = NREL; period: years of record; timing_offset_min: measured GHI centre "
+          "minus solar noon (+ = late; beyond ±20 min consider correct_timing)")
     print("\nAttribution: see weather/data/SOURCES.md (CSWD: China Meteorological Administration "
           "& Tsinghua University; TMYx: Climate.OneBuilding.Org; TMY3: NREL).")
+    return 0
+
+
+def _cmd_weather_compare(args: argparse.Namespace) -> int:
+    from twin import weather as wx
+    from twin.weather_years import compare_weather
+
+    a = wx.load_weather(args.a, correct_timing=args.correct_timing)
+    b = wx.load_weather(args.b, correct_timing=args.correct_timing)
+    cmp = compare_weather(a, b)
+    for tag, w in (("A", a), ("B", b)):
+        loc = w.location
+        print(f"{tag}: {w.source_path}\n   {loc.name} {loc.latitude_deg:.3f}°, "
+              f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m; {w.data_kind}; timing offset "
+              f"{w.timing_offset_min:+.0f} min, correction {w.timing_correction_min:+.0f} min")
+    if cmp.distance_deg > 0.5:
+        print(f"warning: the two headers are {cmp.distance_deg:.2f}° apart: different sites?")
+    m = cmp.monthly
+    print(f"\n  {'month':<6}{'GHI A':>9}{'GHI B':>9}{'B/A-1':>8}{'T A':>7}{'T B':>7}"
+          f"{'PV A':>8}{'PV B':>8}")
+    print(f"  {'':<6}{'kWh/m²':>9}{'kWh/m²':>9}{'%':>8}{'°C':>7}{'°C':>7}{'kWh/kWp':>8}"
+          f"{'kWh/kWp':>8}")
+    for month, r in m.iterrows():
+        print(f"  {month!s:<6}{r.ghi_a_kwh_per_m2:>9.1f}{r.ghi_b_kwh_per_m2:>9.1f}"
+              f"{r.ghi_b_over_a_frac * 100:>+8.1f}{r.temp_a_c:>7.1f}{r.temp_b_c:>7.1f}"
+              f"{r.pv_a_kwh_per_kwp:>8.1f}{r.pv_b_kwh_per_kwp:>8.1f}")
+    print(f"\n  PV yield of B relative to A: {cmp.pv_b_over_a_frac * 100:+.1f} % "
+          "(1 kWp reference array, tilt = latitude, facing the equator)")
     return 0
 
 

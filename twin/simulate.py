@@ -20,7 +20,6 @@ import platform
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -79,26 +78,33 @@ class Simulation:
 
 
 def load_plant_weather(config: PlantConfig) -> wx.Weather:
-    """Load the weather a config names (bundled site or file).
+    """Load the weather a config names (bundled site, file or synthetic year).
 
     Raises
     ------
     ConfigError
-        Unknown site, missing or unusable file; the message names the
-        config file and field.
+        Unknown site, missing or unusable file, bad monthly means; the
+        message names the config file and field.
     """
     wc = config.weather
-    if wc.site is not None:
-        target, field = wc.site, "weather.site"
-    else:
-        path = Path(wc.file)
-        target = str(path if path.is_absolute() else Path(config.base_dir) / path)
-        field = "weather.file"
+    field = next(k for k in ("site", "file", "synthetic") if getattr(wc, k) is not None)
     try:
-        return wx.load_weather(target, correct_timing=wc.correct_timing, year=config.simulation.year)
+        return wx.load_weather_source(
+            site=wc.site,
+            file=wc.file,
+            synthetic=wc.synthetic.model_dump() if wc.synthetic is not None else None,
+            csv=wc.csv.model_dump() if wc.csv is not None else None,
+            base_dir=config.base_dir,
+            correct_timing=wc.correct_timing,
+            accept_timing_offset=wc.accept_timing_offset,
+            relative_humidity_frac=wc.relative_humidity_frac,
+            year=config.simulation.year,
+            seed=config.simulation.seed,
+            name=f"{config.plant.name} (synthetic)",
+        )
     except wx.WeatherError as exc:
         source = config.source_path or "<config>"
-        msg = f"{source}: {field}: {exc}"
+        msg = f"{source}: weather.{field}: {exc}"
         raise ConfigError(msg) from None
 
 

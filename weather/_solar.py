@@ -44,6 +44,29 @@ def _fractional_day_of_year(t_s: np.ndarray) -> np.ndarray:
     return _day_of_year(t_s) + np.mod(t_s, 86400.0) / 86400.0
 
 
+def hour_angle_declination(t_s: np.ndarray, longitude_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hour angle (solar noon = 0, afternoon positive) and declination [rad].
+
+    Parameters
+    ----------
+    t_s : array
+        UTC epoch seconds [s].
+    longitude_deg : float
+        Site longitude, east positive [°].
+
+    Returns
+    -------
+    hour_angle_rad, decl_rad : array
+        Same shape as ``t_s`` [rad].
+    """
+    doy = _fractional_day_of_year(t_s)
+    decl_rad = solarposition.declination_spencer71(doy)
+    eot_min = solarposition.equation_of_time_spencer71(doy)
+    hour_utc = np.mod(t_s, 86400.0) / 3600.0
+    hour_angle_rad = np.radians(15.0 * (hour_utc + longitude_deg / 15.0 + eot_min / 60.0 - 12.0))
+    return np.mod(hour_angle_rad + np.pi, 2.0 * np.pi) - np.pi, decl_rad
+
+
 def cos_zenith(t_s: np.ndarray, latitude_deg: float, longitude_deg: float) -> np.ndarray:
     """Cosine of the solar zenith angle at UTC epoch seconds ``t_s`` (any shape).
 
@@ -59,11 +82,7 @@ def cos_zenith(t_s: np.ndarray, latitude_deg: float, longitude_deg: float) -> np
     array
         cos θz, negative when the sun is below the horizon [-].
     """
-    doy = _fractional_day_of_year(t_s)
-    decl_rad = solarposition.declination_spencer71(doy)
-    eot_min = solarposition.equation_of_time_spencer71(doy)
-    hour_utc = np.mod(t_s, 86400.0) / 3600.0
-    hour_angle_rad = np.radians(15.0 * (hour_utc + longitude_deg / 15.0 + eot_min / 60.0 - 12.0))
+    hour_angle_rad, decl_rad = hour_angle_declination(t_s, longitude_deg)
     lat_rad = np.radians(latitude_deg)
     return np.sin(lat_rad) * np.sin(decl_rad) + np.cos(lat_rad) * np.cos(decl_rad) * np.cos(
         hour_angle_rad

@@ -36,8 +36,12 @@ __all__ = [
     "HOURS_PER_YEAR",
     "PLAUSIBLE_RANGES",
     "POSSIBLE_RANGES",
+    "ANNUAL_CLEARNESS_RANGE",
+    "LOCATION_RANGES",
     "check_all",
     "check_irradiance",
+    "check_location",
+    "check_units",
     "check_missing",
     "check_ranges",
     "check_timestamps",
@@ -517,3 +521,172 @@ def check_all(
         + check_irradiance(frame, location, source=source)
     )
     return _finish(issues, strict)
+
+
+#: Possible header ranges of a station (inclusive): latitude and longitude by
+#: definition; elevation from the Dead Sea shore (−430 m) to the highest
+#: permanently inhabited places (~5,100 m) with margin; UTC offsets in use
+#: (−12..+14 h).
+LOCATION_RANGES = MappingProxyType(
+    {
+        "latitude_deg": (-90.0, 90.0),
+        "longitude_deg": (-180.0, 180.0),
+        "elevation_m": (-500.0, 9000.0),
+        "tz_offset_h": (-12.0, 14.0),
+    }
+)
+
+#: Largest difference between a header's UTC offset and the offset of the
+#: site's mean solar time (longitude / 15°) that is accepted [h]. China keeps
+#: UTC+8 from 73° E to 135° E (solar offsets +4.9..+9.0 h), so 3.5 h covers
+#: every real station; more means a wrong sign or a wrong time zone.
+TZ_SOLAR_TOLERANCE_H = 3.5
+
+#: Range of the annual clearness index (annual GHI over annual
+#: extraterrestrial horizontal irradiation) found on Earth: ~0.25 under the
+#: most persistent cloud to ~0.75 in the clearest deserts (Duffie and Beckman
+#: 2013, §2.9). A file outside it has the wrong irradiance unit: hourly
+#: kJ/m² read as W/m² gives 3.6 times the true value, kW/m² a thousandth.
+ANNUAL_CLEARNESS_RANGE = (0.15, 0.85)
+
+
+def check_location(
+    location: Location, *, source: str = "<frame>", utc_time_base: bool = False
+) -> list[WeatherIssue]:
+    """Check a header's latitude, longitude, elevation and UTC offset.
+
+    Values outside :data:`LOCATION_RANGES` are errors (issue "No input
+    crashes the twin": an elevation of 99,999 m must not reach a model); a
+    UTC offset more than :data:`TZ_SOLAR_TOLERANCE_H` from longitude / 15 is
+    an error too (a wrong sign or zone shifts the sun by hours).
+
+    Parameters
+    ----------
+    location : Location
+        Station metadata from a file header (or given by the user).
+    source : str
+        File name used in messages.
+    utc_time_base : bool
+        The file is stamped in UTC (PVGIS): its offset 0 is not a local time
+        zone, so it is not compared with the longitude.
+
+    Returns
+    -------
+    list of WeatherIssue
+        ``location_out_of_range`` and ``tz_inconsistent_with_longitude`` errors.
+    """
+    issues: list[WeatherIssue] = []
+    for name, (lo, hi) in LOCATION_RANGES.items():
+        value = float(getattr(location, name))
+        if not (np.isfinite(value) and lo <= value <= hi):
+            msg = format_message(
+                source,
+                f"header {name}",
+                f"a value in {lo:g}..{hi:g}",
+                repr(value),
+                "correct the file header (or give the value in the config's [weather] table)",
+            )
+            issues.append(WeatherIssue("location_out_of_range", "error", msg))
+    if not issues and not utc_time_base:
+        solar_h = location.longitude_deg / 15.0
+        if abs(location.tz_offset_h - solar_h) > TZ_SOLAR_TOLERANCE_H:
+            msg = format_message(
+                source,
+                "header tz_offset_h",
+                f"a UTC offset within {TZ_SOLAR_TOLERANCE_H:g} h of longitude/15 = "
+                f"{solar_h:+.1f} h",
+                f"{location.tz_offset_h:+g} h",
+                "check the sign of the longitude and the time zone of the header",
+            )
+            issues.append(WeatherIssue("tz_inconsistent_with_longitude", "error", msg))
+    return issues
+
+
+def check_units(
+    frame: pd.DataFrame, location: Location, *, source: str = "<frame>"
+) -> list[WeatherIssue]:
+    """Catch a wrong unit by its physics: irradiation, temperature, humidity.
+
+    - GHI: the annual clearness index (sum of GHI over the sum of the
+      interval-mean extraterrestrial horizontal irradiance) must lie in
+      :data:`ANNUAL_CLEARNESS_RANGE`; hourly kJ/m² given as W/m² reads 3.6
+      times too high, Wh/m² per 10 min 6 times too low, kW/m² 1000 times.
+    - Air temperature: an annual mean above 60 °C is kelvin (or °F).
+    - Relative humidity: a median below 0.02 is a fraction divided by 100
+      twice; above 1.5 a percentage taken as a fraction.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Hourly frame in canonical columns on a tz-aware index of interval starts.
+    location : Location
+        Site (latitude and longitude are used).
+    source : str
+        File name used in messages.
+
+    Returns
+    -------
+    list of WeatherIssue
+        ``wrong_unit`` errors, one per column.
+
+    References
+    ----------
+    .. [1] Duffie, J. A. and Beckman, W. A. (2013). Solar Engineering of
+       Thermal Processes, 4th ed., §1.10 and §2.9.
+    """
+    issues: list[WeatherIssue] = []
+    if "ghi_w_per_m2" in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
+        ghi = frame["ghi_w_per_m2"].to_numpy(dtype=np.float64, na_value=np.nan)
+        extra = extraterrestrial_horizontal_mean(
+            frame.index, location.latitude_deg, location.longitude_deg
+        )
+        ok = np.isfinite(ghi)
+        total_extra = float(extra[ok].sum())
+        if total_extra > 0.0 and ok.sum() > 0.5 * len(ghi):
+            kt = float(ghi[ok].sum()) / total_extra
+            lo, hi = ANNUAL_CLEARNESS_RANGE
+            if not lo <= kt <= hi:
+                if kt > hi:
+                    hint = (
+                        f"{kt / 0.5:.1f} times a typical value: hourly kJ/m² read as W/m² gives "
+                        "3.6 times; convert kJ/m² per hour to W/m² by dividing by 3.6"
+                    )
+                else:
+                    hint = (
+                        "far below any climate: kW/m² or MJ/m² read as W/m², or energy per "
+                        "sub-hourly step read as a mean power"
+                    )
+                msg = format_message(
+                    source,
+                    "ghi_w_per_m2",
+                    f"an annual clearness index (GHI / extraterrestrial) in {lo:g}..{hi:g}",
+                    f"{kt:.2f} ({hint})",
+                    "state the file's irradiance unit (units = {...} for a CSV) or convert it",
+                )
+                issues.append(WeatherIssue("wrong_unit", "error", msg, len(ghi), "ghi_w_per_m2"))
+    if "temp_air_c" in frame.columns:
+        mean_c = float(np.nanmean(frame["temp_air_c"].to_numpy(dtype=np.float64, na_value=np.nan)))
+        if mean_c > 60.0:
+            msg = format_message(
+                source,
+                "temp_air_c",
+                "an annual mean air temperature below 60 °C",
+                f"{mean_c:.1f} (kelvin or °F read as °C?)",
+                "state the temperature unit (K or F) or convert it to °C",
+            )
+            issues.append(WeatherIssue("wrong_unit", "error", msg, len(frame), "temp_air_c"))
+    if "relative_humidity_frac" in frame.columns:
+        rh = frame["relative_humidity_frac"].to_numpy(dtype=np.float64, na_value=np.nan)
+        median = float(np.nanmedian(rh)) if np.isfinite(rh).any() else float("nan")
+        if np.isfinite(median) and (median < 0.02 or median > 1.5):
+            msg = format_message(
+                source,
+                "relative_humidity_frac",
+                "a median relative humidity of 0.02..1.5 (fraction)",
+                f"{median:g} ({'a percentage read as a fraction' if median > 1.5 else 'a fraction divided by 100'})",
+                "state the humidity unit ('%' or 'frac')",
+            )
+            issues.append(
+                WeatherIssue("wrong_unit", "error", msg, len(frame), "relative_humidity_frac")
+            )
+    return issues

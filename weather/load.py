@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .core import Weather, WeatherError, format_message
-from .readers import DEFAULT_YEAR, _read_epw, _read_tmy3
-from .sites import _site_row, list_sites, site_path
+from .formats import read_weather
+from .readers import DEFAULT_YEAR
+from .sites import _site_row, site_path
 
-__all__ = ["load_weather"]
+__all__ = ["load_weather", "load_weather_source"]
 
-_READERS = {".epw": _read_epw, ".epw.gz": _read_epw, ".csv": _read_tmy3, ".csv.gz": _read_tmy3}
-
-
-def _suffix(path: Path) -> str:
-    name = path.name.lower()
-    for suffix in sorted(_READERS, key=len, reverse=True):
-        if name.endswith(suffix):
-            return suffix
-    return path.suffix.lower()
+#: File name endings taken as a path rather than a site id (the reader is
+#: chosen from the file's content, not from these).
+_PATH_SUFFIXES = (".epw", ".csv", ".tm2", ".tmy2", ".json", ".txt", ".gz")
 
 
 def _looks_like_path(text: str) -> bool:
-    return any(ch in text for ch in ("/", "\\")) or _suffix(Path(text)) in _READERS
+    return (
+        any(ch in text for ch in ("/", "\\"))
+        or text.lower().endswith(_PATH_SUFFIXES)
+        or Path(text).is_file()
+    )
 
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(
-    path: str, mtime_ns: int, size: int, suffix: str, year: int, strict: bool, correct_timing: bool
+    path: str,
+    mtime_ns: int,
+    size: int,
+    year: int,
+    strict: bool,
+    correct_timing: bool,
+    accept_timing_offset: bool,
+    relative_humidity_frac: float | None,
 ) -> Weather:
     # mtime_ns and size are part of the key so an edited file is re-read.
-    return _READERS[suffix](path, year=year, strict=strict, correct_timing=correct_timing)
+    return read_weather(
+        path,
+        year=year,
+        strict=strict,
+        correct_timing=correct_timing,
+        accept_timing_offset=accept_timing_offset,
+        relative_humidity_frac=relative_humidity_frac,
+    )
 
 
 def load_weather(
@@ -41,6 +56,8 @@ def load_weather(
     correct_timing: bool = False,
     year: int = DEFAULT_YEAR,
     strict: bool = True,
+    accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
 ) -> Weather:
     """Load, check and (optionally) timing-correct a weather year.
 
@@ -48,8 +65,9 @@ def load_weather(
     ----------
     site_or_path : str or Path
         A bundled site id (see :func:`weather.list_sites`, case-insensitive,
-        e.g. ``"suzhou-tmyx"``) or a path to an ``.epw``, ``.epw.gz`` or
-        TMY3 ``.csv`` file (the reader is chosen by extension).
+        e.g. ``"suzhou-tmyx"``) or a path to a weather file in any format
+        of :data:`weather.formats.FORMATS` except the generic CSV (chosen
+        from the file's content, not its extension; plain or gzip).
     correct_timing : bool
         Shift the irradiance columns earlier by the measured timing offset
         rounded to the minute (:func:`weather.shift_irradiance`); recorded in
@@ -60,6 +78,11 @@ def load_weather(
         Nominal calendar year of the index (2025 by default).
     strict : bool
         Raise :class:`WeatherError` if any error-severity issue remains.
+    accept_timing_offset : bool
+        Accept a measured timing offset beyond
+        :data:`weather.readers.TIMING_REFUSAL_MIN` in a non-EPW/TMY3 file.
+    relative_humidity_frac : float, optional
+        Stated constant humidity for a file that has none (PVGIS hourly series).
 
     Returns
     -------
@@ -72,7 +95,8 @@ def load_weather(
     ------
     WeatherError
         Unknown site (message lists the bundled ids), missing file (message
-        names the path), unsupported extension, or unusable data.
+        names the path), unrecognised format (the message lists the
+        formats tried), or unusable data.
 
     Examples
     --------
@@ -88,17 +112,6 @@ def load_weather(
         path = site_path(site)
     else:
         path = Path(site_or_path)
-    suffix = _suffix(path)
-    if suffix not in _READERS:
-        msg = format_message(
-            str(path),
-            "extension",
-            f"one of {', '.join(_READERS)}",
-            repr(suffix or path.name),
-            "pass an EPW (.epw, .epw.gz) or TMY3 (.csv) file, or a bundled site id: "
-            + ", ".join(list_sites()["site"]),
-        )
-        raise WeatherError(msg)
     if not path.is_file():
         msg = format_message(
             str(path),
@@ -114,10 +127,11 @@ def load_weather(
         str(resolved),
         stat.st_mtime_ns,
         stat.st_size,
-        suffix,
         int(year),
         bool(strict),
         bool(correct_timing),
+        bool(accept_timing_offset),
+        None if relative_humidity_frac is None else float(relative_humidity_frac),
     )
     extra: dict[str, object] = {"frame": weather.frame.copy()}
     if site is not None:
@@ -133,3 +147,91 @@ def load_weather(
             )
             raise WeatherError(msg)
     return dataclasses.replace(weather, **extra)
+
+
+def load_weather_source(
+    *,
+    site: str | None = None,
+    file: str | Path | None = None,
+    synthetic: Mapping[str, Any] | None = None,
+    csv: Mapping[str, Any] | None = None,
+    base_dir: str | Path = ".",
+    correct_timing: bool = False,
+    accept_timing_offset: bool = False,
+    relative_humidity_frac: float | None = None,
+    year: int = DEFAULT_YEAR,
+    seed: int = 0,
+    name: str | None = None,
+) -> Weather:
+    """Load the weather of a config's ``[weather]`` table: a site, a file or a synthetic year.
+
+    Parameters
+    ----------
+    site, file, synthetic
+        Exactly one: a bundled site id, a file path (relative paths are
+        relative to ``base_dir``), or the keyword arguments of
+        :func:`weather.synthetic_year` (its ``seed`` key, if given and not
+        None, overrides ``seed``).
+    csv : mapping, optional
+        With ``file``: the description of a generic CSV (the ``**csv``
+        options of :func:`weather.read_weather`).
+    base_dir : str or Path
+        Folder that a relative ``file`` is relative to.
+    correct_timing, accept_timing_offset, relative_humidity_frac, year
+        As for :func:`load_weather` (``correct_timing`` does not apply to a
+        synthetic year, which is generated on solar time).
+    seed : int
+        Seed of a synthetic year without its own.
+    name : str, optional
+        Name of a synthetic site.
+
+    Returns
+    -------
+    Weather
+
+    Raises
+    ------
+    WeatherError
+        None or several sources given, or any error of the loader used.
+    """
+    given = [
+        k for k, v in (("site", site), ("file", file), ("synthetic", synthetic)) if v is not None
+    ]
+    if len(given) != 1:
+        msg = format_message(
+            "[weather]",
+            "site/file/synthetic",
+            "exactly one source",
+            ", ".join(given) or "none",
+            "give a site id, a file or a synthetic table",
+        )
+        raise WeatherError(msg)
+    if synthetic is not None:
+        from .synthetic import synthetic_year
+
+        spec = dict(synthetic)
+        own_seed = spec.pop("seed", None)
+        return synthetic_year(
+            **spec, seed=seed if own_seed is None else int(own_seed), year=year, name=name
+        )
+    if site is not None:
+        target: str | Path = site
+    else:
+        path = Path(file)
+        target = path if path.is_absolute() else Path(base_dir) / path
+        if csv is not None:
+            return read_weather(
+                target,
+                format="csv",
+                year=year,
+                correct_timing=correct_timing,
+                accept_timing_offset=accept_timing_offset,
+                **dict(csv),
+            )
+    return load_weather(
+        target,
+        correct_timing=correct_timing,
+        year=year,
+        accept_timing_offset=accept_timing_offset,
+        relative_humidity_frac=relative_humidity_frac,
+    )

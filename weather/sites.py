@@ -30,6 +30,7 @@ _STR_COLUMNS = (
     "province_zh",
     "wmo",
     "data_kind",
+    "period",
     "attribution",
     "sha256",
 )
@@ -46,8 +47,11 @@ def list_sites() -> pd.DataFrame:
         ``weather/data``), ``city``, ``province``, ``province_zh``, ``wmo``,
         ``latitude_deg`` [°], ``longitude_deg`` [°], ``elevation_m`` [m],
         ``tz_offset_h`` [h] (all from the file header), ``data_kind``
-        (CSWD/TMYx/TMY3), ``attribution`` (the sentence SOURCES.md
-        prescribes), ``noted_timing_offset_min`` [min] (SOURCES.md §3) and
+        (CSWD/TMYx/TMY3), ``period`` (years of record the typical year was
+        chosen from: the TMYx/TMY3 header's period, CSWD's 1971–2003 station
+        records), ``attribution`` (the sentence SOURCES.md prescribes),
+        ``noted_timing_offset_min`` [min] (GHI centroid minus solar noon,
+        measured as in SOURCES.md §3) and
         ``sha256`` of the uncompressed EPW.
 
     Examples

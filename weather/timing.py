@@ -11,6 +11,8 @@ annual total.
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 from pvlib import clearsky, solarposition
@@ -55,6 +57,24 @@ def _step_s(index: pd.DatetimeIndex, what: str) -> float:
         )
         raise WeatherError(msg)
     return float(pd.Timedelta(int(steps[0]), unit=index.unit).total_seconds())
+
+
+#: A time base whose UTC offset is this far from longitude / 15° is not a local
+#: time (e.g. PVGIS's UTC at 120° E): days are then cut at the site's mean
+#: solar midnight instead of the base's midnight [h].
+SOLAR_DAY_TOLERANCE_H = 3.0
+
+
+def _index_on_solar_days(index: pd.DatetimeIndex, longitude_deg: float) -> pd.DatetimeIndex:
+    """The same instants in a fixed offset near local mean solar time, if the
+    index's own offset is far from it (so a day's daylight is not split at
+    the base's midnight); otherwise the index unchanged."""
+    offset_h = index[0].utcoffset().total_seconds() / 3600.0 if len(index) else 0.0
+    solar_h = longitude_deg / 15.0
+    if abs(offset_h - solar_h) <= SOLAR_DAY_TOLERANCE_H:
+        return index
+    tz = datetime.timezone(datetime.timedelta(hours=round(solar_h)))
+    return index.tz_convert(tz)
 
 
 def measure_timing_offset_min(
@@ -111,6 +131,7 @@ def measure_timing_offset_min(
     """
     index = frame.index
     step_s = _step_s(index, "measure_timing_offset_min")
+    index = _index_on_solar_days(index, location.longitude_deg)
     if step_s != 3600.0:
         msg = format_message(
             "<frame>",

@@ -41,6 +41,13 @@ __all__ = [
     "FILL_LIMIT_H",
     "IRRADIANCE_COLUMNS",
     "MISSING_CODES",
+    "NSRDB_UNIT_FACTORS",
+    "NSRDB_VARIABLE_MAP",
+    "PVGIS_UNIT_FACTORS",
+    "PVGIS_VARIABLE_MAP",
+    "TMY2_MISSING_CODE",
+    "TMY2_UNIT_FACTORS",
+    "TMY2_VARIABLE_MAP",
     "TMY3_MISSING_CODE",
     "TMY3_UNIT_FACTORS",
     "TMY3_VARIABLE_MAP",
@@ -99,8 +106,50 @@ TMY3_VARIABLE_MAP = MappingProxyType(
     }
 )
 
+#: pvlib.iotools.read_pvgis_tmy / read_pvgis_hourly column -> canonical column
+#: (PVGIS gives no dew point or albedo; pressure SP is in Pa, RH in %).
+PVGIS_VARIABLE_MAP = MappingProxyType(
+    {
+        "ghi": "ghi_w_per_m2",
+        "dni": "dni_w_per_m2",
+        "dhi": "dhi_w_per_m2",
+        "temp_air": "temp_air_c",
+        "relative_humidity": "relative_humidity_frac",
+        "wind_speed": "wind_speed_m_per_s",
+        "wind_direction": "wind_direction_deg",
+        "pressure": "pressure_pa",
+    }
+)
+
+#: pvlib.iotools.read_nsrdb_psm4 column -> canonical column: the names are
+#: those of the TMY3 reader, and so are the units (RH in %, pressure in mbar).
+NSRDB_VARIABLE_MAP = TMY3_VARIABLE_MAP
+
+#: pvlib.iotools.read_tmy2 column (the file's element names) -> canonical column.
+TMY2_VARIABLE_MAP = MappingProxyType(
+    {
+        "GHI": "ghi_w_per_m2",
+        "DNI": "dni_w_per_m2",
+        "DHI": "dhi_w_per_m2",
+        "DryBulb": "temp_air_c",
+        "DewPoint": "temp_dew_c",
+        "RHum": "relative_humidity_frac",
+        "Wspd": "wind_speed_m_per_s",
+        "Wdir": "wind_direction_deg",
+        "Pressure": "pressure_pa",
+    }
+)
+
 #: Source kind -> variable map.
-VARIABLE_MAP = MappingProxyType({"epw": EPW_VARIABLE_MAP, "tmy3": TMY3_VARIABLE_MAP})
+VARIABLE_MAP = MappingProxyType(
+    {
+        "epw": EPW_VARIABLE_MAP,
+        "tmy3": TMY3_VARIABLE_MAP,
+        "tmy2": TMY2_VARIABLE_MAP,
+        "pvgis": PVGIS_VARIABLE_MAP,
+        "nsrdb": NSRDB_VARIABLE_MAP,
+    }
+)
 
 #: Canonical column -> factor from EPW units (% -> fraction; EPW pressure is Pa).
 EPW_UNIT_FACTORS = MappingProxyType({"relative_humidity_frac": 0.01})
@@ -108,8 +157,37 @@ EPW_UNIT_FACTORS = MappingProxyType({"relative_humidity_frac": 0.01})
 #: Canonical column -> factor from TMY3 units (% -> fraction, mbar -> Pa).
 TMY3_UNIT_FACTORS = MappingProxyType({"relative_humidity_frac": 0.01, "pressure_pa": 100.0})
 
+#: Canonical column -> factor from PVGIS units (RH % -> fraction; SP already Pa).
+PVGIS_UNIT_FACTORS = MappingProxyType({"relative_humidity_frac": 0.01})
+
+#: Canonical column -> factor from NSRDB PSM units (as TMY3: % and mbar).
+NSRDB_UNIT_FACTORS = TMY3_UNIT_FACTORS
+
+#: Canonical column -> factor from TMY2 units: temperatures and wind in tenths
+#: (0.1 °C, 0.1 m/s), RH in %, pressure in mbar (Marion and Urban 1995, table 2-2).
+TMY2_UNIT_FACTORS = MappingProxyType(
+    {
+        "temp_air_c": 0.1,
+        "temp_dew_c": 0.1,
+        "relative_humidity_frac": 0.01,
+        "wind_speed_m_per_s": 0.1,
+        "pressure_pa": 100.0,
+    }
+)
+
+#: TMY2 missing-value code of the irradiance elements, in file units (Marion and Urban 1995).
+TMY2_MISSING_CODE = 9999.0
+
 #: Source kind -> unit factors.
-UNIT_FACTORS = MappingProxyType({"epw": EPW_UNIT_FACTORS, "tmy3": TMY3_UNIT_FACTORS})
+UNIT_FACTORS = MappingProxyType(
+    {
+        "epw": EPW_UNIT_FACTORS,
+        "tmy3": TMY3_UNIT_FACTORS,
+        "tmy2": TMY2_UNIT_FACTORS,
+        "pvgis": PVGIS_UNIT_FACTORS,
+        "nsrdb": NSRDB_UNIT_FACTORS,
+    }
+)
 
 #: EPW missing-value code per canonical column, in EPW units: a value at or
 #: above the code is missing (EPW data dictionary, "\\missing" of each field).

@@ -247,10 +247,11 @@ def test_missing_file_names_path(tmp_path):
         read_epw(missing)
 
 
-def test_unsupported_extension(tmp_path):
+def test_unknown_format_names_the_formats_tried(tmp_path):
+    # the format comes from the content, so an unknown file lists every format tried
     path = tmp_path / "weather.parquet"
-    path.write_bytes(b"")
-    with pytest.raises(WeatherError, match=r"\.epw"):
+    path.write_bytes(b"PAR1 not weather")
+    with pytest.raises(WeatherError, match=r"weather\.parquet: format: .*tried epw .*tmy2.*psm3"):
         load_weather(path)
 
 

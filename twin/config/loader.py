@@ -79,8 +79,10 @@ def load_config(
     for item in overrides:
         raw = apply_override(raw, item, label=label)
     if weather is not None:
-        section = {k: v for k, v in dict(raw.get("weather", {})).items() if k not in ("site", "file")}
-        is_file = Path(weather).suffix.lower() in {".epw", ".csv", ".gz"} or Path(weather).exists()
+        sources = ("site", "file", "synthetic")
+        section = {k: v for k, v in dict(raw.get("weather", {})).items() if k not in sources}
+        suffixes = {".epw", ".csv", ".gz", ".tm2", ".json", ".txt"}
+        is_file = Path(weather).suffix.lower() in suffixes or Path(weather).exists()
         if is_file:
             section["file"] = str(Path(weather).resolve())
         else:

@@ -31,9 +31,11 @@ from twin.timegrid import parse_step
 
 __all__ = [
     "CalendarConfig",
+    "CsvWeatherConfig",
     "PlantConfig",
     "PlantInfo",
     "SimulationConfig",
+    "SyntheticWeatherConfig",
     "WeatherConfig",
     "plant_config_model",
 ]
@@ -88,19 +90,106 @@ class SimulationConfig(BaseModel):
         return v
 
 
-class WeatherConfig(BaseModel):
-    """Which weather file drives the run."""
+class SyntheticWeatherConfig(BaseModel):
+    """A synthetic year from monthly climate means (``weather.synthetic_year``)."""
 
     model_config = _FROZEN
 
-    site: str | None = Field(default=None, description="A bundled site id (see `twin weather list`).")
+    latitude_deg: float = Field(ge=-90, le=90, description="Site latitude, north positive [°].")
+    longitude_deg: float = Field(ge=-180, le=180, description="Site longitude, east positive [°].")
+    elevation_m: float = Field(default=0.0, ge=-500, le=9000, description="Site elevation [m].")
+    tz_offset_h: float = Field(
+        default=8.0, ge=-12, le=14, description="UTC offset of local standard time [h]."
+    )
+    monthly_ghi_kwh_per_m2: list[float] = Field(
+        min_length=12,
+        max_length=12,
+        description="Global horizontal irradiation of each month, Jan..Dec [kWh/m²].",
+    )
+    monthly_temp_c: list[float] = Field(
+        min_length=12, max_length=12, description="Mean air temperature of each month [°C]."
+    )
+    monthly_temp_range_c: list[float] = Field(
+        min_length=12,
+        max_length=12,
+        description="Mean daily range, mean daily max − mean daily min, of each month [K].",
+    )
+    monthly_relative_humidity_frac: list[float] = Field(
+        min_length=12, max_length=12, description="Mean relative humidity of each month, 0..1."
+    )
+    monthly_wind_speed_m_per_s: list[float] | None = Field(
+        default=None,
+        min_length=12,
+        max_length=12,
+        description="Mean wind speed of each month [m/s] (default 1 m/s).",
+    )
+    seed: int | None = Field(
+        default=None, ge=0, description="Seed of the generator (default: simulation.seed)."
+    )
+
+
+class CsvWeatherConfig(BaseModel):
+    """How to read a generic CSV given as ``file`` (``weather.read_weather(format="csv")``)."""
+
+    model_config = _FROZEN
+
+    columns: dict[str, str] = Field(
+        description="Canonical column -> CSV header, e.g. {ghi_w_per_m2 = \"GHI\", "
+        "temp_air_c = \"T\"}; ghi_w_per_m2 and temp_air_c are required."
+    )
+    units: dict[str, str] = Field(
+        default_factory=dict,
+        description="Canonical column -> unit of the CSV column (W/m2, Wh/m2, kJ/m2, MJ/m2, "
+        "C, K, F, %, frac, m/s, km/h, Pa, hPa, mbar, kPa); default the canonical unit.",
+    )
+    label: Literal["start", "centre", "end", "instant"] = Field(
+        description="Where in its interval each row is stamped (instant = a sample at that moment)."
+    )
+    time_column: str = Field(description="CSV header of the date-time column.")
+    time_format: str | None = Field(default=None, description="strftime format of the times.")
+    tz_offset_h: float = Field(ge=-12, le=14, description="UTC offset of naive times [h].")
+    latitude_deg: float = Field(ge=-90, le=90, description="Site latitude [°].")
+    longitude_deg: float = Field(ge=-180, le=180, description="Site longitude [°].")
+    elevation_m: float = Field(default=0.0, ge=-500, le=9000, description="Site elevation [m].")
+    typical: bool = Field(
+        default=False, description="The file is a typical year (else one or more actual years)."
+    )
+
+
+class WeatherConfig(BaseModel):
+    """Which weather drives the run: a bundled site, a file, or a synthetic year."""
+
+    model_config = _FROZEN
+
+    site: str | None = Field(
+        default=None, description="A bundled site id (see `twin weather list`)."
+    )
     file: str | None = Field(
-        default=None, description="Path of an EPW or TMY3 file (relative to the config file)."
+        default=None,
+        description="Path of a weather file (relative to the config file): EPW, TMY3, TMY2, "
+        "PVGIS TMY or hourly (CSV/JSON/EPW), NSRDB PSM3; the format is read from the content.",
+    )
+    synthetic: SyntheticWeatherConfig | None = Field(
+        default=None, description="A synthetic year from monthly means (weather/synthetic.py)."
+    )
+    csv: CsvWeatherConfig | None = Field(
+        default=None, description="Description of a generic CSV given as file (columns, units, "
+        "labels, site)."
     )
     correct_timing: bool = Field(
         default=False,
         description="Shift irradiance by the measured offset between its clear-day centre "
         "and solar noon (recorded in provenance).",
+    )
+    accept_timing_offset: bool = Field(
+        default=False,
+        description="Accept a measured irradiance timing offset beyond 45 min in a non-EPW "
+        "file (refused otherwise).",
+    )
+    relative_humidity_frac: float | None = Field(
+        default=None, gt=0, le=1,
+        description="Stated constant relative humidity for a file that has none (PVGIS hourly "
+        "series), 0..1; drives HVAC latent loads, not PV.",
     )
     latitude_deg: float | None = Field(default=None, ge=-90, le=90, description="Override [°].")
     longitude_deg: float | None = Field(default=None, ge=-180, le=180, description="Override [°].")
@@ -108,8 +197,15 @@ class WeatherConfig(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if (self.site is None) == (self.file is None):
-            msg = "give exactly one of site (a bundled site id) or file (a path)"
+        given = [k for k in ("site", "file", "synthetic") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = (
+                "give exactly one of site (a bundled site id), file (a path) or synthetic "
+                f"(monthly means); found {', '.join(given) or 'none'}"
+            )
+            raise ValueError(msg)
+        if self.csv is not None and self.file is None:
+            msg = "csv describes a file: give file = \"path.csv\" with it"
             raise ValueError(msg)
         return self
 
