@@ -37,6 +37,8 @@ _EXAMPLES = """examples:
   twin report out/reference_factory
   twin fields grid_connection
   twin measures leak_repair
+  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep
+  twin sweep-report out/pv_battery_sweep
   twin run configs/reference_factory.toml --weather-years data/nsrdb_2017.csv data/nsrdb_2023.csv
   twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit
   twin claim experiments/mv/claims_reference_factory.toml
@@ -180,6 +182,39 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_mes.add_argument("measure", nargs="?", metavar="NAME", help="one measure")
+
+    p_cmp.add_argument("--resume", action="store_true",
+                       help="continue a killed compare: reuse the variants stored in DIR/scenarios")
+
+    p_sw = sub.add_parser(
+        "sweep", help="run a sweep's design (grid, LHS, Sobol, Monte Carlo) into a durable store",
+        description="Run every scenario of a sweep file on local processes or a Dask cluster; "
+                    "each finished scenario is written to DIR (Parquet rows under results/, an "
+                    "SQLite catalogue with status, error, seconds and worker), so a killed sweep "
+                    "resumes with --resume. Designs above 2,000 scenarios need --yes.",
+        epilog="examples:\n  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep\n"
+               "  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep --resume\n"
+               "  twin sweep experiments/factory_sweep.toml --out out/fs --scheduler tcp://10.0.0.5:8786",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_sw.add_argument("sweep", help="sweep file (TOML)")
+    p_sw.add_argument("--out", metavar="DIR", help="store folder (default: out/<sweep name>)")
+    p_sw.add_argument("--workers", type=int, metavar="N", help="local processes (default: CPU count)")
+    p_sw.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler tcp://HOST:PORT (pip install 'factory-twin[dask]')")
+    p_sw.add_argument("--resume", action="store_true", help="continue the store in DIR")
+    p_sw.add_argument("--yes", action="store_true", help="run a design above the size limit")
+
+    p_swr = sub.add_parser(
+        "sweep-report", help="Pareto front, sensitivity and best scenarios of a sweep store",
+        description="Read a sweep store and print and write (DIR/report/) the Pareto front of the "
+                    "first two objectives, the best scenarios under the constraints, and the "
+                    "sensitivity the design allows (Sobol' indices, one-at-a-time swings or rank "
+                    "correlations).",
+        epilog="example:\n  twin sweep-report out/pv_battery_sweep",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_swr.add_argument("store", metavar="DIR", help="store folder written by twin sweep")
 
     p_sch = sub.add_parser(
         "schedule", help="choose a line's shift start times by MILP and simulate them",
@@ -551,9 +586,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     experiment = load_experiment(args.experiment)
-    result = compare(experiment, workers=args.workers, progress=sys.stderr.isatty())
-    elapsed = time.perf_counter() - t0
     out = Path(args.out) if args.out else Path("out") / experiment.name
+    result = compare(experiment, workers=args.workers, progress=sys.stderr.isatty(),
+                     store=out / "scenarios", resume=args.resume)
+    elapsed = time.perf_counter() - t0
     result.write(out)
     report = _report(out) if args.report else None
     rows = []
@@ -575,9 +611,60 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for r in rows:
         print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv, "
-          "cashflows.csv)")
+          "cashflows.csv; the variants' store in scenarios/)")
     if report is not None:
         print(f"report written to {report}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from twin.sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    out = Path(args.out) if args.out else Path("out") / sweep.name
+    run = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                    yes=args.yes, progress=sys.stderr.isatty())
+    c = run.counts
+    rate = run.computed / run.seconds if run.seconds > 0 else float("nan")
+    print(f"{sweep.name}: {len(sweep.scenarios)} scenarios ({sweep.doc.design.kind}); ran {run.computed} "
+          f"now in {run.seconds:.1f} s ({rate:.1f}/s); done {c['done']}, failed {c['failed']}, "
+          f"pending {c['pending']}")
+    if c["failed"]:
+        from twin.sweep import Store
+
+        with Store.open(out) as store:
+            failed = store.catalogue().query("status == 'failed'")
+        first = failed.iloc[0]
+        print(f"  first failure, {first['scenario_id']}: {first['error'].splitlines()[0]}")
+    print(f"store {out}/ (results/*.parquet, catalogue.sqlite); next: twin sweep-report {out}")
+    return 0
+
+
+def _cmd_sweep_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from twin.sweep.analysis import analyse
+
+    report = analyse(args.store)
+    c = report.counts
+    print(f"{report.name}: done {c['done']}, failed {c['failed']}, pending {c['pending']}")
+    with pd.option_context("display.width", 160, "display.max_columns", 12,
+                           "display.float_format", "{:,.4g}".format):
+        if not report.pareto.empty:
+            print(f"\nPareto front of {' vs '.join(report.objectives[:2])} "
+                  f"({len(report.pareto)} scenarios)")
+            print(report.pareto.head(20).to_string(index=False))
+        if not report.best.empty:
+            print("\nbest scenarios under the constraints")
+            print(report.best.to_string(index=False))
+        if not report.sensitivity.empty:
+            print(f"\nsensitivity: {report.sensitivity_method}")
+            print(report.sensitivity.to_string(index=False))
+        if not report.failed.empty:
+            print(f"\nfailed scenarios ({len(report.failed)})")
+            print(report.failed.head(10).to_string(index=False))
+    out = report.write(Path(args.store) / "report")
+    print(f"\nreport written to {out}/ (pareto.csv, best.csv, sensitivity.csv, failed.csv)")
     return 0
 
 
@@ -782,6 +869,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_fields(args)
         if args.command == "measures":
             return _cmd_measures(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
+        if args.command == "sweep-report":
+            return _cmd_sweep_report(args)
         if args.command == "mv":
             return _cmd_mv(args)
         if args.command == "claim":

@@ -36,17 +36,16 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import tempfile
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from tqdm import tqdm
 
-from twin._atomic import atomic_dir
 from twin.config.loader import config_from_dict, set_path
 from twin.errors import ConfigError
 from twin.finance import abatement_cost_cny_per_tco2, measure_cashflows
@@ -204,22 +203,45 @@ def _validate(raw: dict[str, Any], source: str, base_dir: str) -> None:
     config_from_dict(raw, source=source, base_dir=base_dir)
 
 
-def _run_one(raw: dict[str, Any], base_dir: str, source: str) -> dict[str, Any]:
-    """Simulate one variant; return its summary (plain data, cheap to pickle)."""
-    import warnings
-
-    import twin
-
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        res = twin.run(config_from_dict(raw, source=source, base_dir=base_dir))
-    s = dict(res.summary)
-    fuel_kwh = sum(k.get("fuel_use_kwh", 0.0) for k in s.get("components", {}).values())
-    fuel_nm3 = sum(k.get("fuel_use_nm3", 0.0) for k in s.get("components", {}).values())
-    s["gas_use_kwh"] = fuel_kwh
-    s["gas_use_nm3"] = fuel_nm3
-    s.pop("components", None)
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A variant's stored row as its summary: fields the variant has (a NaN
+    is a field another variant has), gas use summed over the fuel users."""
+    s = {k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
+    s["gas_use_kwh"] = sum(v for k, v in s.items()
+                           if k.startswith("components.") and k.endswith(".fuel_use_kwh"))
+    s["gas_use_nm3"] = sum(v for k, v in s.items()
+                           if k.startswith("components.") and k.endswith(".fuel_use_nm3"))
     return s
+
+
+def _run_variants(exp: Experiment, store_dir: Path, *, workers: int, resume: bool,
+                  progress: bool) -> list[dict[str, Any]]:
+    """Run every variant through the sweep engine into the store at
+    ``store_dir`` (crash-safe; ``resume`` reuses what a killed run stored)."""
+    from twin.sweep.design import Scenario
+    from twin.sweep.engine import execute
+    from twin.sweep.scenario import Plan
+    from twin.sweep.store import Store
+
+    scenarios = [Scenario(f"v{i:04d}", i, {"variant": v.name}, raw=v.raw)
+                 for i, v in enumerate(exp.variants)]
+    key = Plan.content_key(exp.source, exp.base_dir, [v.raw for v in exp.variants])
+    plan = Plan(key, exp.source, exp.variants[0].raw, exp.base_dir)
+    if resume and (store_dir / "catalogue.sqlite").is_file():
+        store = Store.open(store_dir, design_key=key)
+    else:
+        if store_dir.exists() and (store_dir / "catalogue.sqlite").is_file():
+            shutil.rmtree(store_dir)  # a finished earlier compare: start afresh
+        store = Store.create(store_dir, design_key=key, name=exp.name, files={}, scenarios=scenarios)
+    with store:
+        execute(plan, scenarios, store, workers=workers, progress=progress, desc=exp.name)
+        rows = store.frame().to_dict("records")
+    failed = [r for r in rows if r["status"] != "done"]
+    if failed:
+        r = failed[0]
+        msg = f"{exp.source}: variant {r['variant']!r}: {r['error']}"
+        raise ConfigError(msg)
+    return [_summary(r) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -250,19 +272,34 @@ class CompareResult:
 
     def write(self, out_dir: str | Path) -> Path:
         """Write ``compare.csv``, ``compare.json``, ``macc.csv``,
-        ``interactions.csv`` and ``cashflows.csv`` atomically."""
-        with atomic_dir(out_dir) as tmp:
-            self.cashflows.to_csv(tmp / "cashflows.csv", index=False, float_format="%.6g")
+        ``interactions.csv`` and ``cashflows.csv`` into ``out_dir``, each atomically (written
+        beside it, then renamed), leaving the variants' store there intact.
+        A table without rows is still a CSV with its header."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".compare.", dir=out) as tmp_name:
+            tmp = Path(tmp_name)
             self.table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
             self.macc.to_csv(tmp / "macc.csv", index=False, float_format="%.6g")
             self.interactions.to_csv(tmp / "interactions.csv", index=False, float_format="%.6g")
+            self.cashflows.to_csv(tmp / "cashflows.csv", index=False, float_format="%.6g")
             records = json.loads(self.table.to_json(orient="records"))
             doc = {"experiment": self.experiment.name, "source": self.experiment.source,
                    "finance": self.experiment.finance.model_dump(), "variants": records}
             (tmp / "compare.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
-        return Path(out_dir)
+            for name in ("compare.csv", "compare.json", "macc.csv", "interactions.csv", "cashflows.csv"):
+                os.replace(tmp / name, out / name)
+        return out
 
+
+_MACC_COLUMNS = ("variant", "measures", "abated_tco2_per_year", "abatement_cost_cny_per_tco2",
+                 "cumulative_abated_tco2_per_year", "capex_cny", "npv_cny")
+_INTERACTION_COLUMNS = (
+    "package", "measures", "simulated_delta_cost_cny", "sum_of_singles_delta_cost_cny",
+    "interaction_cost_cny", "simulated_delta_emissions_tco2", "sum_of_singles_delta_emissions_tco2",
+    "interaction_emissions_tco2",
+)
 
 _CARRIER_COLUMNS = ("electricity_use_kwh", "grid_import_kwh", "grid_export_kwh", "pv_ac_kwh",
                     "gas_use_kwh", "gas_use_nm3", "peak_import_kw")
@@ -270,8 +307,12 @@ _CARRIER_COLUMNS = ("electricity_use_kwh", "grid_import_kwh", "grid_export_kwh",
 
 def compare(
     experiment: Experiment | str | Path, *, workers: int | None = None, progress: bool = False,
+    store: str | Path | None = None, resume: bool = False,
 ) -> CompareResult:
     """Simulate the base and every variant and build the comparison.
+
+    The variants run through the sweep engine (:mod:`twin.sweep`): one
+    store format, the same progress bar and crash safety as ``twin sweep``.
 
     Parameters
     ----------
@@ -280,23 +321,21 @@ def compare(
         Processes to use (default: the file's ``workers``, else up to 2).
     progress : bool
         Show a progress bar (tqdm) on stderr.
+    store : path, optional
+        Folder of the variants' store (``twin compare`` uses
+        ``<out>/scenarios``); default: a temporary folder.
+    resume : bool
+        Reuse the variants a killed run stored in ``store``.
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    jobs = [(v.raw, exp.base_dir, f"{exp.source}: {v.name}") for v in exp.variants]
     n_workers = workers or exp.workers or min(2, os.cpu_count() or 1)
-    bar = tqdm(total=len(jobs), desc=exp.name, unit="plant", disable=not progress, leave=False)
-    with bar:
-        if n_workers > 1 and len(jobs) > 2:
-            with ProcessPoolExecutor(max_workers=n_workers) as pool:
-                summaries = []
-                for summary in pool.map(_run_one, *zip(*jobs, strict=True)):
-                    summaries.append(summary)
-                    bar.update()
-        else:
-            summaries = []
-            for job in jobs:
-                summaries.append(_run_one(*job))
-                bar.update()
+    if store is None:
+        with tempfile.TemporaryDirectory(prefix="twin-compare-") as tmp:
+            summaries = _run_variants(exp, Path(tmp) / "scenarios", workers=n_workers,
+                                      resume=False, progress=progress)
+    else:
+        summaries = _run_variants(exp, Path(store), workers=n_workers, resume=resume,
+                                  progress=progress)
     fin = exp.finance
     base = summaries[0]
 
@@ -361,11 +400,9 @@ def compare(
         singles["abated_tco2_per_year"] = -singles["delta_emissions_tco2"]
         singles = singles[singles["abated_tco2_per_year"] > 0].sort_values("abatement_cost_cny_per_tco2")
         singles["cumulative_abated_tco2_per_year"] = singles["abated_tco2_per_year"].cumsum()
-        macc = singles[["variant", "measures", "abated_tco2_per_year", "abatement_cost_cny_per_tco2",
-                        "cumulative_abated_tco2_per_year", "capex_cny", "npv_cny"]]
+        macc = singles[list(_MACC_COLUMNS)]
     else:
-        macc = pd.DataFrame(columns=["variant", "measures", "abated_tco2_per_year",
-                                     "abatement_cost_cny_per_tco2", "cumulative_abated_tco2_per_year"])
+        macc = pd.DataFrame(columns=_MACC_COLUMNS)
     interactions = _interactions(exp, table)
     cashflows = pd.DataFrame(flows, columns=["variant", "year", "cashflow_cny", "present_value_cny",
                                              "cumulative_present_value_cny"])
@@ -411,4 +448,4 @@ def _interactions(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
             "sum_of_singles_delta_emissions_tco2": summed_em,
             "interaction_emissions_tco2": pkg["delta_emissions_tco2"] - summed_em,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(_INTERACTION_COLUMNS))

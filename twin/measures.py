@@ -86,7 +86,9 @@ def register_measure(name: str, params: type[_MeasureParams], summary: str) -> C
     return decorate
 
 
-def apply_measure(config: dict[str, Any], spec: dict[str, Any], finance: dict[str, float]) -> tuple[dict[str, Any], AppliedMeasure]:
+def apply_measure(
+    config: dict[str, Any], spec: dict[str, Any], finance: dict[str, float], *, copy_config: bool = True,
+) -> tuple[dict[str, Any], AppliedMeasure]:
     """Apply the measure described by ``spec`` (``{"measure": name, **params}``).
 
     Parameters
@@ -98,6 +100,10 @@ def apply_measure(config: dict[str, Any], spec: dict[str, Any], finance: dict[st
     finance : dict
         Experiment-wide defaults (``pv_degradation_frac_per_year``,
         ``battery_fade_frac_per_year``).
+    copy_config : bool
+        Work on a deep copy of ``config`` (default). A caller that owns its
+        copy (a sweep applying several measures) passes False, and
+        ``config`` is then changed in place.
 
     Raises
     ------
@@ -119,7 +125,7 @@ def apply_measure(config: dict[str, Any], spec: dict[str, Any], finance: dict[st
         where = ".".join(str(p) for p in first["loc"]) or "(measure)"
         msg = f"measure {name!r}: {where}: {first['msg']}, got {first.get('input')!r}"
         raise MeasureError(msg) from None
-    return fn(copy.deepcopy(config), params, finance)
+    return fn(copy.deepcopy(config) if copy_config else config, params, finance)
 
 
 def _named(config: dict[str, Any], table: str, name: str, measure: str) -> dict[str, Any]:
