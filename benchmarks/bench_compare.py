@@ -28,9 +28,20 @@ def _time(workers: int, repeat: int) -> float:
         with tempfile.TemporaryDirectory() as out:
             t0 = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "twin.cli", "compare", str(EXPERIMENT), "--out", out,
-                 "--workers", str(workers)],
-                check=True, capture_output=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "twin.cli",
+                    "compare",
+                    str(EXPERIMENT),
+                    "--out",
+                    out,
+                    "--workers",
+                    str(workers),
+                ],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
             )
             times.append(time.perf_counter() - t0)
     return statistics.median(times)
@@ -42,8 +53,10 @@ def main() -> None:
     args = parser.parse_args()
     two = _time(2, args.repeat)
     one = _time(1, args.repeat)
-    print(f"twin compare {EXPERIMENT.relative_to(ROOT)} (11 plants), whole command incl. imports,"
-          f" median of {args.repeat}:")
+    print(
+        f"twin compare {EXPERIMENT.relative_to(ROOT)} (11 plants), whole command incl. imports,"
+        f" median of {args.repeat}:"
+    )
     print(f"  2 workers  {two:6.2f} s")
     print(f"  1 worker   {one:6.2f} s   (speed-up {one / two:.2f} x)")
 

@@ -67,19 +67,39 @@ def main() -> None:
         plant = twin.Plant.build(config)
         grid = plant.grid
         cal = config.calendar
-        days = day_types(grid, holidays=cal.holidays, extra_holidays=cal.extra_holidays,
-                         extra_workdays=cal.extra_workdays, weekend_days=cal.weekend_days)
-        ctx = RunContext(grid, Site("bench", 31.3, 120.6, 5.0), {}, days, None,
-                         np.random.SeedSequence(config.simulation.seed))
+        days = day_types(
+            grid,
+            holidays=cal.holidays,
+            extra_holidays=cal.extra_holidays,
+            extra_workdays=cal.extra_workdays,
+            weekend_days=cal.weekend_days,
+        )
+        ctx = RunContext(
+            grid,
+            Site("bench", 31.3, 120.6, 5.0),
+            {},
+            days,
+            None,
+            np.random.SeedSequence(config.simulation.seed),
+        )
         lines = [c for c in plant.components if isinstance(c, ProductionLine)]
         years = grid.n_steps * grid.step_h / 8760.0
 
         t_sim, c_sim, sims = _median_s(
-            lambda ctx=ctx, lines=lines: [c.simulate(ctx) for c in lines], args.repeat)
+            lambda ctx=ctx, lines=lines: [c.simulate(ctx) for c in lines], args.repeat
+        )
         t_all, c_all, _ = _median_s(
             lambda lines=lines, grid=grid, days=days, config=config: [
-                c.compute(RunContext(grid, Site("bench", 31.3, 120.6, 5.0), {}, days, None,
-                                     np.random.SeedSequence(config.simulation.seed)))
+                c.compute(
+                    RunContext(
+                        grid,
+                        Site("bench", 31.3, 120.6, 5.0),
+                        {},
+                        days,
+                        None,
+                        np.random.SeedSequence(config.simulation.seed),
+                    )
+                )
                 for c in lines
             ],
             args.repeat,
@@ -87,12 +107,19 @@ def main() -> None:
         events = sum(s.run.n_events for s in sims)
         failures = sum(s.run.n_failures for s in sims)
         stations = sum(len(c.params.stations) for c in lines)
-        print(f"step {step}: {len(lines)} lines, {stations} stations, {grid.n_steps} steps, "
-              f"median of {args.repeat} (wall / CPU of this process)")
-        print(f"  discrete-event model   {t_sim * 1000:7.1f} / {c_sim * 1000:7.1f} ms   "
-              f"{events:,} events ({events / t_sim:,.0f} events/s wall), {failures} breakdowns")
-        print(f"  compute (sim + flows)  {t_all * 1000:7.1f} / {c_all * 1000:7.1f} ms   "
-              f"= {t_all / years * 1000:.1f} ms per simulated year (wall); budget 500 ms")
+        print(
+            f"step {step}: {len(lines)} lines, {stations} stations, {grid.n_steps} steps, "
+            f"median of {args.repeat} (wall / CPU of this process)"
+        )
+        print(
+            f"  discrete-event model   {t_sim * 1000:7.1f} / {c_sim * 1000:7.1f} ms   "
+            f"{events:,} events ({events / t_sim:,.0f} events/s wall), {failures} breakdowns"
+        )
+        print(
+            f"  compute (sim + flows)  {t_all * 1000:7.1f} / {c_all * 1000:7.1f} ms   "
+            f"= {t_all / years * 1000:.1f} ms per simulated year (wall); budget 500 ms"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -68,6 +68,7 @@ def main() -> None:
     rows: list[tuple[str, float]] = []
     t_warm, res = _median_s(lambda: twin.run(plant, weather=weather), args.repeat)
     rows.append(("twin: reference factory, warm", t_warm))
+
     def clear_memos() -> None:
         pv_module._solar_geometry.cache_clear()
         twin_component._SHARED_MEMO.clear()
@@ -84,12 +85,18 @@ def main() -> None:
     loc = weather.location
     cols = weather_on_grid(weather.frame, grid)
     frame = pd.DataFrame(
-        {"ghi": cols["ghi_w_per_m2"], "dni": cols["dni_w_per_m2"], "dhi": cols["dhi_w_per_m2"],
-         "temp_air": cols["temp_air_c"], "wind_speed": cols["wind_speed_m_per_s"]},
+        {
+            "ghi": cols["ghi_w_per_m2"],
+            "dni": cols["dni_w_per_m2"],
+            "dhi": cols["dhi_w_per_m2"],
+            "temp_air": cols["temp_air_c"],
+            "wind_speed": cols["wind_speed_m_per_s"],
+        },
         index=grid.index,
     )
-    mc = build_modelchain(pv_params, loc.latitude_deg, loc.longitude_deg, loc.elevation_m,
-                          config.simulation.timezone)
+    mc = build_modelchain(
+        pv_params, loc.latitude_deg, loc.longitude_deg, loc.elevation_m, config.simulation.timezone
+    )
     t_mc, ac_mc = _median_s(lambda: run_modelchain(mc, frame), args.repeat)
     rows.append(("pvlib ModelChain: the same PV system only", t_mc))
 
@@ -100,11 +107,15 @@ def main() -> None:
         def pysam_all() -> float:
             return sum(
                 pvwatts_v8_ac_annual_kwh(
-                    weather.source_path if not weather.source_path.endswith(".gz") else _plain_epw(weather),
+                    weather.source_path
+                    if not weather.source_path.endswith(".gz")
+                    else _plain_epw(weather),
                     system_capacity_kw=a.rated_power_dc_kw,
                     dc_ac_ratio=sum(x.rated_power_dc_kw for x in pv_params.arrays)
                     / pv_params.inverter_rated_power_ac_kw,
-                    tilt_deg=a.tilt_deg, azimuth_deg=a.azimuth_deg, mounting=a.mounting,
+                    tilt_deg=a.tilt_deg,
+                    azimuth_deg=a.azimuth_deg,
+                    mounting=a.mounting,
                     losses_frac=pv_params.losses_frac,
                     inverter_efficiency_nom_frac=pv_params.inverter_efficiency_nom_frac,
                 )
@@ -128,8 +139,10 @@ def main() -> None:
     print("  cold run by component (compute only):")
     for label, t in per_component:
         print(f"    {label:<36} {t * 1000:8.1f} ms")
-    print(f"  PV AC energy: twin {twin_pv / 1e3:,.1f} MWh, ModelChain {mc_pv / 1e3:,.1f} MWh "
-          f"({(twin_pv / mc_pv - 1) * 100:+.1f} %)")
+    print(
+        f"  PV AC energy: twin {twin_pv / 1e3:,.1f} MWh, ModelChain {mc_pv / 1e3:,.1f} MWh "
+        f"({(twin_pv / mc_pv - 1) * 100:+.1f} %)"
+    )
 
 
 def _component_times(plant, weather) -> list[tuple[str, float]]:
@@ -141,9 +154,15 @@ def _component_times(plant, weather) -> list[tuple[str, float]]:
 
     grid = plant.grid
     loc = weather.location
-    ctx = RunContext(grid, Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
-                     weather_on_grid(weather.frame, grid), day_types(grid), None,
-                     np.random.SeedSequence(plant.config.simulation.seed), plant.series)
+    ctx = RunContext(
+        grid,
+        Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
+        weather_on_grid(weather.frame, grid),
+        day_types(grid),
+        None,
+        np.random.SeedSequence(plant.config.simulation.seed),
+        plant.series,
+    )
     ctx.signals = plant.slack.signals(ctx)
     out = []
     for c in plant.components:

@@ -53,17 +53,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     cases = [
-        ("EPW (bundled CSWD)", weather.site_path("shanghai-cswd"),
-         lambda t: pvlib.iotools.read_epw(io.StringIO(t))),
-        ("TMY3", PVLIB_DATA / "723170TYA.CSV",
-         lambda t: pvlib.iotools.read_tmy3(io.StringIO(t))),
+        (
+            "EPW (bundled CSWD)",
+            weather.site_path("shanghai-cswd"),
+            lambda t: pvlib.iotools.read_epw(io.StringIO(t)),
+        ),
+        ("TMY3", PVLIB_DATA / "723170TYA.CSV", lambda t: pvlib.iotools.read_tmy3(io.StringIO(t))),
         ("TMY2", PVLIB_DATA / "12839.tm2", None),
-        ("PVGIS TMY CSV", SAMPLES / "tmy_45.000_8.000_2005_2023.csv.gz",
-         lambda t: pvlib.iotools.read_pvgis_tmy(io.BytesIO(t.encode()), pvgis_format="csv")),
-        ("PVGIS TMY JSON", SAMPLES / "tmy_45.000_8.000_2005_2023.json.gz",
-         lambda t: pvlib.iotools.read_pvgis_tmy(io.StringIO(t), pvgis_format="json")),
-        ("NSRDB PSM3 2017 (30 min)", SAMPLES / "test_read_psm3.csv.gz",
-         lambda t: pvlib.iotools.read_nsrdb_psm4(io.StringIO(t))),
+        (
+            "PVGIS TMY CSV",
+            SAMPLES / "tmy_45.000_8.000_2005_2023.csv.gz",
+            lambda t: pvlib.iotools.read_pvgis_tmy(io.BytesIO(t.encode()), pvgis_format="csv"),
+        ),
+        (
+            "PVGIS TMY JSON",
+            SAMPLES / "tmy_45.000_8.000_2005_2023.json.gz",
+            lambda t: pvlib.iotools.read_pvgis_tmy(io.StringIO(t), pvgis_format="json"),
+        ),
+        (
+            "NSRDB PSM3 2017 (30 min)",
+            SAMPLES / "test_read_psm3.csv.gz",
+            lambda t: pvlib.iotools.read_nsrdb_psm4(io.StringIO(t)),
+        ),
     ]
     print(f"median of {args.repeat} reads [ms]; ratio = read_weather / pvlib parse")
     print(f"  {'format':<26}{'pvlib':>10}{'twin':>10}{'ratio':>8}")
@@ -84,13 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         "monthly_ghi_kwh_per_m2": (f["ghi_w_per_m2"].groupby(month).sum() / 1000).to_numpy(),
         "monthly_temp_c": f["temp_air_c"].groupby(month).mean().to_numpy(),
         "monthly_temp_range_c": rng.groupby(rng.index.month).mean().to_numpy(),
-        "monthly_relative_humidity_frac": f["relative_humidity_frac"].clip(upper=1.0)
-        .groupby(month).mean().to_numpy(),
+        "monthly_relative_humidity_frac": f["relative_humidity_frac"]
+        .clip(upper=1.0)
+        .groupby(month)
+        .mean()
+        .to_numpy(),
     }
     loc = w.location
     synth_s = _median_s(
-        lambda: weather.synthetic_year(latitude_deg=loc.latitude_deg,
-                                       longitude_deg=loc.longitude_deg, **table),
+        lambda: weather.synthetic_year(
+            latitude_deg=loc.latitude_deg, longitude_deg=loc.longitude_deg, **table
+        ),
         args.repeat,
     )
     print(f"synthetic year (Shanghai monthly means, checks included): {synth_s * 1e3:.0f} ms")

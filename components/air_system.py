@@ -145,13 +145,18 @@ def orifice_leak_flow_m3_per_min(
     p0 = (np.asarray(pressure_bar_g, dtype=np.float64) + atmospheric_pressure_bar_a) * 1e5
     k = _KAPPA_AIR
     choke = (2.0 / (k + 1.0)) ** ((k + 1.0) / (2.0 * (k - 1.0)))
-    mass_kg_per_s = discharge_coefficient * area * p0 * np.sqrt(k / (_R_AIR_J_PER_KG_K * t0)) * choke
+    mass_kg_per_s = (
+        discharge_coefficient * area * p0 * np.sqrt(k / (_R_AIR_J_PER_KG_K * t0)) * choke
+    )
     rho_free = atmospheric_pressure_bar_a * 1e5 / (_R_AIR_J_PER_KG_K * t0)
     return mass_kg_per_s / rho_free * 60.0
 
 
 def artificial_demand_m3_per_min(
-    demand_m3_per_min, unregulated_frac, pressure_bar_g, end_use_pressure_bar_g,
+    demand_m3_per_min,
+    unregulated_frac,
+    pressure_bar_g,
+    end_use_pressure_bar_g,
     atmospheric_pressure_bar_a=1.01325,
 ):
     """Extra flow drawn by unregulated end uses at a pressure above need.
@@ -184,7 +189,11 @@ def artificial_demand_m3_per_min(
     """
     pa = atmospheric_pressure_bar_a
     ratio = (np.asarray(pressure_bar_g, dtype=np.float64) + pa) / (end_use_pressure_bar_g + pa)
-    return np.asarray(demand_m3_per_min, dtype=np.float64) * unregulated_frac * np.maximum(ratio - 1.0, 0.0)
+    return (
+        np.asarray(demand_m3_per_min, dtype=np.float64)
+        * unregulated_frac
+        * np.maximum(ratio - 1.0, 0.0)
+    )
 
 
 def air_energy_kw(flow_m3_per_min, temp_rise_k, atmospheric_pressure_bar_a=1.01325):
@@ -213,11 +222,22 @@ def air_energy_kw(flow_m3_per_min, temp_rise_k, atmospheric_pressure_bar_a=1.013
     carries about 0.2 kW, roughly 3 % of a typical 6 kW/(m³/min).
     """
     rho = atmospheric_pressure_bar_a * 1e5 / (_R_AIR_J_PER_KG_K * (_INTAKE_TEMP_C + 273.15))
-    return np.asarray(flow_m3_per_min, dtype=np.float64) / 60.0 * rho * _CP_AIR_KJ_PER_KG_K * temp_rise_k
+    return (
+        np.asarray(flow_m3_per_min, dtype=np.float64)
+        / 60.0
+        * rho
+        * _CP_AIR_KJ_PER_KG_K
+        * temp_rise_k
+    )
 
 
 def dryer_flows(
-    flow_m3_per_min, running, rated_flow_m3_per_min, rated_power_kw, purge_frac, cycling,
+    flow_m3_per_min,
+    running,
+    rated_flow_m3_per_min,
+    rated_power_kw,
+    purge_frac,
+    cycling,
     purge_follows_flow,
 ):
     """Electric power and purge air of one dryer.
@@ -335,7 +355,9 @@ def allocate_sequencer(demand_m3_per_min, capacities_m3_per_min, trim_index: int
     return out
 
 
-def schedule_mask(day_type: np.ndarray, hour: np.ndarray, hours_by_day_type: list[list[int]]) -> np.ndarray:
+def schedule_mask(
+    day_type: np.ndarray, hour: np.ndarray, hours_by_day_type: list[list[int]]
+) -> np.ndarray:
     """True where the system runs.
 
     Parameters
@@ -363,10 +385,15 @@ class LeakOrificeParams(BaseModel):
 
     model_config = _FROZEN
 
-    diameter_mm: float = Field(gt=0, le=50, allow_inf_nan=False, description="Equivalent orifice diameter [mm].")
+    diameter_mm: float = Field(
+        gt=0, le=50, allow_inf_nan=False, description="Equivalent orifice diameter [mm]."
+    )
     count: int = Field(default=1, ge=1, description="Number of such leaks [-].")
     discharge_coefficient: float = Field(
-        default=0.61, gt=0, le=1, allow_inf_nan=False,
+        default=0.61,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         description="Discharge coefficient; 0.61 sharp-edged, 1.0 ideal nozzle [-].",
     )
 
@@ -377,16 +404,24 @@ class DryerParams(BaseModel):
     model_config = _FROZEN
 
     name: str = Field(description="Name of the dryer.", pattern=_NAME_PATTERN, max_length=64)
-    type: Literal["refrigerated", "desiccant_heatless", "desiccant_heated", "desiccant_blower"] = Field(
-        description="Dryer type: 'refrigerated', or desiccant 'heatless', 'heated' or 'blower' purge.",
+    type: Literal["refrigerated", "desiccant_heatless", "desiccant_heated", "desiccant_blower"] = (
+        Field(
+            description="Dryer type: 'refrigerated', or desiccant 'heatless', 'heated' or 'blower' purge.",
+        )
     )
-    rated_flow_m3_per_min: float = Field(gt=0, allow_inf_nan=False, description="Rated air flow [m³/min].")
+    rated_flow_m3_per_min: float = Field(
+        gt=0, allow_inf_nan=False, description="Rated air flow [m³/min]."
+    )
     rated_power_kw: float = Field(
-        ge=0, allow_inf_nan=False,
+        ge=0,
+        allow_inf_nan=False,
         description="Electric input at rated flow (refrigeration compressor, heater, blower) [kW].",
     )
     purge_frac: float = Field(
-        default=0.0, ge=0, lt=0.5, allow_inf_nan=False,
+        default=0.0,
+        ge=0,
+        lt=0.5,
+        allow_inf_nan=False,
         description="Purge air / rated flow of a desiccant dryer, from its datasheet [-].",
     )
     cycling: bool = Field(
@@ -422,7 +457,8 @@ class OperatingScheduleParams(BaseModel):
         default=None, description="Hours the system runs on weekends; default the workday hours."
     )
     holiday_hours: list[int] | None = Field(
-        default=None, description="Hours the system runs on public holidays; default the weekend hours."
+        default=None,
+        description="Hours the system runs on public holidays; default the weekend hours.",
     )
 
     @model_validator(mode="after")
@@ -448,7 +484,10 @@ class AirSystemParams(ComponentParams):
         min_length=1, description="The compressors of the room (see CompressorParams)."
     )
     pressure_set_bar_g: float = Field(
-        default=7.0, gt=0, le=40, allow_inf_nan=False,
+        default=7.0,
+        gt=0,
+        le=40,
+        allow_inf_nan=False,
         description="System pressure set point: the load (cut-in) pressure of the trim machine "
         "[bar(g)]. Compressor power scales with it by the AMO pressure formula.",
     )
@@ -459,7 +498,10 @@ class AirSystemParams(ComponentParams):
         "loaded at the set point and trims with one machine.",
     )
     cascade_step_bar: float = Field(
-        default=0.35, ge=0, le=2, allow_inf_nan=False,
+        default=0.35,
+        ge=0,
+        le=2,
+        allow_inf_nan=False,
         description="'cascade': pressure step between the bands of consecutive machines; the "
         "system then runs higher by one step per idle machine below the trimming one [bar] "
         "(assumed ≈5 psi; take it from the controller settings).",
@@ -470,16 +512,24 @@ class AirSystemParams(ComponentParams):
         "in priority order, else the last machine.",
     )
     receiver_volume_m3: float | None = Field(
-        default=None, ge=0, allow_inf_nan=False,
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
         description="Receiver and piping volume the machines cycle against [m³]; default the "
         "'standard system' 1 US gal per cfm of total rated flow (compressed_air_rules.csv).",
     )
     atmospheric_pressure_bar_a: float | None = Field(
-        default=None, gt=0.5, le=1.1, allow_inf_nan=False,
+        default=None,
+        gt=0.5,
+        le=1.1,
+        allow_inf_nan=False,
         description="Intake pressure [bar(a)]; default the standard atmosphere at the site's elevation.",
     )
     leak_frac: float = Field(
-        default=0.0, ge=0, le=0.8, allow_inf_nan=False,
+        default=0.0,
+        ge=0,
+        le=0.8,
+        allow_inf_nan=False,
         description="Leaks as a share of compressor output [-] (20-30 % without a leak "
         "programme: compressed_air_rules.csv). Leak repair lowers it.",
     )
@@ -489,26 +539,38 @@ class AirSystemParams(ComponentParams):
         "pressure and continues while the system is pressurised, production or not.",
     )
     unregulated_frac: float = Field(
-        default=0.0, ge=0, le=1, allow_inf_nan=False,
+        default=0.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
         description="Share of end-use demand drawn without pressure regulators (source of "
         "artificial demand) [-].",
     )
     end_use_pressure_bar_g: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Pressure the end uses need [bar(g)]; artificial demand is zero at or "
         "below it; default the set point.",
     )
-    dryers: list[DryerParams] = Field(default_factory=list, description="Dryers (flow split by rating).")
+    dryers: list[DryerParams] = Field(
+        default_factory=list, description="Dryers (flow split by rating)."
+    )
     schedule: OperatingScheduleParams | None = Field(
         default=None,
         description="Hours the system runs; default always. Outside them demand on the bus is unmet.",
     )
     discharge_temp_rise_k: float = Field(
-        default=10.0, ge=0, le=60, allow_inf_nan=False,
+        default=10.0,
+        ge=0,
+        le=60,
+        allow_inf_nan=False,
         description="Compressed air after the aftercooler above intake temperature (approach) "
         "[K]; sets the energy the air carries away (typical datasheet value 10 K).",
     )
-    electricity_bus: str = Field(default="electricity", description="Electricity bus the machines draw from.")
+    electricity_bus: str = Field(
+        default="electricity", description="Electricity bus the machines draw from."
+    )
     air_bus: str = Field(default="air_7bar_g", description="Compressed-air bus served.")
 
     @model_validator(mode="after")
@@ -524,7 +586,10 @@ class AirSystemParams(ComponentParams):
         if self.trim_compressor is not None and self.trim_compressor not in names:
             msg = f"trim_compressor: no compressor named {self.trim_compressor!r}; compressors: {', '.join(names)}"
             raise ValueError(msg)
-        if self.end_use_pressure_bar_g is not None and self.end_use_pressure_bar_g > self.pressure_set_bar_g:
+        if (
+            self.end_use_pressure_bar_g is not None
+            and self.end_use_pressure_bar_g > self.pressure_set_bar_g
+        ):
             msg = (
                 f"end_use_pressure_bar_g: expected <= pressure_set_bar_g ({self.pressure_set_bar_g}), "
                 f"got {self.end_use_pressure_bar_g}; the end uses would never get their pressure"
@@ -573,14 +638,29 @@ class AirSystem(Component):
     def outputs(self) -> tuple[Output, ...]:
         per_machine = tuple(
             output(f"compressor_{m.name}_{q}", description=f"compressor {m.name}")
-            for m in self.params.compressors for q in ("power_kw", "flow_m3_per_min")
+            for m in self.params.compressors
+            for q in ("power_kw", "flow_m3_per_min")
         )
-        return (*per_machine, *(output(n) for n in (
-            "delivered_flow_m3_per_min", "leak_flow_m3_per_min", "artificial_demand_m3_per_min",
-            "purge_flow_m3_per_min", "capacity_m3_per_min", "pressure_bar_g", "compressor_power_kw",
-            "dryer_power_kw", "specific_power_kw_per_m3_per_min",
-            "system_specific_power_kw_per_m3_per_min", "heat_of_compression_kw", "air_energy_kw",
-        )))
+        return (
+            *per_machine,
+            *(
+                output(n)
+                for n in (
+                    "delivered_flow_m3_per_min",
+                    "leak_flow_m3_per_min",
+                    "artificial_demand_m3_per_min",
+                    "purge_flow_m3_per_min",
+                    "capacity_m3_per_min",
+                    "pressure_bar_g",
+                    "compressor_power_kw",
+                    "dryer_power_kw",
+                    "specific_power_kw_per_m3_per_min",
+                    "system_specific_power_kw_per_m3_per_min",
+                    "heat_of_compression_kw",
+                    "air_energy_kw",
+                )
+            ),
+        )
 
     def _machines(self) -> list[CompressorParams]:
         """Enabled machines in loading order (priority, then list order)."""
@@ -610,12 +690,14 @@ class AirSystem(Component):
         caps = [m.rated_flow_m3_per_min for m in machines]
         total_rated = float(sum(c.rated_flow_m3_per_min for c in p.compressors))
         receiver = (
-            p.receiver_volume_m3 if p.receiver_volume_m3 is not None
+            p.receiver_volume_m3
+            if p.receiver_volume_m3 is not None
             else STANDARD_STORAGE_M3_PER_M3_PER_MIN * total_rated
         )
         on = (
             schedule_mask(ctx.day_type, grid.hour, p.schedule.by_day_type())
-            if p.schedule is not None else np.ones(n, dtype=bool)
+            if p.schedule is not None
+            else np.ones(n, dtype=bool)
         )
         onf = on.astype(np.float64)
         p_set = p.pressure_set_bar_g
@@ -624,16 +706,33 @@ class AirSystem(Component):
         # Requested compressor output Q: end use + artificial + orifice leaks + purge, with
         # leaks as a share and dew-point purge in proportion to Q.
         p_req = p.end_use_pressure_bar_g if p.end_use_pressure_bar_g is not None else p_set
-        artificial = artificial_demand_m3_per_min(end_use, p.unregulated_frac, p_set, p_req, pa) * onf
-        orifice = sum(
-            (o.count * orifice_leak_flow_m3_per_min(o.diameter_mm, p_set, discharge_coefficient=o.discharge_coefficient,
-                                                    atmospheric_pressure_bar_a=pa) for o in p.leak_orifices),
-            0.0,
-        ) * onf
+        artificial = (
+            artificial_demand_m3_per_min(end_use, p.unregulated_frac, p_set, p_req, pa) * onf
+        )
+        orifice = (
+            sum(
+                (
+                    o.count
+                    * orifice_leak_flow_m3_per_min(
+                        o.diameter_mm,
+                        p_set,
+                        discharge_coefficient=o.discharge_coefficient,
+                        atmospheric_pressure_bar_a=pa,
+                    )
+                    for o in p.leak_orifices
+                ),
+                0.0,
+            )
+            * onf
+        )
         dryer_rated = sum(d.rated_flow_m3_per_min for d in p.dryers)
-        fixed_purge = sum(d.purge_frac * d.rated_flow_m3_per_min for d in p.dryers if d.purge_control == "fixed")
+        fixed_purge = sum(
+            d.purge_frac * d.rated_flow_m3_per_min for d in p.dryers if d.purge_control == "fixed"
+        )
         dp_purge_frac = sum(
-            d.purge_frac * d.rated_flow_m3_per_min / dryer_rated for d in p.dryers if d.purge_control == "dew_point"
+            d.purge_frac * d.rated_flow_m3_per_min / dryer_rated
+            for d in p.dryers
+            if d.purge_control == "dew_point"
         )
         base = end_use * onf + artificial + orifice + fixed_purge * onf
         requested = base / (1.0 - p.leak_frac - dp_purge_frac)
@@ -653,8 +752,15 @@ class AirSystem(Component):
         purge = np.zeros(n)
         for d in p.dryers:
             through = served * d.rated_flow_m3_per_min / dryer_rated
-            pw, pg = dryer_flows(through, on, d.rated_flow_m3_per_min, d.rated_power_kw, d.purge_frac,
-                                 d.cycling, d.purge_control == "dew_point")
+            pw, pg = dryer_flows(
+                through,
+                on,
+                d.rated_flow_m3_per_min,
+                d.rated_power_kw,
+                d.purge_frac,
+                d.cycling,
+                d.purge_control == "dew_point",
+            )
             dryer_power += pw
             purge += pg * share if d.purge_control == "fixed" else pg
 
@@ -667,13 +773,20 @@ class AirSystem(Component):
             flows = allocate_cascade(served, caps)
             running = flows > 1e-9
             # index of the last running machine in loading order (the one trimming)
-            last = np.where(running.any(axis=0), len(machines) - 1 - np.argmax(running[::-1], axis=0), len(machines) - 1)
+            last = np.where(
+                running.any(axis=0),
+                len(machines) - 1 - np.argmax(running[::-1], axis=0),
+                len(machines) - 1,
+            )
             pressure = p_set + (len(machines) - 1 - last) * p.cascade_step_bar
         outputs: dict[str, np.ndarray] = {}
         compressor_power = np.zeros(n)
         for k, m in enumerate(machines):
             power = compressor_power_kw(
-                m, flows[k], receiver_volume_m3=receiver, load_pressure_bar_g=pressure,
+                m,
+                flows[k],
+                receiver_volume_m3=receiver,
+                load_pressure_bar_g=pressure,
                 atmospheric_pressure_bar_a=pa,
             )
             compressor_power += power
@@ -729,15 +842,32 @@ class AirSystem(Component):
         return {
             "name": "compressor_room",
             "compressors": [
-                {"name": "lu_1", "control": "load_unload", "rated_flow_m3_per_min": 16.0,
-                 "rated_power_kw": 90.0, "no_load_power_kw": 25.0},
-                {"name": "vsd_1", "control": "vsd", "rated_flow_m3_per_min": 11.0,
-                 "rated_power_kw": 66.0, "no_load_power_kw": 5.0, "turndown_frac": 0.2},
+                {
+                    "name": "lu_1",
+                    "control": "load_unload",
+                    "rated_flow_m3_per_min": 16.0,
+                    "rated_power_kw": 90.0,
+                    "no_load_power_kw": 25.0,
+                },
+                {
+                    "name": "vsd_1",
+                    "control": "vsd",
+                    "rated_flow_m3_per_min": 11.0,
+                    "rated_power_kw": 66.0,
+                    "no_load_power_kw": 5.0,
+                    "turndown_frac": 0.2,
+                },
             ],
             "pressure_set_bar_g": 7.0,
             "receiver_volume_m3": 4.0,
             "leak_frac": 0.2,
             "leak_orifices": [{"diameter_mm": 1.5, "count": 10}],
-            "dryers": [{"name": "rd_1", "type": "refrigerated", "rated_flow_m3_per_min": 30.0,
-                        "rated_power_kw": 5.5}],
+            "dryers": [
+                {
+                    "name": "rd_1",
+                    "type": "refrigerated",
+                    "rated_flow_m3_per_min": 30.0,
+                    "rated_power_kw": 5.5,
+                }
+            ],
         }

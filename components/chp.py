@@ -153,11 +153,15 @@ class CHPParams(ComponentParams):
     )
     rated_power_el_kw: float = Field(gt=0, le=200_000, description="Rated electrical output [kW].")
     efficiency_el_lhv: float = Field(
-        default=0.40, gt=0.05, le=0.65,
+        default=0.40,
+        gt=0.05,
+        le=0.65,
         description="Electrical efficiency at rated output, LHV basis [-] (gas engines 0.38-0.45).",
     )
     efficiency_th_lhv: float = Field(
-        default=0.45, ge=0.0, le=0.8,
+        default=0.45,
+        ge=0.0,
+        le=0.8,
         description="Recovered heat / fuel at any load, LHV basis [-] (jacket, oil and exhaust heat).",
     )
     part_load_curve: tuple[float, float, float] = Field(
@@ -166,7 +170,9 @@ class CHPParams(ComponentParams):
         "PLR = 1; default EnergyPlus example engine [-].",
     )
     min_load_frac: float = Field(
-        default=0.15, ge=0.0, lt=1.0,
+        default=0.15,
+        ge=0.0,
+        lt=1.0,
         description="Lowest part-load ratio the unit runs at; below it the unit is off [-] "
         "(EnergyPlus example engine: 0.15).",
     )
@@ -178,7 +184,9 @@ class CHPParams(ComponentParams):
     electricity_bus: str = Field(default="electricity", description="Electricity bus it feeds.")
     heat_bus: str = Field(default="hot_water", description="Heat bus its recovered heat feeds.")
     lhv_kwh_per_nm3: float = Field(
-        default=_NG_LHV_KWH_PER_NM3, gt=5.0, le=15.0,
+        default=_NG_LHV_KWH_PER_NM3,
+        gt=5.0,
+        le=15.0,
         description="Gas LHV for the volume output [kWh/Nm³] (GB/T 2589: 38,931 kJ/Nm³).",
     )
 
@@ -193,7 +201,9 @@ class CHPParams(ComponentParams):
             )
             raise ValueError(msg)
         if c > 0:
-            msg = f"part_load_curve: c must be <= 0 (efficiency flat or falling at low load); got {c}"
+            msg = (
+                f"part_load_curve: c must be <= 0 (efficiency flat or falling at low load); got {c}"
+            )
             raise ValueError(msg)
         if self.efficiency_el_lhv + self.efficiency_th_lhv > 0.98:
             msg = (
@@ -223,8 +233,15 @@ class CHP(Component):
         p = self.params
         return (
             Port("gas", NATURAL_GAS, Direction.IN, p.gas_bus, Role.USE),
-            Port("el", ELECTRICITY, Direction.OUT, p.electricity_bus, Role.GENERATION,
-                 renewable=False, source="natural_gas"),
+            Port(
+                "el",
+                ELECTRICITY,
+                Direction.OUT,
+                p.electricity_bus,
+                Role.GENERATION,
+                renewable=False,
+                source="natural_gas",
+            ),
             Port("heat", HEAT, Direction.OUT, p.heat_bus, Role.SUPPLY),
         )
 
@@ -233,8 +250,12 @@ class CHP(Component):
             output("part_load_frac"),
             output("efficiency_el_lhv", description="electrical efficiency in the step"),
             output("fuel_nm3_per_h", description="gas volume equivalent of the gas port"),
-            output("heat_dumped_kw", Meaning.LOSS, carrier=HEAT,
-                   description="recovered heat the heat bus could not take (electricity-led)"),
+            output(
+                "heat_dumped_kw",
+                Meaning.LOSS,
+                carrier=HEAT,
+                description="recovered heat the heat bus could not take (electricity-led)",
+            ),
         )
 
     def compute(self, ctx: RunContext) -> Flows:
@@ -242,8 +263,9 @@ class CHP(Component):
         rated = p.rated_power_el_kw
         if p.operation == "heat_led":
             want = np.maximum(ctx.net_demand(p.heat_bus), 0.0)
-            plr = chp_part_load_for_heat(want, rated, p.efficiency_el_lhv, p.efficiency_th_lhv,
-                                         p.part_load_curve)
+            plr = chp_part_load_for_heat(
+                want, rated, p.efficiency_el_lhv, p.efficiency_th_lhv, p.part_load_curve
+            )
         else:
             plr = np.clip(ctx.net_demand(p.electricity_bus) / rated, 0.0, 1.0)
         plr = np.where(plr >= max(p.min_load_frac, 1e-9), plr, 0.0)
@@ -256,7 +278,9 @@ class CHP(Component):
             ports={"gas": fuel, "el": electricity, "heat": heat},
             outputs={
                 "part_load_frac": plr,
-                "efficiency_el_lhv": np.divide(electricity, fuel, out=np.zeros_like(fuel), where=fuel > 0),
+                "efficiency_el_lhv": np.divide(
+                    electricity, fuel, out=np.zeros_like(fuel), where=fuel > 0
+                ),
                 "fuel_nm3_per_h": fuel / p.lhv_kwh_per_nm3,
                 "heat_dumped_kw": heat_made - heat,
             },

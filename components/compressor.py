@@ -60,7 +60,12 @@ ControlType = Literal[
     "load_unload", "modulation", "modulation_unload", "variable_displacement", "vsd", "start_stop"
 ]
 CONTROL_TYPES: tuple[str, ...] = (
-    "load_unload", "modulation", "modulation_unload", "variable_displacement", "vsd", "start_stop",
+    "load_unload",
+    "modulation",
+    "modulation_unload",
+    "variable_displacement",
+    "vsd",
+    "start_stop",
 )
 
 AIR_POLYTROPIC_EXPONENT = 0.395 / 1.395
@@ -215,7 +220,9 @@ def _clip_load(load_frac) -> np.ndarray:
     return np.clip(np.asarray(load_frac, dtype=np.float64), 0.0, 1.0)
 
 
-def _full_flow_taper(c: np.ndarray, curve: Callable[[np.ndarray], np.ndarray], c_top: float) -> np.ndarray:
+def _full_flow_taper(
+    c: np.ndarray, curve: Callable[[np.ndarray], np.ndarray], c_top: float
+) -> np.ndarray:
     """Curve below ``c_top``; above it, linear to 1.0 at full flow."""
     below = curve(np.minimum(c, c_top))
     if c_top >= 1.0:
@@ -259,7 +266,9 @@ def power_frac_start_stop(load_frac, max_power_frac=1.0, pressure_band_bar=0.0):
     return _full_flow_taper(c, lambda x: x * mean, full_flow_capacity_frac(pressure_band_bar))
 
 
-def power_frac_modulation(load_frac, zero_flow_power_frac=0.7, full_flow_power_frac=1.0, exponent=1):
+def power_frac_modulation(
+    load_frac, zero_flow_power_frac=0.7, full_flow_power_frac=1.0, exponent=1
+):
     """Inlet modulation (or variable displacement) without unloading.
 
     Parameters
@@ -338,8 +347,16 @@ def power_frac_vsd(
     c = _clip_load(load_frac)
     t = float(turndown_frac)
     m = (1.0 + t) / 2.0
-    f_t = _VSD_ZERO_FLOW_INTERCEPT + (1 - _VSD_ZERO_FLOW_INTERCEPT) * t if turndown_power_frac is None else turndown_power_frac
-    f_m = _VSD_ZERO_FLOW_INTERCEPT + (1 - _VSD_ZERO_FLOW_INTERCEPT) * m if mid_power_frac is None else mid_power_frac
+    f_t = (
+        _VSD_ZERO_FLOW_INTERCEPT + (1 - _VSD_ZERO_FLOW_INTERCEPT) * t
+        if turndown_power_frac is None
+        else turndown_power_frac
+    )
+    f_m = (
+        _VSD_ZERO_FLOW_INTERCEPT + (1 - _VSD_ZERO_FLOW_INTERCEPT) * m
+        if mid_power_frac is None
+        else mid_power_frac
+    )
     if t >= 1.0:
         return no_load_power_frac + (1.0 - no_load_power_frac) * c
     # Lagrange quadratic through (t, f_t), (m, f_m), (1, 1)
@@ -529,7 +546,8 @@ class CompressorParams(BaseModel):
 
     name: str = Field(
         description="Name of the compressor, unique within its air system.",
-        pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
+        max_length=64,
     )
     control: ControlType = Field(
         description="Capacity control: 'load_unload', 'modulation' (inlet modulation without "
@@ -537,61 +555,89 @@ class CompressorParams(BaseModel):
         "'variable_displacement' (unloads at the turndown), 'vsd' or 'start_stop'.",
     )
     rated_flow_m3_per_min: float = Field(
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
         description="Free air delivery at full load and rated discharge pressure (ISO 1217) [m³/min].",
     )
     rated_power_kw: float = Field(
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
         description="Package electric input at full load and rated discharge pressure [kW].",
     )
     no_load_power_kw: float | None = Field(
-        default=None, ge=0, allow_inf_nan=False,
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
         description="Electric input unloaded (blown down), at minimum speed unloaded (vsd), or "
         "fully throttled at zero flow ('modulation') [kW]; default by control: 25 % of rated "
         "(AMO doc: screws 25-35 %), 70 % for 'modulation' (AMO noLoadPowerFM), 6.4 % for "
         "'vsd' (AMO VFD test machine), 0 for 'start_stop'.",
     )
     turndown_frac: float | None = Field(
-        default=None, gt=0, le=1, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         description="Flow / rated flow below which the machine stops modulating and cycles: "
         "the unload point of 'modulation_unload' and 'variable_displacement' (default 0.4), "
         "the minimum-speed flow of 'vsd' (default 0.2); 'load_unload' unloads at 1.0 [-].",
     )
     discharge_pressure_bar_g: float = Field(
-        default=7.0, gt=0, le=40, allow_inf_nan=False,
+        default=7.0,
+        gt=0,
+        le=40,
+        allow_inf_nan=False,
         description="Rated (full-load) discharge pressure of the datasheet [bar(g)].",
     )
     pressure_band_bar: float = Field(
-        default=0.7, ge=0, le=5, allow_inf_nan=False,
+        default=0.7,
+        ge=0,
+        le=5,
+        allow_inf_nan=False,
         description="Unload minus load pressure (fixed-speed machines) [bar]; default 10 psi "
         "as the AMO test machine (100/110 psig).",
     )
     max_power_kw: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Electric input at full flow at the top of the pressure band [kW]; "
         "default from rated_power_kw by the AMO pressure formula.",
     )
     modulation_power_frac: float = Field(
-        default=0.7, gt=0, le=1, allow_inf_nan=False,
+        default=0.7,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         description="'modulation_unload'/'variable_displacement': power fully modulated at "
         "zero flow / power at the top of the band (AMO noLoadPowerFM, default 0.7) [-].",
     )
     modulation_range_bar: float = Field(
-        default=20.0 / 14.503774, gt=0, le=5, allow_inf_nan=False,
+        default=20.0 / 14.503774,
+        gt=0,
+        le=5,
+        allow_inf_nan=False,
         description="Pressure rise over which a modulating machine goes from full to zero "
         "flow (AMO P_mod, default 20 psi) [bar].",
     )
     blowdown_time_s: float = Field(
-        default=40.0, gt=0, le=600, allow_inf_nan=False,
+        default=40.0,
+        gt=0,
+        le=600,
+        allow_inf_nan=False,
         description="Sump blowdown time after unloading (AMO test machine: 40 s) [s].",
     )
     vsd_turndown_power_kw: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="'vsd': electric input at the turndown flow [kW]; default on the line "
         "P = (0.15 + 0.85 C/C_rated) P_rated of the AMO VFD test machine.",
     )
     vsd_mid_power_kw: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="'vsd': electric input half way between turndown and rated flow [kW]; "
         "default on the same line.",
     )
@@ -641,7 +687,11 @@ class CompressorParams(BaseModel):
     @property
     def turndown(self) -> float:
         """Turndown flow fraction, the control type's default when not given [-]."""
-        return self.turndown_frac if self.turndown_frac is not None else _DEFAULT_TURNDOWN[self.control]
+        return (
+            self.turndown_frac
+            if self.turndown_frac is not None
+            else _DEFAULT_TURNDOWN[self.control]
+        )
 
     def max_power(self, atmospheric_pressure_bar_a: float = _STANDARD_ATMOSPHERE_BAR_A) -> float:
         """Power at full flow at the top of the pressure band [kW]."""
@@ -654,9 +704,13 @@ class CompressorParams(BaseModel):
 
 def _curve_load_unload(c, p: CompressorParams, storage_min: float, pa: float):
     return power_frac_load_unload(
-        c, no_load_power_frac=p.no_load_kw / p.rated_power_kw, storage_min=storage_min,
-        max_power_frac=p.max_power(pa) / p.rated_power_kw, pressure_band_bar=p.pressure_band_bar,
-        atmospheric_pressure_bar_a=pa, blowdown_time_s=p.blowdown_time_s,
+        c,
+        no_load_power_frac=p.no_load_kw / p.rated_power_kw,
+        storage_min=storage_min,
+        max_power_frac=p.max_power(pa) / p.rated_power_kw,
+        pressure_band_bar=p.pressure_band_bar,
+        atmospheric_pressure_bar_a=pa,
+        blowdown_time_s=p.blowdown_time_s,
     )
 
 
@@ -669,13 +723,18 @@ def _curve_modulation_unload(exponent: int):
     # within 0.6 percentage points below the unload point.
     def curve(c, p: CompressorParams, storage_min: float, pa: float):
         return power_frac_load_unload(
-            c, no_load_power_frac=p.no_load_kw / p.rated_power_kw, storage_min=storage_min,
+            c,
+            no_load_power_frac=p.no_load_kw / p.rated_power_kw,
+            storage_min=storage_min,
             max_power_frac=p.max_power(pa) / p.rated_power_kw,
-            pressure_band_bar=0.0, full_flow_band_bar=p.pressure_band_bar,
+            pressure_band_bar=0.0,
+            full_flow_band_bar=p.pressure_band_bar,
             atmospheric_pressure_bar_a=pa,
-            blowdown_time_s=p.blowdown_time_s, unload_frac=p.turndown,
+            blowdown_time_s=p.blowdown_time_s,
+            unload_frac=p.turndown,
             modulation_power_frac=p.modulation_power_frac,
-            modulation_range_bar=p.modulation_range_bar, modulation_exponent=exponent,
+            modulation_range_bar=p.modulation_range_bar,
+            modulation_exponent=exponent,
         )
 
     return curve
@@ -688,7 +747,9 @@ def _curve_modulation(c, p: CompressorParams, storage_min: float, pa: float):
 def _curve_vsd(c, p: CompressorParams, storage_min: float, pa: float):
     rated = p.rated_power_kw
     return power_frac_vsd(
-        c, p.no_load_kw / rated, p.turndown,
+        c,
+        p.no_load_kw / rated,
+        p.turndown,
         None if p.vsd_turndown_power_kw is None else p.vsd_turndown_power_kw / rated,
         None if p.vsd_mid_power_kw is None else p.vsd_mid_power_kw / rated,
     )

@@ -85,9 +85,15 @@ class DemandProfileParams(ComponentParams):
         description="Carrier demanded: 'compressed_air' [m³/min] or an energy carrier [kW]."
     )
     bus: str = Field(description="Bus the demand draws from (e.g. 'air_7bar_g', 'hot_water').")
-    weekday_kw: list[float] | None = _profile("Mean demand of each local hour 0..23 on workdays [kW].")
-    weekend_kw: list[float] | None = _profile("Demand of each hour on weekends [kW]; default the workday profile.")
-    holiday_kw: list[float] | None = _profile("Demand of each hour on holidays [kW]; default the weekend profile.")
+    weekday_kw: list[float] | None = _profile(
+        "Mean demand of each local hour 0..23 on workdays [kW]."
+    )
+    weekend_kw: list[float] | None = _profile(
+        "Demand of each hour on weekends [kW]; default the workday profile."
+    )
+    holiday_kw: list[float] | None = _profile(
+        "Demand of each hour on holidays [kW]; default the weekend profile."
+    )
     weekday_m3_per_min: list[float] | None = _profile(
         "Compressed air: mean free-air demand of each local hour 0..23 on workdays [m³/min]."
     )
@@ -98,7 +104,9 @@ class DemandProfileParams(ComponentParams):
         "Compressed air: demand of each hour on holidays [m³/min]; default the weekend profile."
     )
     monthly_factor: list[float] = Field(
-        default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
+        default_factory=lambda: [1.0] * 12,
+        min_length=12,
+        max_length=12,
         description="Multiplier per month January..December [-].",
     )
     series: SeriesRef | None = Field(
@@ -167,7 +175,12 @@ class DemandProfile(Component):
         holiday = np.asarray(holiday_raw, dtype=np.float64) if holiday_raw else weekend
         # the profile lookup is unit-agnostic: it indexes a (day type x hour) table
         values = profile_values(
-            ctx.day_type, grid.hour, grid.month, weekday, weekend, holiday,
+            ctx.day_type,
+            grid.hour,
+            grid.month,
+            weekday,
+            weekend,
+            holiday,
             np.asarray(p.monthly_factor, dtype=np.float64),
         )
         return Flows(ports={self.port_name: values})

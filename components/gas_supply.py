@@ -54,20 +54,28 @@ class GasSupplyParams(ComponentParams):
 
     fuel: Literal["natural_gas"] = Field(default="natural_gas", description="Fuel supplied.")
     price_cny_per_nm3: float = Field(
-        ge=0, allow_inf_nan=False, description="Gas price, all charges per normal cubic metre [CNY/Nm³]."
+        ge=0,
+        allow_inf_nan=False,
+        description="Gas price, all charges per normal cubic metre [CNY/Nm³].",
     )
     lhv_kwh_per_nm3: float = Field(
-        default=NG_LHV_KWH_PER_NM3, gt=0, allow_inf_nan=False,
+        default=NG_LHV_KWH_PER_NM3,
+        gt=0,
+        allow_inf_nan=False,
         description="Lower heating value: 38,931 kJ/Nm³ = 10.814 kWh/Nm³ (GB/T 2589, "
         "cn_fuel_combustion_factors.csv) [kWh/Nm³].",
     )
     ef_kg_per_nm3: float = Field(
-        default=NG_EF_KG_PER_NM3, ge=0, allow_inf_nan=False,
+        default=NG_EF_KG_PER_NM3,
+        ge=0,
+        allow_inf_nan=False,
         description="Combustion CO2 factor: 2.1622 kg CO2/Nm³ = NCV x 15.3 tC/TJ x 0.99 x 44/12 "
         "(cn_fuel_combustion_factors.csv; GB/T 32150 practice) [kg CO2/Nm³].",
     )
     max_flow_nm3_per_h: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         description="Capacity of the connection [Nm³/h]; demand above it is unmet. Default unlimited.",
     )
     bus: str = Field(default="natural_gas", description="Natural-gas bus served.")
@@ -88,9 +96,16 @@ class GasSupply(Component):
     params: GasSupplyParams
 
     def ports(self) -> tuple[Port, ...]:
-        return (Port(
-            "import", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT, fuel=self.params.fuel
-        ),)
+        return (
+            Port(
+                "import",
+                NATURAL_GAS,
+                Direction.OUT,
+                self.params.bus,
+                Role.IMPORT,
+                fuel=self.params.fuel,
+            ),
+        )
 
     def outputs(self) -> tuple[Output, ...]:
         fuel = self.params.fuel
@@ -98,13 +113,20 @@ class GasSupply(Component):
             output("fuel_nm3_per_h", Meaning.FUEL, fuel=fuel, description="metered gas volume"),
             output("co2_kg_per_h", Meaning.EMISSIONS, description="CO2 at the supply's own factor"),
             output("cost_cny", Meaning.COST, description="gas bill"),
-            output("unmet_kw", Meaning.UNMET, carrier=NATURAL_GAS, description="demand above the supply limit"),
+            output(
+                "unmet_kw",
+                Meaning.UNMET,
+                carrier=NATURAL_GAS,
+                description="demand above the supply limit",
+            ),
         )
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
         net = np.maximum(ctx.net_demand(p.bus), 0.0)
-        limit_kw = np.inf if p.max_flow_nm3_per_h is None else p.max_flow_nm3_per_h * p.lhv_kwh_per_nm3
+        limit_kw = (
+            np.inf if p.max_flow_nm3_per_h is None else p.max_flow_nm3_per_h * p.lhv_kwh_per_nm3
+        )
         imp = np.minimum(net, limit_kw)
         nm3_per_h = imp / p.lhv_kwh_per_nm3
         return Flows(

@@ -240,37 +240,51 @@ class HeatPumpParams(ComponentParams):
         description="Named curve set, or 'custom' with capacity_coefficients and eir_coefficients.",
     )
     capacity_coefficients: list[float] | None = Field(
-        default=None, min_length=4, max_length=4,
+        default=None,
+        min_length=4,
+        max_length=4,
         description="Custom CAPFT cubic c1..c4 in outdoor dry-bulb [°C].",
     )
     eir_coefficients: list[float] | None = Field(
-        default=None, min_length=4, max_length=4,
+        default=None,
+        min_length=4,
+        max_length=4,
         description="Custom EIRFT cubic c1..c4 in outdoor dry-bulb [°C].",
     )
     plf_coefficients: list[float] = Field(
-        default_factory=lambda: [0.85, 0.15, 0.0], min_length=3, max_length=3,
+        default_factory=lambda: [0.85, 0.15, 0.0],
+        min_length=3,
+        max_length=3,
         description="Part-load fraction quadratic in PLR (cycling losses; EnergyPlus "
         "HPACCOOLPLFFPLR 0.85 + 0.15 PLR).",
     )
     curve_outdoor_range_c: list[float] = Field(
-        default_factory=lambda: [-20.0, 20.0], min_length=2, max_length=2,
+        default_factory=lambda: [-20.0, 20.0],
+        min_length=2,
+        max_length=2,
         description="Custom curves: clamping range of the outdoor temperature [°C].",
     )
     rated_heating_capacity_kw: float = Field(
-        gt=0, allow_inf_nan=False, le=20_000.0,
+        gt=0,
+        allow_inf_nan=False,
+        le=20_000.0,
         description="Heating capacity of one unit at the rating point [kW].",
     )
     rated_cop: float = Field(
         gt=0, allow_inf_nan=False, le=10.0, description="COP at the rating point [-]."
     )
     rated_outdoor_temp_c: float = Field(
-        default=8.33, ge=-20.0, le=20.0,
+        default=8.33,
+        ge=-20.0,
+        le=20.0,
         description="Outdoor dry-bulb of the rating (8.33 for the EnergyPlus curves; 7 for "
         "EN 14511 A7 ratings) [°C].",
     )
     units: int = Field(default=1, ge=1, le=50, description="Identical units, staged by load.")
     min_outdoor_temp_c: float = Field(
-        default=-15.0, ge=-40.0, le=10.0,
+        default=-15.0,
+        ge=-40.0,
+        le=10.0,
         description="Compressor cut-out: below this outdoor temperature the unit is off [°C].",
     )
     defrost: Literal["on_demand", "none"] = Field(
@@ -278,7 +292,9 @@ class HeatPumpParams(ComponentParams):
         description="Frost and reverse-cycle defrost losses (EnergyPlus on-demand model) or none.",
     )
     defrost_max_outdoor_temp_c: float = Field(
-        default=5.0, ge=-10.0, le=10.0,
+        default=5.0,
+        ge=-10.0,
+        le=10.0,
         description="Frost forms below this outdoor dry-bulb (EnergyPlus default 5) [°C].",
     )
     bus: str = Field(default="hot_water", description="HEAT bus the heat pumps serve.")
@@ -288,7 +304,9 @@ class HeatPumpParams(ComponentParams):
     def _check(self) -> Self:
         custom = [self.capacity_coefficients, self.eir_coefficients]
         if self.curves == "custom" and any(c is None for c in custom):
-            msg = "curves = 'custom' needs capacity_coefficients and eir_coefficients (both required)"
+            msg = (
+                "curves = 'custom' needs capacity_coefficients and eir_coefficients (both required)"
+            )
             raise ValueError(msg)
         if self.curves != "custom" and any(c is not None for c in custom):
             msg = f"give either curves = {self.curves!r} or the coefficient lists, not both"
@@ -301,12 +319,19 @@ class HeatPumpParams(ComponentParams):
         if self.curves != "custom":
             base = HEAT_PUMP_CURVES[self.curves]
             return HeatPumpCurveSet(
-                base.description, base.capft, base.eirft, tuple(self.plf_coefficients),
-                base.t_range_c, base.t_ref_c,
+                base.description,
+                base.capft,
+                base.eirft,
+                tuple(self.plf_coefficients),
+                base.t_range_c,
+                base.t_ref_c,
             )
         return HeatPumpCurveSet(
-            "custom", tuple(self.capacity_coefficients), tuple(self.eir_coefficients),
-            tuple(self.plf_coefficients), tuple(self.curve_outdoor_range_c),
+            "custom",
+            tuple(self.capacity_coefficients),
+            tuple(self.eir_coefficients),
+            tuple(self.plf_coefficients),
+            tuple(self.curve_outdoor_range_c),
             self.rated_outdoor_temp_c,
         )
 
@@ -335,14 +360,27 @@ class HeatPump(Component):
         )
 
     def outputs(self) -> tuple[Output, ...]:
-        return tuple(output(n) for n in (
-            "capacity_kw", "cop", "units_on_count", "part_load_frac", "defrost_time_frac", "unserved_kw",
-        ))
+        return tuple(
+            output(n)
+            for n in (
+                "capacity_kw",
+                "cop",
+                "units_on_count",
+                "part_load_frac",
+                "defrost_time_frac",
+                "unserved_kw",
+            )
+        )
 
     @classmethod
     def example_params(cls) -> dict[str, Any]:
-        return {"name": "ashp", "rated_heating_capacity_kw": 200.0, "rated_cop": 3.2,
-                "rated_outdoor_temp_c": 7.0, "units": 2}
+        return {
+            "name": "ashp",
+            "rated_heating_capacity_kw": 200.0,
+            "rated_cop": 3.2,
+            "rated_outdoor_temp_c": 7.0,
+            "units": 2,
+        }
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
@@ -351,11 +389,16 @@ class HeatPump(Component):
         w = ctx.weather
         t = np.asarray(w["temp_air_c"], dtype=np.float64)
         steady_cap, steady_cop = heat_pump_performance(
-            t, rated_heating_capacity_kw=p.rated_heating_capacity_kw, rated_cop=p.rated_cop,
-            curves=curves, rated_outdoor_temp_c=p.rated_outdoor_temp_c,
+            t,
+            rated_heating_capacity_kw=p.rated_heating_capacity_kw,
+            rated_cop=p.rated_cop,
+            curves=curves,
+            rated_outdoor_temp_c=p.rated_outdoor_temp_c,
         )
         if p.defrost == "on_demand":
-            rh = np.asarray(w.get("relative_humidity_frac", np.full(t.shape, 0.7)), dtype=np.float64)
+            rh = np.asarray(
+                w.get("relative_humidity_frac", np.full(t.shape, 0.7)), dtype=np.float64
+            )
             rh = np.where(np.isfinite(rh), rh, 0.7)
             default_p = pressure_from_elevation_pa(ctx.site.elevation_m)
             pres = np.asarray(w.get("pressure_pa", np.full(t.shape, default_p)), dtype=np.float64)
@@ -371,7 +414,9 @@ class HeatPump(Component):
         units_on, each = stage_units(demand, unit_cap, p.units)
         plr = np.divide(each, unit_cap, out=np.zeros_like(each), where=unit_cap > 0.0)
         plf = np.clip(quadratic(curves.plf, plr), _PLF_MIN, 1.0)
-        steady_power = np.divide(steady_cap, steady_cop, out=np.zeros_like(t), where=steady_cop > 0.0)
+        steady_power = np.divide(
+            steady_cap, steady_cop, out=np.zeros_like(t), where=steady_cop > 0.0
+        )
         power = units_on * steady_power * f_p * plr / plf
         delivered = np.minimum(demand, p.units * unit_cap)
         return Flows(

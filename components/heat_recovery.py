@@ -95,30 +95,47 @@ class HeatRecoveryParams(ComponentParams):
         "'heat_of_compression_kw', a line's exhaust output).",
     )
     weekday_kw: list[float] | None = Field(
-        default=None, min_length=24, max_length=24,
+        default=None,
+        min_length=24,
+        max_length=24,
         description="Instead of a source: exhaust heat of each local hour 0..23, all days [kW].",
     )
     series: SeriesRef | None = Field(
         default=None, description="Instead of a source: hourly exhaust heat series [kW]."
     )
     recoverable_frac: float = Field(
-        default=0.8, gt=0, le=1, allow_inf_nan=False,
+        default=0.8,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         description="Share of the source heat the exchanger captures; ~0.8 for packaged "
         "screws, 0.5-0.9 (compressed_air_rules.csv) [-].",
     )
     max_heat_kw: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False, description="Exchanger rating [kW]; default unlimited."
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Exchanger rating [kW]; default unlimited.",
     )
     supply_temp_c: float = Field(
-        default=70.0, gt=0, le=150, allow_inf_nan=False,
+        default=70.0,
+        gt=0,
+        le=150,
+        allow_inf_nan=False,
         description="Temperature at which the heat is delivered [°C].",
     )
     sink_temp_c: float | None = Field(
-        default=None, gt=0, le=150, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        le=150,
+        allow_inf_nan=False,
         description="Temperature the sink needs [°C]; must be at least approach_k below supply_temp_c.",
     )
     approach_k: float = Field(
-        default=5.0, ge=0, le=30, allow_inf_nan=False,
+        default=5.0,
+        ge=0,
+        le=30,
+        allow_inf_nan=False,
         description="Minimum temperature difference across the exchanger [K].",
     )
     heat_bus: str = Field(default="hot_water", description="Heat bus supplied first (the sink).")
@@ -174,13 +191,23 @@ class HeatRecovery(Component):
         p = self.params
         return (
             Port("heat", HEAT, Direction.OUT, p.heat_bus, Role.SUPPLY),
-            *(Port(f"heat_{bus}", HEAT, Direction.OUT, bus, Role.SUPPLY) for bus in p.extra_heat_buses),
+            *(
+                Port(f"heat_{bus}", HEAT, Direction.OUT, bus, Role.SUPPLY)
+                for bus in p.extra_heat_buses
+            ),
         )
 
     def outputs(self) -> tuple[Output, ...]:
-        return tuple(output(n) for n in (
-            "heat_source_kw", "heat_available_kw", "heat_recovered_kw", "heat_unused_kw", "heat_rejected_kw",
-        ))
+        return tuple(
+            output(n)
+            for n in (
+                "heat_source_kw",
+                "heat_available_kw",
+                "heat_recovered_kw",
+                "heat_unused_kw",
+                "heat_rejected_kw",
+            )
+        )
 
     def references(self) -> tuple[str, ...]:
         return () if self.params.source is None else (self.params.source,)
@@ -211,7 +238,9 @@ class HeatRecovery(Component):
         p = self.params
         source = self._source_heat_kw(ctx)
         available, recovered, _ = recover_heat(
-            source, ctx.net_demand(p.heat_bus), p.recoverable_frac,
+            source,
+            ctx.net_demand(p.heat_bus),
+            p.recoverable_frac,
             np.inf if p.max_heat_kw is None else p.max_heat_kw,
         )
         ports = {"heat": recovered}

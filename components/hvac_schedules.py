@@ -30,15 +30,20 @@ class DayProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     weekday: list[float] = Field(
-        min_length=_HOURS, max_length=_HOURS,
+        min_length=_HOURS,
+        max_length=_HOURS,
         description="Value of each local hour 0..23 on workdays (unit of the field it belongs to).",
     )
     weekend: list[float] | None = Field(
-        default=None, min_length=_HOURS, max_length=_HOURS,
+        default=None,
+        min_length=_HOURS,
+        max_length=_HOURS,
         description="Value of each local hour on weekends; default: the workday profile.",
     )
     holiday: list[float] | None = Field(
-        default=None, min_length=_HOURS, max_length=_HOURS,
+        default=None,
+        min_length=_HOURS,
+        max_length=_HOURS,
         description="Value of each local hour on public holidays; default: the weekend profile.",
     )
 

@@ -70,7 +70,9 @@ and ``Case670.mo``. Relative to normal incidence they give 0.82 (double) and
 0.91 (single) at 60°."""
 
 
-def glazing_angular_factor(aoi_deg: float | np.ndarray, glazing: str = "double_clear") -> np.ndarray:
+def glazing_angular_factor(
+    aoi_deg: float | np.ndarray, glazing: str = "double_clear"
+) -> np.ndarray:
     """Solar energy transmittance relative to normal incidence, g(θ)/g_n.
 
     Parameters
@@ -142,8 +144,13 @@ def facade_irradiance(
     FacadeIrradiance
         Read-only arrays; nothing while the sun is below the horizon.
     """
-    key = ("facade_irradiance", float(tilt_deg), float(azimuth_deg), sky_diffuse_model,
-           float(albedo_frac))
+    key = (
+        "facade_irradiance",
+        float(tilt_deg),
+        float(azimuth_deg),
+        sky_diffuse_model,
+        float(albedo_frac),
+    )
 
     def compute() -> FacadeIrradiance:
         w = ctx.weather
@@ -161,9 +168,17 @@ def facade_irradiance(
 
     def _on_plane(sun, ghi, dni, dhi) -> FacadeIrradiance:
         poa = pvlib.irradiance.get_total_irradiance(
-            tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg, dni, ghi, dhi,
-            dni_extra=sun.dni_extra_w_per_m2, airmass=sun.airmass_relative,
-            albedo=albedo_frac, model=sky_diffuse_model,
+            tilt_deg,
+            azimuth_deg,
+            sun.apparent_zenith_deg,
+            sun.azimuth_deg,
+            dni,
+            ghi,
+            dhi,
+            dni_extra=sun.dni_extra_w_per_m2,
+            airmass=sun.airmass_relative,
+            albedo=albedo_frac,
+            model=sky_diffuse_model,
         )
         aoi = np.asarray(
             pvlib.irradiance.aoi(tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg),
@@ -258,7 +273,9 @@ def opaque_solar_gain_w(
     -----
     .. math:: \\Phi = \\alpha R_{se} U A I_{sol}
     """
-    factor = solar_absorptance_frac * EXTERNAL_SURFACE_RESISTANCE_M2_K_PER_W * u_w_per_m2_k * area_m2
+    factor = (
+        solar_absorptance_frac * EXTERNAL_SURFACE_RESISTANCE_M2_K_PER_W * u_w_per_m2_k * area_m2
+    )
     return factor * irradiance.global_w_per_m2
 
 

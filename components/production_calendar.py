@@ -271,7 +271,11 @@ def _days(grid: TimeGrid, day_type: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return dates, weekday, np.asarray(day_type)[first].astype(np.int64)
 
 
-_PATTERN_DAY_TYPE = {"workday": DayType.WORKDAY, "weekend": DayType.WEEKEND, "holiday": DayType.HOLIDAY}
+_PATTERN_DAY_TYPE = {
+    "workday": DayType.WORKDAY,
+    "weekend": DayType.WEEKEND,
+    "holiday": DayType.HOLIDAY,
+}
 
 
 def expand_shifts(
@@ -326,10 +330,15 @@ def expand_shifts(
                 opens.append(np.full(day0.size, j == 0))
                 closes.append(np.full(day0.size, j == len(pieces) - 1))
                 # who made the window: pattern, shift and day (for error messages)
-                owners.append(np.column_stack([
-                    np.full(day0.size, patterns.index(pattern)), np.full(day0.size, i),
-                    np.flatnonzero(mask),
-                ]))
+                owners.append(
+                    np.column_stack(
+                        [
+                            np.full(day0.size, patterns.index(pattern)),
+                            np.full(day0.size, i),
+                            np.flatnonzero(mask),
+                        ]
+                    )
+                )
     if not starts:
         empty = np.zeros(0, dtype=np.int64)
         return ShiftWindows(empty, empty, empty.astype(bool), empty.astype(bool))
@@ -432,8 +441,13 @@ def station_calendar(
     starts = np.stack([prev_end, pre_start, ws, ready_start], axis=1)
     ends = np.stack([pre_start, ws, ready_start, we], axis=1)
     kinds = np.stack(
-        [gap_kind, np.full(n, CalendarKind.WARMUP), np.full(n, CalendarKind.WARMUP),
-         np.full(n, CalendarKind.READY)], axis=1,
+        [
+            gap_kind,
+            np.full(n, CalendarKind.WARMUP),
+            np.full(n, CalendarKind.WARMUP),
+            np.full(n, CalendarKind.READY),
+        ],
+        axis=1,
     )
     last_end = int(we[-1]) if n else 0
     closing = bool(windows.ends_shift[-1]) if n else True
@@ -444,8 +458,12 @@ def station_calendar(
     keep = e > s
     tl = Timeline(s[keep], e[keep], k[keep], np.full(int(keep.sum()), -1))
     if maintenance_start_s is not None and np.asarray(maintenance_start_s).size:
-        tl = _paint(tl, np.asarray(maintenance_start_s), np.asarray(maintenance_end_s),
-                    CalendarKind.MAINTENANCE)
+        tl = _paint(
+            tl,
+            np.asarray(maintenance_start_s),
+            np.asarray(maintenance_end_s),
+            CalendarKind.MAINTENANCE,
+        )
     else:
         tl = _paint(tl, np.zeros(0, np.int64), np.zeros(0, np.int64), CalendarKind.MAINTENANCE)
     return tl

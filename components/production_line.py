@@ -182,7 +182,9 @@ class StationParams(BaseModel):
         default_factory=_zeros, description="Process-cooling demand in each state [kW]."
     )
     heat_to_zone_frac: float = Field(
-        default=1.0, ge=0, le=1,
+        default=1.0,
+        ge=0,
+        le=1,
         description="Share of the station's electricity released as heat into the hall [-] "
         "(the rest leaves with coolant, exhaust or product).",
     )
@@ -190,14 +192,16 @@ class StationParams(BaseModel):
         default=0.0, description="Warm-up time after being off, before it can produce [s]."
     )
     mtbf_h: float | None = Field(
-        default=None, gt=0,
+        default=None,
+        gt=0,
         description="Mean busy time between failures [h]; none: no breakdowns.",
     )
     mttr_h: float | None = Field(
         default=None, gt=0, description="Mean time to repair [h]; needed with mtbf_h."
     )
     buffer_capacity_lots: int = Field(
-        default=2, ge=0,
+        default=2,
+        ge=0,
         description="Places for transfer lots in the buffer after this station, before the "
         "next one (0: hand over directly); unused for the last station.",
     )
@@ -228,12 +232,15 @@ class ProductParams(BaseModel):
         default=1, ge=1, description="Units made in one batch before the mix moves on [units]."
     )
     transfer_lot_size: int | None = Field(
-        default=None, ge=1,
+        default=None,
+        ge=1,
         description="Units moved together between stations (pallet, bin, coil) [units]; "
         "default: the batch size.",
     )
     mix_frac: float | None = Field(
-        default=None, ge=0, le=1,
+        default=None,
+        ge=0,
+        le=1,
         description="Share of this product in the units made [-] (product-mix mode).",
     )
 
@@ -281,7 +288,8 @@ class ProductionLineParams(ComponentParams):
     )
     shifts: ShiftCalendarParams = Field(description="Shift patterns per day type, overtime.")
     idle_to_standby_s: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="Idle time after which a station goes to standby [s]; none: it idles "
         "until the shift ends.",
     )
@@ -328,7 +336,9 @@ class ProductionLineParams(ComponentParams):
         has_mix = [p.mix_frac is not None for p in self.products]
         if self.orders:
             if any(has_mix):
-                msg = "orders and products[].mix_frac: give an order book or a product mix, not both"
+                msg = (
+                    "orders and products[].mix_frac: give an order book or a product mix, not both"
+                )
                 raise ValueError(msg)
             known = {p.name for p in self.products}
             for i, order in enumerate(self.orders):
@@ -445,30 +455,46 @@ def simulate_production_line(
     """
     windows = expand_shifts(params.shifts, grid, day_type, where=f"{where}.shifts")
     # planned maintenance per station, merged
-    m_start = [local_to_seconds(np.array([_local_naive(m.start, grid)]), grid)[0]
-               for m in params.maintenance]
-    m_end = [s + round(m.duration_h * 3600) for s, m in zip(m_start, params.maintenance, strict=True)]
+    m_start = [
+        local_to_seconds(np.array([_local_naive(m.start, grid)]), grid)[0]
+        for m in params.maintenance
+    ]
+    m_end = [
+        s + round(m.duration_h * 3600) for s, m in zip(m_start, params.maintenance, strict=True)
+    ]
     timeout = math.inf if params.idle_to_standby_s is None else round(params.idle_to_standby_s)
     specs, calendars = [], []
     for i, st in enumerate(params.stations):
-        mine = [j for j, m in enumerate(params.maintenance) if not m.stations or st.name in m.stations]
-        ms, me = _merge(np.array([m_start[j] for j in mine], dtype=np.int64),
-                        np.array([m_end[j] for j in mine], dtype=np.int64))
+        mine = [
+            j for j, m in enumerate(params.maintenance) if not m.stations or st.name in m.stations
+        ]
+        ms, me = _merge(
+            np.array([m_start[j] for j in mine], dtype=np.int64),
+            np.array([m_end[j] for j in mine], dtype=np.int64),
+        )
         cal = station_calendar(
-            windows, grid.end_s, shutdown_at_shift_end=params.shutdown_at_shift_end,
-            warmup_s=round(st.warmup_s), warmup_before_shift=params.warmup_before_shift,
-            maintenance_start_s=ms, maintenance_end_s=me,
+            windows,
+            grid.end_s,
+            shutdown_at_shift_end=params.shutdown_at_shift_end,
+            warmup_s=round(st.warmup_s),
+            warmup_before_shift=params.warmup_before_shift,
+            maintenance_start_s=ms,
+            maintenance_end_s=me,
         )
         calendars.append(cal)
-        specs.append(StationSpec(
-            cycle_s=tuple(params.per_station(p.cycle_time_s)[i] for p in params.products),
-            changeover_s=tuple(round(params.per_station(p.changeover_s)[i]) for p in params.products),
-            mtbf_s=None if st.mtbf_h is None else st.mtbf_h * 3600.0,
-            mttr_s=None if st.mttr_h is None else st.mttr_h * 3600.0,
-            buffer_lots=st.buffer_capacity_lots,
-            idle_to_standby_s=timeout,
-            calendar=cal,
-        ))
+        specs.append(
+            StationSpec(
+                cycle_s=tuple(params.per_station(p.cycle_time_s)[i] for p in params.products),
+                changeover_s=tuple(
+                    round(params.per_station(p.changeover_s)[i]) for p in params.products
+                ),
+                mtbf_s=None if st.mtbf_h is None else st.mtbf_h * 3600.0,
+                mttr_s=None if st.mttr_h is None else st.mttr_h * 3600.0,
+                buffer_lots=st.buffer_capacity_lots,
+                idle_to_standby_s=timeout,
+                calendar=cal,
+            )
+        )
     lot_units = [p.lot_units for p in params.products]
     if params.orders:
         index = {p.name: k for k, p in enumerate(params.products)}
@@ -476,13 +502,18 @@ def simulate_production_line(
             np.array([_local_naive(o.release, grid) for o in params.orders]), grid
         )
         plan = order_lots(
-            [(int(r), index[o.product], o.quantity) for r, o in zip(release, params.orders, strict=True)],
+            [
+                (int(r), index[o.product], o.quantity)
+                for r, o in zip(release, params.orders, strict=True)
+            ],
             lot_units,
         )
     else:
-        shares = [1.0] if len(params.products) == 1 and params.products[0].mix_frac is None else [
-            float(p.mix_frac or 0.0) for p in params.products
-        ]
+        shares = (
+            [1.0]
+            if len(params.products) == 1 and params.products[0].mix_frac is None
+            else [float(p.mix_frac or 0.0) for p in params.products]
+        )
         plan = mix_lots([p.batch_size for p in params.products], lot_units, shares)
     run = simulate_line(specs, plan, grid.end_s, rng.spawn(len(specs)))
     return LineSimulation(windows, tuple(calendars), run)
@@ -598,23 +629,33 @@ class ProductionLine(Component):
         unserved = tuple(
             output(name, description="demand of the line with no bus to serve it")
             for name, bus in (
-                ("air_demand_m3_per_min", p.air_bus), ("process_heat_kw", p.heat_bus),
+                ("air_demand_m3_per_min", p.air_bus),
+                ("process_heat_kw", p.heat_bus),
                 ("process_cooling_kw", p.cooling_bus),
-            ) if bus is None
+            )
+            if bus is None
         )
         return (
             output("heat_to_zone_kw", description="heat released into the hall"),
             output("units_produced", Meaning.PRODUCT),
             *unserved,
-            *(output(name, description="electricity in this machine state") for name in _STATE_OUTPUTS),
-            output(PLANNED_TIME_OUTPUT, description="share of the step within planned production time"),
+            *(
+                output(name, description="electricity in this machine state")
+                for name in _STATE_OUTPUTS
+            ),
+            output(
+                PLANNED_TIME_OUTPUT, description="share of the step within planned production time"
+            ),
             output("downtime_frac"),
         )
 
     def simulate(self, ctx: RunContext) -> LineSimulation:
         """The discrete-event part of :meth:`compute` (for notebooks and tests)."""
         return simulate_production_line(
-            self.params, ctx.grid, ctx.day_type, ctx.rng(self.name),
+            self.params,
+            ctx.grid,
+            ctx.day_type,
+            ctx.rng(self.name),
             where=f"production_line[{self.name}]",
         )
 
@@ -623,8 +664,13 @@ class ProductionLine(Component):
         # run's seed: a sweep whose variants leave the line alone reuses them,
         # in this process and (through the disk cache) in the next one
         key = ("production_line", self.name, self.params.model_dump_json())
-        return ctx.memo(key, lambda: self._cached_compute(ctx), uses_weather=False,
-                        uses_calendar=True, uses_rng=True)
+        return ctx.memo(
+            key,
+            lambda: self._cached_compute(ctx),
+            uses_weather=False,
+            uses_calendar=True,
+            uses_rng=True,
+        )
 
     def _disk_key(self, ctx: RunContext) -> str:
         """What the flows depend on, as text: the params, the grid, the day
@@ -633,11 +679,20 @@ class ProductionLine(Component):
         seq = ctx.rng(self.name).bit_generator.seed_seq
         days = hashlib.sha256(np.ascontiguousarray(ctx.day_type).tobytes()).hexdigest()
         code = diskcache.code_fingerprint(_MODEL_MODULES)
-        return "|".join([
-            "production_line/1", code, self.params.model_dump_json(), grid.start.isoformat(),
-            str(grid.tz), str(grid.step_s), str(grid.n_steps), days, repr(seq.entropy),
-            repr(seq.spawn_key),
-        ])
+        return "|".join(
+            [
+                "production_line/1",
+                code,
+                self.params.model_dump_json(),
+                grid.start.isoformat(),
+                str(grid.tz),
+                str(grid.step_s),
+                str(grid.n_steps),
+                days,
+                repr(seq.entropy),
+                repr(seq.spawn_key),
+            ]
+        )
 
     def _cached_compute(self, ctx: RunContext) -> Flows:
         key = self._disk_key(ctx) if diskcache.cache_enabled() else ""
@@ -653,10 +708,13 @@ class ProductionLine(Component):
         for w in caught:  # said again to the caller; a run that warns is not kept
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         if key and not caught:
-            diskcache.store_arrays(key, {
-                **{f"port:{k}": v for k, v in flows.ports.items()},
-                **{f"out:{k}": v for k, v in flows.outputs.items()},
-            })
+            diskcache.store_arrays(
+                key,
+                {
+                    **{f"port:{k}": v for k, v in flows.ports.items()},
+                    **{f"out:{k}": v for k, v in flows.outputs.items()},
+                },
+            )
         return flows
 
     def _compute(self, ctx: RunContext) -> Flows:
@@ -676,7 +734,7 @@ class ProductionLine(Component):
         # one value table per station: flows (5), power by energy state (7), downtime (1)
         by_state_cols = np.zeros((N_STATES, n_out))
         by_state_cols[np.arange(n_out), np.arange(n_out)] = 1.0
-        by_state_cols[N_STATES - 2:, ENERGY_STATES.index("down")] = 1.0
+        by_state_cols[N_STATES - 2 :, ENERGY_STATES.index("down")] = 1.0
         down_col = np.zeros((N_STATES, 1))
         down_col[StationState.DOWN] = 1.0 / m
         starts, ends, values = [], [], []
@@ -686,30 +744,36 @@ class ProductionLine(Component):
             starts.append(tl.start_s)
             ends.append(tl.end_s)
             values.append(table[tl.state])
-        means = step_means(np.concatenate(starts), np.concatenate(ends),
-                           np.concatenate(values), grid)
+        means = step_means(
+            np.concatenate(starts), np.concatenate(ends), np.concatenate(values), grid
+        )
         ready = [cal.state == CalendarKind.READY for cal in sim.calendars]
         planned = step_means(
             np.concatenate([c.start_s[r] for c, r in zip(sim.calendars, ready, strict=True)]),
             np.concatenate([c.end_s[r] for c, r in zip(sim.calendars, ready, strict=True)]),
-            np.full(sum(int(r.sum()) for r in ready), 1.0 / m), grid,
+            np.full(sum(int(r.sum()) for r in ready), 1.0 / m),
+            grid,
         )
         last = m - 1
         cycle_last = np.array([p.per_station(prod.cycle_time_s)[last] for prod in p.products])
         tl = sim.run.timelines[last]
         busy = tl.state == StationState.BUSY
-        units = step_means(tl.start_s[busy], tl.end_s[busy], 1.0 / cycle_last[tl.tag[busy]],
-                           grid) * grid.step_s
+        units = (
+            step_means(tl.start_s[busy], tl.end_s[busy], 1.0 / cycle_last[tl.tag[busy]], grid)
+            * grid.step_s
+        )
         outputs: dict[str, np.ndarray] = {
             "heat_to_zone_kw": means[:, 4].copy(),
             "units_produced": units,
         }
         ports = {"el": means[:, 0].copy()}
-        for j, (port, bus, out) in enumerate((
-            ("air", p.air_bus, "air_demand_m3_per_min"),
-            ("heat", p.heat_bus, "process_heat_kw"),
-            ("cooling", p.cooling_bus, "process_cooling_kw"),
-        )):
+        for j, (port, bus, out) in enumerate(
+            (
+                ("air", p.air_bus, "air_demand_m3_per_min"),
+                ("heat", p.heat_bus, "process_heat_kw"),
+                ("cooling", p.cooling_bus, "process_cooling_kw"),
+            )
+        ):
             target = outputs if bus is None else ports
             target[out if bus is None else port] = means[:, 1 + j].copy()
         for j, name in enumerate(_STATE_OUTPUTS):
@@ -751,27 +815,71 @@ class ProductionLine(Component):
         return {
             "name": "machining",
             "stations": [
-                {"name": "turning", "power_kw": {"off": 0.5, "standby": 3.0, "warmup": 12.0,
-                                                 "idle": 8.0, "busy": 22.0, "changeover": 6.0,
-                                                 "down": 2.0},
-                 "process_cooling_kw": {"busy": 6.0, "idle": 1.0}, "heat_to_zone_frac": 0.7,
-                 "warmup_s": 900, "mtbf_h": 40.0, "mttr_h": 1.5, "buffer_capacity_lots": 2},
-                {"name": "milling", "power_kw": {"off": 0.5, "standby": 4.0, "warmup": 15.0,
-                                                 "idle": 10.0, "busy": 30.0, "changeover": 8.0,
-                                                 "down": 2.0},
-                 "air_m3_per_min": {"busy": 0.4, "idle": 0.1}, "warmup_s": 900,
-                 "mtbf_h": 60.0, "mttr_h": 2.0},
+                {
+                    "name": "turning",
+                    "power_kw": {
+                        "off": 0.5,
+                        "standby": 3.0,
+                        "warmup": 12.0,
+                        "idle": 8.0,
+                        "busy": 22.0,
+                        "changeover": 6.0,
+                        "down": 2.0,
+                    },
+                    "process_cooling_kw": {"busy": 6.0, "idle": 1.0},
+                    "heat_to_zone_frac": 0.7,
+                    "warmup_s": 900,
+                    "mtbf_h": 40.0,
+                    "mttr_h": 1.5,
+                    "buffer_capacity_lots": 2,
+                },
+                {
+                    "name": "milling",
+                    "power_kw": {
+                        "off": 0.5,
+                        "standby": 4.0,
+                        "warmup": 15.0,
+                        "idle": 10.0,
+                        "busy": 30.0,
+                        "changeover": 8.0,
+                        "down": 2.0,
+                    },
+                    "air_m3_per_min": {"busy": 0.4, "idle": 0.1},
+                    "warmup_s": 900,
+                    "mtbf_h": 60.0,
+                    "mttr_h": 2.0,
+                },
             ],
             "products": [
-                {"name": "shaft", "cycle_time_s": [150, 180], "changeover_s": 1800,
-                 "batch_size": 120, "transfer_lot_size": 20, "mix_frac": 0.6},
-                {"name": "flange", "cycle_time_s": [90, 120], "changeover_s": 1200,
-                 "batch_size": 200, "transfer_lot_size": 40, "mix_frac": 0.4},
+                {
+                    "name": "shaft",
+                    "cycle_time_s": [150, 180],
+                    "changeover_s": 1800,
+                    "batch_size": 120,
+                    "transfer_lot_size": 20,
+                    "mix_frac": 0.6,
+                },
+                {
+                    "name": "flange",
+                    "cycle_time_s": [90, 120],
+                    "changeover_s": 1200,
+                    "batch_size": 200,
+                    "transfer_lot_size": 40,
+                    "mix_frac": 0.4,
+                },
             ],
             "shifts": {
                 "workday": [
-                    {"start": "06:00", "end": "14:00", "breaks": [{"start": "10:00", "end": "10:30"}]},
-                    {"start": "14:00", "end": "22:00", "breaks": [{"start": "18:00", "end": "18:30"}]},
+                    {
+                        "start": "06:00",
+                        "end": "14:00",
+                        "breaks": [{"start": "10:00", "end": "10:30"}],
+                    },
+                    {
+                        "start": "14:00",
+                        "end": "22:00",
+                        "breaks": [{"start": "18:00", "end": "18:30"}],
+                    },
                 ],
                 "weekend": [{"start": "08:00", "end": "16:00", "weekdays": ["sat"]}],
             },

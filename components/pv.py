@@ -623,18 +623,26 @@ def _shared_solar_geometry(ctx: RunContext, *, hourly: bool = False) -> _SolarGe
     if hourly and not held:
         msg = "_shared_solar_geometry(hourly=True) needs hourly weather held over each hour"
         raise ValueError(msg)
-    key = ("solar_geometry", held, hourly, float(site.latitude_deg),
-           float(site.longitude_deg), float(site.elevation_m), grid.start, grid.step_s,
-           grid.n_steps)
+    key = (
+        "solar_geometry",
+        held,
+        hourly,
+        float(site.latitude_deg),
+        float(site.longitude_deg),
+        float(site.elevation_m),
+        grid.start,
+        grid.step_s,
+        grid.n_steps,
+    )
     geometry = ctx.cache.get(key)
     if geometry is None:
         where = (float(site.latitude_deg), float(site.longitude_deg), float(site.elevation_m))
         if held:
             geometry = _solar_geometry(*where, grid.start, 3600, grid.n_hours)
             if not hourly:
-                geometry = _SolarGeometry(**{
-                    name: np.repeat(arr, k) for name, arr in vars(geometry).items()
-                })
+                geometry = _SolarGeometry(
+                    **{name: np.repeat(arr, k) for name, arr in vars(geometry).items()}
+                )
                 for arr in vars(geometry).values():
                     arr.flags.writeable = False
         else:
@@ -673,7 +681,12 @@ class PV(Component):
     def ports(self) -> tuple[Port, ...]:
         return (
             Port(
-                "ac", ELECTRICITY, Direction.OUT, self.params.bus, Role.GENERATION, renewable=True,
+                "ac",
+                ELECTRICITY,
+                Direction.OUT,
+                self.params.bus,
+                Role.GENERATION,
+                renewable=True,
                 source="solar",
             ),
         )
@@ -685,8 +698,12 @@ class PV(Component):
             output("poa_global_w_per_m2"),
             output("effective_irradiance_w_per_m2"),
             output("temp_cell_c"),
-            output("curtailed_kw", Meaning.CURTAILMENT, carrier=ELECTRICITY,
-                   description="AC output curtailed because nothing could take it"),
+            output(
+                "curtailed_kw",
+                Meaning.CURTAILMENT,
+                carrier=ELECTRICITY,
+                description="AC output curtailed because nothing could take it",
+            ),
         )
 
     @classmethod

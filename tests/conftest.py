@@ -47,8 +47,11 @@ def minimal_config(**sections: Any) -> dict[str, Any]:
         "simulation": {"year": 2025, "step": "1h", "seed": 1},
         "weather": {"site": "suzhou-tmyx"},
         "base_load": [
-            {"name": "load", "weekday_kw": [100.0] * 8 + [300.0] * 10 + [100.0] * 6,
-             "weekend_kw": [80.0] * 24}
+            {
+                "name": "load",
+                "weekday_kw": [100.0] * 8 + [300.0] * 10 + [100.0] * 6,
+                "weekend_kw": [80.0] * 24,
+            }
         ],
         "grid_connection": {
             "name": "grid",

@@ -88,33 +88,48 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("config", help="plant config (TOML)")
-        p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                       help="change a config value, e.g. battery[0].capacity_kwh=2000 "
-                            "(list items by index or name); repeatable")
-        p.add_argument("--weather", metavar="SITE_OR_FILE",
-                       help="bundled site id or EPW/TMY3 file replacing the config's weather")
+        p.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="PATH=VALUE",
+            help="change a config value, e.g. battery[0].capacity_kwh=2000 "
+            "(list items by index or name); repeatable",
+        )
+        p.add_argument(
+            "--weather",
+            metavar="SITE_OR_FILE",
+            help="bundled site id or EPW/TMY3 file replacing the config's weather",
+        )
         p.add_argument("--step", metavar="STEP", help="step length, e.g. 1h, 15min, 1min")
 
     p_run = sub.add_parser(
-        "run", help="simulate a plant for a year and write its results",
+        "run",
+        help="simulate a plant for a year and write its results",
         description="Simulate a plant for a year; print the annual summary and write "
-                    "hourly.parquet, hourly.csv, monthly.csv, balance.csv, summary.json, "
-                    "inventory.csv and, "
-                    "with a [ledger] section, neutrality.csv and ceca_readiness.csv; with "
-                    "--report also report.html.",
+        "hourly.parquet, hourly.csv, monthly.csv, balance.csv, summary.json, "
+        "inventory.csv and, "
+        "with a [ledger] section, neutrality.csv and ceca_readiness.csv; with "
+        "--report also report.html.",
         epilog="example:\n  twin run configs/reference_factory.toml --out out/ref",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p_run)
     p_run.add_argument("--out", metavar="DIR", help="output folder (default: out/<config name>)")
     p_run.add_argument("--report", action="store_true", help="also write report.html (twin report)")
-    p_run.add_argument("--weather-years", nargs="+", metavar="DIR_OR_FILE",
-                       help="also run each actual weather year in these files or folders (a "
-                            "multi-year file is split into its years); prints P90/P50/P10 and "
-                            "the worst year beside the typical year and writes weather_years.csv")
+    p_run.add_argument(
+        "--weather-years",
+        nargs="+",
+        metavar="DIR_OR_FILE",
+        help="also run each actual weather year in these files or folders (a "
+        "multi-year file is split into its years); prints P90/P50/P10 and "
+        "the worst year beside the typical year and writes weather_years.csv",
+    )
 
     p_val = sub.add_parser(
-        "validate", help="check a config without running it",
+        "validate",
+        help="check a config without running it",
         description="Validate a config: fields, presets, plant consistency and input files.",
         epilog="example:\n  twin validate configs/reference_factory.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -122,14 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     common(p_val)
 
     p_led = sub.add_parser(
-        "ledger", help="simulate a plant and print its carbon inventory",
+        "ledger",
+        help="simulate a plant and print its carbon inventory",
         description="Simulate a plant for a year and print its GHG inventory (one row per source, "
-                    "with factor and factor source), the ISO 14068-1 neutrality statement, "
-                    "T/CECA-G 0171-2022 readiness and, with [ledger.pathway], the multi-year pathway. "
-                    "With --out, write the results, inventory.csv, neutrality.csv, "
-                    "ceca_readiness.csv and pathway.csv.",
+        "with factor and factor source), the ISO 14068-1 neutrality statement, "
+        "T/CECA-G 0171-2022 readiness and, with [ledger.pathway], the multi-year pathway. "
+        "With --out, write the results, inventory.csv, neutrality.csv, "
+        "ceca_readiness.csv and pathway.csv.",
         epilog="examples:\n  twin ledger configs/ledger_example.toml\n"
-               "  twin ledger configs/reference_factory.toml --out out/ref_ledger",
+        "  twin ledger configs/reference_factory.toml --out out/ref_ledger",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p_led)
@@ -137,107 +153,136 @@ def _parser() -> argparse.ArgumentParser:
     p_led.add_argument("--no-pathway", action="store_true", help="skip the multi-year pathway")
 
     p_cmp = sub.add_parser(
-        "compare", help="simulate an experiment's variants and compare them with the base",
+        "compare",
+        help="simulate an experiment's variants and compare them with the base",
         description="Simulate the base plant and every variant of an experiment (measures and "
-                    "patches; packages simulated, not summed) and print and write one row per "
-                    "variant: energy per carrier, peak, cost, scope 1 and 2, deltas, capex, "
-                    "payback, NPV, IRR and abatement cost; macc.csv and interactions.csv too.",
+        "patches; packages simulated, not summed) and print and write one row per "
+        "variant: energy per carrier, peak, cost, scope 1 and 2, deltas, capex, "
+        "payback, NPV, IRR and abatement cost; macc.csv and interactions.csv too.",
         epilog="example:\n  twin compare experiments/pv_storage_sizing.toml --out out/pv_storage",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_cmp.add_argument("experiment", help="experiment file (TOML)")
-    p_cmp.add_argument("--out", metavar="DIR", help="output folder (default: out/<experiment name>)")
+    p_cmp.add_argument(
+        "--out", metavar="DIR", help="output folder (default: out/<experiment name>)"
+    )
     p_cmp.add_argument("--workers", type=int, metavar="N", help="processes (default: up to 2)")
     p_cmp.add_argument("--report", action="store_true", help="also write report.html (twin report)")
 
     p_rep = sub.add_parser(
-        "report", help="write a self-contained HTML report of a result folder",
+        "report",
+        help="write a self-contained HTML report of a result folder",
         description="Write one self-contained HTML page (opens offline: styles and charts inline, "
-                    "no script, no request) of a run's result folder (twin run) or a comparison's "
-                    "(twin compare).",
+        "no script, no request) of a run's result folder (twin run) or a comparison's "
+        "(twin compare).",
         epilog="examples:\n  twin report out/reference_factory\n"
-               "  twin report out/pv_storage_sizing --out pv_storage.html",
+        "  twin report out/pv_storage_sizing --out pv_storage.html",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p_rep.add_argument("result", metavar="RESULT_DIR", help="folder written by twin run or twin compare")
-    p_rep.add_argument("--out", metavar="FILE", help="page to write (default: RESULT_DIR/report.html)")
+    p_rep.add_argument(
+        "result", metavar="RESULT_DIR", help="folder written by twin run or twin compare"
+    )
+    p_rep.add_argument(
+        "--out", metavar="FILE", help="page to write (default: RESULT_DIR/report.html)"
+    )
 
     p_fld = sub.add_parser(
-        "fields", help="list the fields of a config table (type, unit, default, bounds)",
+        "fields",
+        help="list the fields of a config table (type, unit, default, bounds)",
         description="Print every field of a config table, or of all tables, from the schema: "
-                    "type, unit, default, bounds and description.",
+        "type, unit, default, bounds and description.",
         epilog="examples:\n  twin fields\n  twin fields battery\n"
-               "  twin fields --markdown > docs/config-reference.md",
+        "  twin fields --markdown > docs/config-reference.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p_fld.add_argument("table", nargs="?", metavar="TABLE", help="config table, e.g. pv, battery, simulation")
-    p_fld.add_argument("--markdown", action="store_true",
-                       help="print the whole reference as Markdown (docs/config-reference.md)")
+    p_fld.add_argument(
+        "table", nargs="?", metavar="TABLE", help="config table, e.g. pv, battery, simulation"
+    )
+    p_fld.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the whole reference as Markdown (docs/config-reference.md)",
+    )
 
     p_mes = sub.add_parser(
-        "measures", help="list the measure library with each measure's arguments",
+        "measures",
+        help="list the measure library with each measure's arguments",
         description="Print every measure of the library (or one) with its arguments: type, unit, "
-                    "default, bounds and description.",
+        "default, bounds and description.",
         epilog="examples:\n  twin measures\n  twin measures vsd_trim_compressor",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_mes.add_argument("measure", nargs="?", metavar="NAME", help="one measure")
 
-    p_cmp.add_argument("--resume", action="store_true",
-                       help="continue a killed compare: reuse the variants stored in DIR/scenarios")
+    p_cmp.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a killed compare: reuse the variants stored in DIR/scenarios",
+    )
 
     p_sw = sub.add_parser(
-        "sweep", help="run a sweep's design (grid, LHS, Sobol, Monte Carlo) into a durable store",
+        "sweep",
+        help="run a sweep's design (grid, LHS, Sobol, Monte Carlo) into a durable store",
         description="Run every scenario of a sweep file on local processes or a Dask cluster; "
-                    "each finished scenario is written to DIR (Parquet rows under results/, an "
-                    "SQLite catalogue with status, error, seconds and worker), so a killed sweep "
-                    "resumes with --resume. Designs above 2,000 scenarios need --yes.",
+        "each finished scenario is written to DIR (Parquet rows under results/, an "
+        "SQLite catalogue with status, error, seconds and worker), so a killed sweep "
+        "resumes with --resume. Designs above 2,000 scenarios need --yes.",
         epilog="examples:\n  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep\n"
-               "  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep --resume\n"
-               "  twin sweep experiments/factory_sweep.toml --out out/fs --scheduler tcp://10.0.0.5:8786",
+        "  twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep --resume\n"
+        "  twin sweep experiments/factory_sweep.toml --out out/fs --scheduler tcp://10.0.0.5:8786",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_sw.add_argument("sweep", help="sweep file (TOML)")
     p_sw.add_argument("--out", metavar="DIR", help="store folder (default: out/<sweep name>)")
-    p_sw.add_argument("--workers", type=int, metavar="N", help="local processes (default: CPU count)")
-    p_sw.add_argument("--scheduler", metavar="ADDRESS",
-                      help="Dask scheduler tcp://HOST:PORT (pip install 'factory-twin[dask]')")
+    p_sw.add_argument(
+        "--workers", type=int, metavar="N", help="local processes (default: CPU count)"
+    )
+    p_sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler tcp://HOST:PORT (pip install 'factory-twin[dask]')",
+    )
     p_sw.add_argument("--resume", action="store_true", help="continue the store in DIR")
     p_sw.add_argument("--yes", action="store_true", help="run a design above the size limit")
 
     p_swr = sub.add_parser(
-        "sweep-report", help="Pareto front, sensitivity and best scenarios of a sweep store",
+        "sweep-report",
+        help="Pareto front, sensitivity and best scenarios of a sweep store",
         description="Read a sweep store and print and write (DIR/report/) the Pareto front of the "
-                    "first two objectives, the best scenarios under the constraints, and the "
-                    "sensitivity the design allows (Sobol' indices, one-at-a-time swings or rank "
-                    "correlations).",
+        "first two objectives, the best scenarios under the constraints, and the "
+        "sensitivity the design allows (Sobol' indices, one-at-a-time swings or rank "
+        "correlations).",
         epilog="example:\n  twin sweep-report out/pv_battery_sweep",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_swr.add_argument("store", metavar="DIR", help="store folder written by twin sweep")
 
     p_sch = sub.add_parser(
-        "schedule", help="choose a line's shift start times by MILP and simulate them",
+        "schedule",
+        help="choose a line's shift start times by MILP and simulate them",
         description="Choose the start hours of a production line's workday shifts (the same every "
-                    "workday) that minimise the cost or emissions of its electricity in a week, "
-                    "subject to the output it must deliver; then simulate the plant with them and "
-                    "report the optimiser's estimate beside the simulated result.",
+        "workday) that minimise the cost or emissions of its electricity in a week, "
+        "subject to the output it must deliver; then simulate the plant with them and "
+        "report the optimiser's estimate beside the simulated result.",
         epilog="example:\n  twin schedule configs/reference_factory.toml --line stamping",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(p_sch)
     p_sch.add_argument("--line", required=True, help="production line to reschedule")
     p_sch.add_argument("--objective", choices=["cost", "emissions"], default="cost")
-    p_sch.add_argument("--week", metavar="YYYY-MM-DD", help="Monday of the week (default: first in July)")
+    p_sch.add_argument(
+        "--week", metavar="YYYY-MM-DD", help="Monday of the week (default: first in July)"
+    )
     p_sch.add_argument("--max-shifts", type=int, metavar="N", help="workday shifts allowed")
     p_sch.add_argument("--out", metavar="DIR", help="write the results of the chosen schedule here")
 
     p_mv = sub.add_parser(
-        "mv", help="measurement and verification of savings from meter data (IPMVP options C and D)",
+        "mv",
+        help="measurement and verification of savings from meter data (IPMVP options C and D)",
         description="Read a case file (meter, temperature, drivers, baseline and reporting periods, model, "
-                    "adjustments, claim), fit or choose the baseline, and report the ASHRAE Guideline 14 "
-                    "statistics, avoided energy with its intervals and FSU, normalised savings, carbon and the "
-                    "verdict; write mv.json and series.csv (baseline vs actual per hour, day or bill).",
+        "adjustments, claim), fit or choose the baseline, and report the ASHRAE Guideline 14 "
+        "statistics, avoided energy with its intervals and FSU, normalised savings, carbon and the "
+        "verdict; write mv.json and series.csv (baseline vs actual per hour, day or bill).",
         epilog="example:\n  twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -245,10 +290,11 @@ def _parser() -> argparse.ArgumentParser:
     p_mv.add_argument("--out", metavar="DIR", help="output folder (default: out/<case name>)")
 
     p_claim = sub.add_parser(
-        "claim", help="check stated figures against the twin under uncertainty",
+        "claim",
+        help="check stated figures against the twin under uncertainty",
         description="Check each [[claim]] of a claims file (a summary quantity of a plant, a measure's saving, "
-                    "or tonnes of CO2 for a stated energy) against the twin's distribution or the published "
-                    "grid factors; print the verdict, P10/P50/P90 and the reason for each.",
+        "or tonnes of CO2 for a stated energy) against the twin's distribution or the published "
+        "grid factors; print the verdict, P10/P50/P90 and the reason for each.",
         epilog="example:\n  twin claim experiments/mv/claims_reference_factory.toml --out out/claims",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -256,29 +302,41 @@ def _parser() -> argparse.ArgumentParser:
     p_claim.add_argument("--out", metavar="DIR", help="also write claims.json and claims.csv here")
 
     p_w = sub.add_parser(
-        "weather", help="bundled weather files",
+        "weather",
+        help="bundled weather files",
         epilog="examples:\n  twin weather list\n  twin weather check suzhou-tmyx",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     wsub = p_w.add_subparsers(dest="weather_command", metavar="ACTION")
-    wsub.add_parser("list", help="list the bundled typical-year weather files",
-                    epilog="example:\n  twin weather list",
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    p_check = wsub.add_parser("check", help="read a weather file and report what the checks find",
-                              epilog="example:\n  twin weather check shanghai-cswd",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    wsub.add_parser(
+        "list",
+        help="list the bundled typical-year weather files",
+        epilog="example:\n  twin weather list",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_check = wsub.add_parser(
+        "check",
+        help="read a weather file and report what the checks find",
+        epilog="example:\n  twin weather check shanghai-cswd",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p_check.add_argument("source", help="bundled site id or file path")
     p_wcmp = wsub.add_parser(
-        "compare", help="two weather sources side by side, with the PV yield each gives",
+        "compare",
+        help="two weather sources side by side, with the PV yield each gives",
         description="Monthly global horizontal irradiation and mean air temperature of two "
-                    "weather sources, and the AC yield of a 1 kWp reference array (the twin's PV "
-                    "component, PVWatts v8 chain; tilt = latitude, facing the equator) on each.",
+        "weather sources, and the AC yield of a 1 kWp reference array (the twin's PV "
+        "component, PVWatts v8 chain; tilt = latitude, facing the equator) on each.",
         epilog="example:\n  twin weather compare shanghai-cswd shanghai-tmyx",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p_wcmp.add_argument("a", help="bundled site id or file path")
     p_wcmp.add_argument("b", help="bundled site id or file path")
-    p_wcmp.add_argument("--correct-timing", action="store_true",
-                        help="shift each source's irradiance by its measured timing offset")
+    p_wcmp.add_argument(
+        "--correct-timing",
+        action="store_true",
+        help="shift each source's irradiance by its measured timing offset",
+    )
     return parser
 
 
@@ -328,8 +386,15 @@ def _unmet_lines(summary: dict, hourly) -> list[str]:
     return lines
 
 
-def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None,
-                   *, zero_priced: Sequence[str] = (), unmet: Sequence[str] = ()) -> None:
+def _print_summary(
+    name: str,
+    summary: dict,
+    elapsed_s: float,
+    out: Path | None,
+    *,
+    zero_priced: Sequence[str] = (),
+    unmet: Sequence[str] = (),
+) -> None:
     width = max(len(label) for _, label, _, _ in _SUMMARY_ROWS)
     print(f"{name}: annual summary")
     for key, label, unit, scale in _SUMMARY_ROWS:
@@ -344,16 +409,20 @@ def _print_summary(name: str, summary: dict, elapsed_s: float, out: Path | None,
     for text in unmet:
         print(f"  UNMET: {text}")
     if zero_priced:
-        print(f"  note: priced at zero in the tariff: {', '.join(zero_priced)}; "
-              "set them in [grid_connection.tariff] from your bill (twin fields grid_connection)")
+        print(
+            f"  note: priced at zero in the tariff: {', '.join(zero_priced)}; "
+            "set them in [grid_connection.tariff] from your bill (twin fields grid_connection)"
+        )
     for text in summary.get("warnings", []):
         print(f"  warning: {text}")
     for text in summary.get("notes", []):
         print(f"  note: {text}")
     prov = summary["provenance"]
     kind = prov["weather"].get("data_kind")
-    print(f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]} "
-          f"({kind})  seed {prov['seed']}  ({elapsed_s * 1000:.0f} ms)")
+    print(
+        f"  config {prov['config_hash'][:12]}  weather {prov['weather']['sha256'][:12]} "
+        f"({kind})  seed {prov['seed']}  ({elapsed_s * 1000:.0f} ms)"
+    )
     if kind == "synthetic":
         print("  weather: SYNTHETIC year from monthly means (not measured weather)")
     if out is not None:
@@ -370,8 +439,10 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
     plant = Plant.build(config)
     weather = load_config_weather(config)
     if validate_only:
-        print(f"{args.config}: valid ({len(plant.components)} components, "
-              f"{plant.grid.n_steps} steps of {plant.grid.step_s} s, weather {weather.source_path})")
+        print(
+            f"{args.config}: valid ({len(plant.components)} components, "
+            f"{plant.grid.n_steps} steps of {plant.grid.step_s} s, weather {weather.source_path})"
+        )
         for issue in weather.issues:
             if issue.severity != "info":
                 print(f"  {issue.severity}: {issue.message}")
@@ -386,16 +457,25 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
         from twin.weather_years import load_weather_years, run_weather_years
 
         wc = config.weather
-        years = load_weather_years(args.weather_years, correct_timing=wc.correct_timing,
-                                   accept_timing_offset=wc.accept_timing_offset,
-                                   csv=wc.csv.model_dump() if wc.csv is not None else None,
-                                   relative_humidity_frac=wc.relative_humidity_frac)
+        years = load_weather_years(
+            args.weather_years,
+            correct_timing=wc.correct_timing,
+            accept_timing_offset=wc.accept_timing_offset,
+            csv=wc.csv.model_dump() if wc.csv is not None else None,
+            relative_humidity_frac=wc.relative_humidity_frac,
+        )
         spread = run_weather_years(config, years, typical=weather)
         tables = {"weather_years.csv": spread.table, "weather_years_stats.csv": spread.stats}
     results.write(out, tables=tables)
     report = _report(out) if args.report else None
-    _print_summary(config.plant.name, results.summary, elapsed, out,
-                   zero_priced=_zero_priced(config), unmet=_unmet_lines(results.summary, results.hourly))
+    _print_summary(
+        config.plant.name,
+        results.summary,
+        elapsed,
+        out,
+        zero_priced=_zero_priced(config),
+        unmet=_unmet_lines(results.summary, results.hourly),
+    )
     if spread is not None:
         _print_weather_years(spread)
     if report is not None:
@@ -412,8 +492,10 @@ def _report(result_dir: Path, out: str | None = None) -> Path:
 def _cmd_report(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     path = _report(Path(args.result), args.out)
-    print(f"report written to {path} ({path.stat().st_size / 1e6:.1f} MB, "
-          f"{time.perf_counter() - t0:.1f} s)")
+    print(
+        f"report written to {path} ({path.stat().st_size / 1e6:.1f} MB, "
+        f"{time.perf_counter() - t0:.1f} s)"
+    )
     return 0
 
 
@@ -459,17 +541,23 @@ _SPREAD_ROWS = (
 def _print_weather_years(spread) -> None:
     actual = spread.actual
     years = ", ".join(str(int(y)) for y in actual["year"])
-    print(f"\nweather years ({len(actual)}: {years}) beside the typical year "
-          "(P90 = reached in 90 % of years)")
-    head = (f"  {'':<20}{'unit':<8}{'typical':>12}{'P90':>12}{'P50':>12}{'P10':>12}"
-            f"{'worst':>12}  worst year")
+    print(
+        f"\nweather years ({len(actual)}: {years}) beside the typical year "
+        "(P90 = reached in 90 % of years)"
+    )
+    head = (
+        f"  {'':<20}{'unit':<8}{'typical':>12}{'P90':>12}{'P50':>12}{'P10':>12}"
+        f"{'worst':>12}  worst year"
+    )
     print(head)
     stats = spread.stats.set_index("quantity")
     for key, label, unit, scale in _SPREAD_ROWS:
         if key not in stats.index:
             continue
         r = stats.loc[key]
-        cells = "".join(f"{r[c] * scale:>12,.1f}" for c in ("typical", "p90", "p50", "p10", "worst"))
+        cells = "".join(
+            f"{r[c] * scale:>12,.1f}" for c in ("typical", "p90", "p50", "p10", "worst")
+        )
         print(f"  {label:<20}{unit:<8}{cells}  {int(r['worst_year'])}")
     for row in actual.itertuples():
         print(f"  {int(row.year)}: {row.data_kind}, {row.source}")
@@ -489,22 +577,30 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
     state = "" if ledger.configured else " (no [ledger] section: defaults)"
     print(f"{name}: carbon inventory, reporting year {cfg.reporting_year}{state}")
     boundary = "Type II (scope 1 + 2 + 3)" if cfg.boundary == "type_ii" else "Type I (scope 1 + 2)"
-    print(f"  boundary {boundary}, claim on scope 2 {cfg.scope2_basis}-based, "
-          f"fuel factors {cfg.fuel_factors}, GWP-100 {cfg.gwp_set.upper()}")
+    print(
+        f"  boundary {boundary}, claim on scope 2 {cfg.scope2_basis}-based, "
+        f"fuel factors {cfg.fuel_factors}, GWP-100 {cfg.gwp_set.upper()}"
+    )
     sources: list[str] = []
-    header = (f"  {'scope':<6}{'category':<31}{'basis':<9}{'source':<18}{'quantity':>16} {'unit':<6}"
-              f"{'factor':>12} {'factor unit':<15}{'t CO2e':>13}  ref")
+    header = (
+        f"  {'scope':<6}{'category':<31}{'basis':<9}{'source':<18}{'quantity':>16} {'unit':<6}"
+        f"{'factor':>12} {'factor unit':<15}{'t CO2e':>13}  ref"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for r in inv.rows:
         if r.factor_source not in sources:
             sources.append(r.factor_source)
         ref = sources.index(r.factor_source) + 1
-        print(f"  {r.scope:<6}{r.category[:30]:<31}{r.basis:<9}{r.source[:17]:<18}{r.quantity:>16,.1f} "
-              f"{r.unit:<6}{r.factor:>12.6g} {r.factor_unit:<15}{r.tco2e:>13,.3f}  [{ref}]")
+        print(
+            f"  {r.scope:<6}{r.category[:30]:<31}{r.basis:<9}{r.source[:17]:<18}{r.quantity:>16,.1f} "
+            f"{r.unit:<6}{r.factor:>12.6g} {r.factor_unit:<15}{r.tco2e:>13,.3f}  [{ref}]"
+        )
     print("  " + "-" * (len(header) - 2))
-    print(f"  scope 1 {inv.scope1_tco2:,.3f} t; scope 2 location-based {inv.scope2_location_tco2:,.3f} t, "
-          f"market-based {inv.scope2_market_tco2:,.3f} t; scope 3 {inv.scope3_tco2:,.3f} t CO2e")
+    print(
+        f"  scope 1 {inv.scope1_tco2:,.3f} t; scope 2 location-based {inv.scope2_location_tco2:,.3f} t, "
+        f"market-based {inv.scope2_market_tco2:,.3f} t; scope 3 {inv.scope3_tco2:,.3f} t CO2e"
+    )
     print("  factor sources:")
     for i, text in enumerate(sources, 1):
         print(f"  [{i}] {text}")
@@ -512,7 +608,11 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
     for r in ledger.neutrality.rows:
         if r.step == "notes":
             continue
-        value = "" if r.value != r.value else f"{_fmt(r.value, r.unit)} {'' if r.unit == '-' else r.unit}"
+        value = (
+            ""
+            if r.value != r.value
+            else f"{_fmt(r.value, r.unit)} {'' if r.unit == '-' else r.unit}"
+        )
         note = f"  ({r.note})" if r.note else ""
         print(f"  {r.step:<13}{r.item:<55}{value:>22}{note}")
     print("\nT/CECA-G 0171-2022 readiness")
@@ -528,14 +628,20 @@ def _print_ledger(name: str, ledger: Ledger, pathway: Pathway | None) -> None:
             print(f"  - {text}")
     if pathway is not None:
         f = pathway.frame
-        print(f"\npathway {int(f.year.iloc[0])}-{int(f.year.iloc[-1])} ({pathway.simulations} distinct "
-              f"plant(s) simulated, {pathway.elapsed_s:.2f} s)")
-        print(f"  {'year':<6}{'emissions t':>14}{'residual t':>14}{'offset CNY/t':>14}{'offset cost CNY':>17}"
-              f"{'renewable':>11}  measures")
+        print(
+            f"\npathway {int(f.year.iloc[0])}-{int(f.year.iloc[-1])} ({pathway.simulations} distinct "
+            f"plant(s) simulated, {pathway.elapsed_s:.2f} s)"
+        )
+        print(
+            f"  {'year':<6}{'emissions t':>14}{'residual t':>14}{'offset CNY/t':>14}{'offset cost CNY':>17}"
+            f"{'renewable':>11}  measures"
+        )
         for row in f.itertuples():
-            print(f"  {row.year:<6}{row.emissions_tco2:>14,.1f}{row.residual_tco2:>14,.1f}"
-                  f"{row.offset_price_cny_per_t:>14,.1f}{row.offset_cost_cny:>17,.0f}"
-                  f"{row.renewable_share_frac * 100:>10.1f}%  {row.measures or '-'}")
+            print(
+                f"  {row.year:<6}{row.emissions_tco2:>14,.1f}{row.residual_tco2:>14,.1f}"
+                f"{row.offset_price_cny_per_t:>14,.1f}{row.offset_cost_cny:>17,.0f}"
+                f"{row.renewable_share_frac * 100:>10.1f}%  {row.measures or '-'}"
+            )
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
@@ -575,8 +681,15 @@ _COMPARE_COLUMNS = (
     ("irr_frac", "IRR %", "{:.1f}"),
     ("abatement_cost_cny_per_tco2", "CNY/tCO2", "{:,.0f}"),
 )
-_COMPARE_SCALE = {"grid_import_kwh": 1e-3, "gas_use_nm3": 1e-3, "total_cost_cny": 1e-3,
-                  "delta_cost_cny": 1e-3, "capex_cny": 1e-3, "npv_cny": 1e-3, "irr_frac": 100.0}
+_COMPARE_SCALE = {
+    "grid_import_kwh": 1e-3,
+    "gas_use_nm3": 1e-3,
+    "total_cost_cny": 1e-3,
+    "delta_cost_cny": 1e-3,
+    "capex_cny": 1e-3,
+    "npv_cny": 1e-3,
+    "irr_frac": 100.0,
+}
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -587,8 +700,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     experiment = load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("out") / experiment.name
-    result = compare(experiment, workers=args.workers, progress=sys.stderr.isatty(),
-                     store=out / "scenarios", resume=args.resume)
+    result = compare(
+        experiment,
+        workers=args.workers,
+        progress=sys.stderr.isatty(),
+        store=out / "scenarios",
+        resume=args.resume,
+    )
     elapsed = time.perf_counter() - t0
     result.write(out)
     report = _report(out) if args.report else None
@@ -607,11 +725,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     headers = [h for _, h, _ in _COMPARE_COLUMNS]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print(f"{experiment.name}: {len(result.table)} plants simulated in {elapsed:.1f} s")
-    print("  " + "  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
+    print(
+        "  "
+        + "  ".join(
+            h.rjust(w) if i else h.ljust(w)
+            for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+        )
+    )
     for r in rows:
-        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    print(f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv, "
-          "cashflows.csv; the variants' store in scenarios/)")
+        print(
+            "  "
+            + "  ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    print(
+        f"results written to {out}/ (compare.csv, compare.json, macc.csv, interactions.csv, "
+        "cashflows.csv; the variants' store in scenarios/)"
+    )
     if report is not None:
         print(f"report written to {report}")
     return 0
@@ -622,13 +754,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     sweep = load_sweep(args.sweep)
     out = Path(args.out) if args.out else Path("out") / sweep.name
-    run = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                    yes=args.yes, progress=sys.stderr.isatty())
+    run = run_sweep(
+        sweep,
+        out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        yes=args.yes,
+        progress=sys.stderr.isatty(),
+    )
     c = run.counts
     rate = run.computed / run.seconds if run.seconds > 0 else float("nan")
-    print(f"{sweep.name}: {len(sweep.scenarios)} scenarios ({sweep.doc.design.kind}); ran {run.computed} "
-          f"now in {run.seconds:.1f} s ({rate:.1f}/s); done {c['done']}, failed {c['failed']}, "
-          f"pending {c['pending']}")
+    print(
+        f"{sweep.name}: {len(sweep.scenarios)} scenarios ({sweep.doc.design.kind}); ran {run.computed} "
+        f"now in {run.seconds:.1f} s ({rate:.1f}/s); done {c['done']}, failed {c['failed']}, "
+        f"pending {c['pending']}"
+    )
     if c["failed"]:
         from twin.sweep import Store
 
@@ -648,11 +789,14 @@ def _cmd_sweep_report(args: argparse.Namespace) -> int:
     report = analyse(args.store)
     c = report.counts
     print(f"{report.name}: done {c['done']}, failed {c['failed']}, pending {c['pending']}")
-    with pd.option_context("display.width", 160, "display.max_columns", 12,
-                           "display.float_format", "{:,.4g}".format):
+    with pd.option_context(
+        "display.width", 160, "display.max_columns", 12, "display.float_format", "{:,.4g}".format
+    ):
         if not report.pareto.empty:
-            print(f"\nPareto front of {' vs '.join(report.objectives[:2])} "
-                  f"({len(report.pareto)} scenarios)")
+            print(
+                f"\nPareto front of {' vs '.join(report.objectives[:2])} "
+                f"({len(report.pareto)} scenarios)"
+            )
             print(report.pareto.head(20).to_string(index=False))
         if not report.best.empty:
             print("\nbest scenarios under the constraints")
@@ -680,21 +824,31 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     except ValueError:
         msg = f"--week: expected a date YYYY-MM-DD, got {args.week!r}"
         raise ConfigError(msg) from None
-    plan = optimise_shifts(config, args.line, week_start=week, objective=args.objective,
-                           max_shifts=args.max_shifts)
+    plan = optimise_shifts(
+        config, args.line, week_start=week, objective=args.objective, max_shifts=args.max_shifts
+    )
     print(plan.report())
     if args.out:
         import pandas as pd
 
-        table = pd.DataFrame([{
-            "line": plan.line, "week_start": str(plan.week_start), "objective": plan.objective,
-            "base_starts": " ".join(map(str, plan.base_starts)),
-            "chosen_starts": " ".join(map(str, plan.chosen_starts)),
-            "estimate_base": plan.estimate_base, "estimate_chosen": plan.estimate_chosen,
-            "simulated_base": plan.simulated_base, "simulated_chosen": plan.simulated_chosen,
-            "required_output": plan.required_output,
-            "week_output_base": plan.week_output_base, "week_output_chosen": plan.week_output_chosen,
-        }])
+        table = pd.DataFrame(
+            [
+                {
+                    "line": plan.line,
+                    "week_start": str(plan.week_start),
+                    "objective": plan.objective,
+                    "base_starts": " ".join(map(str, plan.base_starts)),
+                    "chosen_starts": " ".join(map(str, plan.chosen_starts)),
+                    "estimate_base": plan.estimate_base,
+                    "estimate_chosen": plan.estimate_chosen,
+                    "simulated_base": plan.simulated_base,
+                    "simulated_chosen": plan.simulated_chosen,
+                    "required_output": plan.required_output,
+                    "week_output_base": plan.week_output_base,
+                    "week_output_chosen": plan.week_output_chosen,
+                }
+            ]
+        )
         out = plan.results.write(args.out, tables={"schedule.csv": table})
         print(f"results of the chosen schedule written to {out}/")
     return 0
@@ -711,25 +865,37 @@ def _cmd_mv(args: argparse.Namespace) -> int:
     result.write(out)
     r = result.report
     s = r["savings"]
-    print(f"{r['name']}: {r['granularity']} M&V, model {r['model']['description']} "
-          f"({time.perf_counter() - t0:.1f} s)")
+    print(
+        f"{r['name']}: {r['granularity']} M&V, model {r['model']['description']} "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
     print(f"  selection: {r['selection']['reason']}")
     st = r["baseline_statistics"]
-    print(f"  baseline: n {st['n']}, R² {st['r2']:.3f}, adj. R² {st['adj_r2']:.3f}, CV(RMSE) {st['cvrmse']:.1%}, "
-          f"NMBE {st['nmbe']:+.2%}, lag-1 autocorrelation {st['rho']:.2f}")
+    print(
+        f"  baseline: n {st['n']}, R² {st['r2']:.3f}, adj. R² {st['adj_r2']:.3f}, CV(RMSE) {st['cvrmse']:.1%}, "
+        f"NMBE {st['nmbe']:+.2%}, lag-1 autocorrelation {st['rho']:.2f}"
+    )
     for c in r["guideline_14"]:
-        print(f"  Guideline 14 {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
-              f"{'pass' if c['passes'] else 'FAIL'}")
-    print(f"  adjusted baseline {s['baseline_kwh']:,.0f} kWh (adjustments {s['adjustments_kwh']:,.0f}), "
-          f"metered {s['actual_kwh']:,.0f} kWh")
-    print(f"  avoided energy {s['savings_kwh']:,.0f} kWh ({s['savings_frac']:.1%}); FSU {s['fsu']:.1%} at "
-          f"{s['confidence']:.0%}, {s['fsu_68']:.1%} at 68 %")
+        print(
+            f"  Guideline 14 {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
+            f"{'pass' if c['passes'] else 'FAIL'}"
+        )
+    print(
+        f"  adjusted baseline {s['baseline_kwh']:,.0f} kWh (adjustments {s['adjustments_kwh']:,.0f}), "
+        f"metered {s['actual_kwh']:,.0f} kWh"
+    )
+    print(
+        f"  avoided energy {s['savings_kwh']:,.0f} kWh ({s['savings_frac']:.1%}); FSU {s['fsu']:.1%} at "
+        f"{s['confidence']:.0%}, {s['fsu_68']:.1%} at 68 %"
+    )
     for level, (lo, hi) in s["intervals_kwh"].items():
         print(f"    {float(level):.0%} interval {lo:,.0f} to {hi:,.0f} kWh")
     if "normalised_savings" in r:
         n = r["normalised_savings"]
-        print(f"  normalised savings (typical year) {n['savings_kwh']:,.0f} kWh ({n['savings_frac']:.1%}), "
-              f"FSU {n['fsu']:.1%}")
+        print(
+            f"  normalised savings (typical year) {n['savings_kwh']:,.0f} kWh ({n['savings_frac']:.1%}), "
+            f"FSU {n['fsu']:.1%}"
+        )
     if "carbon" in r:
         c = r["carbon"]
         market = f", market-based {c['market_tco2']:,.1f} t" if c["market_tco2"] is not None else ""
@@ -737,22 +903,30 @@ def _cmd_mv(args: argparse.Namespace) -> int:
     if "option_d" in r:
         d = r["option_d"]
         params = ", ".join(f"{p['path']} = {p['calibrated']:.4g}" for p in d["parameters"])
-        print(f"  option D: {params}; calibrated {'yes' if d['calibrated'] else 'NO'}; savings "
-              f"{d['savings_kwh']:,.0f} kWh; calibrated twin + adjustments - meter "
-              f"{d['avoided_vs_meter_kwh']:,.0f} kWh ({d['runs']} twin runs)")
+        print(
+            f"  option D: {params}; calibrated {'yes' if d['calibrated'] else 'NO'}; savings "
+            f"{d['savings_kwh']:,.0f} kWh; calibrated twin + adjustments - meter "
+            f"{d['avoided_vs_meter_kwh']:,.0f} kWh ({d['runs']} twin runs)"
+        )
         for c in d["calibration"]:
-            print(f"    calibration {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
-                  f"{'pass' if c['passes'] else 'FAIL'}")
+            print(
+                f"    calibration {c['statistic']} ({c['data']}): {c['value']:.1%} vs {c['limit']:.0%} "
+                f"{'pass' if c['passes'] else 'FAIL'}"
+            )
     for a in r["adjustments"]:
-        print(f"  adjustment {a['start']}..{a['end']} {a['action']} {a['energy_kwh']:,.0f} kWh: {a['reason']} "
-              f"(evidence {a['evidence']}; approved by {a['approver']})")
+        print(
+            f"  adjustment {a['start']}..{a['end']} {a['action']} {a['energy_kwh']:,.0f} kWh: {a['reason']} "
+            f"(evidence {a['evidence']}; approved by {a['approver']})"
+        )
     for i in r["meter"]["issues"]:
         print(f"  meter: {i['message']}")
     for w in r["warnings"]:
         print(f"  warning: {w}")
     print(f"  verdict: {r['verdict']}")
     if r["claim"]:
-        print(f"  claim {r['claim']['claimed_kwh']:,.0f} kWh: {r['claim']['verdict']} ({r['claim']['reason']})")
+        print(
+            f"  claim {r['claim']['claimed_kwh']:,.0f} kWh: {r['claim']['verdict']} ({r['claim']['reason']})"
+        )
     print(f"results written to {out}/ (mv.json, series.csv)")
     return 0
 
@@ -763,11 +937,15 @@ def _cmd_claim(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     doc, label, base_dir = load_claims(args.file)
     results, runs = check_claims(doc, label=label, base_dir=base_dir)
-    print(f"{label}: {len(results)} claim(s), {runs} twin run(s) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{label}: {len(results)} claim(s), {runs} twin run(s) in {time.perf_counter() - t0:.1f} s"
+    )
     for r in results:
         print(f"  {r.name} [{r.kind}]: {r.verdict.upper()}")
-        print(f"    claimed {r.claimed:,.4g} {r.unit}; P10 {r.p10:,.4g}, P50 {r.p50:,.4g}, P90 {r.p90:,.4g}; "
-              f"claim at the {r.claim_percentile:.0%} point of {len(r.values)} value(s)")
+        print(
+            f"    claimed {r.claimed:,.4g} {r.unit}; P10 {r.p10:,.4g}, P50 {r.p50:,.4g}, P90 {r.p90:,.4g}; "
+            f"claim at the {r.claim_percentile:.0%} point of {len(r.values)} value(s)"
+        )
         print(f"    {r.reason}")
     if args.out:
         out = write_claims(results, args.out)
@@ -784,10 +962,14 @@ def _cmd_weather(args: argparse.Namespace) -> int:
         # strict=False: list every finding, then exit 2 if any is an error
         w = wx.load_weather(args.source, strict=False)
         loc = w.location
-        print(f"{w.source_path}\n  {loc.name} ({loc.station_id}) {loc.latitude_deg:.3f}°, "
-              f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m, UTC{loc.tz_offset_h:+g}")
-        print(f"  data kind {w.data_kind}; irradiance centre - solar noon: "
-              f"{w.timing_offset_min:+.0f} min")
+        print(
+            f"{w.source_path}\n  {loc.name} ({loc.station_id}) {loc.latitude_deg:.3f}°, "
+            f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m, UTC{loc.tz_offset_h:+g}"
+        )
+        print(
+            f"  data kind {w.data_kind}; irradiance centre - solar noon: "
+            f"{w.timing_offset_min:+.0f} min"
+        )
         print(f"  time labels: {w.label_rule}")
         for issue in w.issues:
             print(f"  {issue.severity}: {issue.message}")
@@ -797,16 +979,29 @@ def _cmd_weather(args: argparse.Namespace) -> int:
             return EXIT_USER_ERROR
         return 0
     sites = wx.list_sites()
-    cols = ["site", "city", "province", "data_kind", "period", "latitude_deg", "longitude_deg",
-            "noted_timing_offset_min"]
-    table = sites[cols].rename(columns={"data_kind": "source", "noted_timing_offset_min":
-                                        "timing_offset_min"})
+    cols = [
+        "site",
+        "city",
+        "province",
+        "data_kind",
+        "period",
+        "latitude_deg",
+        "longitude_deg",
+        "noted_timing_offset_min",
+    ]
+    table = sites[cols].rename(
+        columns={"data_kind": "source", "noted_timing_offset_min": "timing_offset_min"}
+    )
     print(table.to_string(index=False))
-    print("\nsource: CSWD = China Standard Weather Data, TMYx = Climate.OneBuilding.Org typical "
-          "year, TMY3 = NREL; period: years of record; timing_offset_min: measured GHI centre "
-          "minus solar noon (+ = late; beyond ±20 min consider correct_timing)")
-    print("\nAttribution: see weather/data/SOURCES.md (CSWD: China Meteorological Administration "
-          "& Tsinghua University; TMYx: Climate.OneBuilding.Org; TMY3: NREL).")
+    print(
+        "\nsource: CSWD = China Standard Weather Data, TMYx = Climate.OneBuilding.Org typical "
+        "year, TMY3 = NREL; period: years of record; timing_offset_min: measured GHI centre "
+        "minus solar noon (+ = late; beyond ±20 min consider correct_timing)"
+    )
+    print(
+        "\nAttribution: see weather/data/SOURCES.md (CSWD: China Meteorological Administration "
+        "& Tsinghua University; TMYx: Climate.OneBuilding.Org; TMY3: NREL)."
+    )
     return 0
 
 
@@ -819,22 +1014,31 @@ def _cmd_weather_compare(args: argparse.Namespace) -> int:
     cmp = compare_weather(a, b)
     for tag, w in (("A", a), ("B", b)):
         loc = w.location
-        print(f"{tag}: {w.source_path}\n   {loc.name} {loc.latitude_deg:.3f}°, "
-              f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m; {w.data_kind}; timing offset "
-              f"{w.timing_offset_min:+.0f} min, correction {w.timing_correction_min:+.0f} min")
+        print(
+            f"{tag}: {w.source_path}\n   {loc.name} {loc.latitude_deg:.3f}°, "
+            f"{loc.longitude_deg:.3f}°, {loc.elevation_m:.0f} m; {w.data_kind}; timing offset "
+            f"{w.timing_offset_min:+.0f} min, correction {w.timing_correction_min:+.0f} min"
+        )
     if cmp.distance_deg > 0.5:
         print(f"warning: the two headers are {cmp.distance_deg:.2f}° apart: different sites?")
     m = cmp.monthly
-    print(f"\n  {'month':<6}{'GHI A':>9}{'GHI B':>9}{'B/A-1':>8}{'T A':>7}{'T B':>7}"
-          f"{'PV A':>8}{'PV B':>8}")
-    print(f"  {'':<6}{'kWh/m²':>9}{'kWh/m²':>9}{'%':>8}{'°C':>7}{'°C':>7}{'kWh/kWp':>8}"
-          f"{'kWh/kWp':>8}")
+    print(
+        f"\n  {'month':<6}{'GHI A':>9}{'GHI B':>9}{'B/A-1':>8}{'T A':>7}{'T B':>7}"
+        f"{'PV A':>8}{'PV B':>8}"
+    )
+    print(
+        f"  {'':<6}{'kWh/m²':>9}{'kWh/m²':>9}{'%':>8}{'°C':>7}{'°C':>7}{'kWh/kWp':>8}{'kWh/kWp':>8}"
+    )
     for month, r in m.iterrows():
-        print(f"  {month!s:<6}{r.ghi_a_kwh_per_m2:>9.1f}{r.ghi_b_kwh_per_m2:>9.1f}"
-              f"{r.ghi_b_over_a_frac * 100:>+8.1f}{r.temp_a_c:>7.1f}{r.temp_b_c:>7.1f}"
-              f"{r.pv_a_kwh_per_kwp:>8.1f}{r.pv_b_kwh_per_kwp:>8.1f}")
-    print(f"\n  PV yield of B relative to A: {cmp.pv_b_over_a_frac * 100:+.1f} % "
-          "(1 kWp reference array, tilt = latitude, facing the equator)")
+        print(
+            f"  {month!s:<6}{r.ghi_a_kwh_per_m2:>9.1f}{r.ghi_b_kwh_per_m2:>9.1f}"
+            f"{r.ghi_b_over_a_frac * 100:>+8.1f}{r.temp_a_c:>7.1f}{r.temp_b_c:>7.1f}"
+            f"{r.pv_a_kwh_per_kwp:>8.1f}{r.pv_b_kwh_per_kwp:>8.1f}"
+        )
+    print(
+        f"\n  PV yield of B relative to A: {cmp.pv_b_over_a_frac * 100:+.1f} % "
+        "(1 kWp reference array, tilt = latitude, facing the equator)"
+    )
     return 0
 
 
@@ -842,8 +1046,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.command is None or (args.command == "weather" and args.weather_command is None):
         parser.print_help()
         return EXIT_USER_ERROR

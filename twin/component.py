@@ -239,7 +239,9 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
 )
 """Unit of a unit-suffixed name, longest suffix first (STYLE.md section 4)."""
 
-_UNITLESS_NAMES = frozenset({"cop", "cop_plant", "scop", "efficiency_lhv", "units_produced", "tou_period"})
+_UNITLESS_NAMES = frozenset(
+    {"cop", "cop_plant", "scop", "efficiency_lhv", "units_produced", "tou_period"}
+)
 
 
 def unit_of(name: str) -> str | None:
@@ -519,8 +521,13 @@ class RunContext:
         results across runs."""
 
     def memo(
-        self, key: tuple[Any, ...], compute: Callable[[], T], *,
-        uses_weather: bool = True, uses_calendar: bool = False, uses_rng: bool = False,
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[], T],
+        *,
+        uses_weather: bool = True,
+        uses_calendar: bool = False,
+        uses_rng: bool = False,
     ) -> T:
         """Value of ``compute()`` for ``key``, computed once per run and
         shared with later runs on the same grid (a sweep's variants).
@@ -616,8 +623,6 @@ class ComponentParams(BaseModel):
         pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
         max_length=64,
     )
-
-
 
 
 class Component:
@@ -800,7 +805,9 @@ class EmissionFactorSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Constant factor [kg CO2/kWh].")
+    ef_kg_per_kwh: float | None = Field(
+        default=None, ge=0, description="Constant factor [kg CO2/kWh]."
+    )
     monthly_ef_kg_per_kwh: list[float] | None = Field(
         default=None, min_length=12, max_length=12, description="January..December [kg CO2/kWh]."
     )
@@ -810,7 +817,8 @@ class EmissionFactorSpec(BaseModel):
     @model_validator(mode="after")
     def _one_form(self) -> EmissionFactorSpec:
         given = [
-            n for n in ("ef_kg_per_kwh", "monthly_ef_kg_per_kwh", "series")
+            n
+            for n in ("ef_kg_per_kwh", "monthly_ef_kg_per_kwh", "series")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:

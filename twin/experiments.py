@@ -62,18 +62,30 @@ class ExperimentInfo(BaseModel):
     name: str = Field(min_length=1, description="Experiment name (output folder).")
     base: str = Field(description="Base plant config, relative to the experiment file.")
     description: str = Field(default="", description="Free text.")
-    singles: bool = Field(default=False, description="Also simulate every measure alone (MACC data).")
-    workers: int | None = Field(default=None, ge=1, le=64, description="Processes (default: up to 2).")
+    singles: bool = Field(
+        default=False, description="Also simulate every measure alone (MACC data)."
+    )
+    workers: int | None = Field(
+        default=None, ge=1, le=64, description="Processes (default: up to 2)."
+    )
 
 
 class FinanceConfig(BaseModel):
     model_config = _FROZEN
 
     discount_rate: float = Field(default=0.06, gt=-1.0, description="Discount rate [1/yr] (> -1).")
-    price_escalation_frac_per_year: float = Field(default=0.0, gt=-1.0, description="Energy price escalation [1/yr].")
-    pv_degradation_frac_per_year: float = Field(default=0.005, ge=0.0, lt=1.0, description="PV output loss [1/yr].")
-    battery_fade_frac_per_year: float = Field(default=0.02, ge=0.0, lt=1.0, description="Battery capacity fade [1/yr].")
-    lifetime_years: int | None = Field(default=None, gt=0, le=60, description="Override of every measure's lifetime [yr].")
+    price_escalation_frac_per_year: float = Field(
+        default=0.0, gt=-1.0, description="Energy price escalation [1/yr]."
+    )
+    pv_degradation_frac_per_year: float = Field(
+        default=0.005, ge=0.0, lt=1.0, description="PV output loss [1/yr]."
+    )
+    battery_fade_frac_per_year: float = Field(
+        default=0.02, ge=0.0, lt=1.0, description="Battery capacity fade [1/yr]."
+    )
+    lifetime_years: int | None = Field(
+        default=None, gt=0, le=60, description="Override of every measure's lifetime [yr]."
+    )
 
 
 class VariantConfig(BaseModel):
@@ -81,7 +93,9 @@ class VariantConfig(BaseModel):
 
     name: str = Field(min_length=1, description="Variant name.")
     description: str = Field(default="", description="Free text.")
-    measures: list[dict[str, Any]] = Field(default_factory=list, description="Measures from the library.")
+    measures: list[dict[str, Any]] = Field(
+        default_factory=list, description="Measures from the library."
+    )
     patches: dict[str, Any] = Field(default_factory=dict, description="Dotted path -> value.")
 
 
@@ -90,7 +104,9 @@ class ExperimentFile(BaseModel):
 
     experiment: ExperimentInfo
     finance: FinanceConfig = Field(default_factory=FinanceConfig)
-    variant: list[VariantConfig] = Field(min_length=1, description="Variants compared with the base.")
+    variant: list[VariantConfig] = Field(
+        min_length=1, description="Variants compared with the base."
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +197,15 @@ def load_experiment(path: str | Path) -> Experiment:
             names.add(name)
             alone.add(name)
             variants.append(Variant(name, raw, (single,), "single"))
-    return Experiment(doc.experiment.name, source, base_dir, doc.finance, tuple(variants),
-                      doc.experiment.workers, frozenset(alone))
+    return Experiment(
+        doc.experiment.name,
+        source,
+        base_dir,
+        doc.finance,
+        tuple(variants),
+        doc.experiment.workers,
+        frozenset(alone),
+    )
 
 
 def _measure_key(a: AppliedMeasure) -> str:
@@ -190,8 +213,14 @@ def _measure_key(a: AppliedMeasure) -> str:
 
 
 def _single_name(a: AppliedMeasure, taken: set[str]) -> str:
-    hint = next((str(a.params[k]) for k in ("name", "line", "system", "zone", "load", "label")
-                 if a.params.get(k)), "")
+    hint = next(
+        (
+            str(a.params[k])
+            for k in ("name", "line", "system", "zone", "load", "label")
+            if a.params.get(k)
+        ),
+        "",
+    )
     base = f"only {a.measure}" + (f" ({hint})" if hint else "")
     name, k = base, 2
     while name in taken:
@@ -207,15 +236,18 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
     """A variant's stored row as its summary: fields the variant has (a NaN
     is a field another variant has), gas use summed over the fuel users."""
     s = {k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
-    s["gas_use_kwh"] = sum(v for k, v in s.items()
-                           if k.startswith("components.") and k.endswith(".fuel_use_kwh"))
-    s["gas_use_nm3"] = sum(v for k, v in s.items()
-                           if k.startswith("components.") and k.endswith(".fuel_use_nm3"))
+    s["gas_use_kwh"] = sum(
+        v for k, v in s.items() if k.startswith("components.") and k.endswith(".fuel_use_kwh")
+    )
+    s["gas_use_nm3"] = sum(
+        v for k, v in s.items() if k.startswith("components.") and k.endswith(".fuel_use_nm3")
+    )
     return s
 
 
-def _run_variants(exp: Experiment, store_dir: Path, *, workers: int, resume: bool,
-                  progress: bool) -> list[dict[str, Any]]:
+def _run_variants(
+    exp: Experiment, store_dir: Path, *, workers: int, resume: bool, progress: bool
+) -> list[dict[str, Any]]:
     """Run every variant through the sweep engine into the store at
     ``store_dir`` (crash-safe; ``resume`` reuses what a killed run stored)."""
     from twin.sweep.design import Scenario
@@ -223,8 +255,9 @@ def _run_variants(exp: Experiment, store_dir: Path, *, workers: int, resume: boo
     from twin.sweep.scenario import Plan
     from twin.sweep.store import Store
 
-    scenarios = [Scenario(f"v{i:04d}", i, {"variant": v.name}, raw=v.raw)
-                 for i, v in enumerate(exp.variants)]
+    scenarios = [
+        Scenario(f"v{i:04d}", i, {"variant": v.name}, raw=v.raw) for i, v in enumerate(exp.variants)
+    ]
     key = Plan.content_key(exp.source, exp.base_dir, [v.raw for v in exp.variants])
     plan = Plan(key, exp.source, exp.variants[0].raw, exp.base_dir)
     if resume and (store_dir / "catalogue.sqlite").is_file():
@@ -232,7 +265,9 @@ def _run_variants(exp: Experiment, store_dir: Path, *, workers: int, resume: boo
     else:
         if store_dir.exists() and (store_dir / "catalogue.sqlite").is_file():
             shutil.rmtree(store_dir)  # a finished earlier compare: start afresh
-        store = Store.create(store_dir, design_key=key, name=exp.name, files={}, scenarios=scenarios)
+        store = Store.create(
+            store_dir, design_key=key, name=exp.name, files={}, scenarios=scenarios
+        )
     with store:
         execute(plan, scenarios, store, workers=workers, progress=progress, desc=exp.name)
         rows = store.frame().to_dict("records")
@@ -284,30 +319,64 @@ class CompareResult:
             self.interactions.to_csv(tmp / "interactions.csv", index=False, float_format="%.6g")
             self.cashflows.to_csv(tmp / "cashflows.csv", index=False, float_format="%.6g")
             records = json.loads(self.table.to_json(orient="records"))
-            doc = {"experiment": self.experiment.name, "source": self.experiment.source,
-                   "finance": self.experiment.finance.model_dump(), "variants": records}
-            (tmp / "compare.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-                                              encoding="utf-8")
-            for name in ("compare.csv", "compare.json", "macc.csv", "interactions.csv", "cashflows.csv"):
+            doc = {
+                "experiment": self.experiment.name,
+                "source": self.experiment.source,
+                "finance": self.experiment.finance.model_dump(),
+                "variants": records,
+            }
+            (tmp / "compare.json").write_text(
+                json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            for name in (
+                "compare.csv",
+                "compare.json",
+                "macc.csv",
+                "interactions.csv",
+                "cashflows.csv",
+            ):
                 os.replace(tmp / name, out / name)
         return out
 
 
-_MACC_COLUMNS = ("variant", "measures", "abated_tco2_per_year", "abatement_cost_cny_per_tco2",
-                 "cumulative_abated_tco2_per_year", "capex_cny", "npv_cny")
+_MACC_COLUMNS = (
+    "variant",
+    "measures",
+    "abated_tco2_per_year",
+    "abatement_cost_cny_per_tco2",
+    "cumulative_abated_tco2_per_year",
+    "capex_cny",
+    "npv_cny",
+)
 _INTERACTION_COLUMNS = (
-    "package", "measures", "simulated_delta_cost_cny", "sum_of_singles_delta_cost_cny",
-    "interaction_cost_cny", "simulated_delta_emissions_tco2", "sum_of_singles_delta_emissions_tco2",
+    "package",
+    "measures",
+    "simulated_delta_cost_cny",
+    "sum_of_singles_delta_cost_cny",
+    "interaction_cost_cny",
+    "simulated_delta_emissions_tco2",
+    "sum_of_singles_delta_emissions_tco2",
     "interaction_emissions_tco2",
 )
 
-_CARRIER_COLUMNS = ("electricity_use_kwh", "grid_import_kwh", "grid_export_kwh", "pv_ac_kwh",
-                    "gas_use_kwh", "gas_use_nm3", "peak_import_kw")
+_CARRIER_COLUMNS = (
+    "electricity_use_kwh",
+    "grid_import_kwh",
+    "grid_export_kwh",
+    "pv_ac_kwh",
+    "gas_use_kwh",
+    "gas_use_nm3",
+    "peak_import_kw",
+)
 
 
 def compare(
-    experiment: Experiment | str | Path, *, workers: int | None = None, progress: bool = False,
-    store: str | Path | None = None, resume: bool = False,
+    experiment: Experiment | str | Path,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    store: str | Path | None = None,
+    resume: bool = False,
 ) -> CompareResult:
     """Simulate the base and every variant and build the comparison.
 
@@ -331,11 +400,13 @@ def compare(
     n_workers = workers or exp.workers or min(2, os.cpu_count() or 1)
     if store is None:
         with tempfile.TemporaryDirectory(prefix="twin-compare-") as tmp:
-            summaries = _run_variants(exp, Path(tmp) / "scenarios", workers=n_workers,
-                                      resume=False, progress=progress)
+            summaries = _run_variants(
+                exp, Path(tmp) / "scenarios", workers=n_workers, resume=False, progress=progress
+            )
     else:
-        summaries = _run_variants(exp, Path(store), workers=n_workers, resume=resume,
-                                  progress=progress)
+        summaries = _run_variants(
+            exp, Path(store), workers=n_workers, resume=resume, progress=progress
+        )
     fin = exp.finance
     base = summaries[0]
 
@@ -349,9 +420,12 @@ def compare(
     rows = []
     flows: list[dict[str, Any]] = []
     for v, s in zip(exp.variants, summaries, strict=True):
-        row: dict[str, Any] = {"variant": v.name, "kind": v.kind,
-                               "measures": "; ".join(a.measure for a in v.measures),
-                               "measure_alone": v.name in exp.alone}
+        row: dict[str, Any] = {
+            "variant": v.name,
+            "kind": v.kind,
+            "measures": "; ".join(a.measure for a in v.measures),
+            "measure_alone": v.name in exp.alone,
+        }
         for key in _CARRIER_COLUMNS:
             row[key] = s.get(key, 0.0)
         row["total_cost_cny"] = total_cost(s)
@@ -375,8 +449,11 @@ def compare(
             continue
         lifetime, degradation = _package_life(v.measures, fin)
         cf = measure_cashflows(
-            capex_cny=capex, annual_savings_cny=saving, fixed_om_cny_per_year=om,
-            lifetime_years=lifetime, discount_rate=fin.discount_rate,
+            capex_cny=capex,
+            annual_savings_cny=saving,
+            fixed_om_cny_per_year=om,
+            lifetime_years=lifetime,
+            discount_rate=fin.discount_rate,
             price_escalation_frac_per_year=fin.price_escalation_frac_per_year,
             degradation_frac_per_year=degradation,
         )
@@ -384,8 +461,15 @@ def compare(
         for year, value in enumerate(cf.cashflows_cny):
             present = float(value) / (1.0 + fin.discount_rate) ** year
             cumulative += present
-            flows.append({"variant": v.name, "year": year, "cashflow_cny": float(value),
-                          "present_value_cny": present, "cumulative_present_value_cny": cumulative})
+            flows.append(
+                {
+                    "variant": v.name,
+                    "year": year,
+                    "cashflow_cny": float(value),
+                    "present_value_cny": present,
+                    "cumulative_present_value_cny": cumulative,
+                }
+            )
         row.update(
             lifetime_years=lifetime,
             simple_payback_years=cf.simple_payback_years,
@@ -398,14 +482,24 @@ def compare(
     singles = table[table["measure_alone"]].copy()
     if not singles.empty:
         singles["abated_tco2_per_year"] = -singles["delta_emissions_tco2"]
-        singles = singles[singles["abated_tco2_per_year"] > 0].sort_values("abatement_cost_cny_per_tco2")
+        singles = singles[singles["abated_tco2_per_year"] > 0].sort_values(
+            "abatement_cost_cny_per_tco2"
+        )
         singles["cumulative_abated_tco2_per_year"] = singles["abated_tco2_per_year"].cumsum()
         macc = singles[list(_MACC_COLUMNS)]
     else:
         macc = pd.DataFrame(columns=_MACC_COLUMNS)
     interactions = _interactions(exp, table)
-    cashflows = pd.DataFrame(flows, columns=["variant", "year", "cashflow_cny", "present_value_cny",
-                                             "cumulative_present_value_cny"])
+    cashflows = pd.DataFrame(
+        flows,
+        columns=[
+            "variant",
+            "year",
+            "cashflow_cny",
+            "present_value_cny",
+            "cumulative_present_value_cny",
+        ],
+    )
     return CompareResult(exp, table, macc.reset_index(drop=True), interactions, cashflows)
 
 
@@ -420,15 +514,15 @@ def _package_life(measures: tuple[AppliedMeasure, ...], fin: FinanceConfig) -> t
         weights = [1.0] * len(measures)
     total = sum(weights)
     life = sum(w * a.lifetime_years for w, a in zip(weights, measures, strict=True)) / total
-    fade = sum(w * a.degradation_frac_per_year for w, a in zip(weights, measures, strict=True)) / total
+    fade = (
+        sum(w * a.degradation_frac_per_year for w, a in zip(weights, measures, strict=True)) / total
+    )
     return fin.lifetime_years or max(1, round(life)), fade
 
 
 def _interactions(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
     """Package saving vs the sum of its measures alone (needs ``singles``)."""
-    by_single = {
-        _measure_key(v.measures[0]): v.name for v in exp.variants if v.name in exp.alone
-    }
+    by_single = {_measure_key(v.measures[0]): v.name for v in exp.variants if v.name in exp.alone}
     idx = table.set_index("variant")
     rows = []
     for v in exp.variants:
@@ -440,12 +534,16 @@ def _interactions(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
         pkg = idx.loc[v.name]
         summed_cost = sum(idx.loc[p, "delta_cost_cny"] for p in parts)
         summed_em = sum(idx.loc[p, "delta_emissions_tco2"] for p in parts)
-        rows.append({
-            "package": v.name, "measures": "; ".join(a.measure for a in v.measures),
-            "simulated_delta_cost_cny": pkg["delta_cost_cny"], "sum_of_singles_delta_cost_cny": summed_cost,
-            "interaction_cost_cny": pkg["delta_cost_cny"] - summed_cost,
-            "simulated_delta_emissions_tco2": pkg["delta_emissions_tco2"],
-            "sum_of_singles_delta_emissions_tco2": summed_em,
-            "interaction_emissions_tco2": pkg["delta_emissions_tco2"] - summed_em,
-        })
+        rows.append(
+            {
+                "package": v.name,
+                "measures": "; ".join(a.measure for a in v.measures),
+                "simulated_delta_cost_cny": pkg["delta_cost_cny"],
+                "sum_of_singles_delta_cost_cny": summed_cost,
+                "interaction_cost_cny": pkg["delta_cost_cny"] - summed_cost,
+                "simulated_delta_emissions_tco2": pkg["delta_emissions_tco2"],
+                "sum_of_singles_delta_emissions_tco2": summed_em,
+                "interaction_emissions_tco2": pkg["delta_emissions_tco2"] - summed_em,
+            }
+        )
     return pd.DataFrame(rows, columns=list(_INTERACTION_COLUMNS))

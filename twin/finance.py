@@ -160,7 +160,9 @@ def measure_cashflows(
         msg = f"lifetime_years: expected > 0, got {lifetime_years}"
         raise ValueError(msg)
     years = np.arange(1, lifetime_years + 1)
-    factor = (1 + price_escalation_frac_per_year) ** (years - 1) * (1 - degradation_frac_per_year) ** (years - 1)
+    factor = (1 + price_escalation_frac_per_year) ** (years - 1) * (
+        1 - degradation_frac_per_year
+    ) ** (years - 1)
     flows = np.concatenate([[-capex_cny], annual_savings_cny * factor - fixed_om_cny_per_year])
     first_net = annual_savings_cny - fixed_om_cny_per_year
     return MeasureCashflow(
@@ -170,7 +172,8 @@ def measure_cashflows(
         simple_payback_years=simple_payback_years(capex_cny, first_net),
         discounted_payback_years=discounted_payback_years(discount_rate, flows),
         annualised_cost_cny=capex_cny * capital_recovery_factor(discount_rate, lifetime_years)
-        + fixed_om_cny_per_year - annual_savings_cny,
+        + fixed_om_cny_per_year
+        - annual_savings_cny,
     )
 
 

@@ -63,7 +63,9 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
         v = arr.astype(np.float64)
         r = np.abs(np.round(v, decimals))
         finite = r[np.isfinite(r) & (r > 0.0)]
-        if finite.size and (finite.max() >= _ARROW_PLAIN_BELOW or finite.min() < _ARROW_PLAIN_ABOVE):
+        if finite.size and (
+            finite.max() >= _ARROW_PLAIN_BELOW or finite.min() < _ARROW_PLAIN_ABOVE
+        ):
             # Arrow would write exponent form: format this column in Python
             return pa.array(
                 [

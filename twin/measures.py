@@ -67,16 +67,24 @@ class AppliedMeasure:
 class _MeasureParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    capex_cny: float | None = Field(default=None, ge=0, description="Investment [CNY]; overrides the unit cost.")
-    fixed_om_cny_per_year: float | None = Field(default=None, ge=0, description="Fixed O&M [CNY/yr].")
-    lifetime_years: int | None = Field(default=None, gt=0, le=60, description="Economic lifetime [yr].")
+    capex_cny: float | None = Field(
+        default=None, ge=0, description="Investment [CNY]; overrides the unit cost."
+    )
+    fixed_om_cny_per_year: float | None = Field(
+        default=None, ge=0, description="Fixed O&M [CNY/yr]."
+    )
+    lifetime_years: int | None = Field(
+        default=None, gt=0, le=60, description="Economic lifetime [yr]."
+    )
 
 
 MeasureFn = Callable[[dict[str, Any], Any, dict[str, float]], tuple[dict[str, Any], AppliedMeasure]]
 MEASURES: dict[str, tuple[type[_MeasureParams], MeasureFn, str]] = {}
 
 
-def register_measure(name: str, params: type[_MeasureParams], summary: str) -> Callable[[MeasureFn], MeasureFn]:
+def register_measure(
+    name: str, params: type[_MeasureParams], summary: str
+) -> Callable[[MeasureFn], MeasureFn]:
     """Decorator: make ``fn(config, params, finance)`` available as measure ``name``."""
 
     def decorate(fn: MeasureFn) -> MeasureFn:
@@ -87,7 +95,11 @@ def register_measure(name: str, params: type[_MeasureParams], summary: str) -> C
 
 
 def apply_measure(
-    config: dict[str, Any], spec: dict[str, Any], finance: dict[str, float], *, copy_config: bool = True,
+    config: dict[str, Any],
+    spec: dict[str, Any],
+    finance: dict[str, float],
+    *,
+    copy_config: bool = True,
 ) -> tuple[dict[str, Any], AppliedMeasure]:
     """Apply the measure described by ``spec`` (``{"measure": name, **params}``).
 
@@ -153,30 +165,59 @@ class AddPv(_MeasureParams):
     rated_power_dc_kw: float = Field(gt=0, description="DC nameplate [kWp].")
     tilt_deg: float = Field(default=20.0, ge=0, le=90, description="Tilt [°].")
     azimuth_deg: float = Field(default=180.0, ge=0, lt=360, description="Azimuth, 180 = south [°].")
-    mounting: Literal["open_rack", "roof_mount"] = Field(default="roof_mount", description="Mounting.")
+    mounting: Literal["open_rack", "roof_mount"] = Field(
+        default="roof_mount", description="Mounting."
+    )
     dc_ac_ratio: float = Field(default=1.2, gt=0.5, le=2.0, description="DC/AC ratio [-].")
-    capex_cny_per_kw: float = Field(default=3000.0, ge=0, description="Turnkey cost per kWp DC [CNY/kWp] (placeholder).")
-    om_cny_per_kw_year: float = Field(default=40.0, ge=0, description="O&M per kWp [CNY/(kWp·yr)] (placeholder).")
+    capex_cny_per_kw: float = Field(
+        default=3000.0, ge=0, description="Turnkey cost per kWp DC [CNY/kWp] (placeholder)."
+    )
+    om_cny_per_kw_year: float = Field(
+        default=40.0, ge=0, description="O&M per kWp [CNY/(kWp·yr)] (placeholder)."
+    )
 
 
 @register_measure("add_pv", AddPv, "add a rooftop PV system (one array)")
 def _add_pv(config, p: AddPv, finance):
-    config.setdefault("pv", []).append({
-        "name": p.name,
-        "inverter_rated_power_ac_kw": p.rated_power_dc_kw / p.dc_ac_ratio,
-        "arrays": [{"name": "array", "rated_power_dc_kw": p.rated_power_dc_kw, "tilt_deg": p.tilt_deg,
-                    "azimuth_deg": p.azimuth_deg, "mounting": p.mounting}],
-    })
-    capex, om, life = _money(p, p.capex_cny_per_kw * p.rated_power_dc_kw, p.om_cny_per_kw_year * p.rated_power_dc_kw, 25)
-    return config, AppliedMeasure("add_pv", p.model_dump(), capex, om, life,
-                                  finance.get("pv_degradation_frac_per_year", 0.005))
+    config.setdefault("pv", []).append(
+        {
+            "name": p.name,
+            "inverter_rated_power_ac_kw": p.rated_power_dc_kw / p.dc_ac_ratio,
+            "arrays": [
+                {
+                    "name": "array",
+                    "rated_power_dc_kw": p.rated_power_dc_kw,
+                    "tilt_deg": p.tilt_deg,
+                    "azimuth_deg": p.azimuth_deg,
+                    "mounting": p.mounting,
+                }
+            ],
+        }
+    )
+    capex, om, life = _money(
+        p, p.capex_cny_per_kw * p.rated_power_dc_kw, p.om_cny_per_kw_year * p.rated_power_dc_kw, 25
+    )
+    return config, AppliedMeasure(
+        "add_pv",
+        p.model_dump(),
+        capex,
+        om,
+        life,
+        finance.get("pv_degradation_frac_per_year", 0.005),
+    )
 
 
 class ResizePv(_MeasureParams):
     name: str = Field(description="PV component to resize.")
-    scale: float = Field(gt=0, description="Factor on every array's DC rating and on the inverter [-].")
-    capex_cny_per_kw: float = Field(default=3000.0, ge=0, description="Cost per added kWp [CNY/kWp] (placeholder).")
-    om_cny_per_kw_year: float = Field(default=40.0, ge=0, description="O&M per added kWp [CNY/(kWp·yr)].")
+    scale: float = Field(
+        gt=0, description="Factor on every array's DC rating and on the inverter [-]."
+    )
+    capex_cny_per_kw: float = Field(
+        default=3000.0, ge=0, description="Cost per added kWp [CNY/kWp] (placeholder)."
+    )
+    om_cny_per_kw_year: float = Field(
+        default=40.0, ge=0, description="O&M per added kWp [CNY/(kWp·yr)]."
+    )
 
 
 @register_measure("resize_pv", ResizePv, "scale an existing PV system")
@@ -187,9 +228,17 @@ def _resize_pv(config, p: ResizePv, finance):
         added += array["rated_power_dc_kw"] * (p.scale - 1)
         array["rated_power_dc_kw"] *= p.scale
     pv["inverter_rated_power_ac_kw"] *= p.scale
-    capex, om, life = _money(p, max(added, 0.0) * p.capex_cny_per_kw, max(added, 0.0) * p.om_cny_per_kw_year, 25)
-    return config, AppliedMeasure("resize_pv", p.model_dump(), capex, om, life,
-                                  finance.get("pv_degradation_frac_per_year", 0.005))
+    capex, om, life = _money(
+        p, max(added, 0.0) * p.capex_cny_per_kw, max(added, 0.0) * p.om_cny_per_kw_year, 25
+    )
+    return config, AppliedMeasure(
+        "resize_pv",
+        p.model_dump(),
+        capex,
+        om,
+        life,
+        finance.get("pv_degradation_frac_per_year", 0.005),
+    )
 
 
 # -- storage -------------------------------------------------------------------
@@ -198,53 +247,84 @@ class AddBattery(_MeasureParams):
     capacity_kwh: float = Field(gt=0, description="Energy rating [kWh].")
     rated_power_kw: float = Field(gt=0, description="Power rating [kW].")
     dispatch: Literal["self_consumption", "tou_arbitrage", "peak_shaving", "lp"] = Field(
-        default="tou_arbitrage", description="Dispatch rule.")
+        default="tou_arbitrage", description="Dispatch rule."
+    )
     cycles_per_day: Literal[1, 2] = Field(default=2, description="TOU cycles per day.")
-    demand_target_kw: float | None = Field(default=None, gt=0, description="Peak-shaving target [kW].")
-    capex_cny_per_kwh: float = Field(default=1000.0, ge=0, description="Installed cost per kWh [CNY/kWh] (placeholder).")
-    om_frac_of_capex: float = Field(default=0.015, ge=0, le=0.2, description="Yearly O&M as a share of capex [-].")
+    demand_target_kw: float | None = Field(
+        default=None, gt=0, description="Peak-shaving target [kW]."
+    )
+    capex_cny_per_kwh: float = Field(
+        default=1000.0, ge=0, description="Installed cost per kWh [CNY/kWh] (placeholder)."
+    )
+    om_frac_of_capex: float = Field(
+        default=0.015, ge=0, le=0.2, description="Yearly O&M as a share of capex [-]."
+    )
 
 
 @register_measure("add_battery", AddBattery, "add a battery with a dispatch rule")
 def _add_battery(config, p: AddBattery, finance):
-    battery = {"name": p.name, "capacity_kwh": p.capacity_kwh, "rated_power_kw": p.rated_power_kw,
-               "dispatch": p.dispatch, "cycles_per_day": p.cycles_per_day}
+    battery = {
+        "name": p.name,
+        "capacity_kwh": p.capacity_kwh,
+        "rated_power_kw": p.rated_power_kw,
+        "dispatch": p.dispatch,
+        "cycles_per_day": p.cycles_per_day,
+    }
     if p.demand_target_kw is not None:
         battery["demand_target_kw"] = p.demand_target_kw
     config.setdefault("battery", []).append(battery)
     capex = p.capex_cny_per_kwh * p.capacity_kwh
     capex, om, life = _money(p, capex, capex * p.om_frac_of_capex, 12)
-    return config, AppliedMeasure("add_battery", p.model_dump(), capex, om, life,
-                                  finance.get("battery_fade_frac_per_year", 0.02))
+    return config, AppliedMeasure(
+        "add_battery",
+        p.model_dump(),
+        capex,
+        om,
+        life,
+        finance.get("battery_fade_frac_per_year", 0.02),
+    )
 
 
 # -- tariff ----------------------------------------------------------------------
 class BasicChargeBasis(_MeasureParams):
     basis: Literal["demand", "capacity"] = Field(
-        description="Basic charge to bill: 'demand' (按需量) or 'capacity' (按容量).")
+        description="Basic charge to bill: 'demand' (按需量) or 'capacity' (按容量)."
+    )
     demand_charge_cny_per_kw_month: float | None = Field(
-        default=None, gt=0, description="Demand rate [CNY/kW-month]; default the tariff's.")
+        default=None, gt=0, description="Demand rate [CNY/kW-month]; default the tariff's."
+    )
     capacity_charge_cny_per_kva_month: float | None = Field(
-        default=None, gt=0, description="Capacity rate [CNY/kVA-month]; default the tariff's.")
+        default=None, gt=0, description="Capacity rate [CNY/kVA-month]; default the tariff's."
+    )
     contracted_capacity_kva: float | None = Field(
-        default=None, gt=0, description="Contracted capacity [kVA]; default the tariff's.")
+        default=None, gt=0, description="Contracted capacity [kVA]; default the tariff's."
+    )
 
 
-@register_measure("basic_charge_basis", BasicChargeBasis,
-                  "bill the basic charge on maximum demand or on contracted capacity")
+@register_measure(
+    "basic_charge_basis",
+    BasicChargeBasis,
+    "bill the basic charge on maximum demand or on contracted capacity",
+)
 def _basic_charge_basis(config, p: BasicChargeBasis, finance):
     grid = config.get("grid_connection")
     if not isinstance(grid, dict) or not isinstance(grid.get("tariff"), dict):
         msg = "measure 'basic_charge_basis': the config has no [grid_connection.tariff]"
         raise MeasureError(msg)
     tariff = grid["tariff"]
-    for key in ("demand_charge_cny_per_kw_month", "capacity_charge_cny_per_kva_month",
-                "contracted_capacity_kva"):
+    for key in (
+        "demand_charge_cny_per_kw_month",
+        "capacity_charge_cny_per_kva_month",
+        "contracted_capacity_kva",
+    ):
         value = getattr(p, key)
         if value is not None:
             tariff[key] = value
-    needed = ("demand_charge_cny_per_kw_month" if p.basis == "demand"
-              else "capacity_charge_cny_per_kva_month")
+    needed = (
+        "demand_charge_cny_per_kw_month"
+        if p.basis == "demand"
+        else "capacity_charge_cny_per_kva_month"
+    )
     if not tariff.get(needed):
         msg = f"measure 'basic_charge_basis': basis {p.basis!r} needs {needed} (in the measure or the tariff)"
         raise MeasureError(msg)
@@ -259,11 +339,20 @@ def _basic_charge_basis(config, p: BasicChargeBasis, finance):
 # -- lighting --------------------------------------------------------------------
 class LedLighting(_MeasureParams):
     load: str | None = Field(default=None, description="Base load that holds the lighting.")
-    zone: str | None = Field(default=None, description="HVAC zone whose lighting profile is replaced.")
+    zone: str | None = Field(
+        default=None, description="HVAC zone whose lighting profile is replaced."
+    )
     lighting_kw: float | None = Field(
-        default=None, gt=0, description="Lighting power within the base load at full use [kW] (with load).")
-    reduction_frac: float = Field(default=0.5, gt=0, lt=1, description="Share of lighting power saved [-].")
-    capex_cny_per_kw_saved: float = Field(default=6000.0, ge=0, description="Cost per kW of lighting removed [CNY/kW] (placeholder).")
+        default=None,
+        gt=0,
+        description="Lighting power within the base load at full use [kW] (with load).",
+    )
+    reduction_frac: float = Field(
+        default=0.5, gt=0, lt=1, description="Share of lighting power saved [-]."
+    )
+    capex_cny_per_kw_saved: float = Field(
+        default=6000.0, ge=0, description="Cost per kW of lighting removed [CNY/kW] (placeholder)."
+    )
 
 
 def _scale_profile(value: Any, factor: float) -> Any:
@@ -286,7 +375,9 @@ def _profile_peak(value: Any) -> float:
     return 0.0
 
 
-@register_measure("led_lighting", LedLighting, "replace lighting by LED (a base load or a zone's lighting)")
+@register_measure(
+    "led_lighting", LedLighting, "replace lighting by LED (a base load or a zone's lighting)"
+)
 def _led(config, p: LedLighting, finance):
     if (p.load is None) == (p.zone is None):
         msg = "measure 'led_lighting': give either load (a base_load) or zone (an hvac_zone)"
@@ -297,7 +388,9 @@ def _led(config, p: LedLighting, finance):
             msg = f"measure 'led_lighting': hvac_zone {p.zone!r} has no lighting_w_per_m2"
             raise MeasureError(msg)
         peak_kw = _profile_peak(zone["lighting_w_per_m2"]) * zone["floor_area_m2"] / 1000.0
-        zone["lighting_w_per_m2"] = _scale_profile(zone["lighting_w_per_m2"], 1.0 - p.reduction_frac)
+        zone["lighting_w_per_m2"] = _scale_profile(
+            zone["lighting_w_per_m2"], 1.0 - p.reduction_frac
+        )
         saved = peak_kw * p.reduction_frac
     else:
         if p.lighting_kw is None:
@@ -324,12 +417,20 @@ class VsdTrim(_MeasureParams):
     replaces: str | None = Field(default=None, description="Compressor taken out, if any.")
     rated_flow_m3_per_min: float = Field(gt=0, description="Rated FAD [m³/min].")
     rated_power_kw: float = Field(gt=0, description="Full-load power [kW].")
-    no_load_power_kw: float = Field(default=0.0, ge=0, description="Power at zero flow, minimum speed [kW].")
-    turndown_frac: float = Field(default=0.25, gt=0, le=1, description="Minimum flow / rated flow [-].")
-    capex_cny_per_kw: float = Field(default=1500.0, ge=0, description="Installed cost per kW [CNY/kW] (placeholder).")
+    no_load_power_kw: float = Field(
+        default=0.0, ge=0, description="Power at zero flow, minimum speed [kW]."
+    )
+    turndown_frac: float = Field(
+        default=0.25, gt=0, le=1, description="Minimum flow / rated flow [-]."
+    )
+    capex_cny_per_kw: float = Field(
+        default=1500.0, ge=0, description="Installed cost per kW [CNY/kW] (placeholder)."
+    )
 
 
-@register_measure("vsd_trim_compressor", VsdTrim, "a variable-speed trim compressor under a sequencer")
+@register_measure(
+    "vsd_trim_compressor", VsdTrim, "a variable-speed trim compressor under a sequencer"
+)
 def _vsd_trim(config, p: VsdTrim, finance):
     room = _named(config, "air_system", p.system, "vsd_trim_compressor")
     machines = room["compressors"]
@@ -341,9 +442,17 @@ def _vsd_trim(config, p: VsdTrim, finance):
             raise MeasureError(msg)
         machines = kept
     priority = 1 + max((m.get("priority", 0) for m in machines), default=0)
-    machines.append({"name": p.name, "control": "vsd", "rated_flow_m3_per_min": p.rated_flow_m3_per_min,
-                     "rated_power_kw": p.rated_power_kw, "no_load_power_kw": p.no_load_power_kw,
-                     "turndown_frac": p.turndown_frac, "priority": priority})
+    machines.append(
+        {
+            "name": p.name,
+            "control": "vsd",
+            "rated_flow_m3_per_min": p.rated_flow_m3_per_min,
+            "rated_power_kw": p.rated_power_kw,
+            "no_load_power_kw": p.no_load_power_kw,
+            "turndown_frac": p.turndown_frac,
+            "priority": priority,
+        }
+    )
     room["compressors"] = machines
     room["sequencing"] = "sequencer"
     room["trim_compressor"] = p.name
@@ -354,10 +463,14 @@ def _vsd_trim(config, p: VsdTrim, finance):
 class LeakRepair(_MeasureParams):
     system: str = Field(description="Air system.")
     leak_frac: float = Field(ge=0, lt=1, description="Leak share after the repair programme [-].")
-    capex_cny: float | None = Field(default=60_000.0, ge=0, description="Survey and repairs [CNY] (placeholder).")
+    capex_cny: float | None = Field(
+        default=60_000.0, ge=0, description="Survey and repairs [CNY] (placeholder)."
+    )
 
 
-@register_measure("leak_repair", LeakRepair, "a leak survey and repair programme down to a target share")
+@register_measure(
+    "leak_repair", LeakRepair, "a leak survey and repair programme down to a target share"
+)
 def _leak_repair(config, p: LeakRepair, finance):
     room = _named(config, "air_system", p.system, "leak_repair")
     room["leak_frac"] = p.leak_frac
@@ -370,7 +483,9 @@ def _leak_repair(config, p: LeakRepair, finance):
 class PressureReduction(_MeasureParams):
     system: str = Field(description="Air system.")
     pressure_set_bar_g: float = Field(gt=0, description="New discharge set point [bar(g)].")
-    capex_cny: float | None = Field(default=20_000.0, ge=0, description="Controls and checks [CNY] (placeholder).")
+    capex_cny: float | None = Field(
+        default=20_000.0, ge=0, description="Controls and checks [CNY] (placeholder)."
+    )
 
 
 @register_measure("pressure_reduction", PressureReduction, "a lower system pressure set point")
@@ -385,17 +500,32 @@ class CompressorHeatRecovery(_MeasureParams):
     system: str = Field(description="Air system whose heat of compression is recovered.")
     name: str = Field(default="compressor_heat", description="Name of the heat-recovery unit.")
     heat_bus: str = Field(default="hot_water", description="Heat bus served first.")
-    extra_heat_buses: list[str] = Field(default_factory=list, description="Further heat buses, in order.")
-    recoverable_frac: float = Field(default=0.8, gt=0, le=1, description="Recoverable share of the heat [-].")
+    extra_heat_buses: list[str] = Field(
+        default_factory=list, description="Further heat buses, in order."
+    )
+    recoverable_frac: float = Field(
+        default=0.8, gt=0, le=1, description="Recoverable share of the heat [-]."
+    )
     supply_temp_c: float = Field(default=70.0, description="Supply temperature [°C].")
-    capex_cny_per_kw: float = Field(default=600.0, ge=0, description="Cost per kW of compressor power [CNY/kW] (placeholder).")
+    capex_cny_per_kw: float = Field(
+        default=600.0, ge=0, description="Cost per kW of compressor power [CNY/kW] (placeholder)."
+    )
 
 
-@register_measure("compressor_heat_recovery", CompressorHeatRecovery, "heat of compression to hot water or space heating")
+@register_measure(
+    "compressor_heat_recovery",
+    CompressorHeatRecovery,
+    "heat of compression to hot water or space heating",
+)
 def _heat_recovery(config, p: CompressorHeatRecovery, finance):
     room = _named(config, "air_system", p.system, "compressor_heat_recovery")
-    unit = {"name": p.name, "source": p.system, "recoverable_frac": p.recoverable_frac,
-            "supply_temp_c": p.supply_temp_c, "heat_bus": p.heat_bus}
+    unit = {
+        "name": p.name,
+        "source": p.system,
+        "recoverable_frac": p.recoverable_frac,
+        "supply_temp_c": p.supply_temp_c,
+        "heat_bus": p.heat_bus,
+    }
     if p.extra_heat_buses:
         unit["extra_heat_buses"] = list(p.extra_heat_buses)
     config.setdefault("heat_recovery", []).append(unit)
@@ -406,10 +536,16 @@ def _heat_recovery(config, p: CompressorHeatRecovery, finance):
 
 class CompressorsOffWeekends(_MeasureParams):
     system: str = Field(description="Air system switched off on weekends and holidays.")
-    capex_cny: float | None = Field(default=5_000.0, ge=0, description="Timer or controller [CNY] (placeholder).")
+    capex_cny: float | None = Field(
+        default=5_000.0, ge=0, description="Timer or controller [CNY] (placeholder)."
+    )
 
 
-@register_measure("compressors_off_weekends", CompressorsOffWeekends, "the compressor room off on weekends and holidays")
+@register_measure(
+    "compressors_off_weekends",
+    CompressorsOffWeekends,
+    "the compressor room off on weekends and holidays",
+)
 def _off_weekends(config, p: CompressorsOffWeekends, finance):
     room = _named(config, "air_system", p.system, "compressors_off_weekends")
     room["schedule"] = {"workday_hours": list(range(24)), "weekend_hours": [], "holiday_hours": []}
@@ -420,10 +556,16 @@ def _off_weekends(config, p: CompressorsOffWeekends, finance):
 # -- HVAC ---------------------------------------------------------------------------
 class ChillerReplacement(_MeasureParams):
     name: str = Field(description="Chiller plant whose units are replaced.")
-    curves: str = Field(default="york_yk_centrifugal", description="EnergyPlus curve set of the new units.")
+    curves: str = Field(
+        default="york_yk_centrifugal", description="EnergyPlus curve set of the new units."
+    )
     rated_cop: float = Field(gt=0, description="Reference COP of the new units [-].")
-    rated_capacity_kw: float | None = Field(default=None, gt=0, description="New capacity per unit [kW]; default unchanged.")
-    capex_cny_per_kw: float = Field(default=900.0, ge=0, description="Cost per kW of cooling [CNY/kW] (placeholder).")
+    rated_capacity_kw: float | None = Field(
+        default=None, gt=0, description="New capacity per unit [kW]; default unchanged."
+    )
+    capex_cny_per_kw: float = Field(
+        default=900.0, ge=0, description="Cost per kW of cooling [CNY/kW] (placeholder)."
+    )
 
 
 @register_measure("chiller_replacement", ChillerReplacement, "new, more efficient chillers")
@@ -440,8 +582,12 @@ def _chiller(config, p: ChillerReplacement, finance):
 
 class SetpointChange(_MeasureParams):
     zone: str = Field(description="HVAC zone.")
-    heating_set_c: float | None = Field(default=None, description="New occupied heating set point [°C].")
-    cooling_set_c: float | None = Field(default=None, description="New occupied cooling set point [°C].")
+    heating_set_c: float | None = Field(
+        default=None, description="New occupied heating set point [°C]."
+    )
+    cooling_set_c: float | None = Field(
+        default=None, description="New occupied cooling set point [°C]."
+    )
 
 
 @register_measure("setpoint_change", SetpointChange, "occupied heating and cooling set points")
@@ -458,8 +604,12 @@ def _setpoint(config, p: SetpointChange, finance):
 # -- production ------------------------------------------------------------------------
 class IdleToStandby(_MeasureParams):
     line: str = Field(description="Production line.")
-    idle_to_standby_s: int = Field(ge=0, description="Idle time before stations drop to standby [s].")
-    capex_cny: float | None = Field(default=30_000.0, ge=0, description="PLC changes [CNY] (placeholder).")
+    idle_to_standby_s: int = Field(
+        ge=0, description="Idle time before stations drop to standby [s]."
+    )
+    capex_cny: float | None = Field(
+        default=30_000.0, ge=0, description="PLC changes [CNY] (placeholder)."
+    )
 
 
 @register_measure("idle_to_standby", IdleToStandby, "stations drop to standby sooner when idle")
@@ -476,7 +626,9 @@ def _shift_clock(text: str, minutes: int) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
-def _move_shifts(line: dict[str, Any], day_types: list[str], index: int | None, minutes: int, measure: str) -> None:
+def _move_shifts(
+    line: dict[str, Any], day_types: list[str], index: int | None, minutes: int, measure: str
+) -> None:
     shifts = line.get("shifts", {})
     for day_type in day_types:
         patterns = shifts.get(day_type, [])
@@ -495,11 +647,15 @@ def _move_shifts(line: dict[str, Any], day_types: list[str], index: int | None, 
 
 class MoveShift(_MeasureParams):
     line: str = Field(description="Production line.")
-    day_type: Literal["workday", "weekend", "holiday"] = Field(default="workday", description="Which pattern.")
+    day_type: Literal["workday", "weekend", "holiday"] = Field(
+        default="workday", description="Which pattern."
+    )
     shift: int = Field(default=1, ge=0, description="Index of the shift in that pattern.")
     start: str = Field(description="New start time, HH:MM (breaks move with the shift).")
     capex_cny: float | None = Field(default=0.0, ge=0, description="One-off cost [CNY].")
-    night_premium_cny_per_year: float = Field(default=0.0, ge=0, description="Extra wages for night work [CNY/yr].")
+    night_premium_cny_per_year: float = Field(
+        default=0.0, ge=0, description="Extra wages for night work [CNY/yr]."
+    )
 
 
 @register_measure("move_shift", MoveShift, "move a shift, e.g. into valley-tariff hours")
@@ -520,15 +676,25 @@ def _move_shift(config, p: MoveShift, finance):
 
 class StaggerStarts(_MeasureParams):
     lines: list[str] = Field(min_length=2, description="Lines in the order they start.")
-    offset_min: int = Field(gt=0, le=240, description="Delay between one line's start and the next [min].")
+    offset_min: int = Field(
+        gt=0, le=240, description="Delay between one line's start and the next [min]."
+    )
 
 
-@register_measure("stagger_line_starts", StaggerStarts, "staggered line starts to cut the warm-up peak")
+@register_measure(
+    "stagger_line_starts", StaggerStarts, "staggered line starts to cut the warm-up peak"
+)
 def _stagger(config, p: StaggerStarts, finance):
     for k, name in enumerate(p.lines):
         line = _named(config, "production_line", name, "stagger_line_starts")
         if k:
-            _move_shifts(line, ["workday", "weekend", "holiday"], None, k * p.offset_min, "stagger_line_starts")
+            _move_shifts(
+                line,
+                ["workday", "weekend", "holiday"],
+                None,
+                k * p.offset_min,
+                "stagger_line_starts",
+            )
     capex, om, life = _money(p, 0.0, 0.0, 10)
     return config, AppliedMeasure("stagger_line_starts", p.model_dump(), capex, om, life, 0.0)
 

@@ -45,11 +45,26 @@ from twin.run import load_plant_weather, run
 __all__ = ["PATHWAY_COLUMNS", "Pathway", "run_pathway"]
 
 PATHWAY_COLUMNS = [
-    "year", "measures", "plant_variant", "grid_import_kwh", "location_ef_kg_per_kwh",
-    "residual_ef_kg_per_kwh", "scope1_tco2", "scope2_location_tco2", "scope2_market_tco2",
-    "scope3_tco2", "emissions_tco2", "reduction_frac", "removals_tco2", "residual_tco2",
-    "offsets_needed_tco2", "offset_price_cny_per_t", "offset_cost_cny", "electricity_cost_cny",
-    "fuel_cost_cny", "renewable_share_frac",
+    "year",
+    "measures",
+    "plant_variant",
+    "grid_import_kwh",
+    "location_ef_kg_per_kwh",
+    "residual_ef_kg_per_kwh",
+    "scope1_tco2",
+    "scope2_location_tco2",
+    "scope2_market_tco2",
+    "scope3_tco2",
+    "emissions_tco2",
+    "reduction_frac",
+    "removals_tco2",
+    "residual_tco2",
+    "offsets_needed_tco2",
+    "offset_price_cny_per_t",
+    "offset_cost_cny",
+    "electricity_cost_cny",
+    "fuel_cost_cny",
+    "renewable_share_frac",
 ]
 """Columns of ``pathway.csv`` (units in the names; ``reduction_frac`` is
 against the ledger's base year)."""
@@ -121,10 +136,16 @@ def run_pathway(
         patched = raw
         for m in active:
             patched, _ = apply_changes(
-                patched, m.measures, m.patches, {}, where=f"{source}: ledger.pathway.measures[{m.name}]"
+                patched,
+                m.measures,
+                m.patches,
+                {},
+                where=f"{source}: ledger.pathway.measures[{m.name}]",
             )
         label = f"{source} (pathway {year})"
-        cfg_y = config_from_dict(patched, source=label, base_dir=config.base_dir) if active else config
+        cfg_y = (
+            config_from_dict(patched, source=label, base_dir=config.base_dir) if active else config
+        )
         key = _plant_key(cfg_y)
         if key not in runs:
             w = weather
@@ -141,50 +162,75 @@ def run_pathway(
         base_loc, loc_src = location_factor(res.plant, res.signals, led_cfg)
         base_res, res_src = residual_factor(res.plant, led_cfg)
         g = pw.grid_ef_change_frac_per_year
-        r = pw.residual_ef_change_frac_per_year if pw.residual_ef_change_frac_per_year is not None else g
+        r = (
+            pw.residual_ef_change_frac_per_year
+            if pw.residual_ef_change_frac_per_year is not None
+            else g
+        )
         if given is not None and given.grid_ef_kg_per_kwh is not None:
             loc = (np.full_like(base_loc, given.grid_ef_kg_per_kwh), f"pathway {year}: given value")
         else:
             loc = (base_loc * (1.0 + g) ** n, f"{loc_src} x (1 {g:+g})^{n} (pathway trajectory)")
         if given is not None and given.residual_ef_kg_per_kwh is not None:
-            resid = (np.full_like(base_res, given.residual_ef_kg_per_kwh), f"pathway {year}: given value")
+            resid = (
+                np.full_like(base_res, given.residual_ef_kg_per_kwh),
+                f"pathway {year}: given value",
+            )
         else:
             resid = (base_res * (1.0 + r) ** n, f"{res_src} x (1 {r:+g})^{n} (pathway trajectory)")
         try:
-            led = compute_ledger(res.plant, res.flows, res.series, res.signals,
-                                 config=led_cfg, location_ef=loc, residual_ef=resid)
+            led = compute_ledger(
+                res.plant,
+                res.flows,
+                res.series,
+                res.signals,
+                config=led_cfg,
+                location_ef=loc,
+                residual_ef=resid,
+            )
         except ConfigError as exc:
             msg = f"pathway year {year}: {exc}"
             raise ConfigError(msg) from None
         inv, neu = led.inventory, led.neutrality
         imp = inv.electricity.grid_import_kwh
-        price = _trend(given.offset_price_cny_per_t if given else None, pw.offset_price_cny_per_t,
-                       pw.offset_price_change_frac_per_year, n)
-        e_factor = _trend(given.electricity_price_factor if given else None, 1.0,
-                          pw.electricity_price_change_frac_per_year, n)
-        f_factor = _trend(given.fuel_price_factor if given else None, 1.0,
-                          pw.fuel_price_change_frac_per_year, n)
-        rows.append({
-            "year": year,
-            "measures": " + ".join(m.name for m in active),
-            "plant_variant": key[:12],
-            "grid_import_kwh": imp,
-            "location_ef_kg_per_kwh": inv.electricity.location_ef_kg_per_kwh,
-            "residual_ef_kg_per_kwh": inv.electricity.residual_ef_kg_per_kwh,
-            "scope1_tco2": inv.scope1_tco2,
-            "scope2_location_tco2": inv.scope2_location_tco2,
-            "scope2_market_tco2": inv.scope2_market_tco2,
-            "scope3_tco2": inv.scope3_tco2,
-            "emissions_tco2": neu.emissions_tco2,
-            "reduction_frac": neu.reduction_frac,
-            "removals_tco2": neu.removals_tco2,
-            "residual_tco2": neu.residual_tco2,
-            "offsets_needed_tco2": neu.residual_tco2,
-            "offset_price_cny_per_t": price,
-            "offset_cost_cny": neu.residual_tco2 * price,
-            "electricity_cost_cny": res.summary["total_cost_cny"] * e_factor,
-            "fuel_cost_cny": res.summary["fuel_cost_cny"] * f_factor,
-            "renewable_share_frac": inv.electricity.renewable_share_frac,
-        })
+        price = _trend(
+            given.offset_price_cny_per_t if given else None,
+            pw.offset_price_cny_per_t,
+            pw.offset_price_change_frac_per_year,
+            n,
+        )
+        e_factor = _trend(
+            given.electricity_price_factor if given else None,
+            1.0,
+            pw.electricity_price_change_frac_per_year,
+            n,
+        )
+        f_factor = _trend(
+            given.fuel_price_factor if given else None, 1.0, pw.fuel_price_change_frac_per_year, n
+        )
+        rows.append(
+            {
+                "year": year,
+                "measures": " + ".join(m.name for m in active),
+                "plant_variant": key[:12],
+                "grid_import_kwh": imp,
+                "location_ef_kg_per_kwh": inv.electricity.location_ef_kg_per_kwh,
+                "residual_ef_kg_per_kwh": inv.electricity.residual_ef_kg_per_kwh,
+                "scope1_tco2": inv.scope1_tco2,
+                "scope2_location_tco2": inv.scope2_location_tco2,
+                "scope2_market_tco2": inv.scope2_market_tco2,
+                "scope3_tco2": inv.scope3_tco2,
+                "emissions_tco2": neu.emissions_tco2,
+                "reduction_frac": neu.reduction_frac,
+                "removals_tco2": neu.removals_tco2,
+                "residual_tco2": neu.residual_tco2,
+                "offsets_needed_tco2": neu.residual_tco2,
+                "offset_price_cny_per_t": price,
+                "offset_cost_cny": neu.residual_tco2 * price,
+                "electricity_cost_cny": res.summary["total_cost_cny"] * e_factor,
+                "fuel_cost_cny": res.summary["fuel_cost_cny"] * f_factor,
+                "renewable_share_frac": inv.electricity.renewable_share_frac,
+            }
+        )
     frame = pd.DataFrame(rows, columns=PATHWAY_COLUMNS)
     return Pathway(frame, len(runs), time.perf_counter() - t0)

@@ -45,7 +45,9 @@ def _series_refs(model: Any, prefix: str = "") -> Iterator[tuple[str, SeriesRef]
             yield from _series_refs(item, f"{prefix}[{i}]")
 
 
-def read_series(ref: SeriesRef, grid: TimeGrid, base_dir: Path, where: str) -> tuple[np.ndarray, str]:
+def read_series(
+    ref: SeriesRef, grid: TimeGrid, base_dir: Path, where: str
+) -> tuple[np.ndarray, str]:
     """Read a series file and align it to the grid.
 
     The file has one row per hour of the grid (held for every step of the
@@ -102,7 +104,9 @@ gives 1.6 GB) [bytes per series value]."""
 def estimated_run_bytes(components: tuple[Component, ...], grid: TimeGrid) -> int:
     """Memory a run of these components on this grid needs, estimated from the
     number of series it holds [bytes]."""
-    series = sum(len(c.ports()) + len(c.outputs()) for c in components) + 40  # weather, plant, signals
+    series = (
+        sum(len(c.ports()) + len(c.outputs()) for c in components) + 40
+    )  # weather, plant, signals
     return series * grid.n_steps * _BYTES_PER_VALUE
 
 
@@ -197,7 +201,11 @@ class Plant:
         base_dir = Path(config.base_dir)
         for c in components:
             for field_path, ref in _series_refs(c.params):
-                where = f"{source}: {c.kind}[{c.name}].{field_path}" if source else f"{c.kind}[{c.name}].{field_path}"
+                where = (
+                    f"{source}: {c.kind}[{c.name}].{field_path}"
+                    if source
+                    else f"{c.kind}[{c.name}].{field_path}"
+                )
                 values, digest = read_series(ref, grid, base_dir, where)
                 series[(c.name, field_path)] = values
                 hashes[ref.file] = digest

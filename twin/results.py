@@ -35,6 +35,7 @@ from twin.timegrid import TimeGrid
 
 __all__ = ["Results"]
 
+
 def _finite_or_none(value: Any) -> Any:
     """JSON has no NaN or infinity: write them as null."""
     if isinstance(value, dict):
@@ -120,7 +121,10 @@ class Results:
             "ef_kg_per_kwh": (sig.ef_kg_per_kwh, "mean"),
             "energy_cost_cny": (self.cost.energy_cost_cny_per_step, "sum"),
             "export_revenue_cny": (self.cost.export_revenue_cny_per_step, "sum"),
-            "scope2_location_kg": (electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid), "sum"),
+            "scope2_location_kg": (
+                electricity_emissions_kg(s.grid_import_kw, sig.ef_kg_per_kwh, self.grid),
+                "sum",
+            ),
         }
         electric = self.plant.slack.bus
         for bus, arr in self.unmet_by_bus.items():
@@ -154,7 +158,9 @@ class Results:
         cols[("plant", "-", "tou_period")] = self._tou_names(self.signals.period)
         cols.update({k: v for k, (v, _) in self._component_columns().items()})
         frame = pd.DataFrame(cols, index=self.grid.index)
-        frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["component", "port", "quantity"])
+        frame.columns = pd.MultiIndex.from_tuples(
+            frame.columns, names=["component", "port", "quantity"]
+        )
         frame.index.name = "time"
         return frame
 
@@ -183,7 +189,9 @@ class Results:
             raise AttributeError(msg)
         return self.ledger.inventory.frame()
 
-    def write(self, out_dir: str | Path, *, tables: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    def write(
+        self, out_dir: str | Path, *, tables: Mapping[str, pd.DataFrame] | None = None
+    ) -> Path:
         """Write ``hourly.parquet``, ``hourly.csv``, ``monthly.csv``,
         ``balance.csv``, ``summary.json``, ``inventory.csv`` and, with a ``[ledger]``
         section, ``neutrality.csv`` and ``ceca_readiness.csv`` into
@@ -207,15 +215,24 @@ class Results:
             hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
             write_csv(hourly, tmp / "hourly.csv", decimals=6)
             write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
-            (tmp / "balance.csv").write_text(self.balance.to_csv(index=False, float_format="%.6f"), encoding="utf-8")
-            text = json.dumps(_finite_or_none(self.summary.model_dump()), indent=2, ensure_ascii=False,
-                              default=_json_default, allow_nan=False)
+            (tmp / "balance.csv").write_text(
+                self.balance.to_csv(index=False, float_format="%.6f"), encoding="utf-8"
+            )
+            text = json.dumps(
+                _finite_or_none(self.summary.model_dump()),
+                indent=2,
+                ensure_ascii=False,
+                default=_json_default,
+                allow_nan=False,
+            )
             (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
             extra = dict(self.ledger.tables()) if self.ledger is not None else {}
             if self.summary.product_intensity:
-                extra["product_intensity.csv"] = pd.DataFrame.from_dict(
-                    self.summary.product_intensity, orient="index"
-                ).rename_axis("line").reset_index()
+                extra["product_intensity.csv"] = (
+                    pd.DataFrame.from_dict(self.summary.product_intensity, orient="index")
+                    .rename_axis("line")
+                    .reset_index()
+                )
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")

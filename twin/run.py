@@ -53,18 +53,38 @@ def account(sim: Simulation) -> Results:
     series = plant_series(plant.components, flows, sim.unmet_by_bus[supply.bus], n)
     terms = supply.billing()
     cost = electricity_cost(
-        series.grid_import_kw, series.grid_export_kw, sim.signals, grid,
+        series.grid_import_kw,
+        series.grid_export_kw,
+        sim.signals,
+        grid,
         demand_charge_cny_per_kw_month=terms.demand_charge_cny_per_kw_month,
         capacity_charge_cny_per_kva_month=terms.capacity_charge_cny_per_kva_month,
         contracted_capacity_kva=terms.contracted_capacity_kva,
     )
-    balance = build_balance(plant.components, flows, plant.buses, sim.unmet_by_bus, sim.surplus_by_bus, grid)
+    balance = build_balance(
+        plant.components, flows, plant.buses, sim.unmet_by_bus, sim.surplus_by_bus, grid
+    )
     # emissions come from the carbon ledger's inventory (defaults without a [ledger] section)
     ledger = compute_ledger(plant, flows, series, sim.signals)
     summary = build_summary(
-        plant, flows, series, cost, ledger, balance,
-        provenance=sim.provenance, run_warnings=list(sim.warnings),
+        plant,
+        flows,
+        series,
+        cost,
+        ledger,
+        balance,
+        provenance=sim.provenance,
+        run_warnings=list(sim.warnings),
     )
     return Results(
-        plant, flows, series, sim.signals, cost, summary, sim.weather_columns, sim.unmet_by_bus, ledger, balance
+        plant,
+        flows,
+        series,
+        sim.signals,
+        cost,
+        summary,
+        sim.weather_columns,
+        sim.unmet_by_bus,
+        ledger,
+        balance,
     )

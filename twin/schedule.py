@@ -331,8 +331,9 @@ def step_means(
         diff = np.bincount(first_full[has_full], weights=units[has_full], minlength=n + 1)
         diff -= np.bincount(end_full[has_full], weights=units[has_full], minlength=n + 1)
         whole = np.cumsum(diff[:n]) * quantum
-        edges = np.bincount(edge_steps, weights=np.concatenate([head * w, tail * w]),
-                            minlength=n + 1)[:n]
+        edges = np.bincount(
+            edge_steps, weights=np.concatenate([head * w, tail * w]), minlength=n + 1
+        )[:n]
         out[:, j] = whole + edges / step
     return out[:, 0] if vals.ndim == 1 else out
 

@@ -127,8 +127,11 @@ def _run(raw: dict[str, Any], config: PlantConfig) -> Results:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return twin.run(config_from_dict(raw, source=config.source_path or "<schedule>",
-                                         base_dir=config.base_dir))
+        return twin.run(
+            config_from_dict(
+                raw, source=config.source_path or "<schedule>", base_dir=config.base_dir
+            )
+        )
 
 
 def _week_mask(res: Results, week_start: dt.date) -> np.ndarray:
@@ -207,27 +210,37 @@ def optimise_shifts(
     p_off = float(np.mean(power[~on])) if (~on).any() else 0.0
     planned_h = float(planned.sum()) * grid.step_h
     week = _week_mask(base, week_start)
-    signal = (base.signals.import_price_cny_per_kwh if objective == "cost"
-              else base.signals.ef_kg_per_kwh)
+    signal = (
+        base.signals.import_price_cny_per_kwh if objective == "cost" else base.signals.ef_kg_per_kwh
+    )
     week_units_base = float(units[week].sum())
 
     # hourly signal from the week's Monday on, eight days (a shift may run past
     # midnight); the typical year wraps around at its end
     hourly = grid.to_hourly(signal, "mean")
     first_hour = int(np.flatnonzero(week)[0]) // grid.steps_per_hour
-    sig_h = np.concatenate([hourly, hourly[: 8 * 24]])[first_hour: first_hour + 8 * 24]
+    sig_h = np.concatenate([hourly, hourly[: 8 * 24]])[first_hour : first_hour + 8 * 24]
     cal = config.calendar
-    per_step = day_types(grid, holidays=cal.holidays, extra_holidays=cal.extra_holidays,
-                         extra_workdays=cal.extra_workdays, weekend_days=cal.weekend_days)
+    per_step = day_types(
+        grid,
+        holidays=cal.holidays,
+        extra_holidays=cal.extra_holidays,
+        extra_workdays=cal.extra_workdays,
+        weekend_days=cal.weekend_days,
+    )
     day_kind = per_step[week][:: 24 * grid.steps_per_hour]
     workdays = [d for d in range(7) if day_kind[d] == DayType.WORKDAY]
-    hours = np.arange(24) if allowed_start_hours is None else np.asarray(sorted(set(allowed_start_hours)))
+    hours = (
+        np.arange(24)
+        if allowed_start_hours is None
+        else np.asarray(sorted(set(allowed_start_hours)))
+    )
     n_len = int(round(length))
     cost = np.zeros(hours.size)
     for j, s in enumerate(hours):
         for d in workdays:
             start = d * 24 + int(s)
-            cost[j] += float(np.sum(sig_h[start:start + n_len])) * (p_on - p_off)
+            cost[j] += float(np.sum(sig_h[start : start + n_len])) * (p_on - p_off)
     base_starts = tuple(int(_hour(x["start"])) for x in workday)
     # ties (a flat signal) keep the current starts: a tiny cost for moving
     tie = 1e-9 * (np.abs(cost).max() + 1.0)
@@ -239,8 +252,10 @@ def optimise_shifts(
     q = per_shift_units * len(workday) if required_output is None else float(required_output)
     chosen = solve_shift_starts(cost, hours, n_len, n_shifts, per_shift_units, q)
     if chosen is None:
-        msg = (f"schedule: no workday pattern of at most {n_shifts} shift(s) of {length:g} h on "
-               f"line {line!r} delivers {q:,.0f} units in the week")
+        msg = (
+            f"schedule: no workday pattern of at most {n_shifts} shift(s) of {length:g} h on "
+            f"line {line!r} delivers {q:,.0f} units in the week"
+        )
         raise ConfigError(msg)
 
     def estimate(starts: tuple[int, ...]) -> float:
@@ -248,7 +263,7 @@ def optimise_shifts(
         for d in workdays:
             on_hours = np.zeros(8 * 24, dtype=bool)
             for s in starts:
-                on_hours[d * 24 + s: d * 24 + s + n_len] = True
+                on_hours[d * 24 + s : d * 24 + s + n_len] = True
             total += float(np.sum(sig_h[on_hours]) * (p_on - p_off))
         return total + p_off * float(np.sum(sig_h[: 7 * 24]))
 
@@ -275,23 +290,34 @@ def optimise_shifts(
         return r.summary["total_cost_cny"] + r.summary.get("fuel_cost_cny", 0.0)
 
     return ShiftPlan(
-        line=line, week_start=week_start, objective=objective,
-        base_starts=base_starts, chosen_starts=chosen,
-        estimate_base=estimate(base_starts), estimate_chosen=estimate(chosen),
-        simulated_base=simulated(base), simulated_chosen=simulated(chosen_res),
+        line=line,
+        week_start=week_start,
+        objective=objective,
+        base_starts=base_starts,
+        chosen_starts=chosen,
+        estimate_base=estimate(base_starts),
+        estimate_chosen=estimate(chosen),
+        simulated_base=simulated(base),
+        simulated_chosen=simulated(chosen_res),
         week_output_base=week_units_base,
         week_output_chosen=float(
             chosen_res.flows[line].outputs[product][_week_mask(chosen_res, week_start)].sum()
         ),
         required_output=q,
-        plant_cost_base_cny=plant_cost(base), plant_cost_chosen_cny=plant_cost(chosen_res),
-        config=new_raw, results=chosen_res,
+        plant_cost_base_cny=plant_cost(base),
+        plant_cost_chosen_cny=plant_cost(chosen_res),
+        config=new_raw,
+        results=chosen_res,
     )
 
 
 def solve_shift_starts(
-    cost: np.ndarray, hours: np.ndarray, length_h: int, max_shifts: int,
-    units_per_shift: float, required_units: float,
+    cost: np.ndarray,
+    hours: np.ndarray,
+    length_h: int,
+    max_shifts: int,
+    units_per_shift: float,
+    required_units: float,
 ) -> tuple[int, ...] | None:
     """The MILP of the module docstring: start hours minimising ``cost``.
 
@@ -321,7 +347,9 @@ def solve_shift_starts(
     constraints = [
         LinearConstraint(np.ones((1, hours.size)), 0, max_shifts),
         LinearConstraint(cover, 0, 1),
-        LinearConstraint(np.full((1, hours.size), units_per_shift), required_units * (1 - 1e-9), np.inf),
+        LinearConstraint(
+            np.full((1, hours.size), units_per_shift), required_units * (1 - 1e-9), np.inf
+        ),
     ]
     res = milp(cost, constraints=constraints, integrality=np.ones(hours.size), bounds=Bounds(0, 1))
     if res.status != 0:

@@ -34,7 +34,13 @@ from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
-__all__ = ["BALANCE_TOLERANCE_KW", "Simulation", "load_plant_weather", "simulate", "weather_on_grid"]
+__all__ = [
+    "BALANCE_TOLERANCE_KW",
+    "Simulation",
+    "load_plant_weather",
+    "simulate",
+    "weather_on_grid",
+]
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +187,11 @@ def _curtail(
     """Reduce curtailable generation on ``bus`` by ``surplus`` [kW], pro rata
     to each producer's output; returns what could not be curtailed."""
     producers = [
-        (c, p) for c in plant.components if c.curtailable
-        for p in c.ports() if p.bus == bus and p.direction is Direction.OUT
+        (c, p)
+        for c in plant.components
+        if c.curtailable
+        for p in c.ports()
+        if p.bus == bus and p.direction is Direction.OUT
     ]
     if not producers:
         return surplus
@@ -246,7 +255,11 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         if issue.severity == "warning":
             run_warnings.append(issue.message)
             warnings.warn(issue.message, SuspiciousInputWarning, stacklevel=2)
-    frame = w.frame if w.frame.index[0].year == grid.start.year else wx.to_year(w.frame, grid.start.year)
+    frame = (
+        w.frame
+        if w.frame.index[0].year == grid.start.year
+        else wx.to_year(w.frame, grid.start.year)
+    )
     columns = weather_on_grid(frame, grid)
     loc, wc = w.location, config.weather
     site = Site(
@@ -257,11 +270,20 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
     )
     cal = config.calendar
     days = day_types(
-        grid, holidays=cal.holidays, extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays, weekend_days=cal.weekend_days,
+        grid,
+        holidays=cal.holidays,
+        extra_holidays=cal.extra_holidays,
+        extra_workdays=cal.extra_workdays,
+        weekend_days=cal.weekend_days,
     )
     ctx = RunContext(
-        grid, site, columns, days, None, np.random.SeedSequence(config.simulation.seed), plant.series
+        grid,
+        site,
+        columns,
+        days,
+        None,
+        np.random.SeedSequence(config.simulation.seed),
+        plant.series,
     )
     ctx.weather_key = _content_key(columns)
     ctx.signals = plant.slack.signals(ctx)
@@ -285,8 +307,14 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
 
     unmet, surplus = _close_buses(plant, ctx, flows, run_warnings)
     return Simulation(
-        plant=plant, weather=w, weather_columns=columns, signals=ctx.signals, flows=flows,
-        unmet_by_bus=unmet, surplus_by_bus=surplus, warnings=tuple(run_warnings),
+        plant=plant,
+        weather=w,
+        weather_columns=columns,
+        signals=ctx.signals,
+        flows=flows,
+        unmet_by_bus=unmet,
+        surplus_by_bus=surplus,
+        warnings=tuple(run_warnings),
         provenance=_provenance(plant, w),
     )
 

@@ -280,4 +280,3 @@ def hourly_if_held(steps_per_hour: int, *arrays: np.ndarray | None) -> tuple | N
             return None
         out.append(first.copy())
     return tuple(out)
-

@@ -15,8 +15,15 @@ from twin.timegrid import TimeGrid
 
 TZ = "Asia/Shanghai"
 
-PRESS_KW = {"off": 1.0, "standby": 5.0, "warmup": 20.0, "idle": 10.0, "busy": 50.0,
-            "changeover": 15.0, "down": 2.0}
+PRESS_KW = {
+    "off": 1.0,
+    "standby": 5.0,
+    "warmup": 20.0,
+    "idle": 10.0,
+    "busy": 50.0,
+    "changeover": 15.0,
+    "down": 2.0,
+}
 """Power per state of the test station [kW]: distinct values so every state shows."""
 
 DAY_SHIFT = {"start": "08:00", "end": "16:00", "breaks": [{"start": "12:00", "end": "12:30"}]}
@@ -30,8 +37,14 @@ def week_grid(step: str = "1h", start: str = "2025-03-03", days: int = 7) -> Tim
 
 
 def context(grid: TimeGrid, seed: int = 7) -> RunContext:
-    return RunContext(grid, Site("test", 31.3, 120.6, 5.0), {}, day_types(grid), None,
-                      np.random.SeedSequence(seed))
+    return RunContext(
+        grid,
+        Site("test", 31.3, 120.6, 5.0),
+        {},
+        day_types(grid),
+        None,
+        np.random.SeedSequence(seed),
+    )
 
 
 def line_params(**overrides: Any) -> dict[str, Any]:
@@ -41,8 +54,9 @@ def line_params(**overrides: Any) -> dict[str, Any]:
     raw: dict[str, Any] = {
         "name": "line",
         "stations": [{"name": "press", "power_kw": dict(PRESS_KW), "warmup_s": 1800}],
-        "products": [{"name": "part", "cycle_time_s": 60.0, "batch_size": 100,
-                      "transfer_lot_size": 10}],
+        "products": [
+            {"name": "part", "cycle_time_s": 60.0, "batch_size": 100, "transfer_lot_size": 10}
+        ],
         "shifts": {"workday": [copy.deepcopy(DAY_SHIFT)]},
         "shutdown_at_shift_end": True,
         "warmup_before_shift": True,

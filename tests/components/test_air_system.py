@@ -32,13 +32,23 @@ FLOW_TOL = 1e-9
 
 def _ctx(air_demand_m3_per_min, *, day_type=None, elevation_m=0.0, start_hour=0) -> RunContext:
     demand = np.asarray(air_demand_m3_per_min, dtype=np.float64)
-    grid = TimeGrid(pd.Timestamp("2025-06-02", tz="Asia/Shanghai") + pd.Timedelta(hours=start_hour),
-                    pd.Timedelta("1h"), demand.size)
+    grid = TimeGrid(
+        pd.Timestamp("2025-06-02", tz="Asia/Shanghai") + pd.Timedelta(hours=start_hour),
+        pd.Timedelta("1h"),
+        demand.size,
+    )
     days = np.zeros(grid.n_steps, np.int8) if day_type is None else np.asarray(day_type, np.int8)
-    ctx = RunContext(grid, Site("x", 31.3, 120.6, elevation_m), {}, days, None, np.random.SeedSequence(1))
-    load = DemandProfile(DemandProfile.Params(
-        name="air_use", carrier="compressed_air", bus="air_7bar_g", weekday_m3_per_min=[0.0] * 24,
-    ))
+    ctx = RunContext(
+        grid, Site("x", 31.3, 120.6, elevation_m), {}, days, None, np.random.SeedSequence(1)
+    )
+    load = DemandProfile(
+        DemandProfile.Params(
+            name="air_use",
+            carrier="compressed_air",
+            bus="air_7bar_g",
+            weekday_m3_per_min=[0.0] * 24,
+        )
+    )
     from twin.component import Flows
 
     ctx._record("air_use", load.ports(), Flows(ports={"demand": demand}))
@@ -49,12 +59,30 @@ def _room(**changes) -> AirSystem:
     raw = {
         "name": "room",
         "compressors": [
-            {"name": "lu_a", "control": "load_unload", "rated_flow_m3_per_min": 15.0,
-             "rated_power_kw": 90.0, "no_load_power_kw": 25.0, "priority": 1},
-            {"name": "lu_b", "control": "load_unload", "rated_flow_m3_per_min": 15.0,
-             "rated_power_kw": 90.0, "no_load_power_kw": 25.0, "priority": 2},
-            {"name": "vsd", "control": "vsd", "rated_flow_m3_per_min": 12.0,
-             "rated_power_kw": 72.0, "no_load_power_kw": 5.0, "priority": 3},
+            {
+                "name": "lu_a",
+                "control": "load_unload",
+                "rated_flow_m3_per_min": 15.0,
+                "rated_power_kw": 90.0,
+                "no_load_power_kw": 25.0,
+                "priority": 1,
+            },
+            {
+                "name": "lu_b",
+                "control": "load_unload",
+                "rated_flow_m3_per_min": 15.0,
+                "rated_power_kw": 90.0,
+                "no_load_power_kw": 25.0,
+                "priority": 2,
+            },
+            {
+                "name": "vsd",
+                "control": "vsd",
+                "rated_flow_m3_per_min": 12.0,
+                "rated_power_kw": 72.0,
+                "no_load_power_kw": 5.0,
+                "priority": 3,
+            },
         ],
         "receiver_volume_m3": 6.0,
         "atmospheric_pressure_bar_a": 1.01325,
@@ -69,12 +97,21 @@ DEMAND = np.array([0.0, 2.0, 8.0, 14.0, 20.0, 27.0, 33.0, 38.0])
 def _check_balances(room: AirSystem, flows) -> None:
     o = flows.outputs
     served = o["delivered_flow_m3_per_min"]
-    parts = flows.ports["air"] + o["leak_flow_m3_per_min"] + o["artificial_demand_m3_per_min"] + o["purge_flow_m3_per_min"]
+    parts = (
+        flows.ports["air"]
+        + o["leak_flow_m3_per_min"]
+        + o["artificial_demand_m3_per_min"]
+        + o["purge_flow_m3_per_min"]
+    )
     np.testing.assert_allclose(served, parts, atol=FLOW_TOL)
     machines = sum(o[f"compressor_{c.name}_flow_m3_per_min"] for c in room.params.compressors)
     np.testing.assert_allclose(machines, served, atol=FLOW_TOL)
-    np.testing.assert_allclose(o["compressor_power_kw"], o["heat_of_compression_kw"] + o["air_energy_kw"], atol=FLOW_TOL)
-    np.testing.assert_allclose(flows.ports["el"], o["compressor_power_kw"] + o["dryer_power_kw"], atol=FLOW_TOL)
+    np.testing.assert_allclose(
+        o["compressor_power_kw"], o["heat_of_compression_kw"] + o["air_energy_kw"], atol=FLOW_TOL
+    )
+    np.testing.assert_allclose(
+        flows.ports["el"], o["compressor_power_kw"] + o["dryer_power_kw"], atol=FLOW_TOL
+    )
     assert np.all(served <= o["capacity_m3_per_min"] + FLOW_TOL)
     for name, arr in [*flows.ports.items(), *o.items()]:
         assert np.all(np.isfinite(arr)) and arr.min() >= -FLOW_TOL, name
@@ -87,7 +124,9 @@ def test_cascade_fills_in_order():
 
 
 def test_sequencer_keeps_base_full_and_trims():
-    out = allocate_sequencer(np.array([5.0, 14.0, 20.0, 33.0, 45.0]), [15.0, 15.0, 12.0], trim_index=2)
+    out = allocate_sequencer(
+        np.array([5.0, 14.0, 20.0, 33.0, 45.0]), [15.0, 15.0, 12.0], trim_index=2
+    )
     # at 14 the base machine alone covers the demand (93 % loaded) and the trim rests
     np.testing.assert_allclose(out[2], [5.0, 0.0, 5.0, 3.0, 12.0])
     np.testing.assert_allclose(out[0], [0.0, 14.0, 15.0, 15.0, 15.0])
@@ -152,12 +191,16 @@ def test_balances_and_leak_share():
 def test_zero_demand_zero_power_without_orifices():
     room = _room(leak_frac=0.25)
     flows = room.compute(_ctx(np.zeros(6)))
-    assert flows.ports["el"].max() == 0.0 and flows.outputs["delivered_flow_m3_per_min"].max() == 0.0
+    assert (
+        flows.ports["el"].max() == 0.0 and flows.outputs["delivered_flow_m3_per_min"].max() == 0.0
+    )
 
 
 def test_orifice_leaks_go_on_when_production_stops_and_stop_when_system_is_off():
-    room = _room(leak_orifices=[{"diameter_mm": 3.0, "count": 20}],
-                 schedule={"workday_hours": list(range(0, 4))})
+    room = _room(
+        leak_orifices=[{"diameter_mm": 3.0, "count": 20}],
+        schedule={"workday_hours": list(range(0, 4))},
+    )
     flows = room.compute(_ctx(np.zeros(6)))
     leak = flows.outputs["leak_flow_m3_per_min"]
     expected = 20 * float(orifice_leak_flow_m3_per_min(3.0, 7.0))
@@ -183,8 +226,12 @@ def test_demand_above_capacity_is_capped_pro_rata():
 
 
 def test_pressure_reduction_saves_power_leaks_and_artificial_demand():
-    kw = dict(leak_orifices=[{"diameter_mm": 3.0, "count": 20}], unregulated_frac=0.4,
-              end_use_pressure_bar_g=6.0, sequencing="sequencer")
+    kw = dict(
+        leak_orifices=[{"diameter_mm": 3.0, "count": 20}],
+        unregulated_frac=0.4,
+        end_use_pressure_bar_g=6.0,
+        sequencing="sequencer",
+    )
     high = _room(pressure_set_bar_g=7.0, **kw).compute(_ctx(DEMAND))
     low = _room(pressure_set_bar_g=6.5, **kw).compute(_ctx(DEMAND))
     for name in ("leak_flow_m3_per_min", "artificial_demand_m3_per_min"):
@@ -220,10 +267,23 @@ def test_cascade_pressure_rises_when_lower_machines_idle():
 
 
 def test_disabled_compressor_reports_zeros_and_takes_no_load():
-    room = _room(compressors=[
-        {"name": "a", "control": "load_unload", "rated_flow_m3_per_min": 15.0, "rated_power_kw": 90.0},
-        {"name": "b", "control": "vsd", "rated_flow_m3_per_min": 12.0, "rated_power_kw": 72.0, "enabled": False},
-    ])
+    room = _room(
+        compressors=[
+            {
+                "name": "a",
+                "control": "load_unload",
+                "rated_flow_m3_per_min": 15.0,
+                "rated_power_kw": 90.0,
+            },
+            {
+                "name": "b",
+                "control": "vsd",
+                "rated_flow_m3_per_min": 12.0,
+                "rated_power_kw": 72.0,
+                "enabled": False,
+            },
+        ]
+    )
     flows = room.compute(_ctx(np.array([5.0, 20.0])))
     assert flows.outputs["compressor_b_power_kw"].max() == 0.0
     assert flows.outputs["capacity_m3_per_min"].max() == 15.0
@@ -231,8 +291,17 @@ def test_disabled_compressor_reports_zeros_and_takes_no_load():
 
 
 def test_desiccant_purge_is_served_and_reported():
-    room = _room(dryers=[{"name": "dd", "type": "desiccant_heatless", "rated_flow_m3_per_min": 40.0,
-                          "rated_power_kw": 0.5, "purge_frac": 0.15}])
+    room = _room(
+        dryers=[
+            {
+                "name": "dd",
+                "type": "desiccant_heatless",
+                "rated_flow_m3_per_min": 40.0,
+                "rated_power_kw": 0.5,
+                "purge_frac": 0.15,
+            }
+        ]
+    )
     flows = room.compute(_ctx(np.array([0.0, 10.0])))
     np.testing.assert_allclose(flows.outputs["purge_flow_m3_per_min"], [6.0, 6.0])
     _check_balances(room, flows)
@@ -260,10 +329,33 @@ def test_holiday_and_weekend_schedules():
         ({"trim_compressor": "nope"}, "no compressor named 'nope'"),
         ({"end_use_pressure_bar_g": 8.0}, "never get their pressure"),
         ({"compressors": []}, "at least 1 item"),
-        ({"compressors": [{"name": "a", "control": "vsd", "rated_flow_m3_per_min": 5.0,
-                           "rated_power_kw": 30.0}] * 2}, "names must be unique"),
-        ({"dryers": [{"name": "d", "type": "desiccant_heated", "rated_flow_m3_per_min": 5.0,
-                      "rated_power_kw": 3.0}]}, "purge share from the datasheet"),
+        (
+            {
+                "compressors": [
+                    {
+                        "name": "a",
+                        "control": "vsd",
+                        "rated_flow_m3_per_min": 5.0,
+                        "rated_power_kw": 30.0,
+                    }
+                ]
+                * 2
+            },
+            "names must be unique",
+        ),
+        (
+            {
+                "dryers": [
+                    {
+                        "name": "d",
+                        "type": "desiccant_heated",
+                        "rated_flow_m3_per_min": 5.0,
+                        "rated_power_kw": 3.0,
+                    }
+                ]
+            },
+            "purge share from the datasheet",
+        ),
         ({"schedule": {"workday_hours": [24]}}, "hours 0..23"),
     ],
 )
@@ -282,14 +374,27 @@ def test_bad_air_system_params(changes, match):
     pressure=st.floats(5.0, 9.0),
     receiver=st.floats(0.0, 15.0),
 )
-def test_air_system_invariants(demand, leak_frac, orifices, unregulated, sequencing, pressure, receiver):
+def test_air_system_invariants(
+    demand, leak_frac, orifices, unregulated, sequencing, pressure, receiver
+):
     room = _room(
-        leak_frac=leak_frac, unregulated_frac=unregulated, sequencing=sequencing,
-        pressure_set_bar_g=pressure, receiver_volume_m3=receiver,
+        leak_frac=leak_frac,
+        unregulated_frac=unregulated,
+        sequencing=sequencing,
+        pressure_set_bar_g=pressure,
+        receiver_volume_m3=receiver,
         end_use_pressure_bar_g=min(pressure, 5.0),
         leak_orifices=[{"diameter_mm": 2.0, "count": orifices}] if orifices else [],
-        dryers=[{"name": "d", "type": "desiccant_blower", "rated_flow_m3_per_min": 45.0,
-                 "rated_power_kw": 3.0, "purge_frac": 0.03, "purge_control": "dew_point"}],
+        dryers=[
+            {
+                "name": "d",
+                "type": "desiccant_blower",
+                "rated_flow_m3_per_min": 45.0,
+                "rated_power_kw": 3.0,
+                "purge_frac": 0.03,
+                "purge_control": "dew_point",
+            }
+        ],
     )
     d = np.array(demand)
     flows = room.compute(_ctx(d))

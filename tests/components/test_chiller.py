@@ -32,12 +32,20 @@ CENT = CHILLER_CURVES["doe2_centrifugal"]
 def context(weather, days=7, start="2025-07-15", load_kw=None) -> RunContext:
     grid = TimeGrid(pd.Timestamp(start, tz="Asia/Shanghai"), pd.Timedelta("1h"), days * 24)
     loc = weather.location
-    ctx = RunContext(grid, Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
-                     weather_on_grid(weather.frame, grid), np.zeros(grid.n_steps, np.int8), None,
-                     np.random.SeedSequence(5))
+    ctx = RunContext(
+        grid,
+        Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
+        weather_on_grid(weather.frame, grid),
+        np.zeros(grid.n_steps, np.int8),
+        None,
+        np.random.SeedSequence(5),
+    )
     if load_kw is not None:
-        demand = DemandProfile(DemandProfile.Params(
-            name="load", carrier="chilled_water", bus="chilled_water", weekday_kw=list(load_kw)))
+        demand = DemandProfile(
+            DemandProfile.Params(
+                name="load", carrier="chilled_water", bus="chilled_water", weekday_kw=list(load_kw)
+            )
+        )
         ctx._record("load", demand.ports(), demand.compute(ctx))
     return ctx
 
@@ -47,8 +55,9 @@ def chiller(**changes) -> Chiller:
 
 
 def test_part_load_cycles_below_min_plr_and_false_loads_below_min_unload():
-    kw = dict(rated_capacity_kw=1000.0, rated_cop=5.5, curves=CENT, min_plr_frac=0.1,
-              min_unload_frac=0.2)
+    kw = dict(
+        rated_capacity_kw=1000.0, rated_cop=5.5, curves=CENT, min_plr_frac=0.1, min_unload_frac=0.2
+    )
     q_avail = 1000.0 * float(biquadratic(CENT.capft, 6.67, 29.4))
     p_unload, *_ = chiller_eir_power_kw(0.2 * q_avail, 6.67, 29.4, **kw)
     p_between, _, _, rej_between = chiller_eir_power_kw(0.15 * q_avail, 6.67, 29.4, **kw)
@@ -63,10 +72,12 @@ def test_part_load_cycles_below_min_plr_and_false_loads_below_min_unload():
 
 
 def test_warmer_condenser_water_costs_more_and_gives_less():
-    p_cool, q_cool, *_ = chiller_eir_power_kw(800.0, 7.0, 24.0, rated_capacity_kw=1000.0,
-                                             rated_cop=5.5, curves=CENT)
-    p_warm, q_warm, *_ = chiller_eir_power_kw(800.0, 7.0, 34.0, rated_capacity_kw=1000.0,
-                                             rated_cop=5.5, curves=CENT)
+    p_cool, q_cool, *_ = chiller_eir_power_kw(
+        800.0, 7.0, 24.0, rated_capacity_kw=1000.0, rated_cop=5.5, curves=CENT
+    )
+    p_warm, q_warm, *_ = chiller_eir_power_kw(
+        800.0, 7.0, 34.0, rated_capacity_kw=1000.0, rated_cop=5.5, curves=CENT
+    )
     assert float(p_warm) > 1.2 * float(p_cool)
     assert float(q_cool) == float(q_warm) == 800.0
 
@@ -79,12 +90,14 @@ def test_staging_runs_the_fewest_units():
 
 def test_condenser_temperatures():
     tdb, twb = np.array([35.0, 10.0]), np.array([28.0, 5.0])
-    wc = condenser_entering_temp_c(tdb, twb, "water_cooled", tower_approach_k=4.0,
-                                   condenser_water_min_c=15.0)
+    wc = condenser_entering_temp_c(
+        tdb, twb, "water_cooled", tower_approach_k=4.0, condenser_water_min_c=15.0
+    )
     assert wc.tolist() == [32.0, 15.0]
     ac = condenser_entering_temp_c(tdb, twb, "air_cooled")
-    evap = condenser_entering_temp_c(tdb, twb, "air_cooled",
-                                     evaporative_precooling_effectiveness_frac=0.8)
+    evap = condenser_entering_temp_c(
+        tdb, twb, "air_cooled", evaporative_precooling_effectiveness_frac=0.8
+    )
     assert ac.tolist() == [35.0, 10.0]
     np.testing.assert_allclose(evap, [35.0 - 0.8 * 7.0, 10.0 - 0.8 * 5.0])
 
@@ -131,8 +144,9 @@ def test_free_cooling_in_winter_saves_electricity(suzhou_weather):
 def test_evaporative_precooling_helps_an_air_cooled_chiller(suzhou_weather):
     ctx = context(suzhou_weather, load_kw=[600.0] * 24)
     dry = chiller(condenser="air_cooled", free_cooling=False).compute(ctx)
-    wet = chiller(condenser="air_cooled", free_cooling=False,
-                  evaporative_precooling_effectiveness_frac=0.8).compute(ctx)
+    wet = chiller(
+        condenser="air_cooled", free_cooling=False, evaporative_precooling_effectiveness_frac=0.8
+    ).compute(ctx)
     assert wet.outputs["compressor_power_kw"].sum() < dry.outputs["compressor_power_kw"].sum()
 
 
@@ -160,7 +174,8 @@ BASE = {
     "plant": {"name": "c"},
     "weather": {"site": "suzhou-tmyx"},
     "grid_connection": {
-        "name": "grid", "import_limit_kw": 1000.0,
+        "name": "grid",
+        "import_limit_kw": 1000.0,
         "tariff": {"preset": "jiangsu", "floating_price_cny_per_kwh": 0.4},
         "emission_factor": {"ef_kg_per_kwh": 0.58},
     },
@@ -169,23 +184,54 @@ BASE = {
 
 @pytest.mark.parametrize("cop", [0.0, -2.0])
 def test_cop_must_be_positive(cop):
-    with pytest.raises(ConfigError, match=rf"chiller\[0\]\.rated_cop: expected > 0(\.0)?, got {cop}"):
+    with pytest.raises(
+        ConfigError, match=rf"chiller\[0\]\.rated_cop: expected > 0(\.0)?, got {cop}"
+    ):
         config_from_dict({**BASE, "chiller": [Chiller.example_params() | {"rated_cop": cop}]})
 
 
 def test_custom_curves_need_all_coefficients_and_a_cop():
     with pytest.raises(ConfigError, match="curves = 'custom' needs capft_coefficients"):
-        config_from_dict({**BASE, "chiller": [{
-            "name": "c", "curves": "custom", "rated_capacity_kw": 100.0, "rated_cop": 5.0,
-            "capft_coefficients": list(CENT.capft), "eirft_coefficients": list(CENT.eirft)}]})
+        config_from_dict(
+            {
+                **BASE,
+                "chiller": [
+                    {
+                        "name": "c",
+                        "curves": "custom",
+                        "rated_capacity_kw": 100.0,
+                        "rated_cop": 5.0,
+                        "capft_coefficients": list(CENT.capft),
+                        "eirft_coefficients": list(CENT.eirft),
+                    }
+                ],
+            }
+        )
     with pytest.raises(ConfigError, match="rated_cop: required with custom curves"):
-        config_from_dict({**BASE, "chiller": [{
-            "name": "c", "curves": "custom", "rated_capacity_kw": 100.0,
-            "capft_coefficients": list(CENT.capft), "eirft_coefficients": list(CENT.eirft),
-            "eirfplr_coefficients": list(CENT.eirfplr)}]})
+        config_from_dict(
+            {
+                **BASE,
+                "chiller": [
+                    {
+                        "name": "c",
+                        "curves": "custom",
+                        "rated_capacity_kw": 100.0,
+                        "capft_coefficients": list(CENT.capft),
+                        "eirft_coefficients": list(CENT.eirft),
+                        "eirfplr_coefficients": list(CENT.eirfplr),
+                    }
+                ],
+            }
+        )
 
 
 def test_precooling_needs_an_air_cooled_condenser():
     with pytest.raises(ConfigError, match="applies to air-cooled condensers"):
-        config_from_dict({**BASE, "chiller": [Chiller.example_params()
-                                              | {"evaporative_precooling_effectiveness_frac": 0.7}]})
+        config_from_dict(
+            {
+                **BASE,
+                "chiller": [
+                    Chiller.example_params() | {"evaporative_precooling_effectiveness_frac": 0.7}
+                ],
+            }
+        )

@@ -53,7 +53,10 @@ def test_chp_electricity_is_generation_but_not_renewable(example):
     assert chp_kwh > 1e6
     assert s.generation_by_source_kwh["natural_gas"] == pytest.approx(chp_kwh, rel=1e-12)
     assert s.renewable_generation_kwh == pytest.approx(s.pv_ac_kwh, rel=1e-12)
-    assert s.onsite_renewable_share_frac <= s.renewable_self_consumed_kwh / s.electricity_use_kwh + 1e-12
+    assert (
+        s.onsite_renewable_share_frac
+        <= s.renewable_self_consumed_kwh / s.electricity_use_kwh + 1e-12
+    )
 
 
 def test_chp_gas_is_scope1_at_the_meter_with_the_chinese_factor(example):

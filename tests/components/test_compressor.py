@@ -33,7 +33,9 @@ def _params(control: str = "load_unload", **kw) -> CompressorParams:
 # -- curves -------------------------------------------------------------------
 @pytest.mark.parametrize("storage_min", [0.02, 0.05, 0.1337, 0.67, 1.34])
 def test_load_unload_bounds_and_monotone(storage_min):
-    f = power_frac_load_unload(C, no_load_power_frac=0.25, storage_min=storage_min, max_power_frac=1.05)
+    f = power_frac_load_unload(
+        C, no_load_power_frac=0.25, storage_min=storage_min, max_power_frac=1.05
+    )
     assert f[0] == pytest.approx(0.25)
     assert f[-1] == pytest.approx(1.0)
     assert np.all(np.diff(f[:-3]) >= -1e-9)  # rises until the full-flow taper
@@ -54,9 +56,15 @@ def test_more_storage_means_less_power_for_load_unload():
 
 
 def test_load_unload_with_unloading_is_modulation_above_turndown():
-    f = power_frac_load_unload(np.array([0.5, 0.8]), no_load_power_frac=0.2, storage_min=0.13,
-                               max_power_frac=1.0, pressure_band_bar=0.0, unload_frac=0.4,
-                               modulation_power_frac=0.7)
+    f = power_frac_load_unload(
+        np.array([0.5, 0.8]),
+        no_load_power_frac=0.2,
+        storage_min=0.13,
+        max_power_frac=1.0,
+        pressure_band_bar=0.0,
+        unload_frac=0.4,
+        modulation_power_frac=0.7,
+    )
     np.testing.assert_allclose(f, [0.85, 0.94])
 
 
@@ -114,7 +122,9 @@ def test_compressor_power_scales_with_load_pressure():
 
 
 def test_default_max_power_uses_the_pressure_formula():
-    p = _params("load_unload", discharge_pressure_bar_g=100 / 14.503774, pressure_band_bar=10 / 14.503774)
+    p = _params(
+        "load_unload", discharge_pressure_bar_g=100 / 14.503774, pressure_band_bar=10 / 14.503774
+    )
     assert p.max_power(14.7 / 14.503774) == pytest.approx(90.0 * 90.1 / 85.4, rel=0.002)
 
 
@@ -154,7 +164,9 @@ def test_vsd_specific_checks():
 )
 def test_power_is_finite_nonnegative_and_bounded(control, flows, receiver, pressure):
     p = _params(control, no_load_power_kw=20.0)
-    power = compressor_power_kw(p, np.array(flows), receiver_volume_m3=receiver, load_pressure_bar_g=pressure)
+    power = compressor_power_kw(
+        p, np.array(flows), receiver_volume_m3=receiver, load_pressure_bar_g=pressure
+    )
     assert np.all(np.isfinite(power)) and power.min() >= 0.0
     scale = float(pressure_power_ratio(pressure, 7.0))
     assert power.max() <= p.max_power() * scale + 1e-9

@@ -21,13 +21,24 @@ KINDS = sorted(COMPONENT_REGISTRY)
 
 
 def _context(suzhou_weather, step: str = "1h", days: int = 3) -> RunContext:
-    grid = TimeGrid(pd.Timestamp("2025-06-01", tz="Asia/Shanghai"), pd.Timedelta(step),
-                    days * 24 * int(pd.Timedelta("1h") / pd.Timedelta(step)))
+    grid = TimeGrid(
+        pd.Timestamp("2025-06-01", tz="Asia/Shanghai"),
+        pd.Timedelta(step),
+        days * 24 * int(pd.Timedelta("1h") / pd.Timedelta(step)),
+    )
     loc = suzhou_weather.location
     site = Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m)
-    ctx = RunContext(grid, site, weather_on_grid(suzhou_weather.frame, grid),
-                     np.zeros(grid.n_steps, np.int8), None, np.random.SeedSequence(7))
-    ctx.signals = GridConnection(GridConnection.Params(**GridConnection.example_params())).signals(ctx)
+    ctx = RunContext(
+        grid,
+        site,
+        weather_on_grid(suzhou_weather.frame, grid),
+        np.zeros(grid.n_steps, np.int8),
+        None,
+        np.random.SeedSequence(7),
+    )
+    ctx.signals = GridConnection(GridConnection.Params(**GridConnection.example_params())).signals(
+        ctx
+    )
     load = BaseLoad(BaseLoad.Params(**BaseLoad.example_params()))
     ctx._record("background", load.ports(), load.compute(ctx))
     return ctx

@@ -28,12 +28,20 @@ CURVES = HEAT_PUMP_CURVES["energyplus_dx_heating"]
 def context(weather, days=14, start="2025-01-10", heat_kw=None) -> RunContext:
     grid = TimeGrid(pd.Timestamp(start, tz="Asia/Shanghai"), pd.Timedelta("1h"), days * 24)
     loc = weather.location
-    ctx = RunContext(grid, Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
-                     weather_on_grid(weather.frame, grid), np.zeros(grid.n_steps, np.int8), None,
-                     np.random.SeedSequence(5))
+    ctx = RunContext(
+        grid,
+        Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m),
+        weather_on_grid(weather.frame, grid),
+        np.zeros(grid.n_steps, np.int8),
+        None,
+        np.random.SeedSequence(5),
+    )
     if heat_kw is not None:
-        demand = DemandProfile(DemandProfile.Params(
-            name="load", carrier="heat", bus="hot_water", weekday_kw=list(heat_kw)))
+        demand = DemandProfile(
+            DemandProfile.Params(
+                name="load", carrier="heat", bus="hot_water", weekday_kw=list(heat_kw)
+            )
+        )
         ctx._record("load", demand.ports(), demand.compute(ctx))
     return ctx
 
@@ -46,14 +54,17 @@ def test_energyplus_curves_are_normalised_at_8_33_c():
 
 def test_capacity_and_cop_fall_with_outdoor_temperature():
     t = np.array([-15.0, -5.0, 2.0, 7.0, 12.0])
-    cap, cop = heat_pump_performance(t, rated_heating_capacity_kw=100.0, rated_cop=3.5,
-                                     curves=CURVES, rated_outdoor_temp_c=7.0)
+    cap, cop = heat_pump_performance(
+        t, rated_heating_capacity_kw=100.0, rated_cop=3.5, curves=CURVES, rated_outdoor_temp_c=7.0
+    )
     assert cap[3] == pytest.approx(100.0) and cop[3] == pytest.approx(3.5)
     assert np.all(np.diff(cap) > 0) and np.all(np.diff(cop) > 0)
 
 
 def test_defrost_only_in_cold_humid_air():
-    fq, fp, fdef = defrost_multipliers(np.array([-2.0, 2.0, 8.0]), np.array([0.9, 0.9, 0.9]), 101325.0)
+    fq, fp, fdef = defrost_multipliers(
+        np.array([-2.0, 2.0, 8.0]), np.array([0.9, 0.9, 0.9]), 101325.0
+    )
     assert fq[2] == 1.0 and fp[2] == 1.0 and fdef[2] == 0.0
     assert np.all(fq[:2] < 0.875 + 1e-12) and np.all(fdef[:2] > 0)
     assert np.all(fq[:2] / fp[:2] < 1.0)  # defrost costs efficiency
@@ -77,7 +88,9 @@ def test_serves_the_heat_bus_and_leaves_the_rest(suzhou_weather):
 def test_cut_out_temperature_stops_the_compressor(suzhou_weather):
     ctx = context(suzhou_weather, heat_kw=[100.0] * 24)
     warm = float(np.max(ctx.weather["temp_air_c"])) + 1.0
-    hp = HeatPump(HeatPump.Params(**(HeatPump.example_params() | {"min_outdoor_temp_c": min(warm, 10.0)})))
+    hp = HeatPump(
+        HeatPump.Params(**(HeatPump.example_params() | {"min_outdoor_temp_c": min(warm, 10.0)}))
+    )
     f = hp.compute(ctx)
     cold = ctx.weather["temp_air_c"] < min(warm, 10.0)
     assert np.all(f.ports["heat"][cold] == 0.0) and np.all(f.ports["el"][cold] == 0.0)
@@ -87,7 +100,8 @@ BASE = {
     "plant": {"name": "h"},
     "weather": {"site": "suzhou-tmyx"},
     "grid_connection": {
-        "name": "grid", "import_limit_kw": 1000.0,
+        "name": "grid",
+        "import_limit_kw": 1000.0,
         "tariff": {"preset": "jiangsu", "floating_price_cny_per_kwh": 0.4},
         "emission_factor": {"ef_kg_per_kwh": 0.58},
     },
@@ -121,4 +135,6 @@ def test_fan_follows_its_zone(suzhou_weather):
 
 def test_fan_needs_one_airflow_source():
     with pytest.raises(ConfigError, match="give exactly one of zone"):
-        config_from_dict({**BASE, "fan": [{"name": "f", "specific_fan_power_w_per_m3_per_s": 1000.0}]})
+        config_from_dict(
+            {**BASE, "fan": [{"name": "f", "specific_fan_power_w_per_m3_per_s": 1000.0}]}
+        )

@@ -37,8 +37,14 @@ def context(weather, step="1h", start="2025-01-01", days=365, tz="Asia/Shanghai"
     grid = TimeGrid(pd.Timestamp(start, tz=tz), pd.Timedelta(step), days * 24 * per_h)
     loc = weather.location
     site = Site(loc.name, loc.latitude_deg, loc.longitude_deg, loc.elevation_m)
-    return RunContext(grid, site, weather_on_grid(weather.frame, grid),
-                      np.zeros(grid.n_steps, np.int8), None, np.random.SeedSequence(3))
+    return RunContext(
+        grid,
+        site,
+        weather_on_grid(weather.frame, grid),
+        np.zeros(grid.n_steps, np.int8),
+        None,
+        np.random.SeedSequence(3),
+    )
 
 
 def zone(**changes) -> Zone:
@@ -51,8 +57,9 @@ def zone(**changes) -> Zone:
 
 def test_saturation_pressure_matches_ashrae_table():
     # ASHRAE Fundamentals 2017 ch. 1 table 3: 0 °C 0.6112 kPa, 20 °C 2.3392 kPa, -10 °C (ice) 0.2600 kPa
-    np.testing.assert_allclose(saturation_pressure_pa([0.0, 20.0, -10.0]), [611.2, 2339.2, 260.0],
-                               rtol=2e-3)
+    np.testing.assert_allclose(
+        saturation_pressure_pa([0.0, 20.0, -10.0]), [611.2, 2339.2, 260.0], rtol=2e-3
+    )
 
 
 def test_wet_bulb_is_consistent_with_the_humidity_ratio():
@@ -72,9 +79,17 @@ def test_facade_irradiance_is_pvlib_transposition(suzhou_weather):
     sun = _shared_solar_geometry(ctx)
     w = ctx.weather
     ref = pvlib.irradiance.get_total_irradiance(
-        90.0, 180.0, sun.apparent_zenith_deg, sun.azimuth_deg, w["dni_w_per_m2"],
-        w["ghi_w_per_m2"], w["dhi_w_per_m2"], dni_extra=sun.dni_extra_w_per_m2,
-        airmass=sun.airmass_relative, albedo=0.2, model="perez",
+        90.0,
+        180.0,
+        sun.apparent_zenith_deg,
+        sun.azimuth_deg,
+        w["dni_w_per_m2"],
+        w["ghi_w_per_m2"],
+        w["dhi_w_per_m2"],
+        dni_extra=sun.dni_extra_w_per_m2,
+        airmass=sun.airmass_relative,
+        albedo=0.2,
+        model="perez",
     )
     expected = np.where(sun.sun_up, np.nan_to_num(np.asarray(ref["poa_global"])), 0.0)
     np.testing.assert_allclose(south.global_w_per_m2, np.maximum(expected, 0.0), atol=1e-6)
@@ -92,7 +107,9 @@ def test_window_gain_and_glazing_angles(suzhou_weather):
     assert np.all(gain >= 0.0)
     assert np.all(gain <= 10.0 * 0.6 * 0.8 * 0.5 * plane.global_w_per_m2 + 1e-9)
     # the sky sees a roof fully, a wall half, a floor not at all
-    assert sky_radiation_loss_w(10.0, 1.0, 0.0) == pytest.approx(2 * sky_radiation_loss_w(10.0, 1.0, 90.0))
+    assert sky_radiation_loss_w(10.0, 1.0, 0.0) == pytest.approx(
+        2 * sky_radiation_loss_w(10.0, 1.0, 90.0)
+    )
     assert sky_radiation_loss_w(10.0, 1.0, 180.0) == pytest.approx(0.0)
 
 
@@ -112,13 +129,24 @@ def test_ports_follow_the_buses():
 def test_steady_winter_night_matches_the_analytic_heat_loss(suzhou_weather):
     # no sun, no gains, constant outdoor air: the zone reaches the network's steady state
     ctx = context(suzhou_weather, days=40)
-    ctx.weather = {**ctx.weather, "temp_air_c": np.full(ctx.grid.n_steps, -2.0),
-                   "ghi_w_per_m2": np.zeros(ctx.grid.n_steps),
-                   "dni_w_per_m2": np.zeros(ctx.grid.n_steps),
-                   "dhi_w_per_m2": np.zeros(ctx.grid.n_steps)}
-    z = zone(windows=[], ventilation_m3_per_h=0.0, lighting_w_per_m2=0.0, equipment_w_per_m2=0.0,
-             people_w_per_m2=0.0, heating_set_unoccupied_c=None, cooling_set_unoccupied_c=None,
-             heating_capacity_kw=None, sky_temp_difference_k=0.0)
+    ctx.weather = {
+        **ctx.weather,
+        "temp_air_c": np.full(ctx.grid.n_steps, -2.0),
+        "ghi_w_per_m2": np.zeros(ctx.grid.n_steps),
+        "dni_w_per_m2": np.zeros(ctx.grid.n_steps),
+        "dhi_w_per_m2": np.zeros(ctx.grid.n_steps),
+    }
+    z = zone(
+        windows=[],
+        ventilation_m3_per_h=0.0,
+        lighting_w_per_m2=0.0,
+        equipment_w_per_m2=0.0,
+        people_w_per_m2=0.0,
+        heating_set_unoccupied_c=None,
+        cooling_set_unoccupied_c=None,
+        heating_capacity_kw=None,
+        sky_temp_difference_k=0.0,
+    )
     f = z.compute(ctx)
     p = z.params
     h_ve = p.air_heat_capacity_j_per_m3_k / 3600.0 * p.volume_m3 * p.infiltration_air_changes_per_h
@@ -141,7 +169,9 @@ def test_gains_from_other_components(suzhou_weather):
 
 def test_missing_gain_source_or_output_is_a_clear_error(suzhou_weather):
     ctx = context(suzhou_weather, days=1)
-    with pytest.raises(ConfigError, match=r"gains_from\[0\]\.component: no component named 'stamping'"):
+    with pytest.raises(
+        ConfigError, match=r"gains_from\[0\]\.component: no component named 'stamping'"
+    ):
         zone(gains_from=["stamping"]).compute(ctx)
     machines = BaseLoad(BaseLoad.Params(name="machines", weekday_kw=[50.0] * 24))
     ctx._record("machines", machines.ports(), machines.compute(ctx))
@@ -198,7 +228,8 @@ BASE = {
     "plant": {"name": "z"},
     "weather": {"site": "suzhou-tmyx"},
     "grid_connection": {
-        "name": "grid", "import_limit_kw": 1000.0,
+        "name": "grid",
+        "import_limit_kw": 1000.0,
         "tariff": {"preset": "jiangsu", "floating_price_cny_per_kwh": 0.4},
         "emission_factor": {"ef_kg_per_kwh": 0.58},
     },
@@ -213,16 +244,23 @@ def _config_with_zone(**changes):
 def test_u_value_must_be_positive():
     opaque = Zone.example_params()["opaque"]
     bad = [dict(opaque[0], u_w_per_m2_k=0.0), *opaque[1:]]
-    with pytest.raises(ConfigError, match=r"hvac_zone\[0\]\.opaque\[0\]\.u_w_per_m2_k: expected > 0(\.0)?, got 0"):
+    with pytest.raises(
+        ConfigError, match=r"hvac_zone\[0\]\.opaque\[0\]\.u_w_per_m2_k: expected > 0(\.0)?, got 0"
+    ):
         _config_with_zone(opaque=bad)
     window = dict(Zone.example_params()["windows"][0], u_w_per_m2_k=-1.0)
-    with pytest.raises(ConfigError, match=r"windows\[0\]\.u_w_per_m2_k: expected > 0(\.0)?, got -1"):
+    with pytest.raises(
+        ConfigError, match=r"windows\[0\]\.u_w_per_m2_k: expected > 0(\.0)?, got -1"
+    ):
         _config_with_zone(windows=[window])
 
 
 def test_heating_set_point_above_cooling_is_an_error():
-    with pytest.raises(ConfigError, match=r"hvac_zone\[0\]: heating_set_c = 27.0 °C is above "
-                                          r"cooling_set_c = 24.0 °C.*lower heating_set_c"):
+    with pytest.raises(
+        ConfigError,
+        match=r"hvac_zone\[0\]: heating_set_c = 27.0 °C is above "
+        r"cooling_set_c = 24.0 °C.*lower heating_set_c",
+    ):
         _config_with_zone(heating_set_c=27.0, cooling_set_c=24.0)
     with pytest.raises(ConfigError, match="heating_set_unoccupied_c = 25.0 °C is above"):
         _config_with_zone(heating_set_unoccupied_c=25.0, cooling_set_unoccupied_c=22.0)

@@ -134,9 +134,11 @@ def test_heat_to_zone_is_the_share_of_electricity():
 
 def test_air_heat_and_cooling_follow_the_states():
     raw = line_params()
-    raw["stations"][0].update(air_m3_per_min={"busy": 2.0, "idle": 0.5},
-                              process_heat_kw={"warmup": 40.0},
-                              process_cooling_kw={"busy": 12.0})
+    raw["stations"][0].update(
+        air_m3_per_min={"busy": 2.0, "idle": 0.5},
+        process_heat_kw={"warmup": 40.0},
+        process_cooling_kw={"busy": 12.0},
+    )
     grid = week_grid()
     out = ProductionLine(ProductionLine.Params(**raw)).compute(context(grid)).outputs
     assert (
@@ -152,15 +154,17 @@ def test_kpis_of_the_deterministic_week():
     line = build()
     k = line.kpis(line.compute(context(grid)), grid)
     non_productive = 5 * (0.5 * PRESS_KW["warmup"] + 0.5 * PRESS_KW["idle"])
-    assert k == pytest.approx({
-        "units_produced": WEEK_UNITS,
-        "energy_kwh": WEEK_KWH,
-        "energy_per_unit_kwh": WEEK_KWH / WEEK_UNITS,
-        "availability_frac": 1.0,
-        "non_productive_energy_frac": non_productive / WEEK_KWH,
-        "planned_production_h": 5 * 7.5,
-        "downtime_h": 0.0,
-    })
+    assert k == pytest.approx(
+        {
+            "units_produced": WEEK_UNITS,
+            "energy_kwh": WEEK_KWH,
+            "energy_per_unit_kwh": WEEK_KWH / WEEK_UNITS,
+            "availability_frac": 1.0,
+            "non_productive_energy_frac": non_productive / WEEK_KWH,
+            "planned_production_h": 5 * 7.5,
+            "downtime_h": 0.0,
+        }
+    )
 
 
 def test_planned_maintenance_is_not_an_availability_loss():
@@ -169,16 +173,19 @@ def test_planned_maintenance_is_not_an_availability_loss():
     flows = line.compute(context(grid))
     k = line.kpis(flows, grid)
     assert (k["availability_frac"], k["planned_production_h"], k["units_produced"]) == (
-        pytest.approx(1.0), pytest.approx(5 * 7.5 - 4.0), pytest.approx(WEEK_UNITS - 240.0)
+        pytest.approx(1.0),
+        pytest.approx(5 * 7.5 - 4.0),
+        pytest.approx(WEEK_UNITS - 240.0),
     )
 
 
 def test_maintenance_draws_the_down_power():
     grid = week_grid()
     flows = build(maintenance=[{"start": "2025-03-08T08:00", "duration_h": 2.0}]).compute(
-        context(grid))
+        context(grid)
+    )
     saturday_8h = 5 * 24 + 8
-    assert_allclose(flows.outputs["down_kw"][saturday_8h:saturday_8h + 2], PRESS_KW["down"])
+    assert_allclose(flows.outputs["down_kw"][saturday_8h : saturday_8h + 2], PRESS_KW["down"])
 
 
 # -- randomness ------------------------------------------------------------------
@@ -193,7 +200,8 @@ def test_same_seed_gives_identical_results():
     a = _failing_line().compute(context(grid, seed=11))
     b = _failing_line().compute(context(grid, seed=11))
     assert all(np.array_equal(a.outputs[k], b.outputs[k]) for k in a.outputs) and np.array_equal(
-        a.ports["el"], b.ports["el"])
+        a.ports["el"], b.ports["el"]
+    )
 
 
 def test_different_seeds_differ():
@@ -271,7 +279,8 @@ def test_a_plant_serves_the_air_port(fake_air_supply, suzhou_corrected):
     res = twin.run(twin.config_from_dict(cfg), weather=suzhou_corrected)
     demand = res.flows["line"].ports["air"]
     assert demand.max() == 2.0 and np.abs(res.flows["compressors"].ports["out"] - demand).max() < (
-        BALANCE_TOL_KW)
+        BALANCE_TOL_KW
+    )
 
 
 def test_line_electricity_counts_as_plant_use(suzhou_corrected):
@@ -294,31 +303,42 @@ def _load(line: dict) -> None:
 
 
 def test_overlapping_shifts_name_the_field():
-    raw = line_params(shifts={"workday": [{"start": "06:00", "end": "14:30"},
-                                          {"start": "14:00", "end": "22:00"}]})
-    with pytest.raises(ConfigError, match=r"plant\.toml: production_line\[0\]\.shifts: "
-                                          r"workday\[0\] \(06:00-14:30\) and workday\[1\]"):
+    raw = line_params(
+        shifts={"workday": [{"start": "06:00", "end": "14:30"}, {"start": "14:00", "end": "22:00"}]}
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"plant\.toml: production_line\[0\]\.shifts: "
+        r"workday\[0\] \(06:00-14:30\) and workday\[1\]",
+    ):
         _load(raw)
 
 
 def test_night_shift_overlapping_the_next_morning_is_caught():
-    raw = line_params(shifts={"workday": [{"start": "22:00", "end": "07:00"},
-                                          {"start": "06:00", "end": "14:00"}]})
+    raw = line_params(
+        shifts={"workday": [{"start": "22:00", "end": "07:00"}, {"start": "06:00", "end": "14:00"}]}
+    )
     with pytest.raises(ConfigError, match="overlap when worked on consecutive days"):
         _load(raw)
 
 
 def test_product_without_cycle_time_names_the_field():
     raw = line_params(products=[{"name": "part", "batch_size": 10}])
-    with pytest.raises(ConfigError, match=r"production_line\[0\]\.products\[0\]\.cycle_time_s: "
-                                          "required field is missing"):
+    with pytest.raises(
+        ConfigError,
+        match=r"production_line\[0\]\.products\[0\]\.cycle_time_s: "
+        "required field is missing",
+    ):
         _load(raw)
 
 
 def test_cycle_times_per_station_must_match_the_stations():
     raw = line_params(products=[{"name": "part", "cycle_time_s": [60.0, 30.0]}])
-    with pytest.raises(ConfigError, match=r"products\[0\]\.cycle_time_s: expected one value or "
-                                          r"one per station \(1\), got 2"):
+    with pytest.raises(
+        ConfigError,
+        match=r"products\[0\]\.cycle_time_s: expected one value or "
+        r"one per station \(1\), got 2",
+    ):
         _load(raw)
 
 
@@ -340,14 +360,21 @@ def test_mtbf_needs_mttr():
 def test_negative_buffer_names_the_field():
     raw = line_params()
     raw["stations"][0]["buffer_capacity_lots"] = -1
-    with pytest.raises(ConfigError, match=r"stations\[0\]\.buffer_capacity_lots: expected >= 0, "
-                                          "got -1"):
+    with pytest.raises(
+        ConfigError,
+        match=r"stations\[0\]\.buffer_capacity_lots: expected >= 0, "
+        "got -1",
+    ):
         _load(raw)
 
 
 def test_mix_shares_must_sum_to_one():
-    raw = line_params(products=[{"name": "a", "cycle_time_s": 60, "mix_frac": 0.5},
-                                {"name": "b", "cycle_time_s": 60, "mix_frac": 0.3}])
+    raw = line_params(
+        products=[
+            {"name": "a", "cycle_time_s": 60, "mix_frac": 0.5},
+            {"name": "b", "cycle_time_s": 60, "mix_frac": 0.3},
+        ]
+    )
     with pytest.raises(ConfigError, match=r"mix_frac: the shares must sum to 1, got 0\.8"):
         _load(raw)
 
@@ -367,10 +394,17 @@ def test_unknown_key_is_a_typo():
 
 def test_shifts_overlapping_across_day_types_fail_at_run_time():
     """A Friday night shift (workday) into a Saturday morning shift (weekend)."""
-    line = build(shifts={"workday": [{"start": "22:00", "end": "07:00"}],
-                         "weekend": [{"start": "06:00", "end": "12:00"}]})
-    with pytest.raises(ConfigError, match=r"production_line\[line\]\.shifts: the workday\[0\] shift "
-                                          r"22:00-07:00 on 2025-03-07 overlaps the weekend\[0\]"):
+    line = build(
+        shifts={
+            "workday": [{"start": "22:00", "end": "07:00"}],
+            "weekend": [{"start": "06:00", "end": "12:00"}],
+        }
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"production_line\[line\]\.shifts: the workday\[0\] shift "
+        r"22:00-07:00 on 2025-03-07 overlaps the weekend\[0\]",
+    ):
         line.compute(context(week_grid()))
 
 

@@ -21,27 +21,46 @@ def plants(draw):
     day_extra = draw(st.floats(0.0, 2000.0))
     weekday = [base] * 8 + [base + day_extra] * 10 + [base] * 6
     cfg = minimal_config()
-    cfg["base_load"] = [{"name": "load", "weekday_kw": weekday,
-                         "weekend_kw": [base * draw(st.floats(0.0, 1.0))] * 24}]
+    cfg["base_load"] = [
+        {
+            "name": "load",
+            "weekday_kw": weekday,
+            "weekend_kw": [base * draw(st.floats(0.0, 1.0))] * 24,
+        }
+    ]
     n_arrays = draw(st.integers(0, 2))
     if n_arrays:
         arrays = [
-            {"name": f"a{i}", "rated_power_dc_kw": draw(st.floats(10.0, 4000.0)),
-             "tilt_deg": draw(st.floats(0.0, 60.0)), "azimuth_deg": draw(st.floats(0.0, 359.0)),
-             "mounting": "open_rack"}
+            {
+                "name": f"a{i}",
+                "rated_power_dc_kw": draw(st.floats(10.0, 4000.0)),
+                "tilt_deg": draw(st.floats(0.0, 60.0)),
+                "azimuth_deg": draw(st.floats(0.0, 359.0)),
+                "mounting": "open_rack",
+            }
             for i in range(n_arrays)
         ]
         dc = sum(a["rated_power_dc_kw"] for a in arrays)
-        cfg["pv"] = [{"name": "pv", "arrays": arrays,
-                      "inverter_rated_power_ac_kw": dc / draw(st.floats(1.0, 1.4))}]
+        cfg["pv"] = [
+            {
+                "name": "pv",
+                "arrays": arrays,
+                "inverter_rated_power_ac_kw": dc / draw(st.floats(1.0, 1.4)),
+            }
+        ]
     if draw(st.booleans()):
         lo = draw(st.floats(0.0, 0.4))
         hi = draw(st.floats(0.6, 1.0))
         dispatch = draw(st.sampled_from(["self_consumption", "tou_arbitrage", "peak_shaving"]))
-        battery = {"name": "bess", "capacity_kwh": draw(st.floats(50.0, 4000.0)),
-                   "rated_power_kw": draw(st.floats(20.0, 2000.0)),
-                   "soc_min_frac": lo, "soc_max_frac": hi, "dispatch": dispatch,
-                   "cycles_per_day": draw(st.sampled_from([1, 2]))}
+        battery = {
+            "name": "bess",
+            "capacity_kwh": draw(st.floats(50.0, 4000.0)),
+            "rated_power_kw": draw(st.floats(20.0, 2000.0)),
+            "soc_min_frac": lo,
+            "soc_max_frac": hi,
+            "dispatch": dispatch,
+            "cycles_per_day": draw(st.sampled_from([1, 2])),
+        }
         if dispatch == "peak_shaving":
             battery["demand_target_kw"] = draw(st.floats(100.0, 4000.0))
         cfg["battery"] = [battery]
@@ -111,6 +130,12 @@ def test_fifteen_minute_energies_match_hourly(suzhou_weather, raw):
     # throughput the plant could have
     capacity = sum(b["capacity_kwh"] for b in raw.get("battery", []))
     floor = 1e-3 * (h["electricity_use_kwh"] + h["pv_ac_kwh"] + 365.0 * capacity)
-    for key in ("electricity_use_kwh", "pv_ac_kwh", "grid_import_kwh", "grid_export_kwh",
-                "battery_charge_kwh", "battery_discharge_kwh"):
+    for key in (
+        "electricity_use_kwh",
+        "pv_ac_kwh",
+        "grid_import_kwh",
+        "grid_export_kwh",
+        "battery_charge_kwh",
+        "battery_discharge_kwh",
+    ):
         assert abs(f[key] - h[key]) <= max(0.01 * abs(h[key]), floor), key

@@ -57,32 +57,79 @@ annual_leak_rate_frac = 0.05
 """
 
 CASES = [
-    ("negative_fuel", "quantity = 1000.0", "quantity = -1000.0",
-     ["ledger.fuels[0].quantity", "expected >= 0", "got -1000"]),
-    ("negative_charge", "charge_kg = 300.0", "charge_kg = -3.0",
-     ["ledger.refrigerants[0].charge_kg", "expected >= 0", "got -3"]),
-    ("negative_certificates", "certificates = 300", "certificates = -300",
-     ["ledger.instruments[0].certificates", "expected >= 0"]),
-    ("vintage_outside_year", "vintage_year = 2025", "vintage_year = 2023",
-     ["ledger:", "vintage_year 2023 is outside the reporting year 2025", "instrument_vintage"]),
-    ("unknown_refrigerant", 'refrigerant = "R-134a"', 'refrigerant = "R-9000"',
-     ["ledger.refrigerants[0]", "unknown refrigerant 'R-9000'", "R-410A"]),
-    ("unsourced_refrigerant", 'refrigerant = "R-134a"', 'refrigerant = "R-290"',
-     ["refrigerants[0] 'chiller'", "R-290 (propane) has no GWP-100", "gwp_source"]),
-    ("unknown_fuel", 'fuel = "diesel"', 'fuel = "whale_oil"',
-     ["ledger.fuels[0].fuel", "unknown fuel 'whale_oil'", "natural_gas"]),
-    ("litres_without_density", 'unit = "kg"', 'unit = "L"',
-     ["ledger.fuels[0]", "needs density_kg_per_l"]),
-    ("certificate_twice", 'registry_ids = ["A-1"]',
-     'registry_ids = ["A-1"]\n\n[[ledger.instruments]]\nname = "contract"\nkind = "green_power_contract"\n'
-     'quantity_kwh = 1000\nvintage_year = 2025\nregistry_ids = ["A-1"]',
-     ["ledger:", "['A-1'] appear more than once"]),
-    ("unknown_province", "[ledger]", '[ledger]\nscope2 = { residual_factor = { province = "atlantis", year = 2023 } }',
-     ["ledger.scope2.residual_factor", "unknown province 'atlantis'", "jiangsu"]),
-    ("factor_year_missing", "[ledger]", '[ledger]\nscope2 = { location_factor = { province = "jiangsu", year = 2030 } }',
-     ["ledger.scope2.location_factor", "available years: 2021, 2022, 2023"]),
-    ("unknown_ledger_key", "[ledger]", "[ledger]\nboundry = 'type_i'",
-     ["ledger.boundry", "unknown key", "did you mean 'boundary'"]),
+    (
+        "negative_fuel",
+        "quantity = 1000.0",
+        "quantity = -1000.0",
+        ["ledger.fuels[0].quantity", "expected >= 0", "got -1000"],
+    ),
+    (
+        "negative_charge",
+        "charge_kg = 300.0",
+        "charge_kg = -3.0",
+        ["ledger.refrigerants[0].charge_kg", "expected >= 0", "got -3"],
+    ),
+    (
+        "negative_certificates",
+        "certificates = 300",
+        "certificates = -300",
+        ["ledger.instruments[0].certificates", "expected >= 0"],
+    ),
+    (
+        "vintage_outside_year",
+        "vintage_year = 2025",
+        "vintage_year = 2023",
+        ["ledger:", "vintage_year 2023 is outside the reporting year 2025", "instrument_vintage"],
+    ),
+    (
+        "unknown_refrigerant",
+        'refrigerant = "R-134a"',
+        'refrigerant = "R-9000"',
+        ["ledger.refrigerants[0]", "unknown refrigerant 'R-9000'", "R-410A"],
+    ),
+    (
+        "unsourced_refrigerant",
+        'refrigerant = "R-134a"',
+        'refrigerant = "R-290"',
+        ["refrigerants[0] 'chiller'", "R-290 (propane) has no GWP-100", "gwp_source"],
+    ),
+    (
+        "unknown_fuel",
+        'fuel = "diesel"',
+        'fuel = "whale_oil"',
+        ["ledger.fuels[0].fuel", "unknown fuel 'whale_oil'", "natural_gas"],
+    ),
+    (
+        "litres_without_density",
+        'unit = "kg"',
+        'unit = "L"',
+        ["ledger.fuels[0]", "needs density_kg_per_l"],
+    ),
+    (
+        "certificate_twice",
+        'registry_ids = ["A-1"]',
+        'registry_ids = ["A-1"]\n\n[[ledger.instruments]]\nname = "contract"\nkind = "green_power_contract"\n'
+        'quantity_kwh = 1000\nvintage_year = 2025\nregistry_ids = ["A-1"]',
+        ["ledger:", "['A-1'] appear more than once"],
+    ),
+    (
+        "unknown_province",
+        "[ledger]",
+        '[ledger]\nscope2 = { residual_factor = { province = "atlantis", year = 2023 } }',
+        ["ledger.scope2.residual_factor", "unknown province 'atlantis'", "jiangsu"],
+    ),
+    (
+        "factor_year_missing",
+        "[ledger]",
+        '[ledger]\nscope2 = { location_factor = { province = "jiangsu", year = 2030 } }',
+        ["ledger.scope2.location_factor", "available years: 2021, 2022, 2023"],
+    ),
+    (
+        "unknown_ledger_key",
+        "[ledger]",
+        "[ledger]\nboundry = 'type_i'",
+        ["ledger.boundry", "unknown key", "did you mean 'boundary'"],
+    ),
 ]
 
 

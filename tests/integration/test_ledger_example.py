@@ -16,9 +16,17 @@ from twin.cli import main
 from twin.pathway import PATHWAY_COLUMNS, run_pathway
 
 EXAMPLE = ROOT / "configs" / "ledger_example.toml"
-LEDGER_KEYS = ["scope1_tco2", "scope2_location_tco2", "scope2_market_tco2", "scope3_tco2",
-               "removals_tco2", "offsets_tco2", "net_tco2", "renewable_share_frac",
-               "onsite_renewable_share_frac"]
+LEDGER_KEYS = [
+    "scope1_tco2",
+    "scope2_location_tco2",
+    "scope2_market_tco2",
+    "scope3_tco2",
+    "removals_tco2",
+    "offsets_tco2",
+    "net_tco2",
+    "renewable_share_frac",
+    "onsite_renewable_share_frac",
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +40,31 @@ def test_cli_prints_the_inventory(capsys):
     assert main(["ledger", str(EXAMPLE), "--no-pathway"]) == 0
     out = capsys.readouterr().out
     assert "carbon inventory, reporting year 2025" in out
-    for text in ("stationary combustion", "mobile combustion", "fugitive: refrigerant leakage",
-                 "purchased electricity", "purchased heat", "factor sources:", "公告2025年第47号",
-                 "standard text not available", "neutrality (ISO 14068-1 order"):
+    for text in (
+        "stationary combustion",
+        "mobile combustion",
+        "fugitive: refrigerant leakage",
+        "purchased electricity",
+        "purchased heat",
+        "factor sources:",
+        "公告2025年第47号",
+        "standard text not available",
+        "neutrality (ISO 14068-1 order",
+    ):
         assert text in out, text
     assert "pathway" not in out.split("neutrality")[1].split("T/CECA")[0]
 
 
 def test_files_written(ledger_out):
     names = {p.name for p in ledger_out.iterdir()}
-    assert {"summary.json", "hourly.parquet", "inventory.csv", "neutrality.csv", "ceca_readiness.csv",
-            "pathway.csv"} <= names
+    assert {
+        "summary.json",
+        "hourly.parquet",
+        "inventory.csv",
+        "neutrality.csv",
+        "ceca_readiness.csv",
+        "pathway.csv",
+    } <= names
     inventory = pd.read_csv(ledger_out / "inventory.csv")
     assert list(inventory.columns) == INVENTORY_COLUMNS
     assert inventory.factor_source.notna().all()
@@ -75,10 +97,12 @@ def test_pathway_table(ledger_out):
     assert list(path.columns) == PATHWAY_COLUMNS
     assert list(path.year) == list(range(2025, 2035))
     assert (path.offsets_needed_tco2 >= 0).all()
-    assert path.offset_cost_cny.tolist() == pytest.approx((path.residual_tco2 * path.offset_price_cny_per_t).tolist())
-    assert path.offset_price_cny_per_t.iloc[-1] == pytest.approx(80.0 * 1.05 ** 9)
+    assert path.offset_cost_cny.tolist() == pytest.approx(
+        (path.residual_tco2 * path.offset_price_cny_per_t).tolist()
+    )
+    assert path.offset_price_cny_per_t.iloc[-1] == pytest.approx(80.0 * 1.05**9)
     # the grid factor follows the trajectory (-2 %/year from the 2025 value)
-    assert path.location_ef_kg_per_kwh.iloc[3] == pytest.approx(0.5827 * 0.98 ** 3)
+    assert path.location_ef_kg_per_kwh.iloc[3] == pytest.approx(0.5827 * 0.98**3)
     # measures switch on by year; identical plants share one simulation
     assert pd.isna(path.measures.iloc[1])
     assert path.measures.iloc[2] == "pv_phase_2"
@@ -86,7 +110,9 @@ def test_pathway_table(ledger_out):
     assert path.emissions_tco2.iloc[-1] < path.emissions_tco2.iloc[0]
     # the 2025 row is the single run's ledger
     summary = json.loads((ledger_out / "summary.json").read_text(encoding="utf-8"))
-    assert path.scope2_market_tco2.iloc[0] == pytest.approx(summary["scope2_market_tco2"], rel=1e-12)
+    assert path.scope2_market_tco2.iloc[0] == pytest.approx(
+        summary["scope2_market_tco2"], rel=1e-12
+    )
 
 
 def test_pathway_simulates_each_distinct_plant_once():
@@ -105,4 +131,6 @@ def test_run_without_a_ledger_writes_an_inventory(tmp_path, capsys):
     assert not (out / "neutrality.csv").exists()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["renewable_share_frac"] == summary["onsite_renewable_share_frac"]
-    assert summary["scope2_market_tco2"] == pytest.approx(summary["grid_import_kwh"] * 0.6096 / 1000)
+    assert summary["scope2_market_tco2"] == pytest.approx(
+        summary["grid_import_kwh"] * 0.6096 / 1000
+    )

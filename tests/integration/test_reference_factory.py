@@ -14,9 +14,16 @@ from tests.conftest import REFERENCE_CONFIG
 from twin.cli import main
 
 SUMMARY_KEYS = [
-    "electricity_use_kwh", "pv_ac_kwh", "pv_self_consumed_kwh", "grid_import_kwh",
-    "grid_export_kwh", "peak_import_kw", "energy_cost_cny", "scope1_tco2",
-    "scope2_location_tco2", "renewable_share_frac",
+    "electricity_use_kwh",
+    "pv_ac_kwh",
+    "pv_self_consumed_kwh",
+    "grid_import_kwh",
+    "grid_export_kwh",
+    "peak_import_kw",
+    "energy_cost_cny",
+    "scope1_tco2",
+    "scope2_location_tco2",
+    "renewable_share_frac",
 ]
 HOURLY_COLUMNS = ["grid_import_kw", "grid_export_kw", "pv_ac_kw", "battery_soc_kwh"]
 
@@ -45,7 +52,9 @@ def test_cli_run_writes_results(tmp_path, capsys):
     for col in HOURLY_COLUMNS:
         assert col in hourly.columns
     csv = pd.read_csv(out / "hourly.csv", index_col=0)
-    np.testing.assert_allclose(csv["grid_import_kw"].to_numpy(), hourly["grid_import_kw"].to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        csv["grid_import_kw"].to_numpy(), hourly["grid_import_kw"].to_numpy(), rtol=1e-5
+    )
     assert not list(tmp_path.glob(".ref.*")), "temporary folders left behind"
 
 
@@ -53,8 +62,19 @@ def test_rerun_replaces_output_atomically(tmp_path, capsys):
     out = tmp_path / "ref"
     assert main(["run", str(REFERENCE_CONFIG), "--out", str(out)]) == 0
     (out / "stale.txt").write_text("old")
-    assert main(["run", str(REFERENCE_CONFIG), "--out", str(out),
-                 "--set", "battery.storage.capacity_kwh=2000"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(REFERENCE_CONFIG),
+                "--out",
+                str(out),
+                "--set",
+                "battery.storage.capacity_kwh=2000",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert not (out / "stale.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ref"]
@@ -85,14 +105,22 @@ def test_two_cycles_a_day(reference):
 
 def test_fifteen_minute_run_matches_hourly(reference):
     fine = twin.run(twin.load_config(REFERENCE_CONFIG, step="15min"))
-    for key in ("electricity_use_kwh", "pv_ac_kwh", "grid_import_kwh",
-                "battery_discharge_kwh", "energy_cost_cny", "scope2_location_tco2", "scope1_tco2"):
+    for key in (
+        "electricity_use_kwh",
+        "pv_ac_kwh",
+        "grid_import_kwh",
+        "battery_discharge_kwh",
+        "energy_cost_cny",
+        "scope2_location_tco2",
+        "scope1_tco2",
+    ):
         assert fine.summary[key] == pytest.approx(reference.summary[key], rel=STEP_ENERGY_RTOL), key
     # Export is a small residual (0.25 % of use) that the 15-min run legitimately
     # raises where loads dip within an hour (meal breaks); hold it to 1 % of the
     # PV production it comes from.
     assert abs(fine.summary["grid_export_kwh"] - reference.summary["grid_export_kwh"]) <= (
-        STEP_ENERGY_RTOL * reference.summary["pv_ac_kwh"])
+        STEP_ENERGY_RTOL * reference.summary["pv_ac_kwh"]
+    )
     assert len(fine.hourly) == 8760
 
 

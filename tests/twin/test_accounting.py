@@ -42,8 +42,14 @@ def test_capacity_charge_per_month():
     grid = _two_month_grid()
     n = grid.n_steps
     signals = TariffSignals(np.zeros(n, np.int8), np.zeros(n), np.zeros(n), np.zeros(n))
-    cost = electricity_cost(np.zeros(n), np.zeros(n), signals, grid,
-                            capacity_charge_cny_per_kva_month=25.0, contracted_capacity_kva=1000.0)
+    cost = electricity_cost(
+        np.zeros(n),
+        np.zeros(n),
+        signals,
+        grid,
+        capacity_charge_cny_per_kva_month=25.0,
+        contracted_capacity_kva=1000.0,
+    )
     assert cost.capacity_cost_cny == pytest.approx(2 * 25.0 * 1000.0)
 
 
@@ -53,8 +59,12 @@ def test_step_length_does_not_change_energy_cost():
     p_h = np.random.default_rng(3).uniform(0, 500, hourly.n_steps)
     price_h = np.random.default_rng(4).uniform(0.2, 1.2, hourly.n_steps)
     sig_h = TariffSignals(np.zeros(hourly.n_steps, np.int8), price_h, price_h * 0, price_h * 0)
-    sig_q = TariffSignals(np.zeros(quarter.n_steps, np.int8), np.repeat(price_h, 4), np.zeros(quarter.n_steps),
-                          np.zeros(quarter.n_steps))
+    sig_q = TariffSignals(
+        np.zeros(quarter.n_steps, np.int8),
+        np.repeat(price_h, 4),
+        np.zeros(quarter.n_steps),
+        np.zeros(quarter.n_steps),
+    )
     a = electricity_cost(p_h, p_h * 0, sig_h, hourly)
     b = electricity_cost(np.repeat(p_h, 4), np.zeros(quarter.n_steps), sig_q, quarter)
     assert a.energy_cost_cny == pytest.approx(b.energy_cost_cny, rel=1e-12)
@@ -69,8 +79,11 @@ def test_scope2_by_hand():
 
 
 def test_jiangsu_preset_periods_and_prices():
-    tariff = TariffParams(**expand_tariff({"preset": "jiangsu", "floating_price_cny_per_kwh": 0.4,
-                                           "fixed_price_cny_per_kwh": 0.2}))
+    tariff = TariffParams(
+        **expand_tariff(
+            {"preset": "jiangsu", "floating_price_cny_per_kwh": 0.4, "fixed_price_cny_per_kwh": 0.2}
+        )
+    )
     grid = TimeGrid.for_year(2025)
     period, ratio = tou_period_per_step(tariff, grid)
     july = grid.month == 7

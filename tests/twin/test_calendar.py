@@ -17,7 +17,7 @@ def _day(grid, types, date):
 def test_2025_counts_match_the_state_council_arrangement():
     grid = TimeGrid.for_year(2025)
     types = day_types(grid)
-    per_day = types[:: 24]
+    per_day = types[::24]
     # 261 weekdays - 13 statutory holiday weekdays = 248 workdays (incl. 5 make-up Saturdays/Sundays)
     assert np.count_nonzero(per_day == DayType.WORKDAY) == 248
 

@@ -57,8 +57,12 @@ def test_weather_override_to_a_file(tmp_path):
 
 @pytest.mark.parametrize(
     ("kwargs", "value"),
-    [({"province": "jiangsu", "year": 2023}, 0.5827), ({"province": "广东", "year": 2022}, 0.4403),
-     ({"region": "east", "year": 2021}, 0.5992), ({"national": "national_average", "year": 2022}, 0.5366)],
+    [
+        ({"province": "jiangsu", "year": 2023}, 0.5827),
+        ({"province": "广东", "year": 2022}, 0.4403),
+        ({"region": "east", "year": 2021}, 0.5992),
+        ({"national": "national_average", "year": 2022}, 0.5366),
+    ],
 )
 def test_grid_factors_from_the_mee_tables(kwargs, value):
     assert grid_factor(**kwargs).ef_kg_per_kwh == value

@@ -96,9 +96,21 @@ def toy_genset(tmp_path_factory):
 
 
 def _pv_plant(**extra):
-    pv = [{"name": "roof", "inverter_rated_power_ac_kw": 130.0,
-           "arrays": [{"name": "a", "rated_power_dc_kw": 150.0, "tilt_deg": 20.0, "azimuth_deg": 180.0,
-                       "mounting": "open_rack"}]}]
+    pv = [
+        {
+            "name": "roof",
+            "inverter_rated_power_ac_kw": 130.0,
+            "arrays": [
+                {
+                    "name": "a",
+                    "rated_power_dc_kw": 150.0,
+                    "tilt_deg": 20.0,
+                    "azimuth_deg": 180.0,
+                    "mounting": "open_rack",
+                }
+            ],
+        }
+    ]
     return minimal_config(pv=pv, ledger={"fuel_factors": "cn"}, weather=WEATHER, **extra)
 
 
@@ -121,8 +133,12 @@ def test_a_new_generator_is_one_module_and_counts_correctly(toy_genset):
     assert s.generation_by_source_kwh["diesel"] == pytest.approx(gen_kwh, rel=1e-12)
     assert s.pv_ac_kwh == pytest.approx(base.summary.pv_ac_kwh, rel=1e-12)
     # not renewable: the renewable figures are the PV's alone, as without the set
-    assert s.renewable_generation_kwh == pytest.approx(base.summary.renewable_generation_kwh, rel=1e-12)
-    assert s.onsite_renewable_share_frac == pytest.approx(base.summary.onsite_renewable_share_frac, rel=1e-9)
+    assert s.renewable_generation_kwh == pytest.approx(
+        base.summary.renewable_generation_kwh, rel=1e-12
+    )
+    assert s.onsite_renewable_share_frac == pytest.approx(
+        base.summary.onsite_renewable_share_frac, rel=1e-9
+    )
     assert 0.0 <= s.renewable_share_frac <= 1.0
     # its fuel in scope 1, with the Chinese diesel factor per GJ
     inv = res.inventory
@@ -139,7 +155,9 @@ def test_balance_and_summary_of_the_reference_factory():
     b, s = res.balance, res.summary
     _closes(b)
     elec = b[b["carrier"] == "electricity"]
-    assert s.electricity_use_kwh == pytest.approx(elec.loc[elec["kind"] == "use", "amount"].sum(), rel=1e-12)
+    assert s.electricity_use_kwh == pytest.approx(
+        elec.loc[elec["kind"] == "use", "amount"].sum(), rel=1e-12
+    )
     assert s.grid_import_kwh == pytest.approx(
         res.plant.grid.energy_kwh(res.series.grid_import_kw), rel=1e-12
     )
@@ -196,10 +214,13 @@ class _Broken(_Sloppy):
         raise ValueError(msg)
 
 
-@pytest.mark.parametrize("cls, error, match", [
-    (_Sloppy, BalanceError, "not declared"),
-    (_Broken, ValueError, "inside the model"),
-])
+@pytest.mark.parametrize(
+    "cls, error, match",
+    [
+        (_Sloppy, BalanceError, "not declared"),
+        (_Broken, ValueError, "inside the model"),
+    ],
+)
 def test_component_bugs_are_bugs(cls, error, match):
     kind = f"test{cls.__name__.lower()}"
     register_component(kind)(cls)
@@ -244,7 +265,9 @@ def test_one_set_of_totals_in_summary_ledger_monthly_and_hourly():
     elec = res.ledger.inventory.electricity
     for key in ("grid_import_kwh", "grid_export_kwh"):
         assert monthly[key].sum() == pytest.approx(s[key], rel=1e-9)
-    assert hourly["grid_import_kw"].sum() == pytest.approx(s.grid_import_kwh, rel=1e-9)  # hourly means x 1 h
+    assert hourly["grid_import_kw"].sum() == pytest.approx(
+        s.grid_import_kwh, rel=1e-9
+    )  # hourly means x 1 h
     assert elec.grid_import_kwh == pytest.approx(s.grid_import_kwh, rel=1e-12)
     # energy charge and export revenue are gross in every file
     for key in ("energy_cost_cny", "export_revenue_cny"):

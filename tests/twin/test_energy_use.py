@@ -30,7 +30,10 @@ def test_equivalent_basis_needs_its_source():
     with pytest.raises(ValueError, match="electricity_equivalent_source"):
         LedgerConfig.model_validate({"electricity_equivalent_kgce_per_kwh": 0.30})
     cfg = LedgerConfig.model_validate(
-        {"electricity_equivalent_kgce_per_kwh": 0.30, "electricity_equivalent_source": "a test value"}
+        {
+            "electricity_equivalent_kgce_per_kwh": 0.30,
+            "electricity_equivalent_source": "a test value",
+        }
     )
     from twin.accounting.energy_use import comprehensive_energy
 
@@ -46,7 +49,9 @@ def test_product_intensity_includes_shared_utilities_by_the_stated_rule():
     assert set(table) == {"stamping", "machining", "assembly"}
     final = s.electricity_use_kwh + s.fuel_import_kwh["natural_gas"]
     assert sum(r["total_kwh"] for r in table.values()) == pytest.approx(final, rel=1e-9)
-    assert sum(r["energy_tce"] for r in table.values()) == pytest.approx(s.comprehensive_energy_tce, rel=1e-9)
+    assert sum(r["energy_tce"] for r in table.values()) == pytest.approx(
+        s.comprehensive_energy_tce, rel=1e-9
+    )
     assert sum(r["emissions_tco2"] for r in table.values()) == pytest.approx(
         s.scope1_tco2 + s.scope2_market_tco2, rel=1e-9
     )

@@ -56,7 +56,9 @@ def test_package_interaction_is_simulated_not_summed(tmp_path):
     # PV alone exports its midday surplus at a low price; a battery alone finds no
     # surplus to store; together the battery stores the surplus: the package saves
     # more than the sum of its parts.
-    path = _experiment(tmp_path, """
+    path = _experiment(
+        tmp_path,
+        """
 singles = true
 [[variant]]
 name = "pv_and_battery"
@@ -64,7 +66,8 @@ measures = [
   {measure = "add_pv", name = "pv", rated_power_dc_kw = 600.0, capex_cny_per_kw = 3000.0},
   {measure = "add_battery", name = "bess", capacity_kwh = 800.0, rated_power_kw = 300.0, dispatch = "self_consumption"},
 ]
-""")
+""",
+    )
     result = compare(path, workers=1)
     inter = result.interactions.iloc[0]
     assert inter["simulated_delta_cost_cny"] < inter["sum_of_singles_delta_cost_cny"] - 10_000.0
@@ -83,20 +86,31 @@ def test_example_experiment_runs_and_money_adds_up():
     assert row["delta_grid_import_kwh"] < 0
     saving = -row["delta_cost_cny"]
     om = 40.0 * 1000.0
-    cf = measure_cashflows(capex_cny=row["capex_cny"], annual_savings_cny=saving, fixed_om_cny_per_year=om,
-                           lifetime_years=25, discount_rate=0.06, price_escalation_frac_per_year=0.01,
-                           degradation_frac_per_year=0.005)
+    cf = measure_cashflows(
+        capex_cny=row["capex_cny"],
+        annual_savings_cny=saving,
+        fixed_om_cny_per_year=om,
+        lifetime_years=25,
+        discount_rate=0.06,
+        price_escalation_frac_per_year=0.01,
+        degradation_frac_per_year=0.005,
+    )
     assert row["npv_cny"] == pytest.approx(cf.npv_cny)
     assert row["simple_payback_years"] == pytest.approx(3.6e6 / (saving - om))
-    assert list(result.macc["abatement_cost_cny_per_tco2"]) == sorted(result.macc["abatement_cost_cny_per_tco2"])
+    assert list(result.macc["abatement_cost_cny_per_tco2"]) == sorted(
+        result.macc["abatement_cost_cny_per_tco2"]
+    )
 
 
 def test_compare_writes_csv_and_json(tmp_path):
-    path = _experiment(tmp_path, """
+    path = _experiment(
+        tmp_path,
+        """
 [[variant]]
 name = "led"
 measures = [{measure = "led_lighting", load = "load", lighting_kw = 20.0, reduction_frac = 0.5}]
-""")
+""",
+    )
     out = compare(path, workers=1).write(tmp_path / "out")
     doc = json.loads((out / "compare.json").read_text(encoding="utf-8"))
     assert [v["variant"] for v in doc["variants"]] == ["base", "led"]
@@ -104,11 +118,15 @@ measures = [{measure = "led_lighting", load = "load", lighting_kw = 20.0, reduct
 
 
 def test_patches_address_items_by_name(tmp_path):
-    path = _experiment(tmp_path, """
+    path = _experiment(
+        tmp_path,
+        """
 [[variant]]
 name = "bigger"
 patches = {"battery.storage.capacity_kwh" = 2000.0}
-""", base=str(REFERENCE_CONFIG))
+""",
+        base=str(REFERENCE_CONFIG),
+    )
     exp = load_experiment(path)
     assert exp.variants[1].raw["battery"][0]["capacity_kwh"] == 2000.0
 
@@ -116,18 +134,34 @@ patches = {"battery.storage.capacity_kwh" = 2000.0}
 @pytest.mark.parametrize(
     ("body", "fragments"),
     [
-        ('[[variant]]\nname = "x"\nmeasures = [{measure = "warp_drive"}]\n',
-         ["variant[0] (x).measures[0]", "unknown measure 'warp_drive'", "add_pv"]),
-        ('[[variant]]\nname = "x"\npatches = {"battery.nosuch.capacity_kwh" = 1.0}\n',
-         ["variant[0] (x).patches", "no item named 'nosuch'", "storage"]),
-        ('[[variant]]\nname = "x"\npatches = {"battery.storage.capacty_kwh" = 1.0}\n',
-         ["variant 'x'", "battery[0].capacty_kwh", "did you mean 'capacity_kwh'"]),
-        ('[finance]\ndiscount_rate = -1.0\n[[variant]]\nname = "x"\n',
-         ["finance.discount_rate", "greater than -1"]),
-        ('[[variant]]\nname = "x"\nmeasures = [{measure = "resize_pv", name = "rooftop", scale = -2}]\n',
-         ["resize_pv", "scale", "greater than 0"]),
+        (
+            '[[variant]]\nname = "x"\nmeasures = [{measure = "warp_drive"}]\n',
+            ["variant[0] (x).measures[0]", "unknown measure 'warp_drive'", "add_pv"],
+        ),
+        (
+            '[[variant]]\nname = "x"\npatches = {"battery.nosuch.capacity_kwh" = 1.0}\n',
+            ["variant[0] (x).patches", "no item named 'nosuch'", "storage"],
+        ),
+        (
+            '[[variant]]\nname = "x"\npatches = {"battery.storage.capacty_kwh" = 1.0}\n',
+            ["variant 'x'", "battery[0].capacty_kwh", "did you mean 'capacity_kwh'"],
+        ),
+        (
+            '[finance]\ndiscount_rate = -1.0\n[[variant]]\nname = "x"\n',
+            ["finance.discount_rate", "greater than -1"],
+        ),
+        (
+            '[[variant]]\nname = "x"\nmeasures = [{measure = "resize_pv", name = "rooftop", scale = -2}]\n',
+            ["resize_pv", "scale", "greater than 0"],
+        ),
     ],
-    ids=["unknown_measure", "patch_missing_item", "patch_unknown_key", "discount_rate", "bad_measure_param"],
+    ids=[
+        "unknown_measure",
+        "patch_missing_item",
+        "patch_unknown_key",
+        "discount_rate",
+        "bad_measure_param",
+    ],
 )
 def test_bad_experiments(tmp_path, body, fragments):
     path = _experiment(tmp_path, body, base=str(REFERENCE_CONFIG))
@@ -142,12 +176,18 @@ def test_measures_are_functions_from_plant_to_plant():
 
     raw = tomllib.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
     fin = {"pv_degradation_frac_per_year": 0.005}
-    new, applied = apply_measure(raw, {"measure": "resize_pv", "name": "rooftop", "scale": 2.0}, fin)
-    assert new["pv"][0]["arrays"][0]["rated_power_dc_kw"] == 2 * raw["pv"][0]["arrays"][0]["rated_power_dc_kw"]
+    new, applied = apply_measure(
+        raw, {"measure": "resize_pv", "name": "rooftop", "scale": 2.0}, fin
+    )
+    assert (
+        new["pv"][0]["arrays"][0]["rated_power_dc_kw"]
+        == 2 * raw["pv"][0]["arrays"][0]["rated_power_dc_kw"]
+    )
     assert applied.capex_cny == pytest.approx(2000.0 * 3000.0)
     assert raw["pv"][0]["inverter_rated_power_ac_kw"] == 1700.0  # input untouched
-    new, applied = apply_measure(raw, {"measure": "led_lighting", "zone": "office",
-                                       "reduction_frac": 0.4}, fin)
+    new, applied = apply_measure(
+        raw, {"measure": "led_lighting", "zone": "office", "reduction_frac": 0.4}, fin
+    )
     office = next(z for z in new["hvac_zone"] if z["name"] == "office")
     assert max(office["lighting_w_per_m2"]["weekday"]) == pytest.approx(8.0 * 0.6)
     assert applied.capex_cny == pytest.approx(8.0 * 2000.0 / 1000.0 * 0.4 * 6000.0)
@@ -159,11 +199,14 @@ def test_measures_are_functions_from_plant_to_plant():
 def test_cli_compare(tmp_path, capsys):
     from twin.cli import main
 
-    path = _experiment(tmp_path, """
+    path = _experiment(
+        tmp_path,
+        """
 [[variant]]
 name = "led"
 measures = [{measure = "led_lighting", load = "load", lighting_kw = 20.0}]
-""")
+""",
+    )
     assert main(["compare", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert "led" in out and "payback yr" in out
@@ -202,7 +245,11 @@ def test_every_library_measure_has_a_test_plant_change():
         "add_battery": {"capacity_kwh": 100.0, "rated_power_kw": 50.0},
         "led_lighting": {"zone": "office"},
         "patch": {"set": {"battery.storage.capacity_kwh": 1500.0}},
-        "vsd_trim_compressor": {"system": "compressor_room", "rated_flow_m3_per_min": 15.0, "rated_power_kw": 90.0},
+        "vsd_trim_compressor": {
+            "system": "compressor_room",
+            "rated_flow_m3_per_min": 15.0,
+            "rated_power_kw": 90.0,
+        },
         "leak_repair": {"system": "compressor_room", "leak_frac": 0.1},
         "pressure_reduction": {"system": "compressor_room", "pressure_set_bar_g": 6.5},
         "compressor_heat_recovery": {"system": "compressor_room"},
@@ -212,8 +259,11 @@ def test_every_library_measure_has_a_test_plant_change():
         "idle_to_standby": {"line": "machining", "idle_to_standby_s": 300},
         "move_shift": {"line": "stamping", "shift": 1, "start": "22:00"},
         "stagger_line_starts": {"lines": ["stamping", "assembly"], "offset_min": 30},
-        "basic_charge_basis": {"basis": "capacity", "capacity_charge_cny_per_kva_month": 25.0,
-                               "contracted_capacity_kva": 5000.0},
+        "basic_charge_basis": {
+            "basis": "capacity",
+            "capacity_charge_cny_per_kva_month": 25.0,
+            "contracted_capacity_kva": 5000.0,
+        },
     }
     assert set(specs) == set(MEASURES), "a measure of the library has no case here"
     for name, params in specs.items():
@@ -229,7 +279,9 @@ def test_move_shift_moves_breaks_and_wraps_midnight():
     import tomllib
 
     raw = tomllib.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
-    new, _ = apply_measure(raw, {"measure": "move_shift", "line": "stamping", "shift": 1, "start": "22:00"}, {})
+    new, _ = apply_measure(
+        raw, {"measure": "move_shift", "line": "stamping", "shift": 1, "start": "22:00"}, {}
+    )
     stamping = next(line for line in new["production_line"] if line["name"] == "stamping")
     shift = stamping["shifts"]["workday"][1]
     assert (shift["start"], shift["end"]) == ("22:00", "06:00")

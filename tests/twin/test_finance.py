@@ -28,8 +28,13 @@ def test_irr_by_hand():
 
 
 def test_measure_that_never_pays_back():
-    cf = measure_cashflows(capex_cny=1e6, annual_savings_cny=10_000, fixed_om_cny_per_year=20_000,
-                           lifetime_years=10, discount_rate=0.06)
+    cf = measure_cashflows(
+        capex_cny=1e6,
+        annual_savings_cny=10_000,
+        fixed_om_cny_per_year=20_000,
+        lifetime_years=10,
+        discount_rate=0.06,
+    )
     assert cf.simple_payback_years == math.inf
     assert cf.discounted_payback_years == math.inf
     assert cf.irr_frac is None
@@ -51,9 +56,14 @@ def test_crf_and_annuity():
 
 
 def test_escalation_and_degradation():
-    cf = measure_cashflows(capex_cny=100.0, annual_savings_cny=10.0, lifetime_years=3,
-                           discount_rate=0.0, price_escalation_frac_per_year=0.1,
-                           degradation_frac_per_year=0.5)
+    cf = measure_cashflows(
+        capex_cny=100.0,
+        annual_savings_cny=10.0,
+        lifetime_years=3,
+        discount_rate=0.0,
+        price_escalation_frac_per_year=0.1,
+        degradation_frac_per_year=0.5,
+    )
     assert list(cf.cashflows_cny) == pytest.approx([-100.0, 10.0, 5.5, 3.025])
 
 

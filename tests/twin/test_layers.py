@@ -16,28 +16,55 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("twin._", "twin.errors", "twin.carriers", "twin.timegrid", "twin.component", "twin.factors",
-     "twin.data", "twin.calendar", "twin.schedule", "twin.dispatch", "twin.components",
-     "twin.weather", "twin.diskcache", "twin.io_tables"),
+    (
+        "twin._",
+        "twin.errors",
+        "twin.carriers",
+        "twin.timegrid",
+        "twin.component",
+        "twin.factors",
+        "twin.data",
+        "twin.calendar",
+        "twin.schedule",
+        "twin.dispatch",
+        "twin.components",
+        "twin.weather",
+        "twin.diskcache",
+        "twin.io_tables",
+    ),
     ("twin.config",),
     ("twin.plant", "twin.checks"),
     ("twin.simulate",),
     ("twin.accounting",),
     ("twin.results",),
     ("twin.run",),
-    ("twin.measures", "twin.finance", "twin.experiments", "twin.pathway", "twin.scheduling",
-     "twin.sweep", "twin.mv", "twin.weather_years"),
+    (
+        "twin.measures",
+        "twin.finance",
+        "twin.experiments",
+        "twin.pathway",
+        "twin.scheduling",
+        "twin.sweep",
+        "twin.mv",
+        "twin.weather_years",
+    ),
     ("twin.cli", "twin.report", "twin"),
 )
-FOLDERS = {"twin": ROOT / "twin", "twin.components": ROOT / "components", "twin.weather": ROOT / "weather"}
+FOLDERS = {
+    "twin": ROOT / "twin",
+    "twin.components": ROOT / "components",
+    "twin.weather": ROOT / "weather",
+}
 
 
 def _layer(module: str) -> int:
     best, level = -1, None
     for i, prefixes in enumerate(LAYERS):
         for prefix in prefixes:
-            hit = module == prefix or module.startswith(prefix + ".") or (
-                prefix.endswith("_") and module.startswith(prefix)
+            hit = (
+                module == prefix
+                or module.startswith(prefix + ".")
+                or (prefix.endswith("_") and module.startswith(prefix))
             )
             if hit and len(prefix) > best:
                 best, level = len(prefix), i
@@ -77,9 +104,12 @@ def test_no_module_imports_a_layer_above_its_own():
         for target in _imports(name, path):
             if target != "twin" and not target.startswith("twin."):
                 continue
-            if target.startswith("twin.") and target.rpartition(".")[0] and target not in {
-                m for m, _ in _modules()
-            } and target.rpartition(".")[0] in {m for m, _ in _modules()}:
+            if (
+                target.startswith("twin.")
+                and target.rpartition(".")[0]
+                and target not in {m for m, _ in _modules()}
+                and target.rpartition(".")[0] in {m for m, _ in _modules()}
+            ):
                 target = target.rpartition(".")[0]  # an attribute imported from a module
             if target == "twin" or _layer(target) <= own:
                 continue

@@ -21,9 +21,13 @@ from twin.factors.fuels import (
     ("name", "gwp_set", "expected"),
     [
         # pure gases as tabulated (AR6 Table 7.SM.7; AR5 Table 8.A.1)
-        ("R-134a", "ar6", 1530.0), ("R-134a", "ar5", 1300.0),
-        ("R-32", "ar6", 771.0), ("R-22", "ar5", 1760.0),
-        ("R-1234yf", "ar6", 0.501), ("R-1234ze(E)", "ar6", 1.37), ("R-744", "ar6", 1.0),
+        ("R-134a", "ar6", 1530.0),
+        ("R-134a", "ar5", 1300.0),
+        ("R-32", "ar6", 771.0),
+        ("R-22", "ar5", 1760.0),
+        ("R-1234yf", "ar6", 0.501),
+        ("R-1234ze(E)", "ar6", 1.37),
+        ("R-744", "ar6", 1.0),
         # blends: mass-weighted sums of the ASHRAE 34 compositions, by hand
         ("R-410A", "ar6", 0.5 * 771 + 0.5 * 3740),
         ("R-410A", "ar5", 0.5 * 677 + 0.5 * 3170),
@@ -38,8 +42,17 @@ def test_refrigerant_gwp_by_hand(name, gwp_set, expected):
 
 
 def test_common_factory_refrigerants_are_covered():
-    for name in ("R-134a", "R-410A", "R-32", "R-407C", "R-404A", "R-22", "R-1234yf",
-                 "R-1234ze(E)", "R-744"):
+    for name in (
+        "R-134a",
+        "R-410A",
+        "R-32",
+        "R-407C",
+        "R-404A",
+        "R-22",
+        "R-1234yf",
+        "R-1234ze(E)",
+        "R-744",
+    ):
         assert refrigerant_gwp(name).source
 
 
@@ -49,7 +62,9 @@ def test_refrigerant_spellings(spelling):
 
 
 def test_unknown_refrigerant_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"unknown refrigerant 'R-999'; known refrigerants: .*R-410A"):
+    with pytest.raises(
+        ValueError, match=r"unknown refrigerant 'R-999'; known refrigerants: .*R-410A"
+    ):
         refrigerant_gwp("R-999")
 
 
@@ -71,7 +86,9 @@ def test_chinese_fuel_factors_match_the_table():
     assert ng.ncv_gj_per_unit == pytest.approx(0.038931)
     assert ng.ef_kg_per_gj == pytest.approx(2.1622 / 0.038931)
     # EF = NCV x CC x OF x 44/12 (FACTS.md §2.1), to the table's 4 decimals
-    assert 42652e-6 * 20.2 * 0.98 * 44 / 12 == pytest.approx(fuel_factor("diesel", "cn").ef_kg_per_unit, abs=1e-4)
+    assert 42652e-6 * 20.2 * 0.98 * 44 / 12 == pytest.approx(
+        fuel_factor("diesel", "cn").ef_kg_per_unit, abs=1e-4
+    )
 
 
 def test_ipcc_factors_use_the_chinese_ncv_for_physical_units():
@@ -103,8 +120,10 @@ def test_purchased_heat_default_says_its_text_was_not_found():
 
 
 def test_residual_mix_factors_exist_for_2021_to_2023():
-    values = {y: grid_factor(year=y, national="national_average_excl_market_nonfossil").ef_kg_per_kwh
-              for y in (2021, 2022, 2023)}
+    values = {
+        y: grid_factor(year=y, national="national_average_excl_market_nonfossil").ef_kg_per_kwh
+        for y in (2021, 2022, 2023)
+    }
     assert values == {2021: 0.5942, 2022: 0.5856, 2023: 0.6096}
     with pytest.raises(ValueError, match="available years: 2021, 2022, 2023"):
         grid_factor(year=2024, national="national_average_excl_market_nonfossil")

@@ -60,17 +60,30 @@ class FakeGasSupply(Component):
     single = True
 
     def ports(self) -> tuple[Port, ...]:
-        return (Port("gas", NATURAL_GAS, Direction.OUT, self.params.bus, Role.IMPORT, fuel=self.params.fuel),)
+        return (
+            Port(
+                "gas",
+                NATURAL_GAS,
+                Direction.OUT,
+                self.params.bus,
+                Role.IMPORT,
+                fuel=self.params.fuel,
+            ),
+        )
 
     def outputs(self) -> tuple[Output, ...]:
-        return (output("fuel_nm3_per_h", Meaning.FUEL, fuel=self.params.fuel),
-                output("co2_kg_per_h", Meaning.EMISSIONS))
+        return (
+            output("fuel_nm3_per_h", Meaning.FUEL, fuel=self.params.fuel),
+            output("co2_kg_per_h", Meaning.EMISSIONS),
+        )
 
     def compute(self, ctx: RunContext) -> Flows:
         supply = np.maximum(ctx.net_demand(self.params.bus), 0.0)
         nm3 = supply / self.params.lhv_kwh_per_nm3
-        return Flows(ports={"gas": supply},
-                     outputs={"fuel_nm3_per_h": nm3, "co2_kg_per_h": nm3 * self.params.ef_kg_per_nm3})
+        return Flows(
+            ports={"gas": supply},
+            outputs={"fuel_nm3_per_h": nm3, "co2_kg_per_h": nm3 * self.params.ef_kg_per_nm3},
+        )
 
 
 class _BurnerParams(ComponentParams):
@@ -112,15 +125,21 @@ class FakeHeatPurchase(Component):
     Params = _HeatParams
 
     def ports(self) -> tuple[Port, ...]:
-        return (Port("in", HEAT, Direction.OUT, "heat", Role.IMPORT),
-                Port("use", HEAT, Direction.IN, "heat", Role.USE))
+        return (
+            Port("in", HEAT, Direction.OUT, "heat", Role.IMPORT),
+            Port("use", HEAT, Direction.IN, "heat", Role.USE),
+        )
 
     def compute(self, ctx: RunContext) -> Flows:
         heat = np.full(ctx.grid.n_steps, self.params.heat_kw)
         return Flows(ports={"in": heat, "use": heat.copy()})
 
 
-_FAKES = {"fake_gas_supply": FakeGasSupply, "fake_burner": FakeBurner, "fake_heat": FakeHeatPurchase}
+_FAKES = {
+    "fake_gas_supply": FakeGasSupply,
+    "fake_burner": FakeBurner,
+    "fake_heat": FakeHeatPurchase,
+}
 
 
 @pytest.fixture
@@ -146,16 +165,21 @@ def _run(raw: dict[str, Any], weather) -> twin.Results:
 
 
 def _rows(results, **match):
-    return [r for r in results.ledger.inventory.rows
-            if all(getattr(r, k) == v for k, v in match.items())]
+    return [
+        r
+        for r in results.ledger.inventory.rows
+        if all(getattr(r, k) == v for k, v in match.items())
+    ]
 
 
 # -- hand-computed plants ---------------------------------------------------------
 def test_one_meter_one_certificate_purchase_by_hand(suzhou_weather):
-    ledger = {"instruments": [{"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025}]}
+    ledger = {
+        "instruments": [{"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025}]
+    }
     res = _run(_constant_plant(ledger=ledger), suzhou_weather)
     s = res.summary
-    location_kg = IMPORT_KWH * JIANGSU_2023            # 876,000 kWh x 0.5827 = 510,445.2 kg
+    location_kg = IMPORT_KWH * JIANGSU_2023  # 876,000 kWh x 0.5827 = 510,445.2 kg
     market_kg = (IMPORT_KWH - 300_000) * RESIDUAL_2023  # 576,000 kWh x 0.6096 = 351,129.6 kg
     assert s["grid_import_kwh"] == pytest.approx(IMPORT_KWH, abs=1e-6)
     assert s["scope2_location_tco2"] == pytest.approx(location_kg / 1000, abs=KG_TOL_T)
@@ -182,7 +206,9 @@ def test_without_a_ledger_scope2_market_uses_the_residual_mix(suzhou_weather):
 
 
 def test_one_fuel_at_the_meter_by_hand(suzhou_weather, fakes):
-    plant = dict(fake_gas_supply={"name": "gas_meter"}, fake_burner=[{"name": "boiler", "fuel_kw": 50.0}])
+    plant = dict(
+        fake_gas_supply={"name": "gas_meter"}, fake_burner=[{"name": "boiler", "fuel_kw": 50.0}]
+    )
     energy_kwh = 50.0 * HOURS_2025
     nm3 = energy_kwh / 10.814
     cn_kg = nm3 * 2.1622
@@ -204,8 +230,10 @@ def test_one_fuel_at_the_meter_by_hand(suzhou_weather, fakes):
 
 
 def test_fuel_reported_by_the_burner_too_is_counted_once(suzhou_weather, fakes):
-    plant = dict(fake_gas_supply={"name": "gas_meter"},
-                 fake_burner=[{"name": "boiler", "fuel_kw": 50.0, "co2_kg_per_kwh": 0.2}])
+    plant = dict(
+        fake_gas_supply={"name": "gas_meter"},
+        fake_burner=[{"name": "boiler", "fuel_kw": 50.0, "co2_kg_per_kwh": 0.2}],
+    )
     res = _run(_constant_plant(**plant, ledger={}), suzhou_weather)
     assert [r.source for r in _rows(res, scope=1)] == ["gas_meter"]
     assert any("counted once, at the supply" in n for n in res.summary["ledger"]["notes"])
@@ -213,13 +241,19 @@ def test_fuel_reported_by_the_burner_too_is_counted_once(suzhou_weather, fakes):
 
 def test_purchased_heat_from_a_component_and_a_meter(suzhou_weather, fakes):
     ledger = {"purchased_heat": [{"name": "steam", "quantity": 500.0, "unit": "GJ"}]}
-    res = _run(_constant_plant(fake_heat=[{"name": "district", "heat_kw": 10.0}], ledger=ledger),
-               suzhou_weather)
+    res = _run(
+        _constant_plant(fake_heat=[{"name": "district", "heat_kw": 10.0}], ledger=ledger),
+        suzhou_weather,
+    )
     heat_gj = 10.0 * HOURS_2025 * 0.0036 + 500.0
     heat_t = heat_gj * 110.0 / 1000
     s = res.summary
-    assert s["scope2_location_tco2"] == pytest.approx(IMPORT_KWH * JIANGSU_2023 / 1000 + heat_t, abs=KG_TOL_T)
-    assert s["scope2_market_tco2"] == pytest.approx(IMPORT_KWH * RESIDUAL_2023 / 1000 + heat_t, abs=KG_TOL_T)
+    assert s["scope2_location_tco2"] == pytest.approx(
+        IMPORT_KWH * JIANGSU_2023 / 1000 + heat_t, abs=KG_TOL_T
+    )
+    assert s["scope2_market_tco2"] == pytest.approx(
+        IMPORT_KWH * RESIDUAL_2023 / 1000 + heat_t, abs=KG_TOL_T
+    )
     assert len(_rows(res, category="purchased heat")) == 4  # two sources x two methods
 
 
@@ -227,86 +261,169 @@ def test_manual_entries_by_hand(suzhou_weather):
     ledger = {
         "gwp_set": "ar5",
         "fuels": [
-            {"name": "forklifts", "fuel": "diesel", "quantity": 1000.0, "unit": "L",
-             "density_kg_per_l": 0.84, "category": "mobile"},
+            {
+                "name": "forklifts",
+                "fuel": "diesel",
+                "quantity": 1000.0,
+                "unit": "L",
+                "density_kg_per_l": 0.84,
+                "category": "mobile",
+            },
             {"name": "canteen", "fuel": "natural_gas", "quantity": 1000.0, "unit": "Nm3"},
             {"name": "lab", "fuel": "lpg", "quantity": 2.0, "unit": "t"},
         ],
-        "process": [{"name": "flux", "quantity": 10.0, "unit": "t", "ef_kg_per_unit": 440.0,
-                     "factor_source": "stoichiometry of CaCO3 (test)"}],
-        "refrigerants": [
-            {"name": "vrf", "refrigerant": "R-410A", "charge_kg": 100.0, "annual_leak_rate_frac": 0.1},
-            {"name": "ammonia_plant", "refrigerant": "R-717", "leaked_kg": 50.0, "gwp": 0.0,
-             "gwp_source": "test: no sourced GWP, stated by the user"},
+        "process": [
+            {
+                "name": "flux",
+                "quantity": 10.0,
+                "unit": "t",
+                "ef_kg_per_unit": 440.0,
+                "factor_source": "stoichiometry of CaCO3 (test)",
+            }
         ],
-        "scope3": [{"name": "steel", "category": "purchased goods", "quantity": 100.0, "unit": "t",
-                    "ef_kg_per_unit": 2000.0, "factor_source": "test value"}],
+        "refrigerants": [
+            {
+                "name": "vrf",
+                "refrigerant": "R-410A",
+                "charge_kg": 100.0,
+                "annual_leak_rate_frac": 0.1,
+            },
+            {
+                "name": "ammonia_plant",
+                "refrigerant": "R-717",
+                "leaked_kg": 50.0,
+                "gwp": 0.0,
+                "gwp_source": "test: no sourced GWP, stated by the user",
+            },
+        ],
+        "scope3": [
+            {
+                "name": "steel",
+                "category": "purchased goods",
+                "quantity": 100.0,
+                "unit": "t",
+                "ef_kg_per_unit": 2000.0,
+                "factor_source": "test value",
+            }
+        ],
         "boundary": "type_ii",
     }
     res = _run(_constant_plant(ledger=ledger), suzhou_weather)
     s = res.summary
-    scope1_kg = (1000 * 0.84 * 3.0959 + 1000 * 2.1622 + 2000 * 3.1013 + 10 * 440.0
-                 + 100 * 0.1 * (0.5 * 677 + 0.5 * 3170) + 0.0)
+    scope1_kg = (
+        1000 * 0.84 * 3.0959
+        + 1000 * 2.1622
+        + 2000 * 3.1013
+        + 10 * 440.0
+        + 100 * 0.1 * (0.5 * 677 + 0.5 * 3170)
+        + 0.0
+    )
     assert s["scope1_tco2"] == pytest.approx(scope1_kg / 1000, abs=KG_TOL_T)
     assert s["scope3_tco2"] == pytest.approx(200.0, abs=KG_TOL_T)
-    assert s["net_tco2"] == pytest.approx(s["scope1_tco2"] + s["scope2_market_tco2"] + 200.0, abs=KG_TOL_T)
+    assert s["net_tco2"] == pytest.approx(
+        s["scope1_tco2"] + s["scope2_market_tco2"] + 200.0, abs=KG_TOL_T
+    )
     (mobile,) = _rows(res, category="mobile combustion")
-    assert mobile.factor == pytest.approx(0.84 * 3.0959) and "density 0.84 kg/L" in mobile.factor_source
+    assert (
+        mobile.factor == pytest.approx(0.84 * 3.0959)
+        and "density 0.84 kg/L" in mobile.factor_source
+    )
 
 
 def test_every_row_is_quantity_times_factor(suzhou_weather, fakes, tmp_path):
     # an hourly location factor makes the shown factor an import-weighted mean
     ef = np.where(np.arange(HOURS_2025) % 24 < 12, 0.4, 0.7)
     (tmp_path / "ef.csv").write_text("ef\n" + "\n".join(f"{v}" for v in ef) + "\n")
-    ledger = {"scope2": {"location_factor": {"series": {"file": "ef.csv", "column": "ef"}, "source": "test"}},
-              "instruments": [{"name": "ppa", "kind": "ppa", "quantity_kwh": 1e5, "vintage_year": 2025}],
-              "refrigerants": [{"name": "c", "refrigerant": "R-32", "leaked_kg": 3.0}]}
-    raw = _constant_plant(fake_gas_supply={"name": "gas_meter"}, fake_burner=[{"name": "b", "fuel_kw": 5.0}],
-                          ledger=ledger)
+    ledger = {
+        "scope2": {
+            "location_factor": {"series": {"file": "ef.csv", "column": "ef"}, "source": "test"}
+        },
+        "instruments": [{"name": "ppa", "kind": "ppa", "quantity_kwh": 1e5, "vintage_year": 2025}],
+        "refrigerants": [{"name": "c", "refrigerant": "R-32", "leaked_kg": 3.0}],
+    }
+    raw = _constant_plant(
+        fake_gas_supply={"name": "gas_meter"},
+        fake_burner=[{"name": "b", "fuel_kw": 5.0}],
+        ledger=ledger,
+    )
     config = twin.config_from_dict(raw, base_dir=tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SuspiciousInputWarning)
         res = twin.run(config, weather=suzhou_weather)
     frame = res.inventory
-    np.testing.assert_allclose(frame.quantity * frame.factor / 1000, frame.tco2e, rtol=1e-12, atol=1e-9)
-    assert res.summary["scope2_location_tco2"] == pytest.approx(LOAD_KW * ef.sum() / 1000, abs=KG_TOL_T)
+    np.testing.assert_allclose(
+        frame.quantity * frame.factor / 1000, frame.tco2e, rtol=1e-12, atol=1e-9
+    )
+    assert res.summary["scope2_location_tco2"] == pytest.approx(
+        LOAD_KW * ef.sum() / 1000, abs=KG_TOL_T
+    )
 
 
 def test_location_factor_by_province_and_year(suzhou_weather):
     ledger = {"scope2": {"location_factor": {"province": "sichuan", "year": 2023}}}
     res = _run(_constant_plant(ledger=ledger), suzhou_weather)
-    assert res.summary["scope2_location_tco2"] == pytest.approx(IMPORT_KWH * 0.1564 / 1000, abs=KG_TOL_T)
+    assert res.summary["scope2_location_tco2"] == pytest.approx(
+        IMPORT_KWH * 0.1564 / 1000, abs=KG_TOL_T
+    )
 
 
 # -- market-based rules ----------------------------------------------------------------
 def test_over_claim_is_an_error(suzhou_weather):
-    ledger = {"instruments": [
-        {"name": "contract", "kind": "green_power_contract", "quantity_kwh": 600_000, "vintage_year": 2025},
-        {"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025},
-    ]}
-    with pytest.raises(ConfigError, match=r"over-claim: 900,000 kWh of instruments against 876,000 kWh"):
+    ledger = {
+        "instruments": [
+            {
+                "name": "contract",
+                "kind": "green_power_contract",
+                "quantity_kwh": 600_000,
+                "vintage_year": 2025,
+            },
+            {"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025},
+        ]
+    }
+    with pytest.raises(
+        ConfigError, match=r"over-claim: 900,000 kWh of instruments against 876,000 kWh"
+    ):
         _run(_constant_plant(ledger=ledger), suzhou_weather)
 
 
 def test_capped_over_claim_is_recorded_and_stops_at_zero(suzhou_weather):
-    ledger = {"rules": {"over_claim": "cap"}, "instruments": [
-        {"name": "contract", "kind": "green_power_contract", "quantity_kwh": 600_000, "vintage_year": 2025},
-        {"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025},
-    ]}
+    ledger = {
+        "rules": {"over_claim": "cap"},
+        "instruments": [
+            {
+                "name": "contract",
+                "kind": "green_power_contract",
+                "quantity_kwh": 600_000,
+                "vintage_year": 2025,
+            },
+            {"name": "gec", "kind": "gec", "certificates": 300, "vintage_year": 2025},
+        ],
+    }
     res = _run(_constant_plant(ledger=ledger), suzhou_weather)
     (gec,) = _rows(res, source="gec")
-    assert gec.quantity == pytest.approx(276_000) and "24,000 of 300,000 kWh not applied" in gec.activity
+    assert (
+        gec.quantity == pytest.approx(276_000)
+        and "24,000 of 300,000 kWh not applied" in gec.activity
+    )
     assert res.summary["scope2_market_tco2"] == 0.0
     assert res.summary["renewable_share_frac"] == pytest.approx(1.0)
     assert res.ledger.inventory.electricity.instruments_not_applied_kwh == pytest.approx(24_000)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(load_kw=st.floats(0.0, 500.0), kwh=st.lists(st.floats(0.0, 5e6), min_size=0, max_size=3))
 def test_market_based_never_below_zero(suzhou_weather, load_kw, kwh):
-    raw = minimal_config(ledger={"rules": {"over_claim": "cap"}, "instruments": [
-        {"name": f"i{k}", "kind": "gec", "quantity_kwh": q, "vintage_year": 2025} for k, q in enumerate(kwh)
-    ]})
+    raw = minimal_config(
+        ledger={
+            "rules": {"over_claim": "cap"},
+            "instruments": [
+                {"name": f"i{k}", "kind": "gec", "quantity_kwh": q, "vintage_year": 2025}
+                for k, q in enumerate(kwh)
+            ],
+        }
+    )
     raw["base_load"] = [{"name": "load", "weekday_kw": [load_kw] * 24}]
     res = _run(raw, suzhou_weather)
     elec = res.ledger.inventory.electricity
@@ -316,9 +433,21 @@ def test_market_based_never_below_zero(suzhou_weather, load_kw, kwh):
 
 
 # -- certificates of the plant's own PV ---------------------------------------------
-PV = [{"name": "roof", "inverter_rated_power_ac_kw": 420.0,
-       "arrays": [{"name": "south", "rated_power_dc_kw": 500.0, "tilt_deg": 20.0, "azimuth_deg": 180.0,
-                   "mounting": "roof_mount"}]}]
+PV = [
+    {
+        "name": "roof",
+        "inverter_rated_power_ac_kw": 420.0,
+        "arrays": [
+            {
+                "name": "south",
+                "rated_power_dc_kw": 500.0,
+                "tilt_deg": 20.0,
+                "azimuth_deg": 180.0,
+                "mounting": "roof_mount",
+            }
+        ],
+    }
+]
 
 
 def test_selling_own_pv_certificates_removes_that_pv_from_the_claim(suzhou_weather):
@@ -326,18 +455,27 @@ def test_selling_own_pv_certificates_removes_that_pv_from_the_claim(suzhou_weath
     assert base.onsite_claim_kwh == pytest.approx(base.self_consumed_kwh)
     # certificates sold up to the exported PV leave the self-consumed PV its attributes ...
     few = int(base.exported_kwh // 1000)
-    res = _run(_constant_plant(pv=PV, ledger={"onsite": {"gec_sold_certificates": few}}), suzhou_weather)
-    assert res.ledger.inventory.electricity.onsite_claim_kwh == pytest.approx(base.self_consumed_kwh)
+    res = _run(
+        _constant_plant(pv=PV, ledger={"onsite": {"gec_sold_certificates": few}}), suzhou_weather
+    )
+    assert res.ledger.inventory.electricity.onsite_claim_kwh == pytest.approx(
+        base.self_consumed_kwh
+    )
     # ... beyond it, they take attributes from the self-consumed PV
     sold_certs = few + 50
-    res = _run(_constant_plant(pv=PV, ledger={"onsite": {"gec_sold_certificates": sold_certs}}), suzhou_weather)
+    res = _run(
+        _constant_plant(pv=PV, ledger={"onsite": {"gec_sold_certificates": sold_certs}}),
+        suzhou_weather,
+    )
     elec = res.ledger.inventory.electricity
     # attributes left = generation - sold; they cover self-consumption first
     expected = min(elec.self_consumed_kwh, elec.generation_kwh - sold_certs * 1000)
     assert elec.onsite_claim_kwh == pytest.approx(expected)
     assert elec.onsite_claim_kwh < base.onsite_claim_kwh
     assert res.summary["renewable_share_frac"] == pytest.approx(expected / elec.need_kwh)
-    assert res.summary["onsite_renewable_share_frac"] == pytest.approx(elec.self_consumed_kwh / elec.need_kwh)
+    assert res.summary["onsite_renewable_share_frac"] == pytest.approx(
+        elec.self_consumed_kwh / elec.need_kwh
+    )
 
 
 def test_selling_own_certificates_raises_market_based_scope2_at_the_residual_factor(suzhou_weather):
@@ -353,7 +491,9 @@ def test_selling_own_certificates_raises_market_based_scope2_at_the_residual_fac
     # 1 GEC = 1 MWh (发改能源〔2023〕1044号) at the residual mix, national 2023 excluding market-traded
     # non-fossil power (MEE/NBS 公告2025年第47号)
     assert rise == pytest.approx(sold_certs * 1000 * RESIDUAL_2023 / 1000, rel=1e-9)
-    assert res.summary["scope2_location_tco2"] == pytest.approx(base.summary["scope2_location_tco2"])
+    assert res.summary["scope2_location_tco2"] == pytest.approx(
+        base.summary["scope2_location_tco2"]
+    )
     (row,) = _rows(res, scope=2, basis="market", source="onsite_generation")
     assert row.quantity == pytest.approx(sold_certs * 1000)
 
@@ -361,14 +501,25 @@ def test_selling_own_certificates_raises_market_based_scope2_at_the_residual_fac
 def test_own_pv_certificate_is_not_counted_against_pv_and_purchase(suzhou_weather):
     probe = _run(_constant_plant(pv=PV, ledger={}), suzhou_weather).ledger.inventory.electricity
     own = 100_000.0
-    ledger = {"instruments": [{"name": "own_gec", "kind": "gec", "quantity_kwh": own, "vintage_year": 2025,
-                               "origin": "onsite"}]}
+    ledger = {
+        "instruments": [
+            {
+                "name": "own_gec",
+                "kind": "gec",
+                "quantity_kwh": own,
+                "vintage_year": 2025,
+                "origin": "onsite",
+            }
+        ]
+    }
     elec = _run(_constant_plant(pv=PV, ledger=ledger), suzhou_weather).ledger.inventory.electricity
     # each generated kWh carries one attribute: claim + own certificates applied <= generation
     assert elec.onsite_claim_kwh + elec.onsite_instruments_applied_kwh <= elec.generation_kwh + 1e-6
     assert elec.renewable_kwh <= probe.self_consumed_kwh + probe.exported_kwh + 1e-6
     too_many = {"onsite": {"gec_sold_certificates": probe.generation_kwh / 1000}, **ledger}
-    with pytest.raises(ConfigError, match="double counting: certificates of the plant's own generation"):
+    with pytest.raises(
+        ConfigError, match="double counting: certificates of the plant's own generation"
+    ):
         _run(_constant_plant(pv=PV, ledger=too_many), suzhou_weather)
 
 

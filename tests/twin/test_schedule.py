@@ -55,7 +55,10 @@ def test_recorder_in_a_tiny_process(env, log):
     env.run()
     tl = rec.timeline()
     assert (tl.start_s.tolist(), tl.end_s.tolist(), tl.state.tolist(), log) == (
-        [0, 600], [600, 3600], [1, 2], [3600]
+        [0, 600],
+        [600, 3600],
+        [1, 2],
+        [3600],
     )
 
 
@@ -138,7 +141,8 @@ def test_events_inside_a_step_count_pro_rata():
     tl = Timeline.from_segments([(0, 900, 0), (900, 1000, 2), (1000, 5400, 1), (5400, 7200, 0)])
     assert_allclose(
         state_fractions(tl, grid, 3),
-        [[900 / 3600, 2600 / 3600, 100 / 3600], [0.5, 0.5, 0.0]], atol=FRACTION_TOL,
+        [[900 / 3600, 2600 / 3600, 100 / 3600], [0.5, 0.5, 0.0]],
+        atol=FRACTION_TOL,
     )
 
 
@@ -202,8 +206,9 @@ def test_state_mean_rejects_a_table_of_the_wrong_length():
 
 def test_step_means_adds_overlapping_segments():
     grid = _grid("2025-03-03", "1h", 2)
-    out = step_means(np.array([0, 0]), np.array([5400, 3600]), np.array([[10.0, 1.0], [5.0, 0.0]]),
-                     grid)
+    out = step_means(
+        np.array([0, 0]), np.array([5400, 3600]), np.array([[10.0, 1.0], [5.0, 0.0]]), grid
+    )
     assert_allclose(out, [[15.0, 1.0], [5.0, 0.5]])
 
 
@@ -247,8 +252,7 @@ def test_step_means_equals_fractions_times_table(case, power_kw):
 
 
 @settings(max_examples=40, deadline=None)
-@given(partitions(), st.lists(st.sampled_from([0.0, 0.1, 0.3, 7.7, 560.0]), min_size=5,
-                              max_size=5))
+@given(partitions(), st.lists(st.sampled_from([0.0, 0.1, 0.3, 7.7, 560.0]), min_size=5, max_size=5))
 def test_step_means_is_zero_where_nothing_draws(case, power_kw):
     grid, tl = case
     power = np.array(power_kw)

@@ -27,9 +27,13 @@ def test_milp_matches_brute_force(seed):
     length, per_shift, required = 8, 1000.0, 1500.0  # two shifts needed
     chosen = solve_shift_starts(cost, hours, length, 3, per_shift, required)
     feasible = [
-        combo for k in (2, 3) for combo in itertools.combinations(range(24), k)
-        if all((b - a) % 24 >= length and (a - b) % 24 >= length
-               for a, b in itertools.combinations(combo, 2))
+        combo
+        for k in (2, 3)
+        for combo in itertools.combinations(range(24), k)
+        if all(
+            (b - a) % 24 >= length and (a - b) % 24 >= length
+            for a, b in itertools.combinations(combo, 2)
+        )
     ]
     best = min(feasible, key=lambda combo: cost[list(combo)].sum())
     assert cost[list(chosen)].sum() == pytest.approx(cost[list(best)].sum())
@@ -54,7 +58,9 @@ def test_cost_objective_moves_work_to_cheaper_hours_and_simulation_agrees(plan):
 def test_flat_emission_factor_keeps_the_current_shifts():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        flat = optimise_shifts(twin.load_config(REFERENCE_CONFIG), "stamping", objective="emissions")
+        flat = optimise_shifts(
+            twin.load_config(REFERENCE_CONFIG), "stamping", objective="emissions"
+        )
     assert flat.chosen_starts == flat.base_starts
 
 
@@ -69,7 +75,12 @@ def test_unknown_line_and_infeasible_output():
 def test_cli_schedule(tmp_path, capsys):
     from twin.cli import main
 
-    assert main(["schedule", str(REFERENCE_CONFIG), "--line", "assembly", "--out", str(tmp_path / "s")]) == 0
+    assert (
+        main(
+            ["schedule", str(REFERENCE_CONFIG), "--line", "assembly", "--out", str(tmp_path / "s")]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "optimiser estimate" in out and "simulated (line)" in out
     assert (tmp_path / "s" / "schedule.csv").is_file()

@@ -51,10 +51,17 @@ def dataset() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for name, rows in table.groupby("chiller"):
         first = rows.iloc[0]
-        entry = {"cop": float(first["ref_COP"]), "x": float(first["ref_lchwt_C"]),
-                 "y": float(first["ref_ecwt_C"])}
+        entry = {
+            "cop": float(first["ref_COP"]),
+            "x": float(first["ref_lchwt_C"]),
+            "y": float(first["ref_ecwt_C"]),
+        }
         for _, row in rows.iterrows():
-            cols = ["c1", "c2", "c3"] if row["curve"].startswith("EIRFPLR") else [f"c{i}" for i in range(1, 7)]
+            cols = (
+                ["c1", "c2", "c3"]
+                if row["curve"].startswith("EIRFPLR")
+                else [f"c{i}" for i in range(1, 7)]
+            )
             entry[row["curve"]] = tuple(float(row[c]) for c in cols)
         out[NAMES[name]] = entry
     return out
@@ -93,8 +100,15 @@ def test_curves_are_normalised_at_the_reference_point(name, dataset):
     c = CHILLER_CURVES[name]
     q_avail = 1000.0 * values["CAPFT"]
     power, cooling, plr, _ = chiller_eir_power_kw(
-        q_avail, d["x"], d["y"], rated_capacity_kw=1000.0, rated_cop=d["cop"], curves=c,
-        min_plr_frac=0.0, min_unload_frac=0.0)
+        q_avail,
+        d["x"],
+        d["y"],
+        rated_capacity_kw=1000.0,
+        rated_cop=d["cop"],
+        curves=c,
+        min_plr_frac=0.0,
+        min_unload_frac=0.0,
+    )
     expected = q_avail / d["cop"] * values["EIRFT"] * values["EIRFPLR_quadratic"]
     assert float(power) == pytest.approx(expected, rel=EXACT_RTOL)
     cop = float(cooling) / float(power)
@@ -112,11 +126,23 @@ def test_part_load_power_is_energyplus(name, plr, x, y, dataset):
     min_plr, min_unload = 0.1, 0.2
     frac = min(1.0, plr / min_plr)
     plr_eff = float(np.clip(max(plr, min_unload), *c.plr_range))
-    expected = q_avail / d["cop"] * _biquadratic(d["EIRFT"], xc, yc) * _quadratic(
-        d["EIRFPLR_quadratic"], plr_eff) * frac
+    expected = (
+        q_avail
+        / d["cop"]
+        * _biquadratic(d["EIRFT"], xc, yc)
+        * _quadratic(d["EIRFPLR_quadratic"], plr_eff)
+        * frac
+    )
     power, cooling, got_plr, _ = chiller_eir_power_kw(
-        plr * q_avail, x, y, rated_capacity_kw=1000.0, rated_cop=d["cop"], curves=c,
-        min_plr_frac=min_plr, min_unload_frac=min_unload)
+        plr * q_avail,
+        x,
+        y,
+        rated_capacity_kw=1000.0,
+        rated_cop=d["cop"],
+        curves=c,
+        min_plr_frac=min_plr,
+        min_unload_frac=min_unload,
+    )
     assert float(power) == pytest.approx(expected, rel=EXACT_RTOL)
     assert float(cooling) == pytest.approx(plr * q_avail, rel=EXACT_RTOL)
     assert float(got_plr) == pytest.approx(plr, rel=EXACT_RTOL)
@@ -125,9 +151,14 @@ def test_part_load_power_is_energyplus(name, plr, x, y, dataset):
 def test_cycling_below_the_minimum_part_load_ratio(dataset):
     d, c = dataset["doe2_centrifugal"], CHILLER_CURVES["doe2_centrifugal"]
     q_avail = 1000.0 * _biquadratic(d["CAPFT"], d["x"], d["y"])
-    at_min_unload = q_avail / d["cop"] * _biquadratic(d["EIRFT"], d["x"], d["y"]) * _quadratic(
-        d["EIRFPLR_quadratic"], 0.2)
+    at_min_unload = (
+        q_avail
+        / d["cop"]
+        * _biquadratic(d["EIRFT"], d["x"], d["y"])
+        * _quadratic(d["EIRFPLR_quadratic"], 0.2)
+    )
     for plr in (0.02, 0.05, 0.08):
-        power, *_ = chiller_eir_power_kw(plr * q_avail, d["x"], d["y"], rated_capacity_kw=1000.0,
-                                        rated_cop=d["cop"], curves=c)
+        power, *_ = chiller_eir_power_kw(
+            plr * q_avail, d["x"], d["y"], rated_capacity_kw=1000.0, rated_cop=d["cop"], curves=c
+        )
         assert float(power) == pytest.approx(at_min_unload * plr / 0.1, rel=EXACT_RTOL)

@@ -24,7 +24,15 @@ from twin.timegrid import TimeGrid
 __all__ = ["BALANCE_COLUMNS", "amount_of", "balance_closure", "build_balance"]
 
 BALANCE_COLUMNS = [
-    "carrier", "bus", "component", "kind", "direction", "amount", "unit", "source", "renewable",
+    "carrier",
+    "bus",
+    "component",
+    "kind",
+    "direction",
+    "amount",
+    "unit",
+    "source",
+    "renewable",
 ]
 """Columns of ``balance.csv``. ``kind`` is the port's role (``use``,
 ``generation``, ``supply``, ``charge``, ``discharge``, ``import``,
@@ -79,14 +87,24 @@ def build_balance(
         for port in c.ports():
             amount, unit = amount_of(f.ports[port.name], port.carrier.flow_unit, grid)
             direction = "in" if port.direction is Direction.OUT else "out"
-            rows.append((
-                port.carrier.name, port.bus, c.name, port.role.value, direction, amount, unit,
-                port.source or port.fuel, port.renewable,
-            ))
+            rows.append(
+                (
+                    port.carrier.name,
+                    port.bus,
+                    c.name,
+                    port.role.value,
+                    direction,
+                    amount,
+                    unit,
+                    port.source or port.fuel,
+                    port.renewable,
+                )
+            )
     for name, bus in buses.items():
         carrier = bus.carrier
         for label, kind, direction, per_bus in (
-            (UNMET, "unmet", "in", unmet_by_bus), (SURPLUS, "surplus", "out", surplus_by_bus),
+            (UNMET, "unmet", "in", unmet_by_bus),
+            (SURPLUS, "surplus", "out", surplus_by_bus),
         ):
             arr = per_bus.get(name)
             if arr is None or not np.any(arr > _CLOSING_TOLERANCE):
@@ -104,7 +122,9 @@ def balance_closure(balance: pd.DataFrame) -> pd.DataFrame:
         in_amount=np.where(balance["direction"] == "in", balance["amount"], 0.0),
         out_amount=np.where(balance["direction"] == "out", balance["amount"], 0.0),
     )
-    per_bus = signed.groupby(["carrier", "bus", "unit"], sort=False)[["in_amount", "out_amount"]].sum()
+    per_bus = signed.groupby(["carrier", "bus", "unit"], sort=False)[
+        ["in_amount", "out_amount"]
+    ].sum()
     scale = np.maximum(per_bus["in_amount"], per_bus["out_amount"])
     gap = (per_bus["in_amount"] - per_bus["out_amount"]).abs()
     per_bus["closure_frac"] = np.divide(gap, scale, out=np.zeros(len(gap)), where=scale > 0)

@@ -41,7 +41,9 @@ _NAN = float("nan")
 @cache
 def bundled_rubric() -> tuple[dict[str, str], ...]:
     """Rows of ``twin/data/ceca_g0171_rubric.csv`` (empty: the criteria were not found)."""
-    text = resources.files("twin.data").joinpath("ceca_g0171_rubric.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("twin.data").joinpath("ceca_g0171_rubric.csv").read_text(encoding="utf-8")
+    )
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     return tuple(csv.DictReader(lines))
 
@@ -80,21 +82,43 @@ def readiness(indicators: Mapping[str, float], rubric: list, boundary: str) -> R
     boundary : {"type_i", "type_ii"}
     """
     criteria = [
-        (r["indicator"], r["op"], float(r["threshold"]), r["level"], r["source"]) for r in bundled_rubric()
+        (r["indicator"], r["op"], float(r["threshold"]), r["level"], r["source"])
+        for r in bundled_rubric()
     ] + [(r.indicator, r.op, r.threshold, r.level, r.source) for r in rubric]
     rows: list[tuple[str, str, float, str, str]] = []
     if criteria:
-        rows.append(("standard", "T/CECA-G 0171-2022", _NAN, "",
-                     f"{len(criteria)} criteria from the rubric table, each citing its source"))
+        rows.append(
+            (
+                "standard",
+                "T/CECA-G 0171-2022",
+                _NAN,
+                "",
+                f"{len(criteria)} criteria from the rubric table, each citing its source",
+            )
+        )
     else:
-        rows.append(("standard", "T/CECA-G 0171-2022", _NAN, "",
-                     "standard text not available: star criteria, indicator weights and scoring were NOT "
-                     "FOUND (no copy of the standard's text was available); no star level is assessed. Add [[ledger.ceca.rubric]] rows "
-                     "citing the standard's clauses to evaluate them"))
-    rows.append(("boundary", "Type II" if boundary == "type_ii" else "Type I", _NAN, "",
-                 "Type I = scope 1 + 2, Type II = + value chain (project definition); a secondary source "
-                 "describes Type I as renewable electricity + offsetting and Type II as renewable "
-                 "electricity + removal; the standard's boundary text was not read"))
+        rows.append(
+            (
+                "standard",
+                "T/CECA-G 0171-2022",
+                _NAN,
+                "",
+                "standard text not available: star criteria, indicator weights and scoring were NOT "
+                "FOUND (no copy of the standard's text was available); no star level is assessed. Add [[ledger.ceca.rubric]] rows "
+                "citing the standard's clauses to evaluate them",
+            )
+        )
+    rows.append(
+        (
+            "boundary",
+            "Type II" if boundary == "type_ii" else "Type I",
+            _NAN,
+            "",
+            "Type I = scope 1 + 2, Type II = + value chain (project definition); a secondary source "
+            "describes Type I as renewable electricity + offsetting and Type II as renewable "
+            "electricity + removal; the standard's boundary text was not read",
+        )
+    )
     for name, (unit, meaning) in CECA_INDICATORS.items():
         rows.append(("indicator", name, float(indicators.get(name, _NAN)), unit, meaning))
     by_level: dict[str, list[bool]] = {}
@@ -103,9 +127,18 @@ def readiness(indicators: Mapping[str, float], rubric: list, boundary: str) -> R
         ok = not math.isnan(value) and bool(_OPS[op](value, threshold))
         by_level.setdefault(level, []).append(ok)
         state = "met" if ok else ("not computable" if math.isnan(value) else "not met")
-        rows.append(("criterion", f"{level}: {indicator} {op} {threshold:g}", value,
-                     CECA_INDICATORS.get(indicator, ("", ""))[0], f"{state}; source: {source}"))
+        rows.append(
+            (
+                "criterion",
+                f"{level}: {indicator} {op} {threshold:g}",
+                value,
+                CECA_INDICATORS.get(indicator, ("", ""))[0],
+                f"{state}; source: {source}",
+            )
+        )
     met = tuple(level for level, oks in by_level.items() if all(oks))
     for level, oks in by_level.items():
-        rows.append(("level", level, float(sum(oks)), "criteria met", f"{sum(oks)} of {len(oks)} met"))
+        rows.append(
+            ("level", level, float(sum(oks)), "criteria met", f"{sum(oks)} of {len(oks)} met")
+        )
     return Readiness(bool(criteria), met, tuple(rows))

@@ -18,7 +18,9 @@ from twin.timegrid import TimeGrid
 __all__ = ["electricity_emissions_kg", "scope2_location_tco2"]
 
 
-def electricity_emissions_kg(import_kw: np.ndarray, ef_kg_per_kwh: np.ndarray, grid: TimeGrid) -> np.ndarray:
+def electricity_emissions_kg(
+    import_kw: np.ndarray, ef_kg_per_kwh: np.ndarray, grid: TimeGrid
+) -> np.ndarray:
     """Emissions of imported electricity in each step [kg CO2].
 
     .. math:: e(t) = P_{imp}(t)\\,\\Delta t\\,EF(t)
@@ -33,4 +35,3 @@ def scope2_location_tco2(import_kw: np.ndarray, ef_kg_per_kwh: np.ndarray, grid:
     .. math:: E_2 = \\sum_t P_{imp}(t)\\,\\Delta t\\,EF(t) / 1000
     """
     return float(np.sum(electricity_emissions_kg(import_kw, ef_kg_per_kwh, grid))) / 1000.0
-

@@ -99,43 +99,136 @@ def comprehensive_energy(
     eq_source = cfg.electricity_equivalent_source
 
     def elec(name: str, kwh: float, sign: float) -> None:
-        rows.append((name, sign * kwh, "kWh", ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
-                     sign * kwh * ELECTRICITY_CALORIFIC_KGCE_PER_KWH / 1000.0, "calorific", f"{_SOURCE} (当量值)"))
+        rows.append(
+            (
+                name,
+                sign * kwh,
+                "kWh",
+                ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
+                sign * kwh * ELECTRICITY_CALORIFIC_KGCE_PER_KWH / 1000.0,
+                "calorific",
+                f"{_SOURCE} (当量值)",
+            )
+        )
         if eq is not None:
-            rows.append((name, sign * kwh, "kWh", eq, sign * kwh * eq / 1000.0, "equivalent",
-                         f"{eq_source} (等价值)"))
+            rows.append(
+                (
+                    name,
+                    sign * kwh,
+                    "kWh",
+                    eq,
+                    sign * kwh * eq / 1000.0,
+                    "equivalent",
+                    f"{eq_source} (等价值)",
+                )
+            )
 
     elec("grid electricity", grid_import_kwh, 1.0)
     if grid_export_kwh > 0:
         elec("exported electricity (deducted)", grid_export_kwh, -1.0)
     for fuel, kwh in sorted(fuel_import_kwh.items()):
-        rows.append((f"{fuel.replace('_', ' ')} at the meter (LHV)", kwh, "kWh", _KGCE_PER_KWH_LHV,
-                     kwh * _KGCE_PER_KWH_LHV / 1000.0, "both", f"{_SOURCE}; 1 kgce = 29,307.6 kJ"))
+        rows.append(
+            (
+                f"{fuel.replace('_', ' ')} at the meter (LHV)",
+                kwh,
+                "kWh",
+                _KGCE_PER_KWH_LHV,
+                kwh * _KGCE_PER_KWH_LHV / 1000.0,
+                "both",
+                f"{_SOURCE}; 1 kgce = 29,307.6 kJ",
+            )
+        )
     for e in cfg.fuels:
         gj = e.energy_gj()
         if gj is None:
-            rows.append((f"{e.name} ({e.fuel}): no calorific value", e.quantity, e.unit, float("nan"),
-                         float("nan"), "memo", "give the quantity in an energy unit or ncv_gj_per_unit"))
+            rows.append(
+                (
+                    f"{e.name} ({e.fuel}): no calorific value",
+                    e.quantity,
+                    e.unit,
+                    float("nan"),
+                    float("nan"),
+                    "memo",
+                    "give the quantity in an energy unit or ncv_gj_per_unit",
+                )
+            )
             continue
-        rows.append((f"{e.name} ({e.fuel}, LHV)", gj, "GJ", _KGCE_PER_GJ, gj * _KGCE_PER_GJ / 1000.0, "both",
-                     f"{_SOURCE}; 1 kgce = 29,307.6 kJ"))
+        rows.append(
+            (
+                f"{e.name} ({e.fuel}, LHV)",
+                gj,
+                "GJ",
+                _KGCE_PER_GJ,
+                gj * _KGCE_PER_GJ / 1000.0,
+                "both",
+                f"{_SOURCE}; 1 kgce = 29,307.6 kJ",
+            )
+        )
     heat = purchased_heat_gj + sum(h.quantity * ENERGY_UNITS_GJ[h.unit] for h in cfg.purchased_heat)
     if heat > 0:
-        rows.append(("purchased heat", heat, "GJ", _KGCE_PER_GJ, heat * _KGCE_PER_GJ / 1000.0, "both",
-                     f"{_SOURCE}: heat 0.03412 kgce/MJ"))
+        rows.append(
+            (
+                "purchased heat",
+                heat,
+                "GJ",
+                _KGCE_PER_GJ,
+                heat * _KGCE_PER_GJ / 1000.0,
+                "both",
+                f"{_SOURCE}: heat 0.03412 kgce/MJ",
+            )
+        )
     if onsite_renewable_self_consumed_kwh > 0:
-        rows.append(("on-site renewable electricity used (memo, not taken from outside)",
-                     onsite_renewable_self_consumed_kwh, "kWh", ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
-                     onsite_renewable_self_consumed_kwh * ELECTRICITY_CALORIFIC_KGCE_PER_KWH / 1000.0,
-                     "memo", f"{_SOURCE} (当量值)"))
+        rows.append(
+            (
+                "on-site renewable electricity used (memo, not taken from outside)",
+                onsite_renewable_self_consumed_kwh,
+                "kWh",
+                ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
+                onsite_renewable_self_consumed_kwh * ELECTRICITY_CALORIFIC_KGCE_PER_KWH / 1000.0,
+                "memo",
+                f"{_SOURCE} (当量值)",
+            )
+        )
     frame = pd.DataFrame(rows, columns=ENERGY_USE_COLUMNS)
     calorific = float(frame.loc[frame["basis"].isin(["calorific", "both"]), "tce"].sum())
     equivalent = (
-        float(frame.loc[frame["basis"].isin(["equivalent", "both"]), "tce"].sum()) if eq is not None else None
+        float(frame.loc[frame["basis"].isin(["equivalent", "both"]), "tce"].sum())
+        if eq is not None
+        else None
     )
-    frame = pd.concat([frame, pd.DataFrame([
-        ("comprehensive energy consumption (当量值)", calorific, "tce", 1000.0, calorific, "total", _SOURCE),
-        *([("comprehensive energy consumption (等价值)", equivalent, "tce", 1000.0, equivalent, "total",
-            f"{_SOURCE}; {eq_source}")] if equivalent is not None else []),
-    ], columns=ENERGY_USE_COLUMNS)], ignore_index=True)
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [
+                    (
+                        "comprehensive energy consumption (当量值)",
+                        calorific,
+                        "tce",
+                        1000.0,
+                        calorific,
+                        "total",
+                        _SOURCE,
+                    ),
+                    *(
+                        [
+                            (
+                                "comprehensive energy consumption (等价值)",
+                                equivalent,
+                                "tce",
+                                1000.0,
+                                equivalent,
+                                "total",
+                                f"{_SOURCE}; {eq_source}",
+                            )
+                        ]
+                        if equivalent is not None
+                        else []
+                    ),
+                ],
+                columns=ENERGY_USE_COLUMNS,
+            ),
+        ],
+        ignore_index=True,
+    )
     return EnergyUse(calorific, equivalent, frame)

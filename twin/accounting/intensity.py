@@ -34,8 +34,18 @@ from twin.timegrid import TimeGrid
 __all__ = ["INTENSITY_COLUMNS", "product_intensity"]
 
 INTENSITY_COLUMNS = [
-    "line", "units", "direct_kwh", "utilities_kwh", "shared_kwh", "total_kwh", "share_frac",
-    "kwh_per_unit", "energy_tce", "kgce_per_unit", "emissions_tco2", "kgco2e_per_unit",
+    "line",
+    "units",
+    "direct_kwh",
+    "utilities_kwh",
+    "shared_kwh",
+    "total_kwh",
+    "share_frac",
+    "kwh_per_unit",
+    "energy_tce",
+    "kgce_per_unit",
+    "emissions_tco2",
+    "kgco2e_per_unit",
 ]
 """Columns of ``product_intensity.csv`` (final energy in kWh: electricity and fuel, LHV)."""
 
@@ -45,7 +55,8 @@ _ENERGY_CARRIERS = ("electricity", "natural_gas")
 def _final_energy_in(c: Component, f: Flows, grid: TimeGrid) -> float:
     """Electricity and fuel a component takes in [kWh]."""
     return sum(
-        grid.energy_kwh(f.ports[p.name]) for p in c.ports()
+        grid.energy_kwh(f.ports[p.name])
+        for p in c.ports()
         if p.direction is Direction.IN and p.role is Role.USE and p.carrier.name in _ENERGY_CARRIERS
     )
 
@@ -90,7 +101,11 @@ def product_intensity(
             amount = float(np.sum(f.ports[p.name]))
             if p.role is Role.USE:
                 use_on_bus[p.bus] = use_on_bus.get(p.bus, 0.0) + amount
-        supplied = [p.bus for p in c.ports() if p.role is Role.SUPPLY and p.carrier.name not in _ENERGY_CARRIERS]
+        supplied = [
+            p.bus
+            for p in c.ports()
+            if p.role is Role.SUPPLY and p.carrier.name not in _ENERGY_CARRIERS
+        ]
         if supplied:
             energy = _final_energy_in(c, f, grid)
             for bus in supplied:
@@ -101,8 +116,16 @@ def product_intensity(
         direct = _final_energy_in(c, f, grid)
         via = 0.0
         for p in c.ports():
-            if p.role is Role.USE and p.carrier.name not in _ENERGY_CARRIERS and use_on_bus.get(p.bus, 0.0) > 0:
-                via += float(np.sum(f.ports[p.name])) / use_on_bus[p.bus] * supplier_input.get(p.bus, 0.0)
+            if (
+                p.role is Role.USE
+                and p.carrier.name not in _ENERGY_CARRIERS
+                and use_on_bus.get(p.bus, 0.0) > 0
+            ):
+                via += (
+                    float(np.sum(f.ports[p.name]))
+                    / use_on_bus[p.bus]
+                    * supplier_input.get(p.bus, 0.0)
+                )
         units = float(sum(np.sum(f.outputs[n]) for n in c.outputs_meaning(Meaning.PRODUCT)))
         rows.append([c.name, units, direct, via])
     frame = pd.DataFrame(rows, columns=["line", "units", "direct_kwh", "utilities_kwh"])

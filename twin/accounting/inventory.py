@@ -60,8 +60,17 @@ __all__ = [
 ]
 
 INVENTORY_COLUMNS = [
-    "scope", "category", "basis", "source", "activity", "quantity", "unit",
-    "factor", "factor_unit", "factor_source", "tco2e",
+    "scope",
+    "category",
+    "basis",
+    "source",
+    "activity",
+    "quantity",
+    "unit",
+    "factor",
+    "factor_unit",
+    "factor_source",
+    "tco2e",
 ]
 """Columns of ``inventory.csv``. ``basis`` is ``location`` or ``market`` for
 scope 2 rows (each scope 2 source appears once per method) and empty
@@ -204,7 +213,9 @@ class Inventory:
         return pd.DataFrame(records, columns=INVENTORY_COLUMNS)
 
 
-def factor_per_step(spec: FactorSpec, grid: TimeGrid, base_dir: str | Path, where: str) -> np.ndarray:
+def factor_per_step(
+    spec: FactorSpec, grid: TimeGrid, base_dir: str | Path, where: str
+) -> np.ndarray:
     """A factor spec as an array on the grid [kg CO2/kWh].
 
     Raises
@@ -229,8 +240,10 @@ def _form(spec_or_ef: FactorSpec | np.ndarray) -> str:
     if isinstance(spec_or_ef, FactorSpec):
         if spec_or_ef.ef_kg_per_kwh is not None:
             return ""
-        return " (import-weighted mean of a monthly factor)" if spec_or_ef.monthly_ef_kg_per_kwh else (
-            " (import-weighted mean of an hourly series)"
+        return (
+            " (import-weighted mean of a monthly factor)"
+            if spec_or_ef.monthly_ef_kg_per_kwh
+            else (" (import-weighted mean of an hourly series)")
         )
     return "" if np.ptp(spec_or_ef) == 0 else " (import-weighted mean of a time-varying factor)"
 
@@ -263,16 +276,33 @@ def _combustion_row(
             qty, unit = (nm3, "Nm3") if nm3 is not None else (energy_kwh, "kWh")
             factor = kg / qty if qty > 0 else 0.0
             return InventoryRow(
-                1, "stationary combustion", "", c.name, activity, qty, unit, factor,
-                f"kg CO2/{unit}", f"{where}: the component's own factor (its emissions output)", kg / 1000.0,
+                1,
+                "stationary combustion",
+                "",
+                c.name,
+                activity,
+                qty,
+                unit,
+                factor,
+                f"kg CO2/{unit}",
+                f"{where}: the component's own factor (its emissions output)",
+                kg / 1000.0,
             )
-        notes.append(f"{where} declares no emissions output; its fuel is counted with the Chinese factors")
+        notes.append(
+            f"{where} declares no emissions output; its fuel is counted with the Chinese factors"
+        )
         factor_set = "cn"
     return _fuel_row(c.name, activity, fuel, energy_kwh, nm3, factor_set, where)
 
 
 def _fuel_row(
-    name: str, activity: str, fuel: str, energy_kwh: float, nm3: float | None, factor_set: str, where: str
+    name: str,
+    activity: str,
+    fuel: str,
+    energy_kwh: float,
+    nm3: float | None,
+    factor_set: str,
+    where: str,
 ) -> InventoryRow:
     """A stationary-combustion row of fuel energy [kWh, LHV] (or metered volume [Nm³])."""
     try:
@@ -289,8 +319,17 @@ def _fuel_row(
         activity += " (energy on LHV basis)"
         source = ff.source + (" ; per GJ = EF / NCV" if factor_set == "cn" else "")
     return InventoryRow(
-        1, "stationary combustion", "", name, activity, qty, unit, factor,
-        f"kg CO2/{unit}", source, qty * factor / 1000.0,
+        1,
+        "stationary combustion",
+        "",
+        name,
+        activity,
+        qty,
+        unit,
+        factor,
+        f"kg CO2/{unit}",
+        source,
+        qty * factor / 1000.0,
     )
 
 
@@ -315,8 +354,17 @@ def _scope1_rows(
             if out.meaning is not Meaning.FUEL or out.unit != "kW":
                 continue
             kwh = grid.energy_kwh(f.outputs[out.name])
-            rows.append(_fuel_row(c.name, f"{out.fuel.replace('_', ' ')} burned by {where}", out.fuel,
-                                  kwh, None, factor_set, where))
+            rows.append(
+                _fuel_row(
+                    c.name,
+                    f"{out.fuel.replace('_', ' ')} burned by {where}",
+                    out.fuel,
+                    kwh,
+                    None,
+                    factor_set,
+                    where,
+                )
+            )
         co2 = _declared(c, f, Meaning.EMISSIONS)
         if co2 is None or any(o.meaning is Meaning.FUEL for o in c.outputs()):
             continue
@@ -327,21 +375,54 @@ def _scope1_rows(
             )
             continue
         t = float(np.sum(co2)) * grid.step_h / 1000.0
-        rows.append(InventoryRow(
-            1, "direct emissions (component model)", "", c.name, f"CO2 reported by {where}",
-            t, "t CO2", 1000.0, "kg CO2/t CO2", f"{c.kind} component model (its emissions output)", t,
-        ))
+        rows.append(
+            InventoryRow(
+                1,
+                "direct emissions (component model)",
+                "",
+                c.name,
+                f"CO2 reported by {where}",
+                t,
+                "t CO2",
+                1000.0,
+                "kg CO2/t CO2",
+                f"{c.kind} component model (its emissions output)",
+                t,
+            )
+        )
     for e in cfg.fuels:
         factor, source = e.factor(cfg.fuel_factors)
-        rows.append(InventoryRow(
-            1, f"{e.category} combustion", "", e.name, f"{e.fuel.replace('_', ' ')} (metered or invoiced)",
-            e.quantity, e.unit, factor, f"kg CO2/{e.unit}", source, e.quantity * factor / 1000.0,
-        ))
+        rows.append(
+            InventoryRow(
+                1,
+                f"{e.category} combustion",
+                "",
+                e.name,
+                f"{e.fuel.replace('_', ' ')} (metered or invoiced)",
+                e.quantity,
+                e.unit,
+                factor,
+                f"kg CO2/{e.unit}",
+                source,
+                e.quantity * factor / 1000.0,
+            )
+        )
     for p in cfg.process:
-        rows.append(InventoryRow(
-            1, "process emissions", "", p.name, "process activity", p.quantity, p.unit,
-            p.ef_kg_per_unit, f"kg CO2e/{p.unit}", p.factor_source, p.quantity * p.ef_kg_per_unit / 1000.0,
-        ))
+        rows.append(
+            InventoryRow(
+                1,
+                "process emissions",
+                "",
+                p.name,
+                "process activity",
+                p.quantity,
+                p.unit,
+                p.ef_kg_per_unit,
+                f"kg CO2e/{p.unit}",
+                p.factor_source,
+                p.quantity * p.ef_kg_per_unit / 1000.0,
+            )
+        )
     for r in cfg.refrigerants:
         if r.gwp is not None:
             gwp, source = r.gwp, str(r.gwp_source)
@@ -352,21 +433,36 @@ def _scope1_rows(
             activity = f"{r.refrigerant} lost (measured top-up)"
         else:
             activity = f"{r.refrigerant}: charge {r.charge_kg:g} kg x annual leak rate {r.annual_leak_rate_frac:g}"
-        rows.append(InventoryRow(
-            1, "fugitive: refrigerant leakage", "", r.name, activity, r.leaked, "kg",
-            gwp, "kg CO2e/kg", source, r.leaked * gwp / 1000.0,
-        ))
+        rows.append(
+            InventoryRow(
+                1,
+                "fugitive: refrigerant leakage",
+                "",
+                r.name,
+                activity,
+                r.leaked,
+                "kg",
+                gwp,
+                "kg CO2e/kg",
+                source,
+                r.leaked * gwp / 1000.0,
+            )
+        )
     return rows
 
 
 # -- scope 2 ---------------------------------------------------------------------
-def location_factor(plant: Plant, signals: TariffSignals, cfg: LedgerConfig) -> tuple[np.ndarray, str]:
+def location_factor(
+    plant: Plant, signals: TariffSignals, cfg: LedgerConfig
+) -> tuple[np.ndarray, str]:
     """Location-based grid factor per step [kg CO2/kWh] and its source:
     ``ledger.scope2.location_factor`` if given, else the grid connection's."""
     spec = cfg.scope2.location_factor
     if spec is not None:
         where = f"{plant.config.source_path or '<config>'}: ledger.scope2.location_factor.series"
-        return factor_per_step(spec, plant.grid, plant.config.base_dir, where), spec.source + _form(spec)
+        return factor_per_step(spec, plant.grid, plant.config.base_dir, where), spec.source + _form(
+            spec
+        )
     source = f"grid_connection.emission_factor: {plant.slack.emission_factor_source()}"
     return signals.ef_kg_per_kwh, source + _form(signals.ef_kg_per_kwh)
 
@@ -378,15 +474,17 @@ def residual_factor(plant: Plant, cfg: LedgerConfig) -> tuple[np.ndarray, str]:
     spec = cfg.scope2.residual_factor
     if spec is not None:
         where = f"{plant.config.source_path or '<config>'}: ledger.scope2.residual_factor.series"
-        return factor_per_step(spec, plant.grid, plant.config.base_dir, where), spec.source + _form(spec)
+        return factor_per_step(spec, plant.grid, plant.config.base_dir, where), spec.source + _form(
+            spec
+        )
     gf = grid_factor(year=cfg.factor_year, national="national_average_excl_market_nonfossil")
-    source = f"{gf.source}: residual mix (national average excluding market-traded non-fossil power)"
+    source = (
+        f"{gf.source}: residual mix (national average excluding market-traded non-fossil power)"
+    )
     return np.full(plant.grid.n_steps, gf.ef_kg_per_kwh), source
 
 
-def _heat_rows(
-    plant: Plant, flows: Mapping[str, Flows], cfg: LedgerConfig
-) -> list[InventoryRow]:
+def _heat_rows(plant: Plant, flows: Mapping[str, Flows], cfg: LedgerConfig) -> list[InventoryRow]:
     if cfg.scope2.heat_ef_kg_per_gj is not None:
         ef, source = cfg.scope2.heat_ef_kg_per_gj, str(cfg.scope2.heat_factor_source)
     else:
@@ -397,12 +495,26 @@ def _heat_rows(
             if p.role is Role.IMPORT and p.carrier.name == "heat":
                 gj = plant.grid.energy_kwh(flows[c.name].ports[p.name]) * _GJ_PER_KWH
                 items.append((c.name, f"heat imported by {c.kind}[{c.name}]", gj))
-    items += [(h.name, "heat or steam received (metered)", h.quantity * ENERGY_UNITS_GJ[h.unit])
-              for h in cfg.purchased_heat]
+    items += [
+        (h.name, "heat or steam received (metered)", h.quantity * ENERGY_UNITS_GJ[h.unit])
+        for h in cfg.purchased_heat
+    ]
     return [
-        InventoryRow(2, "purchased heat", basis, name, activity, gj, "GJ", ef, "kg CO2/GJ", source,
-                     gj * ef / 1000.0)
-        for name, activity, gj in items for basis in ("location", "market")
+        InventoryRow(
+            2,
+            "purchased heat",
+            basis,
+            name,
+            activity,
+            gj,
+            "GJ",
+            ef,
+            "kg CO2/GJ",
+            source,
+            gj * ef / 1000.0,
+        )
+        for name, activity, gj in items
+        for basis in ("location", "market")
     ]
 
 
@@ -437,8 +549,12 @@ def _attribute_budget(
 
 
 def _electricity_rows(
-    plant: Plant, series: PlantSeries, signals: TariffSignals, cfg: LedgerConfig,
-    location_ef: tuple[np.ndarray, str] | None, residual_ef: tuple[np.ndarray, str] | None,
+    plant: Plant,
+    series: PlantSeries,
+    signals: TariffSignals,
+    cfg: LedgerConfig,
+    location_ef: tuple[np.ndarray, str] | None,
+    residual_ef: tuple[np.ndarray, str] | None,
     notes: list[str],
 ) -> tuple[list[InventoryRow], ElectricityAccount]:
     grid = plant.grid
@@ -450,10 +566,21 @@ def _electricity_rows(
     loc_ef, loc_source = location_ef or location_factor(plant, signals, cfg)
     loc_t = scope2_location_tco2(imp, loc_ef, grid)
     loc_factor = _weighted(loc_t * 1000.0, import_kwh, loc_ef)
-    rows = [InventoryRow(
-        2, "purchased electricity", "location", grid_name, "grid import", import_kwh, "kWh",
-        loc_factor, "kg CO2/kWh", loc_source, loc_t,
-    )]
+    rows = [
+        InventoryRow(
+            2,
+            "purchased electricity",
+            "location",
+            grid_name,
+            "grid import",
+            import_kwh,
+            "kWh",
+            loc_factor,
+            "kg CO2/kWh",
+            loc_source,
+            loc_t,
+        )
+    ]
 
     # market-based: instruments first, at zero; over-claim is an error unless capped
     total = sum(i.kwh for i in cfg.instruments)
@@ -475,14 +602,29 @@ def _electricity_rows(
         if inst.origin == "onsite":
             activity += ", issued for the plant's own generation"
         if take < inst.kwh - _TOL_KWH:
-            activity += f"; {inst.kwh - take:,.0f} of {inst.kwh:,.0f} kWh not applied (over-claim capped)"
-            notes.append(f"instrument {inst.name!r}: {inst.kwh - take:,.0f} kWh not applied (rules.over_claim = 'cap')")
+            activity += (
+                f"; {inst.kwh - take:,.0f} of {inst.kwh:,.0f} kWh not applied (over-claim capped)"
+            )
+            notes.append(
+                f"instrument {inst.name!r}: {inst.kwh - take:,.0f} kWh not applied (rules.over_claim = 'cap')"
+            )
         ids = f"; ids {', '.join(inst.registry_ids)}" if inst.registry_ids else ""
-        rows.append(InventoryRow(
-            2, "purchased electricity", "market", inst.name, activity, take, "kWh", 0.0, "kg CO2/kWh",
-            f"contractual instrument conveying the renewable attribute (zero emission), GHG Protocol "
-            f"Scope 2 Guidance market-based method; {inst.source or 'no reference given'}{ids}", 0.0,
-        ))
+        rows.append(
+            InventoryRow(
+                2,
+                "purchased electricity",
+                "market",
+                inst.name,
+                activity,
+                take,
+                "kWh",
+                0.0,
+                "kg CO2/kWh",
+                f"contractual instrument conveying the renewable attribute (zero emission), GHG Protocol "
+                f"Scope 2 Guidance market-based method; {inst.source or 'no reference given'}{ids}",
+                0.0,
+            )
+        )
     applied_kwh = sum(applied.values())
     uncovered = max(import_kwh - applied_kwh, 0.0)
     res_ef, res_source = residual_ef or residual_factor(plant, cfg)
@@ -490,10 +632,21 @@ def _electricity_rows(
     market_t = scope2_location_tco2(imp * share, res_ef, grid)
     # import-weighted residual factor (the uncovered share is the same at every step)
     res_factor = _weighted(scope2_location_tco2(imp, res_ef, grid) * 1000.0, import_kwh, res_ef)
-    rows.append(InventoryRow(
-        2, "purchased electricity", "market", grid_name, "grid import not covered by instruments",
-        uncovered, "kWh", res_factor, "kg CO2/kWh", res_source, market_t,
-    ))
+    rows.append(
+        InventoryRow(
+            2,
+            "purchased electricity",
+            "market",
+            grid_name,
+            "grid import not covered by instruments",
+            uncovered,
+            "kWh",
+            res_factor,
+            "kg CO2/kWh",
+            res_source,
+            market_t,
+        )
+    )
 
     generation, exported, self_consumed, sold, onsite_applied, claim = _attribute_budget(
         cfg, series, grid, applied, where
@@ -503,14 +656,23 @@ def _electricity_rows(
         # GHG Protocol Scope 2 Guidance (market-based method) and 发改能源〔2023〕1044号: on-site
         # generation whose certificates went to others (or to cover grid import) is consumed
         # without its attribute, so it carries the residual mix like uncovered grid electricity
-        rows.append(InventoryRow(
-            2, "purchased electricity", "market", "onsite_generation",
-            "self-consumed on-site generation whose certificates are sold or applied to grid import "
-            "(consumed without its renewable attribute)",
-            stripped, "kWh", res_factor, "kg CO2/kWh",
-            f"{res_source}; residual mix for generation whose attributes went elsewhere (GHG Protocol "
-            "Scope 2 Guidance, market-based method)", stripped * res_factor / 1000.0,
-        ))
+        rows.append(
+            InventoryRow(
+                2,
+                "purchased electricity",
+                "market",
+                "onsite_generation",
+                "self-consumed on-site generation whose certificates are sold or applied to grid import "
+                "(consumed without its renewable attribute)",
+                stripped,
+                "kWh",
+                res_factor,
+                "kg CO2/kWh",
+                f"{res_source}; residual mix for generation whose attributes went elsewhere (GHG Protocol "
+                "Scope 2 Guidance, market-based method)",
+                stripped * res_factor / 1000.0,
+            )
+        )
         notes.append(
             f"{stripped:,.0f} kWh of self-consumed on-site generation are not renewable for the claim: "
             "their certificates are sold or applied to grid import; market-based scope 2 counts them "
@@ -537,8 +699,19 @@ def _electricity_rows(
 # -- scope 3 ---------------------------------------------------------------------
 def _scope3_rows(cfg: LedgerConfig) -> list[InventoryRow]:
     return [
-        InventoryRow(3, e.category, "", e.name, e.category, e.quantity, e.unit, e.ef_kg_per_unit,
-                     f"kg CO2e/{e.unit}", e.factor_source, e.quantity * e.ef_kg_per_unit / 1000.0)
+        InventoryRow(
+            3,
+            e.category,
+            "",
+            e.name,
+            e.category,
+            e.quantity,
+            e.unit,
+            e.ef_kg_per_unit,
+            f"kg CO2e/{e.unit}",
+            e.factor_source,
+            e.quantity * e.ef_kg_per_unit / 1000.0,
+        )
         for e in cfg.scope3
     ]
 
@@ -577,13 +750,20 @@ def build_inventory(
     """
     notes: list[str] = []
     rows = _scope1_rows(plant, flows, cfg, notes)
-    elec_rows, account = _electricity_rows(plant, series, signals, cfg, location_ef, residual_ef, notes)
+    elec_rows, account = _electricity_rows(
+        plant, series, signals, cfg, location_ef, residual_ef, notes
+    )
     rows += elec_rows
     rows += _heat_rows(plant, flows, cfg)
     rows += _scope3_rows(cfg)
     for c in plant.components:
         for p in c.ports():
-            if p.role is Role.IMPORT and not p.fuel and p.carrier.name not in ("electricity", "heat"):
-                notes.append(f"{c.kind}[{c.name}] imports {p.carrier.name}: no factor for it; not inventoried")
+            if (
+                p.role is Role.IMPORT
+                and not p.fuel
+                and p.carrier.name not in ("electricity", "heat")
+            ):
+                notes.append(
+                    f"{c.kind}[{c.name}] imports {p.carrier.name}: no factor for it; not inventoried"
+                )
     return Inventory(tuple(rows), account, tuple(notes))
-

@@ -128,7 +128,11 @@ def plant_series(
             arr = f.outputs[out.name]
             if out.meaning is Meaning.STATE and has_storage:
                 soc += arr
-            elif out.meaning is Meaning.LOSS and out.carrier is not None and out.carrier.name == _ELECTRICITY:
+            elif (
+                out.meaning is Meaning.LOSS
+                and out.carrier is not None
+                and out.carrier.name == _ELECTRICITY
+            ):
                 loss += arr
             elif out.meaning is Meaning.CURTAILMENT and sources:
                 # a generator's curtailment is of its first generation port's source

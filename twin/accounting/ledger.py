@@ -34,7 +34,9 @@ def ledger_config_of(plant: Plant) -> tuple[LedgerConfig, bool]:
     cfg = plant.config.ledger
     if cfg is not None:
         return cfg, True
-    return LedgerConfig(fuel_factors="component", reporting_year=plant.config.simulation.year), False
+    return LedgerConfig(
+        fuel_factors="component", reporting_year=plant.config.simulation.year
+    ), False
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ def _indicators(inv: Inventory, neu: Neutrality) -> dict[str, float]:
         "net_tco2": neu.net_tco2,
         "renewable_share_frac": elec.renewable_share_frac,
         "onsite_renewable_share_frac": elec.onsite_renewable_share_frac,
-        "self_sufficiency_frac": 1.0 - elec.grid_import_kwh / elec.need_kwh if elec.need_kwh > 0 else math.nan,
+        "self_sufficiency_frac": 1.0 - elec.grid_import_kwh / elec.need_kwh
+        if elec.need_kwh > 0
+        else math.nan,
         "offset_ratio_frac": neu.offset_ratio_frac,
         "intensity_tco2e_per_unit": neu.intensity_tco2e_per_unit,
         "intensity_tco2e_per_10k_cny": neu.intensity_tco2e_per_10k_cny,
@@ -165,7 +169,9 @@ def compute_ledger(
         cfg, configured = ledger_config_of(plant)
     else:
         cfg, configured = config, True
-    inv = build_inventory(plant, flows, series, signals, cfg, location_ef=location_ef, residual_ef=residual_ef)
+    inv = build_inventory(
+        plant, flows, series, signals, cfg, location_ef=location_ef, residual_ef=residual_ef
+    )
     neu = neutrality(inv, cfg)
     ready = readiness(_indicators(inv, neu), cfg.ceca.rubric, cfg.boundary)
     grid = plant.grid
@@ -182,7 +188,11 @@ def compute_ledger(
                 heat_gj += kwh * 0.0036
     elec = inv.electricity
     energy = comprehensive_energy(
-        elec.grid_import_kwh, grid.energy_kwh(series.grid_export_kw), fuels, heat_gj,
-        elec.self_consumed_kwh, cfg,
+        elec.grid_import_kwh,
+        grid.energy_kwh(series.grid_export_kw),
+        fuels,
+        heat_gj,
+        elec.self_consumed_kwh,
+        cfg,
     )
     return Ledger(cfg, configured, inv, neu, ready, energy)

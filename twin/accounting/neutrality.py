@@ -103,8 +103,10 @@ class Neutrality:
     notes: tuple[str, ...]
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([[getattr(r, c) for c in NEUTRALITY_COLUMNS] for r in self.rows],
-                            columns=NEUTRALITY_COLUMNS)
+        return pd.DataFrame(
+            [[getattr(r, c) for c in NEUTRALITY_COLUMNS] for r in self.rows],
+            columns=NEUTRALITY_COLUMNS,
+        )
 
 
 def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
@@ -113,7 +115,11 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     notes: list[str] = []
     type_ii = cfg.boundary == "type_ii"
     s1 = inventory.scope1_tco2
-    s2 = inventory.scope2_market_tco2 if cfg.scope2_basis == "market" else inventory.scope2_location_tco2
+    s2 = (
+        inventory.scope2_market_tco2
+        if cfg.scope2_basis == "market"
+        else inventory.scope2_location_tco2
+    )
     s3 = inventory.scope3_tco2 if type_ii else 0.0
     emissions = s1 + s2 + s3
     boundary = "Type II (scope 1 + 2 + 3)" if type_ii else "Type I (scope 1 + 2)"
@@ -122,12 +128,18 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
         rows.append(NeutralityRow(step, item, value, unit, note))
 
     add("0 emissions", "scope 1", s1)
-    add("0 emissions", f"scope 2 ({cfg.scope2_basis}-based)", s2,
-        note="basis of the claim; the other method is in inventory.csv")
+    add(
+        "0 emissions",
+        f"scope 2 ({cfg.scope2_basis}-based)",
+        s2,
+        note="basis of the claim; the other method is in inventory.csv",
+    )
     if type_ii:
         add("0 emissions", "scope 3", s3)
     elif inventory.scope3_tco2 > 0:
-        notes.append("scope 3 sources are inventoried but lie outside the Type I boundary of the claim")
+        notes.append(
+            "scope 3 sources are inventoried but lie outside the Type I boundary of the claim"
+        )
     add("0 emissions", f"emissions in the boundary, {boundary}", emissions)
 
     # 1. reductions against the base year
@@ -145,8 +157,12 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
         reduction = base - emissions
         reduction_frac = reduction / base if base > 0 else _NAN
         add("1 reductions", f"base year {b.year} emissions in the boundary", base, note=b.source)
-        add("1 reductions", f"reduction {b.year} -> {cfg.reporting_year}", reduction,
-            note="positive = lower than the base year")
+        add(
+            "1 reductions",
+            f"reduction {b.year} -> {cfg.reporting_year}",
+            reduction,
+            note="positive = lower than the base year",
+        )
         add("1 reductions", "reduction share of the base year", reduction_frac, "-")
         if reduction < 0:
             notes.append(f"emissions are {-reduction:,.1f} t CO2e above the base year {b.year}")
@@ -167,15 +183,21 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     for o in cfg.offsets:
         serials = f"; serials {', '.join(o.serials)}" if o.serials else ""
         status = "retired" if o.retired else "NOT retired: not counted"
-        add("3 offsets", f"{o.name} ({o.standard}, vintage {o.vintage_year})", o.quantity_tco2e,
-            note=f"{status}{serials}")
+        add(
+            "3 offsets",
+            f"{o.name} ({o.standard}, vintage {o.vintage_year})",
+            o.quantity_tco2e,
+            note=f"{status}{serials}",
+        )
         if not o.retired:
             notes.append(f"offset {o.name!r} is not retired and is not counted")
             continue
         retired += o.quantity_tco2e
         cost += o.quantity_tco2e * (o.price_cny_per_t or 0.0)
         if accepted is not None and o.standard not in accepted:
-            notes.append(f"offset {o.name!r}: {o.standard} is not among the programmes the claim accepts")
+            notes.append(
+                f"offset {o.name!r}: {o.standard} is not among the programmes the claim accepts"
+            )
             continue
         usable.append((o.name, o.standard, o.quantity_tco2e))
     by_standard: dict[str, float] = {}
@@ -185,8 +207,12 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     for standard, q in by_standard.items():
         cap = cfg.rules.offset_share_cap_frac.get(standard)
         if cap is not None and q > cap * emissions:
-            add("3 offsets", f"{standard} credits above the {cap:.0%} share cap (not applied)",
-                q - cap * emissions, note="rules.offset_share_cap_frac")
+            add(
+                "3 offsets",
+                f"{standard} credits above the {cap:.0%} share cap (not applied)",
+                q - cap * emissions,
+                note="rules.offset_share_cap_frac",
+            )
             q = cap * emissions
         eligible += q
     applied = min(eligible, residual)
@@ -220,7 +246,9 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
             f"reduction plan ({cfg.reduction_plan}); not a neutrality claim until reductions are shown"
         )
     else:
-        verdict = "neutral for the boundary and year: reductions against the base year, then offsets"
+        verdict = (
+            "neutral for the boundary and year: reductions against the base year, then offsets"
+        )
     neutral = verdict.startswith("neutral for")
     add("4 result", "status", _NAN, "", verdict)
 
@@ -229,14 +257,35 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     offset_ratio = applied / emissions if emissions > 0 else 0.0
     per_unit = emissions / cfg.production_units if cfg.production_units else _NAN
     per_10k = emissions / (cfg.revenue_cny / 1e4) if cfg.revenue_cny else _NAN
-    add("indicators", "renewable electricity share (market-based)", elec.renewable_share_frac, "-",
+    add(
+        "indicators",
+        "renewable electricity share (market-based)",
+        elec.renewable_share_frac,
+        "-",
         f"({elec.onsite_claim_kwh:,.0f} kWh on-site + {elec.instruments_applied_kwh:,.0f} kWh instruments) "
-        f"/ {elec.need_kwh:,.0f} kWh electricity need (use + storage losses)")
-    add("indicators", "offset ratio", offset_ratio, "-", "credits applied / emissions in the boundary")
-    add("indicators", f"intensity per {cfg.production_unit}", per_unit, f"t CO2e/{cfg.production_unit}",
-        "" if cfg.production_units else "give ledger.production_units")
-    add("indicators", "intensity per revenue", per_10k, "t CO2e/10k CNY",
-        "" if cfg.revenue_cny else "give ledger.revenue_cny")
+        f"/ {elec.need_kwh:,.0f} kWh electricity need (use + storage losses)",
+    )
+    add(
+        "indicators",
+        "offset ratio",
+        offset_ratio,
+        "-",
+        "credits applied / emissions in the boundary",
+    )
+    add(
+        "indicators",
+        f"intensity per {cfg.production_unit}",
+        per_unit,
+        f"t CO2e/{cfg.production_unit}",
+        "" if cfg.production_units else "give ledger.production_units",
+    )
+    add(
+        "indicators",
+        "intensity per revenue",
+        per_10k,
+        "t CO2e/10k CNY",
+        "" if cfg.revenue_cny else "give ledger.revenue_cny",
+    )
     notes.append(
         "order of ISO 14068-1:2023: reductions, then removals within the value chain, then offsets; "
         "PAS 2060 was withdrawn on 2025-11-30 and replaced by BS ISO 14068-1"
@@ -244,11 +293,21 @@ def neutrality(inventory: Inventory, cfg: LedgerConfig) -> Neutrality:
     for text in notes:
         add("notes", "note", _NAN, "", text)
     return Neutrality(
-        emissions_tco2=emissions, reduction_tco2=reduction, reduction_frac=reduction_frac,
-        removals_tco2=removals, residual_tco2=residual, offsets_retired_tco2=retired,
-        offsets_applied_tco2=applied, offsets_surplus_tco2=surplus, net_tco2=net,
-        neutral=neutral, verdict=verdict,
-        offset_ratio_frac=offset_ratio, renewable_share_frac=elec.renewable_share_frac,
-        intensity_tco2e_per_unit=per_unit, intensity_tco2e_per_10k_cny=per_10k,
-        rows=tuple(rows), notes=tuple(notes),
+        emissions_tco2=emissions,
+        reduction_tco2=reduction,
+        reduction_frac=reduction_frac,
+        removals_tco2=removals,
+        residual_tco2=residual,
+        offsets_retired_tco2=retired,
+        offsets_applied_tco2=applied,
+        offsets_surplus_tco2=surplus,
+        net_tco2=net,
+        neutral=neutral,
+        verdict=verdict,
+        offset_ratio_frac=offset_ratio,
+        renewable_share_frac=elec.renewable_share_frac,
+        intensity_tco2e_per_unit=per_unit,
+        intensity_tco2e_per_10k_cny=per_10k,
+        rows=tuple(rows),
+        notes=tuple(notes),
     )

@@ -42,22 +42,32 @@ class Summary(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # -- electricity, from the balance and the declared series ------------------
-    electricity_use_kwh: float = _f("kWh", "final electricity use of loads and converters (USE ports)")
-    onsite_generation_kwh: float = _f("kWh", "on-site electricity generation after curtailment, every source")
+    electricity_use_kwh: float = _f(
+        "kWh", "final electricity use of loads and converters (USE ports)"
+    )
+    onsite_generation_kwh: float = _f(
+        "kWh", "on-site electricity generation after curtailment, every source"
+    )
     generation_by_source_kwh: dict[str, float] = _f(
         "kWh", "on-site generation by declared energy source (solar, natural_gas, ...)", default={}
     )
-    renewable_generation_kwh: float = _f("kWh", "on-site generation from sources declared renewable")
+    renewable_generation_kwh: float = _f(
+        "kWh", "on-site generation from sources declared renewable"
+    )
     onsite_self_consumed_kwh: float = _f(
-        "kWh", "on-site generation used on site: generation - the export attributed to it step by step"
+        "kWh",
+        "on-site generation used on site: generation - the export attributed to it step by step",
     )
     renewable_self_consumed_kwh: float = _f(
-        "kWh", "renewable on-site generation used on site (export attributed pro rata to generators)"
+        "kWh",
+        "renewable on-site generation used on site (export attributed pro rata to generators)",
     )
     pv_ac_kwh: float = _f("kWh", "solar generation, AC, after curtailment")
     pv_curtailed_kwh: float = _f("kWh", "solar generation curtailed for lack of export capacity")
     curtailed_kwh: float = _f("kWh", "generation curtailed, every source")
-    pv_self_consumed_kwh: float = _f("kWh", "solar generation used on site (directly or through storage)")
+    pv_self_consumed_kwh: float = _f(
+        "kWh", "solar generation used on site (directly or through storage)"
+    )
     pv_self_consumption_frac: float = _f("-", "self-consumed share of solar generation")
     grid_import_kwh: float = _f("kWh", "electricity imported from the grid (IMPORT ports)")
     grid_export_kwh: float = _f("kWh", "electricity exported to the grid (EXPORT ports)")
@@ -74,7 +84,8 @@ class Summary(BaseModel):
     )
     unmet_kwh: float = _f("kWh", "electricity demand above the import limit")
     fuel_import_kwh: dict[str, float] = _f(
-        "kWh", "fuel received at the plant's meters by fuel, LHV basis (IMPORT ports of fuel carriers)",
+        "kWh",
+        "fuel received at the plant's meters by fuel, LHV basis (IMPORT ports of fuel carriers)",
         default={},
     )
     unmet_by_bus: dict[str, float] = _f(
@@ -86,7 +97,8 @@ class Summary(BaseModel):
     capacity_cost_cny: float = _f("CNY", "capacity basic charge")
     export_revenue_cny: float = _f("CNY", "revenue of exports")
     power_factor_adjustment_cny: float = _f(
-        "CNY", "power-factor adjustment (力调电费, (83)水电财字第215号): a surcharge (> 0) or a rebate (< 0)"
+        "CNY",
+        "power-factor adjustment (力调电费, (83)水电财字第215号): a surcharge (> 0) or a rebate (< 0)",
     )
     total_cost_cny: float = _f(
         "CNY", "electricity: energy + basic charges + power-factor adjustment - export revenue"
@@ -94,12 +106,16 @@ class Summary(BaseModel):
     fuel_cost_cny: float = _f("CNY", "bills of fuel and heat supplies (COST outputs of components)")
     # -- carbon, from the ledger's inventory -------------------------------------
     scope1_tco2: float = _f(
-        "t CO2e", "direct emissions: fuel at the meter and fuel burned from own stock, manual fuels, "
+        "t CO2e",
+        "direct emissions: fuel at the meter and fuel burned from own stock, manual fuels, "
         "process, refrigerant leakage",
     )
-    scope2_location_tco2: float = _f("t CO2e", "purchased electricity (import x grid factor) and heat, location-based")
+    scope2_location_tco2: float = _f(
+        "t CO2e", "purchased electricity (import x grid factor) and heat, location-based"
+    )
     scope2_market_tco2: float = _f(
-        "t CO2e", "purchased electricity and heat, market-based (instruments at zero, the rest at the "
+        "t CO2e",
+        "purchased electricity and heat, market-based (instruments at zero, the rest at the "
         "residual mix; never below zero)",
     )
     scope3_tco2: float = _f("t CO2e", "value-chain sources given in [ledger]")
@@ -110,28 +126,37 @@ class Summary(BaseModel):
         "-", "self-consumed on-site renewable generation / (use + storage losses)"
     )
     comprehensive_energy_tce: float = _f(
-        "tce", "综合能耗, GB/T 2589-2020: energy taken from outside less electricity exported, electricity "
+        "tce",
+        "综合能耗, GB/T 2589-2020: energy taken from outside less electricity exported, electricity "
         "on the calorific-value basis (当量值, 0.1229 kgce/kWh)",
     )
     comprehensive_energy_equivalent_tce: float | None = _f(
-        "tce", "综合能耗 with electricity on the equivalent-value basis (等价值, the year's published "
-        "thermal-power supply coal rate given in [ledger]); null without it", default=None,
+        "tce",
+        "综合能耗 with electricity on the equivalent-value basis (等价值, the year's published "
+        "thermal-power supply coal rate given in [ledger]); null without it",
+        default=None,
     )
     product_intensity: dict[str, dict[str, float]] = _f(
-        "per key suffix", "per production line: units, final energy (direct, utilities, shared) per unit, "
+        "per key suffix",
+        "per production line: units, final energy (direct, utilities, shared) per unit, "
         "comprehensive energy and scope 1 + 2 per unit, shared utilities allocated by the rule of "
-        "twin.accounting.intensity", default={},
+        "twin.accounting.intensity",
+        default={},
     )
     # -- structured parts ---------------------------------------------------------
     components: dict[str, dict[str, float]] = _f(
         "per key suffix", "per-component indicators, unit-suffixed keys", default={}
     )
     ledger: dict[str, Any] = _f("-", "the carbon ledger's choices and notes", default={})
-    provenance: dict[str, Any] = _f("-", "version, config hash, weather hash, seed, software", default={})
+    provenance: dict[str, Any] = _f(
+        "-", "version, config hash, weather hash, seed, software", default={}
+    )
     warnings: list[str] = _f("-", "doubtful input and unmet demand found by the run", default=[])
     notes: list[str] = _f(
-        "-", "how a figure was obtained where it is an estimate or a bound (demand billed on a "
-        "coarser step than the tariff's interval)", default=[],
+        "-",
+        "how a figure was obtained where it is an estimate or a bound (demand billed on a "
+        "coarser step than the tariff's interval)",
+        default=[],
     )
 
     # -- read as a mapping (what summary.json holds) --------------------------------
@@ -200,7 +225,9 @@ def build_summary(
     values.update(
         electricity_use_kwh=total(elec, Role.USE),
         onsite_generation_kwh=float(gen["amount"].sum()),
-        generation_by_source_kwh={k: float(v) for k, v in gen.groupby("source")["amount"].sum().items()},
+        generation_by_source_kwh={
+            k: float(v) for k, v in gen.groupby("source")["amount"].sum().items()
+        },
         renewable_generation_kwh=float(gen.loc[gen["renewable"], "amount"].sum()),
         grid_import_kwh=total(elec, Role.IMPORT),
         grid_export_kwh=total(elec, Role.EXPORT),
@@ -209,11 +236,15 @@ def build_summary(
     for c in plant.components:
         for p in c.ports():
             if p.role is Role.IMPORT and p.fuel and p.carrier.is_energy:
-                fuels[p.fuel] = fuels.get(p.fuel, 0.0) + grid.energy_kwh(flows[c.name].ports[p.name])
+                fuels[p.fuel] = fuels.get(p.fuel, 0.0) + grid.energy_kwh(
+                    flows[c.name].ports[p.name]
+                )
     unmet_rows = balance[balance["kind"] == "unmet"]
     values.update(
         fuel_import_kwh=fuels,
-        unmet_by_bus={str(b): float(a) for b, a in zip(unmet_rows["bus"], unmet_rows["amount"], strict=True)},
+        unmet_by_bus={
+            str(b): float(a) for b, a in zip(unmet_rows["bus"], unmet_rows["amount"], strict=True)
+        },
         energy_cost_cny=cost.energy_cost_cny,
         demand_cost_cny=cost.demand_cost_cny,
         capacity_cost_cny=cost.capacity_cost_cny,
@@ -225,10 +256,13 @@ def build_summary(
     values.update(ledger.summary_keys())
     neu = ledger.neutrality
     intensity = product_intensity(
-        plant.components, flows, grid,
+        plant.components,
+        flows,
+        grid,
         plant_final_kwh=values["electricity_use_kwh"] + sum(fuels.values()),
         plant_tce=values["comprehensive_energy_tce"],
-        plant_tco2e=neu.emissions_tco2 - (values["scope3_tco2"] if ledger.config.boundary == "type_ii" else 0.0),
+        plant_tco2e=neu.emissions_tco2
+        - (values["scope3_tco2"] if ledger.config.boundary == "type_ii" else 0.0),
     )
     values["product_intensity"] = {
         str(r["line"]): {k: float(r[k]) for k in INTENSITY_COLUMNS if k != "line"}

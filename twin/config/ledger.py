@@ -65,7 +65,9 @@ name one of them."""
 
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
-_NAME = Field(min_length=1, max_length=80, description="Name of the entry (appears in the inventory).")
+_NAME = Field(
+    min_length=1, max_length=80, description="Name of the entry (appears in the inventory)."
+)
 
 KWH_PER_CERTIFICATE = 1000.0
 """1 green electricity certificate (绿证, GEC) = 1 MWh (发改能源〔2023〕1044号)."""
@@ -128,7 +130,9 @@ class Scope2Config(BaseModel):
         "national average excluding market-traded non-fossil power of ledger.factor_year.",
     )
     heat_ef_kg_per_gj: float | None = Field(
-        default=None, ge=0, description="Purchased heat factor [kg CO2/GJ]; default 110 (see source)."
+        default=None,
+        ge=0,
+        description="Purchased heat factor [kg CO2/GJ]; default 110 (see source).",
     )
     heat_factor_source: str | None = Field(default=None, description="Source of heat_ef_kg_per_gj.")
 
@@ -159,7 +163,8 @@ class Instrument(BaseModel):
         description="'onsite' for certificates issued for the plant's own generation.",
     )
     registry_ids: list[str] = Field(
-        default_factory=list, description="Certificate serial numbers or contract ids (checked for reuse)."
+        default_factory=list,
+        description="Certificate serial numbers or contract ids (checked for reuse).",
     )
     source: str = Field(default="", description="Contract, registry or invoice reference.")
 
@@ -184,7 +189,8 @@ class OnsiteConfig(BaseModel):
     model_config = _FROZEN
 
     gec_sold_certificates: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="GECs of the plant's own PV sold to others (1 GEC = 1 MWh); that PV can no "
         "longer be claimed as renewable.",
     )
@@ -211,13 +217,19 @@ class FuelEntry(BaseModel):
         default="stationary", description="Stationary combustion or mobile (forklifts, vehicles)."
     )
     density_kg_per_l: float | None = Field(
-        default=None, gt=0, description="Density for a quantity in litres [kg/L] (no default is bundled)."
+        default=None,
+        gt=0,
+        description="Density for a quantity in litres [kg/L] (no default is bundled).",
     )
     ncv_gj_per_unit: float | None = Field(
-        default=None, gt=0, description="NCV per kg or Nm³ replacing the table's [GJ/kg] or [GJ/Nm³]."
+        default=None,
+        gt=0,
+        description="NCV per kg or Nm³ replacing the table's [GJ/kg] or [GJ/Nm³].",
     )
     ef_kg_per_unit: float | None = Field(
-        default=None, ge=0, description="Factor per unit of `unit` replacing the factor set [kg CO2/unit]."
+        default=None,
+        ge=0,
+        description="Factor per unit of `unit` replacing the factor set [kg CO2/unit].",
     )
     factor_source: str | None = Field(default=None, description="Source of ef_kg_per_unit.")
 
@@ -303,7 +315,9 @@ class ProcessEntry(BaseModel):
 
     name: str = _NAME
     quantity: float = Field(ge=0, description="Activity in the reporting year [unit].")
-    unit: str = Field(min_length=1, description="Unit of quantity (t of product, t of carbonate ...).")
+    unit: str = Field(
+        min_length=1, description="Unit of quantity (t of product, t of carbonate ...)."
+    )
     ef_kg_per_unit: float = Field(ge=0, description="kg CO2e per unit of activity.")
     factor_source: str = Field(min_length=1, description="Document the factor comes from.")
 
@@ -321,7 +335,9 @@ class RefrigerantEntry(BaseModel):
         default=None, ge=0, le=1, description="Share of the charge lost per year [-]."
     )
     leaked_kg: float | None = Field(
-        default=None, ge=0, description="Measured loss in the year (top-ups) [kg], instead of charge x rate."
+        default=None,
+        ge=0,
+        description="Measured loss in the year (top-ups) [kg], instead of charge x rate.",
     )
     gwp: float | None = Field(default=None, ge=0, description="GWP-100 replacing the table's [-].")
     gwp_source: str | None = Field(default=None, description="Source of gwp.")
@@ -366,7 +382,8 @@ class Scope3Entry(BaseModel):
 
     name: str = _NAME
     category: str = Field(
-        min_length=1, description="GHG Protocol scope 3 / ISO 14064-1 category, e.g. 'purchased goods'."
+        min_length=1,
+        description="GHG Protocol scope 3 / ISO 14064-1 category, e.g. 'purchased goods'.",
     )
     quantity: float = Field(ge=0, description="Activity [unit].")
     unit: str = Field(min_length=1, description="Unit of quantity (t, t·km ...).")
@@ -405,12 +422,23 @@ class Offset(BaseModel):
     model_config = _FROZEN
 
     name: str = _NAME
-    standard: Literal["CCER", "VCS", "GS", "CDM", "other"] = Field(description="Crediting programme.")
-    vintage_year: int = Field(ge=2000, le=2100, description="Year the reductions or removals happened.")
+    standard: Literal["CCER", "VCS", "GS", "CDM", "other"] = Field(
+        description="Crediting programme."
+    )
+    vintage_year: int = Field(
+        ge=2000, le=2100, description="Year the reductions or removals happened."
+    )
     quantity_tco2e: float = Field(ge=0, description="Credits [t CO2e] (1 credit = 1 t CO2e).")
-    serials: list[str] = Field(default_factory=list, description="Registry serial numbers (checked for reuse).")
-    retired: bool = Field(default=True, description="Retired (cancelled) on the registry; unretired credits do not count.")
-    price_cny_per_t: float | None = Field(default=None, ge=0, description="Price paid [CNY/t CO2e].")
+    serials: list[str] = Field(
+        default_factory=list, description="Registry serial numbers (checked for reuse)."
+    )
+    retired: bool = Field(
+        default=True,
+        description="Retired (cancelled) on the registry; unretired credits do not count.",
+    )
+    price_cny_per_t: float | None = Field(
+        default=None, ge=0, description="Price paid [CNY/t CO2e]."
+    )
 
 
 class RubricRow(BaseModel):
@@ -422,7 +450,9 @@ class RubricRow(BaseModel):
     op: Literal[">=", ">", "<=", "<", "=="] = Field(description="Comparison with the threshold.")
     threshold: float = Field(description="Threshold in the indicator's unit.")
     level: str = Field(min_length=1, description="Star level or grade the criterion belongs to.")
-    source: str = Field(min_length=1, description="Clause of the standard (no rule without a source).")
+    source: str = Field(
+        min_length=1, description="Clause of the standard (no rule without a source)."
+    )
 
     @field_validator("indicator")
     @classmethod
@@ -450,11 +480,21 @@ class PathwayYear(BaseModel):
     model_config = _FROZEN
 
     year: int = Field(ge=2000, le=2100, description="Reporting year.")
-    grid_ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Location-based factor [kg CO2/kWh].")
-    residual_ef_kg_per_kwh: float | None = Field(default=None, ge=0, description="Residual-mix factor [kg CO2/kWh].")
-    electricity_price_factor: float | None = Field(default=None, ge=0, description="Multiplier on the electricity bill [-].")
-    fuel_price_factor: float | None = Field(default=None, ge=0, description="Multiplier on fuel bills [-].")
-    offset_price_cny_per_t: float | None = Field(default=None, ge=0, description="Credit price [CNY/t CO2e].")
+    grid_ef_kg_per_kwh: float | None = Field(
+        default=None, ge=0, description="Location-based factor [kg CO2/kWh]."
+    )
+    residual_ef_kg_per_kwh: float | None = Field(
+        default=None, ge=0, description="Residual-mix factor [kg CO2/kWh]."
+    )
+    electricity_price_factor: float | None = Field(
+        default=None, ge=0, description="Multiplier on the electricity bill [-]."
+    )
+    fuel_price_factor: float | None = Field(
+        default=None, ge=0, description="Multiplier on fuel bills [-]."
+    )
+    offset_price_cny_per_t: float | None = Field(
+        default=None, ge=0, description="Credit price [CNY/t CO2e]."
+    )
 
 
 class PathwayMeasure(BaseModel):
@@ -501,12 +541,23 @@ class PathwayConfig(BaseModel):
         default=0.0, ge=-1, le=1, description="Yearly change of the location-based factor [-/year]."
     )
     residual_ef_change_frac_per_year: float | None = Field(
-        default=None, ge=-1, le=1, description="Yearly change of the residual factor; default: as the grid."
+        default=None,
+        ge=-1,
+        le=1,
+        description="Yearly change of the residual factor; default: as the grid.",
     )
-    electricity_price_change_frac_per_year: float = Field(default=0.0, ge=-1, le=1, description="[-/year].")
-    fuel_price_change_frac_per_year: float = Field(default=0.0, ge=-1, le=1, description="[-/year].")
-    offset_price_cny_per_t: float = Field(ge=0, description="Credit price in start_year [CNY/t CO2e].")
-    offset_price_change_frac_per_year: float = Field(default=0.0, ge=-1, le=1, description="[-/year].")
+    electricity_price_change_frac_per_year: float = Field(
+        default=0.0, ge=-1, le=1, description="[-/year]."
+    )
+    fuel_price_change_frac_per_year: float = Field(
+        default=0.0, ge=-1, le=1, description="[-/year]."
+    )
+    offset_price_cny_per_t: float = Field(
+        ge=0, description="Credit price in start_year [CNY/t CO2e]."
+    )
+    offset_price_change_frac_per_year: float = Field(
+        default=0.0, ge=-1, le=1, description="[-/year]."
+    )
     years: list[PathwayYear] = Field(default_factory=list, description="Explicit values by year.")
     measures: list[PathwayMeasure] = Field(default_factory=list, description="Measures by year.")
 
@@ -557,21 +608,41 @@ class LedgerConfig(BaseModel):
     )
     gwp_set: Literal["ar6", "ar5"] = Field(default="ar6", description="IPCC GWP-100 values.")
     factor_year: int = Field(
-        default=2023, ge=2021, le=2023,
+        default=2023,
+        ge=2021,
+        le=2023,
         description="Data year of the default residual-mix factor (MEE/NBS 2021-2023).",
     )
-    production_units: float | None = Field(default=None, gt=0, description="Output in the year [production_unit].")
-    production_unit: str = Field(default="unit", min_length=1, description="Unit of production_units.")
+    production_units: float | None = Field(
+        default=None, gt=0, description="Output in the year [production_unit]."
+    )
+    production_unit: str = Field(
+        default="unit", min_length=1, description="Unit of production_units."
+    )
     revenue_cny: float | None = Field(default=None, gt=0, description="Revenue in the year [CNY].")
     rules: LedgerRules = Field(default_factory=LedgerRules, description="Programme rules.")
-    scope2: Scope2Config = Field(default_factory=Scope2Config, description="Electricity and heat factors.")
-    onsite: OnsiteConfig = Field(default_factory=OnsiteConfig, description="Own generation attributes.")
-    instruments: list[Instrument] = Field(default_factory=list, description="Renewable electricity instruments.")
-    fuels: list[FuelEntry] = Field(default_factory=list, description="Fuels not modelled as components.")
+    scope2: Scope2Config = Field(
+        default_factory=Scope2Config, description="Electricity and heat factors."
+    )
+    onsite: OnsiteConfig = Field(
+        default_factory=OnsiteConfig, description="Own generation attributes."
+    )
+    instruments: list[Instrument] = Field(
+        default_factory=list, description="Renewable electricity instruments."
+    )
+    fuels: list[FuelEntry] = Field(
+        default_factory=list, description="Fuels not modelled as components."
+    )
     process: list[ProcessEntry] = Field(default_factory=list, description="Process emissions.")
-    refrigerants: list[RefrigerantEntry] = Field(default_factory=list, description="Refrigerant systems.")
-    purchased_heat: list[PurchasedHeatEntry] = Field(default_factory=list, description="Metered heat purchases.")
-    scope3: list[Scope3Entry] = Field(default_factory=list, description="Value-chain sources (Type II).")
+    refrigerants: list[RefrigerantEntry] = Field(
+        default_factory=list, description="Refrigerant systems."
+    )
+    purchased_heat: list[PurchasedHeatEntry] = Field(
+        default_factory=list, description="Metered heat purchases."
+    )
+    scope3: list[Scope3Entry] = Field(
+        default_factory=list, description="Value-chain sources (Type II)."
+    )
     base_year: BaseYear | None = Field(default=None, description="Base period for reductions.")
     claim_period: Literal["first", "subsequent"] = Field(
         default="subsequent",
@@ -585,7 +656,9 @@ class LedgerConfig(BaseModel):
         "and timescale.",
     )
     electricity_equivalent_kgce_per_kwh: float | None = Field(
-        default=None, gt=0.2, lt=0.45,
+        default=None,
+        gt=0.2,
+        lt=0.45,
         description="Electricity on the equivalent-value basis (等价值) for 综合能耗: the reporting year's "
         "published average standard-coal consumption of thermal power supply [kgce/kWh], with its "
         "source in electricity_equivalent_source. Without it only the calorific-value basis "
@@ -594,15 +667,25 @@ class LedgerConfig(BaseModel):
     electricity_equivalent_source: str = Field(
         default="", description="Publication of electricity_equivalent_kgce_per_kwh."
     )
-    removals: list[Removal] = Field(default_factory=list, description="Removals within the value chain.")
+    removals: list[Removal] = Field(
+        default_factory=list, description="Removals within the value chain."
+    )
     offsets: list[Offset] = Field(default_factory=list, description="Credits retired for the year.")
     ceca: CecaConfig = Field(default_factory=CecaConfig, description="T/CECA-G 0171-2022 rubric.")
     pathway: PathwayConfig | None = Field(default=None, description="Multi-year pathway.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for where in ("instruments", "fuels", "process", "refrigerants", "purchased_heat",
-                      "scope3", "removals", "offsets"):
+        for where in (
+            "instruments",
+            "fuels",
+            "process",
+            "refrigerants",
+            "purchased_heat",
+            "scope3",
+            "removals",
+            "offsets",
+        ):
             _unique([e.name for e in getattr(self, where)], where)
         ids = [i for inst in self.instruments for i in inst.registry_ids]
         reused = sorted(i for i, n in Counter(ids).items() if n > 1)
@@ -618,7 +701,10 @@ class LedgerConfig(BaseModel):
         if reused:
             msg = f"offsets: serial(s) {reused} appear more than once; a credit is retired once"
             raise ValueError(msg)
-        if self.electricity_equivalent_kgce_per_kwh is not None and not self.electricity_equivalent_source:
+        if (
+            self.electricity_equivalent_kgce_per_kwh is not None
+            and not self.electricity_equivalent_source
+        ):
             msg = (
                 "electricity_equivalent_source: give the publication of "
                 "electricity_equivalent_kgce_per_kwh (a number without a source is not reported)"

@@ -243,7 +243,9 @@ def set_path(
         walked.append(f"[{key}]" if isinstance(key, int) else key)
     last = parts[-1]
     if isinstance(node, list):
-        index = last if isinstance(last, int) else _index_by_name(node, last, walked, label, path, what)
+        index = (
+            last if isinstance(last, int) else _index_by_name(node, last, walked, label, path, what)
+        )
         if index >= len(node):
             msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
@@ -270,9 +272,13 @@ def _index_by_name(
     raise ConfigError(msg)
 
 
-def _step_into(node: Any, key: str | int, walked: list[str], label: str, path: str, *, what: str) -> Any:
+def _step_into(
+    node: Any, key: str | int, walked: list[str], label: str, path: str, *, what: str
+) -> Any:
     if isinstance(node, list):
-        index = key if isinstance(key, int) else _index_by_name(node, key, walked, label, path, what)
+        index = (
+            key if isinstance(key, int) else _index_by_name(node, key, walked, label, path, what)
+        )
         if index >= len(node):
             msg = f"{label}: {what} {path}: {''.join(walked)} has {len(node)} item(s), no [{index}]"
             raise ConfigError(msg)
@@ -340,14 +346,16 @@ def _format_one(err: Mapping[str, Any], source: str, root: type[BaseModel]) -> s
         allowed = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(clean[-1]), allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return (
-            f"{source}: {path}: unknown key; {hint}valid keys here: {', '.join(allowed)}"
-        )
+        return f"{source}: {path}: unknown key; {hint}valid keys here: {', '.join(allowed)}"
     if kind == "missing":
         return f"{source}: {path}: required field is missing (add it)"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
-              "less_than_equal": "<="}[kind]
+        op = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind]
         bound = next(iter(ctx.values()), "?")
         return f"{source}: {path}: expected {op} {bound}, got {_short(got)}"
     if kind in {"too_short", "too_long"}:
@@ -379,15 +387,25 @@ def _format_validation_error(exc: ValidationError, source: str, root: type[BaseM
     merged: list[Mapping[str, Any]] = []
     for key, errs in by_field.items():
         members = [e for e in errs if any(_union_member(p) for p in e["loc"])]
-        if len(members) > 1 and len(members) == len(errs) and all(len(e["loc"]) == len(key) + 1 for e in errs):
+        if (
+            len(members) > 1
+            and len(members) == len(errs)
+            and all(len(e["loc"]) == len(key) + 1 for e in errs)
+        ):
             got = errs[0].get("input")
-            accepted = " or ".join(dict.fromkeys(
-                "a finite number" if e["type"] == "finite_number" else
-                "a table of 24-hour profiles" if e["type"] in ("model_type", "dict_type") else
-                e["msg"].removeprefix("Input should be ")
-                for e in errs
-            ))
-            merged.append({"loc": key, "type": "union", "msg": f"Input should be {accepted}", "input": got})
+            accepted = " or ".join(
+                dict.fromkeys(
+                    "a finite number"
+                    if e["type"] == "finite_number"
+                    else "a table of 24-hour profiles"
+                    if e["type"] in ("model_type", "dict_type")
+                    else e["msg"].removeprefix("Input should be ")
+                    for e in errs
+                )
+            )
+            merged.append(
+                {"loc": key, "type": "union", "msg": f"Input should be {accepted}", "input": got}
+            )
         else:
             merged.extend(errs)
     for err in merged:

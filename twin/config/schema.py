@@ -64,7 +64,9 @@ class SimulationConfig(BaseModel):
 
     year: int = Field(default=2025, ge=1950, le=2100, description="Calendar year simulated.")
     step: str = Field(default="1h", description="Step length: 1h, 30min, 15min, 5min or 1min.")
-    timezone: str = Field(default="Asia/Shanghai", description="IANA time zone of the local calendar.")
+    timezone: str = Field(
+        default="Asia/Shanghai", description="IANA time zone of the local calendar."
+    )
     seed: int = Field(default=0, ge=0, description="Seed of every random draw in the run.")
 
     @field_validator("step")
@@ -134,8 +136,8 @@ class CsvWeatherConfig(BaseModel):
     model_config = _FROZEN
 
     columns: dict[str, str] = Field(
-        description="Canonical column -> CSV header, e.g. {ghi_w_per_m2 = \"GHI\", "
-        "temp_air_c = \"T\"}; ghi_w_per_m2 and temp_air_c are required."
+        description='Canonical column -> CSV header, e.g. {ghi_w_per_m2 = "GHI", '
+        'temp_air_c = "T"}; ghi_w_per_m2 and temp_air_c are required.'
     )
     units: dict[str, str] = Field(
         default_factory=dict,
@@ -173,8 +175,8 @@ class WeatherConfig(BaseModel):
         default=None, description="A synthetic year from monthly means (weather/synthetic.py)."
     )
     csv: CsvWeatherConfig | None = Field(
-        default=None, description="Description of a generic CSV given as file (columns, units, "
-        "labels, site)."
+        default=None,
+        description="Description of a generic CSV given as file (columns, units, labels, site).",
     )
     correct_timing: bool = Field(
         default=False,
@@ -187,7 +189,9 @@ class WeatherConfig(BaseModel):
         "file (refused otherwise).",
     )
     relative_humidity_frac: float | None = Field(
-        default=None, gt=0, le=1,
+        default=None,
+        gt=0,
+        le=1,
         description="Stated constant relative humidity for a file that has none (PVGIS hourly "
         "series), 0..1; drives HVAC latent loads, not PV.",
     )
@@ -205,7 +209,7 @@ class WeatherConfig(BaseModel):
             )
             raise ValueError(msg)
         if self.csv is not None and self.file is None:
-            msg = "csv describes a file: give file = \"path.csv\" with it"
+            msg = 'csv describes a file: give file = "path.csv" with it'
             raise ValueError(msg)
         return self
 
@@ -216,7 +220,8 @@ class CalendarConfig(BaseModel):
     model_config = _FROZEN
 
     holidays: Literal["cn", "none"] = Field(
-        default="cn", description="Public-holiday list: 'cn' (bundled State Council list) or 'none'."
+        default="cn",
+        description="Public-holiday list: 'cn' (bundled State Council list) or 'none'.",
     )
     extra_holidays: list[dt.date] = Field(default_factory=list, description="Further days off.")
     extra_workdays: list[dt.date] = Field(

@@ -46,7 +46,9 @@ _DATA = "twin.data"
 
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")))
+    return list(
+        csv.DictReader(ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    )
 
 
 # -- fuels -----------------------------------------------------------------
@@ -100,9 +102,18 @@ FUELS: dict[str, FuelInfo] = {
 """Fuels the ledger knows, by config name. Gases billed in Nm³ are
 ``natural_gas``; the IPCC-only fuels need an energy quantity or an NCV."""
 
-_FUEL_ALIASES = {"ng": "natural_gas", "gas": "natural_gas", "天然气": "natural_gas",
-                 "柴油": "diesel", "汽油": "gasoline", "液化石油气": "lpg", "原煤": "raw_coal",
-                 "coal": "raw_coal", "焦炭": "coke", "燃料油": "fuel_oil"}
+_FUEL_ALIASES = {
+    "ng": "natural_gas",
+    "gas": "natural_gas",
+    "天然气": "natural_gas",
+    "柴油": "diesel",
+    "汽油": "gasoline",
+    "液化石油气": "lpg",
+    "原煤": "raw_coal",
+    "coal": "raw_coal",
+    "焦炭": "coke",
+    "燃料油": "fuel_oil",
+}
 
 
 def fuel_key(name: str) -> str:
@@ -155,7 +166,9 @@ def _cn_table() -> dict[str, dict[str, str]]:
 
 @cache
 def _ipcc_table() -> dict[str, float]:
-    return {row["fuel"]: float(row["co2_kg_per_TJ"]) for row in _rows("ipcc2006_stationary_co2_ef.csv")}
+    return {
+        row["fuel"]: float(row["co2_kg_per_TJ"]) for row in _rows("ipcc2006_stationary_co2_ef.csv")
+    }
 
 
 def _cn_ncv_gj(info: FuelInfo) -> float | None:

@@ -27,19 +27,47 @@ _DATA = "twin.data"
 # English (pinyin) names accepted for each province, mapped to the Chinese
 # name used in cn_grid_ef_provincial.csv.
 _PROVINCE_ALIASES: dict[str, str] = {
-    "beijing": "北京", "tianjin": "天津", "hebei": "河北", "shanxi": "山西",
-    "inner_mongolia": "内蒙古", "neimenggu": "内蒙古", "liaoning": "辽宁", "jilin": "吉林",
-    "heilongjiang": "黑龙江", "shanghai": "上海", "jiangsu": "江苏", "zhejiang": "浙江",
-    "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东",
-    "henan": "河南", "hubei": "湖北", "hunan": "湖南", "guangdong": "广东",
-    "guangxi": "广西", "hainan": "海南", "chongqing": "重庆", "sichuan": "四川",
-    "guizhou": "贵州", "yunnan": "云南", "shaanxi": "陕西", "gansu": "甘肃",
-    "qinghai": "青海", "ningxia": "宁夏", "xinjiang": "新疆",
+    "beijing": "北京",
+    "tianjin": "天津",
+    "hebei": "河北",
+    "shanxi": "山西",
+    "inner_mongolia": "内蒙古",
+    "neimenggu": "内蒙古",
+    "liaoning": "辽宁",
+    "jilin": "吉林",
+    "heilongjiang": "黑龙江",
+    "shanghai": "上海",
+    "jiangsu": "江苏",
+    "zhejiang": "浙江",
+    "anhui": "安徽",
+    "fujian": "福建",
+    "jiangxi": "江西",
+    "shandong": "山东",
+    "henan": "河南",
+    "hubei": "湖北",
+    "hunan": "湖南",
+    "guangdong": "广东",
+    "guangxi": "广西",
+    "hainan": "海南",
+    "chongqing": "重庆",
+    "sichuan": "四川",
+    "guizhou": "贵州",
+    "yunnan": "云南",
+    "shaanxi": "陕西",
+    "gansu": "甘肃",
+    "qinghai": "青海",
+    "ningxia": "宁夏",
+    "xinjiang": "新疆",
 }
 
 _REGION_ALIASES: dict[str, str] = {
-    "north": "华北", "northeast": "东北", "east": "华东", "central": "华中",
-    "northwest": "西北", "south": "南方", "southwest": "西南",
+    "north": "华北",
+    "northeast": "东北",
+    "east": "华东",
+    "central": "华中",
+    "northwest": "西北",
+    "south": "南方",
+    "southwest": "西南",
 }
 
 _DOCUMENTS = {
@@ -142,7 +170,10 @@ def _region_key(name: str) -> str:
 
 
 def grid_factor(
-    *, year: int, province: str | None = None, region: str | None = None,
+    *,
+    year: int,
+    province: str | None = None,
+    region: str | None = None,
     national: str | None = None,
 ) -> GridFactor:
     """Look up a Chinese grid emission factor.
