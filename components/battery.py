@@ -2,7 +2,7 @@
 
 The physical question is the state of charge (SOC) of a battery that
 charges from and discharges to an AC bus through a power conversion system,
-under a rule-based dispatch. The module has three layers (STYLE.md 1.1):
+under a rule-based dispatch. The module has three layers:
 
 - :func:`simulate_soc`, the stateful kernel: the only loop over steps. It
   turns a per-step request into feasible charge and discharge flows and the
@@ -207,7 +207,7 @@ def simulate_soc(
     p_ch = float(charge_power_max_kw)
     p_dis = float(discharge_power_max_kw)
     soc = min(float(soc_initial_kwh), soc_max_kwh)
-    # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
+    # The only loop over steps: plain floats, no numpy scalars.
     for i, r in enumerate(req.tolist()):
         # self-discharge is a loss even below the floor: nothing tops it up
         s = soc * keep

@@ -291,8 +291,8 @@ def plan_tou_cycles(
     References
     ----------
     .. [1] 苏发改价格发〔2025〕426号 (Jiangsu TOU windows); 沪发改价管〔2022〕50号
-       (Shanghai); both as summarised in the project's reference FACTS.md
-       section 4.2. Two-cycle practice (两充两放): FACTS.md section 7.
+       (Shanghai); hour-by-hour windows in ``twin/data/tou_*.csv``. Two cycles a day (两充两放)
+       where the tariff has two valley or flat windows and two peak windows.
     """
     period = np.asarray(period, dtype=np.int64)
     price = np.asarray(price_cny_per_kwh, dtype=np.float64)

@@ -31,8 +31,8 @@ below the supply temperature and partly (pre-cooling the return) up to the
 return temperature; the chillers take the rest.
 
 The coefficient sets in :data:`CHILLER_CURVES` are those of EnergyPlus's
-``datasets/Chillers.idf`` (CoolTools data 1991-2001), as listed in
-``/work/shared/reference/chiller_eir_curves_energyplus.csv``.
+``datasets/Chillers.idf`` (CoolTools data 1991-2001), tabulated
+in ``tests/data/chiller_eir_curves_energyplus.csv``.
 
 References
 ----------

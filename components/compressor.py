@@ -18,7 +18,7 @@ answer depends on how the machine throttles its output:
 
 These are the control models of the US DOE AIRMaster+/MEASUR engine,
 ``ORNL-AMO/AMO-Tools-Suite`` ``src/calculator/util/Compressors.cpp`` and
-``include/calculator/util/Compressors.h`` (FACTS.md §5.1), re-derived here
+``include/calculator/util/Compressors.h`` (ORNL-AMO AMO-Tools-Suite test cases), re-derived here
 in SI units with closed-form averages over the load/unload cycle instead
 of the engine's polynomial fit of a sampled cycle curve (see
 :func:`power_frac_load_unload`, Notes). ``tests/validation`` compares every
@@ -70,7 +70,7 @@ CONTROL_TYPES: tuple[str, ...] = (
 
 AIR_POLYTROPIC_EXPONENT = 0.395 / 1.395
 """Exponent c = (n-1)/n of the AMO engine's pressure-reduction formula
-(``CompressedAirPressureReduction.cpp``, FACTS.md §5.2) [-]."""
+(``CompressedAirPressureReduction.cpp``, ORNL-AMO AMO-Tools-Suite) [-]."""
 
 CAPACITY_LOSS_PER_BAR = 0.00075 * 14.503774
 """Loss of delivered flow per bar of discharge pressure above rating: the
@@ -97,7 +97,7 @@ an exponential decay of time constant tau lasts tau * ln(1/0.02)."""
 _VSD_ZERO_FLOW_INTERCEPT = 0.15
 """Default VSD power line above the turndown, P/P_fl = 0.15 + 0.85 C/C_fl:
 the straight line through the AMO engine's VFD test machine (174.4 kW at
-1009 acfm, 115 kW at 605 acfm, 55.8 kW at 202 acfm; FACTS.md §5.1) [-]."""
+1009 acfm, 115 kW at 605 acfm, 55.8 kW at 202 acfm; ORNL-AMO AMO-Tools-Suite test cases) [-]."""
 
 # Control-type defaults (fractions of rated power / rated flow).
 _DEFAULT_NO_LOAD_FRAC: dict[str, float] = {
@@ -110,7 +110,7 @@ _DEFAULT_NO_LOAD_FRAC: dict[str, float] = {
 }
 _DEFAULT_TURNDOWN: dict[str, float] = {
     "load_unload": 1.0,
-    "modulation_unload": 0.4,  # AMO test 737 style (FACTS.md §5.1)
+    "modulation_unload": 0.4,  # AMO test 737 style (ORNL-AMO AMO-Tools-Suite test cases)
     "variable_displacement": 0.4,
     "modulation": 1.0,  # not used: never unloads
     "vsd": 202.0 / 1009.0,  # AMO VFD test machine, 20 % turndown
@@ -169,7 +169,7 @@ def pressure_power_ratio(
     Notes
     -----
     The AMO engine's formula (``CompressedAirPressureReduction.cpp``,
-    FACTS.md §5.2), the ratio of polytropic compression works:
+    ORNL-AMO AMO-Tools-Suite), the ratio of polytropic compression works:
 
     .. math:: \\frac{P_2}{P_1} = \\frac{(p_2/p_a)^c - 1}{(p_1/p_a)^c - 1},
         \\quad c = 0.395/1.395
@@ -333,7 +333,7 @@ def power_frac_vsd(
 
     Notes
     -----
-    AMO engine VFD model (FACTS.md §5.1): below the turndown the machine
+    AMO engine VFD model (ORNL-AMO AMO-Tools-Suite test cases): below the turndown the machine
     cycles at minimum speed, modelled as linear from no-load power at zero
     flow to the turndown point; above it a quadratic through the turndown,
     mid and full-load points. The pressure is held constant, so there is no
@@ -428,7 +428,7 @@ def power_frac_load_unload(
     Notes
     -----
     The AMO engine's load/unload cycle (``Compressors_LoadUnload::CurveFit``,
-    FACTS.md §5.1), re-derived with the receiver storage
+    ORNL-AMO AMO-Tools-Suite), re-derived with the receiver storage
     :math:`s = V/C_{fl}` [min], load fraction :math:`c`, atmospheric pressure
     :math:`p_a`, load pressure :math:`p_{fl}`, unload pressure
     :math:`p_{ul} = p_{fl} + \\Delta p + (1 - c_{ul})\\,p_{mod}`:

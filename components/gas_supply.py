@@ -9,7 +9,7 @@ counted here, once, from the metered fuel:
 
 .. math:: V = P_{LHV} / H_i, \\qquad \\dot m_{CO_2} = V \\cdot EF
 
-Defaults are China's natural-gas factors (FACTS.md §2.1,
+Defaults are China's natural-gas factors (各种能源折标准煤及碳排放参考系数 with GB/T 2589 calorific values,
 ``cn_fuel_combustion_factors.csv``): NCV 38,931 kJ/Nm³ (GB/T 2589) and
 EF = NCV x 15.3 tC/TJ x 0.99 x 44/12 = 2.1622 kg CO2/Nm³.
 """

@@ -19,8 +19,8 @@ Heating and cooling act on the air node. The stateful part is
 :func:`simulate_5r1c`, a small pure kernel: the only loop over steps, over
 plain Python floats, with everything that does not depend on the state
 computed beforehand with numpy. The constants are those of ISO 13790 as
-implemented in RC_BuildingSimulator (``/work/shared/reference/
-iso13790_5r1c_constants.csv``).
+implemented in RC_BuildingSimulator (tabulated in
+``tests/data/iso13790_5r1c_constants.csv``).
 
 Discretisation. ISO 13790 integrates the mass node with the Crank-Nicolson
 rule over one hour, ``C_m/3600`` in [Wh/K]; here the step is data and the
@@ -412,7 +412,7 @@ def simulate_5r1c(
     phi = [0.0] * n
     need = [0.0] * n
     m_prev = float(temp_mass_initial_c)
-    # The only loop over steps (STYLE.md): plain floats, no numpy scalars.
+    # The only loop over steps: plain floats, no numpy scalars.
     for i, (dm, mt0, inv_dp, a0_i, g_i, s0_i, sm_i, da_i, mpw, hs, cs, qh, qc) in enumerate(
         zip(
             d_minus.tolist(),

@@ -9,7 +9,7 @@ maintenance, machines left idling or sent to standby. Engineers test
 scheduling strategies (a night shift in valley hours, staggered line
 starts, a standby policy) by changing the config, not the code.
 
-Three layers (STYLE.md 1.1):
+Three layers:
 
 - the shift calendar (:mod:`components.production_calendar`) and the SimPy
   model of the line (:mod:`components.production_sim`), which give one

@@ -143,7 +143,7 @@ PVWATTS_DEFAULT_LOSSES_FRAC: Mapping[str, float] = {
 }
 """PVWatts default system losses by category [fraction]; combined they give
 the PVWatts default total of 14.08 %. Source: pvlib ``pvsystem.pvwatts_losses``
-via ``/work/shared/reference/pvwatts_defaults.csv``; Dobos (2014) table 3."""
+(pvlib-python); Dobos (2014), PVWatts Version 5 Manual, NREL/TP-6A20-62641, table 3."""
 
 DESOTO_AIRMASS_COEFFICIENTS: Mapping[str, float] = {
     "A0": 0.918093,

@@ -80,7 +80,7 @@ class Role(StrEnum):
 
 
 class Stage(IntEnum):
-    """Order in which components compute (DESIGN.md, the flow of one run).
+    """Order in which components compute (the flow of one run).
 
     Loads first, then the compressed-air system that serves them, then
     thermal zones (whose heating and cooling needs depend on the internal
@@ -237,7 +237,7 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_lhv", "-"),
     ("_cop", "-"),
 )
-"""Unit of a unit-suffixed name, longest suffix first (STYLE.md section 4)."""
+"""Unit of a unit-suffixed name, longest suffix first."""
 
 _UNITLESS_NAMES = frozenset(
     {"cop", "cop_plant", "scop", "efficiency_lhv", "units_produced", "tou_period"}

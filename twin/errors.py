@@ -1,6 +1,6 @@
 """Exceptions and warning categories of factory-twin.
 
-Every exception subclasses the builtin that fits (STYLE.md section 7): bad
+Every exception subclasses the builtin that fits: bad
 input is a ``ValueError``, a broken physical invariant during a run is a
 ``RuntimeError``. Messages are built first and passed as one argument.
 """

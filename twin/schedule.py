@@ -2,11 +2,10 @@
 
 Discrete events (a shift starts, a machine breaks down, a line changes
 over) are simulated with SimPy; the physics that follows from them is
-vectorised over the grid. This module is the bridge (DESIGN.md, steps 1
+vectorised over the grid. This module is the bridge (steps 1
 and 2 of a run):
 
-- SimPy time is **integer seconds from the grid start** (never float hours,
-  STYLE.md section 10): an event at ``t_s`` happens ``t_s`` seconds after
+- SimPy time is **integer seconds from the grid start** (never float hours): an event at ``t_s`` happens ``t_s`` seconds after
   ``grid.start``, whatever the step length.
 - A process records what a machine does as segments ``[start_s, end_s)``
   with a state code, in time order, with a :class:`TimelineRecorder`; the

@@ -1,6 +1,6 @@
 """The simulation engine: one plant over its time grid.
 
-The stages follow DESIGN.md: weather and calendar onto the grid; the grid
+The stages: weather and calendar onto the grid; the grid
 supply publishes its tariff and emission signals; components compute in
 stage order (loads, converters, generation, storage, slack), each seeing
 the net demand the earlier ones left on every bus; generation that neither

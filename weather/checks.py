@@ -5,7 +5,7 @@ Each check takes a frame in canonical columns (see
 :class:`~weather.core.WeatherIssue`; nothing is changed. With
 ``strict=True`` a check raises :class:`~weather.core.WeatherError` on its
 first error-severity finding instead (the PyPSA ``consistency_check(strict=)``
-pattern, STYLE.md §1.10).
+pattern).
 
 Severity rules used throughout:
 

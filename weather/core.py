@@ -1,7 +1,6 @@
 """Data-holding types of the weather package: a site, a finding, a weather year.
 
-These classes hold what does not change once a file has been read (STYLE.md
-§1.2). They carry no physics; readers in :mod:`weather.readers` build them
+These classes hold what does not change once a file has been read. They carry no physics; readers in :mod:`weather.readers` build them
 and the ``check_*`` functions in :mod:`weather.checks` produce the
 :class:`WeatherIssue` records.
 """
@@ -29,7 +28,7 @@ class WeatherError(ValueError):
     """A weather file or frame cannot be used as it is.
 
     Raised with one message that names the file, the field or column, what
-    was expected, what was found and how to fix it (STYLE.md §7).
+    was expected, what was found and how to fix it.
     """
 
 

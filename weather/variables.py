@@ -1,7 +1,7 @@
 """Canonical weather columns, their units, and the maps from each source.
 
 Every weather frame in factory-twin has the same columns in SI units with the
-unit in the name (DESIGN.md, STYLE.md §4). Sources are mapped at the edge,
+unit in the name (the project's naming rule). Sources are mapped at the edge,
 in the readers, by the module-level ``*_VARIABLE_MAP`` dicts below, whose
 keys are the column names that :mod:`pvlib.iotools` returns; unit
 conversions are the ``*_UNIT_FACTORS`` applied right after renaming.

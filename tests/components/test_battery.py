@@ -62,7 +62,7 @@ _CODE = {
     "peak": TouPeriod.PEAK,
     "critical": TouPeriod.CRITICAL,
 }
-# Hour labels from cn_tou_hour_map.csv (FACTS.md section 4.2).
+# Hour labels from cn_tou_hour_map.csv (provincial TOU documents, twin/data/tou_*.csv).
 JIANGSU_SUMMER = (
     ["valley"] * 6 + ["flat"] * 5 + ["valley"] * 2 + ["flat"] + ["peak"] * 8 + ["flat"] * 2
 )

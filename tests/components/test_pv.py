@@ -174,7 +174,7 @@ class TestInverter:
 
 class TestLossesAndAngles:
     def test_pvwatts_default_losses_total(self):
-        # 14.08 %: /work/shared/reference/pvwatts_defaults.csv, total_losses_computed
+        # 14.08 %: PVWatts default total losses (Dobos 2014, NREL/TP-6A20-62641)
         assert combine_losses_frac(PVWATTS_DEFAULT_LOSSES_FRAC) == pytest.approx(0.1408, abs=5e-5)
         assert PVParams.model_fields["losses_frac"].default == pytest.approx(0.1408)
 

@@ -85,7 +85,7 @@ def test_chinese_fuel_factors_match_the_table():
     assert ng.ef_kg_per_unit == 2.1622 and ng.physical_unit == "Nm3"
     assert ng.ncv_gj_per_unit == pytest.approx(0.038931)
     assert ng.ef_kg_per_gj == pytest.approx(2.1622 / 0.038931)
-    # EF = NCV x CC x OF x 44/12 (FACTS.md §2.1), to the table's 4 decimals
+    # EF = NCV x CC x OF x 44/12 (各种能源折标准煤及碳排放参考系数; NCV of GB/T 2589), to the table's 4 decimals
     assert 42652e-6 * 20.2 * 0.98 * 44 / 12 == pytest.approx(
         fuel_factor("diesel", "cn").ef_kg_per_unit, abs=1e-4
     )

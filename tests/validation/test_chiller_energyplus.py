@@ -2,8 +2,7 @@
 
 Source of the coefficients: NREL/EnergyPlus ``datasets/Chillers.idf``
 (commit 073d9a9098ab, CoolTools data 1991-2001), copied with its header
-into ``tests/data/chiller_eir_curves_energyplus.csv`` from
-``/work/shared/reference/``. The model form (P = Q_ref·CAPFT/COP_ref ·
+into ``tests/data/chiller_eir_curves_energyplus.csv``. The model form (P = Q_ref·CAPFT/COP_ref ·
 EIRFT · EIRFPLR · FRAC, cycling below the minimum PLR, false loading below
 the minimum unloading ratio) is EnergyPlus's ``ChillerElectricEIR.cc``.
 

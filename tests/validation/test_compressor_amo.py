@@ -184,7 +184,7 @@ def test_engine_unit_tests_with_unloading(case, kw, cap, expected_pct):
 
 
 def test_vfd_engine_test_point():
-    """Engine VFD test: 31 % capacity -> 72.07 kW of 174.4 kW (FACTS.md §5.1)."""
+    """Engine VFD test: 31 % capacity -> 72.07 kW of 174.4 kW (ORNL-AMO AMO-Tools-Suite test cases)."""
     got = 174.4 * float(
         power_frac_vsd(0.31, 11.2 / 174.4, 202.0 / 1009.0, 55.8 / 174.4, 115.0 / 174.4)
     )

@@ -5,8 +5,7 @@ on the same weather file, for at least four bundled Chinese sites and two
 orientations. Peer: NREL PySAM ``Pvwattsv8`` (SAM Simulation Core), run on
 the EPW file itself; ours reads the same file the way the engine does. The
 files are the bundled ``weather/data/*.epw.gz`` (unpacked to a temporary
-directory, since PySAM reads plain files) or, failing that, the identical
-copies in ``/work/shared/data/weather``.
+directory, since PySAM reads plain files).
 
 Known differences (see the ``components.pv`` module docstring): PVWatts v8
 uses a single-diode module model and a Sandia inverter where we use the
@@ -38,7 +37,6 @@ from twin.component import RunContext, Site  # noqa: E402
 from twin.timegrid import TimeGrid  # noqa: E402
 
 BUNDLED_WEATHER_DIR = Path(__file__).resolve().parents[2] / "weather" / "data"
-SHARED_WEATHER_DIR = Path("/work/shared/data/weather")
 
 SITES = [
     "CHN_JS_Suzhou.583580_TMYx.epw",
@@ -116,10 +114,8 @@ def epw_paths(tmp_path_factory) -> dict[str, Path]:
         if bundled.is_file():
             paths[name] = unpacked / name
             paths[name].write_bytes(gzip.decompress(bundled.read_bytes()))
-        elif (SHARED_WEATHER_DIR / name).is_file():
-            paths[name] = SHARED_WEATHER_DIR / name
         else:
-            pytest.skip(f"weather file {name} is neither in {BUNDLED_WEATHER_DIR} nor shared")
+            pytest.fail(f"weather file {name} is not bundled in {BUNDLED_WEATHER_DIR}")
     return paths
 
 
