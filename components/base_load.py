@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-from twin.components.demand_profile import DemandProfile, DemandProfileParams, profile_power_kw
+from twin.components.demand_profile import DemandProfile, DemandProfileParams
 
 from twin.component import register_component
 
-__all__ = ["BaseLoad", "BaseLoadParams", "profile_power_kw"]
+__all__ = ["BaseLoad", "BaseLoadParams"]
 
 
 class BaseLoadParams(DemandProfileParams):
@@ -44,6 +44,5 @@ class BaseLoad(DemandProfile):
     def example_params(cls) -> dict:
         return {
             "name": "offices",
-            "weekday_kw": [20.0] * 8 + [60.0] * 10 + [20.0] * 6,
-            "weekend_kw": [20.0] * 24,
+            "demand_kw": {"weekday": [20.0] * 8 + [60.0] * 10 + [20.0] * 6, "weekend": [20.0] * 24},
         }

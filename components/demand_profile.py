@@ -5,8 +5,10 @@ a plant [m³/min], its hot-water or process-heat demand [kW], or any other
 final demand, is described by 24-hour profiles for workdays, weekends and
 public holidays (optionally scaled by month), or by an hourly CSV series
 (a sub-meter's record). :mod:`components.base_load` is the electric case
-with electricity as the default carrier and bus. The unit follows the carrier: ``*_m3_per_min`` fields for
-compressed air, ``*_kw`` fields for energy carriers.
+with electricity as the default carrier and bus. The profile is the one
+day-type form of :mod:`components.day_profile`; its field follows the
+carrier: ``demand_m3_per_min`` for compressed air, ``demand_kw`` for energy
+carriers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import ClassVar, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from twin.components.day_profile import DayProfile, ScheduledValue, schedule_on_grid
 
 from twin.carriers import get_carrier
 from twin.component import (
@@ -31,51 +34,9 @@ from twin.component import (
 )
 from twin.errors import ConfigError
 
-__all__ = ["DemandProfile", "DemandProfileParams", "profile_power_kw", "profile_values"]
+__all__ = ["DemandProfile", "DemandProfileParams"]
 
 CarrierName = Literal["electricity", "natural_gas", "heat", "chilled_water", "compressed_air"]
-_KW_FIELDS = ("weekday_kw", "weekend_kw", "holiday_kw")
-_AIR_FIELDS = ("weekday_m3_per_min", "weekend_m3_per_min", "holiday_m3_per_min")
-
-
-def profile_values(
-    day_type: np.ndarray,
-    hour: np.ndarray,
-    month: np.ndarray,
-    weekday: np.ndarray,
-    weekend: np.ndarray,
-    holiday: np.ndarray,
-    monthly_factor: np.ndarray,
-) -> np.ndarray:
-    """Value of a day-type/hour profile at every step, in the profile's unit.
-
-    Parameters
-    ----------
-    day_type : array of int
-        :class:`twin.component.DayType` code per step.
-    hour, month : array of int
-        Local hour 0..23 and month 1..12 per step.
-    weekday, weekend, holiday : array
-        24 hourly values each (mean power [kW], or flow [m³/min]).
-    monthly_factor : array
-        12 multipliers [-].
-
-    Returns
-    -------
-    array
-        Mean value per step, in the unit of the profiles.
-    """
-    # rows follow the DayType codes WORKDAY=0, WEEKEND=1, HOLIDAY=2
-    table = np.stack([weekday, weekend, holiday])
-    return table[day_type, hour] * monthly_factor[month - 1]
-
-
-profile_power_kw = profile_values
-"""The same lookup for power profiles [kW] (the name the electric loads use)."""
-
-
-def _profile(description: str):
-    return Field(default=None, min_length=24, max_length=24, description=description)
 
 
 class DemandProfileParams(ComponentParams):
@@ -85,23 +46,14 @@ class DemandProfileParams(ComponentParams):
         description="Carrier demanded: 'compressed_air' [m³/min] or an energy carrier [kW]."
     )
     bus: str = Field(description="Bus the demand draws from (e.g. 'air_7bar_g', 'hot_water').")
-    weekday_kw: list[float] | None = _profile(
-        "Mean demand of each local hour 0..23 on workdays [kW]."
+    demand_kw: ScheduledValue | None = Field(
+        default=None,
+        description="Demand of an energy carrier [kW]: a constant, or {weekday, weekend, holiday} "
+        "with 24 hourly mean values each (weekend defaults to weekday, holiday to weekend).",
     )
-    weekend_kw: list[float] | None = _profile(
-        "Demand of each hour on weekends [kW]; default the workday profile."
-    )
-    holiday_kw: list[float] | None = _profile(
-        "Demand of each hour on holidays [kW]; default the weekend profile."
-    )
-    weekday_m3_per_min: list[float] | None = _profile(
-        "Compressed air: mean free-air demand of each local hour 0..23 on workdays [m³/min]."
-    )
-    weekend_m3_per_min: list[float] | None = _profile(
-        "Compressed air: demand of each hour on weekends [m³/min]; default the workday profile."
-    )
-    holiday_m3_per_min: list[float] | None = _profile(
-        "Compressed air: demand of each hour on holidays [m³/min]; default the weekend profile."
+    demand_m3_per_min: ScheduledValue | None = Field(
+        default=None,
+        description="Compressed air: free-air demand [m³/min], a constant or {weekday, weekend, holiday}.",
     )
     monthly_factor: list[float] = Field(
         default_factory=lambda: [1.0] * 12,
@@ -117,28 +69,25 @@ class DemandProfileParams(ComponentParams):
     @model_validator(mode="after")
     def _one_form(self) -> Self:
         air = self.carrier == "compressed_air"
-        mine, other = (_AIR_FIELDS, _KW_FIELDS) if air else (_KW_FIELDS, _AIR_FIELDS)
+        mine, other = (
+            ("demand_m3_per_min", "demand_kw") if air else ("demand_kw", "demand_m3_per_min")
+        )
         unit = "m³/min" if air else "kW"
-        wrong = [f for f in other if getattr(self, f) is not None]
-        if wrong:
-            msg = (
-                f"{wrong[0]}: carrier {self.carrier!r} is counted in {unit}; use "
-                f"{', '.join(mine)} instead"
-            )
+        if getattr(self, other) is not None:
+            msg = f"{other}: carrier {self.carrier!r} is counted in {unit}; use {mine} instead"
             raise ValueError(msg)
-        has_profile = getattr(self, mine[0]) is not None
-        if has_profile == (self.series is not None):
-            msg = f"give either {mine[0]} (with optional {mine[1]}, {mine[2]}) or series, not both"
+        if (getattr(self, mine) is None) == (self.series is None):
+            msg = f"give either {mine} (a constant or {{weekday, weekend, holiday}}) or series, not both"
             raise ValueError(msg)
-        if self.series is None and not has_profile:
-            msg = f"{mine[1]} and {mine[2]} need {mine[0]}"
+        if min(self.monthly_factor) < 0:
+            msg = f"monthly_factor: values must be >= 0, got {min(self.monthly_factor)}"
             raise ValueError(msg)
-        for name in (*mine, "monthly_factor"):
-            values = getattr(self, name)
-            if values is not None and min(values) < 0:
-                msg = f"{name}: values must be >= 0, got {min(values)}"
-                raise ValueError(msg)
         return self
+
+    @property
+    def profile(self) -> float | DayProfile | None:
+        """The demand profile in the carrier's unit (None with a series)."""
+        return self.demand_m3_per_min if self.carrier == "compressed_air" else self.demand_kw
 
 
 @register_component("demand_profile")
@@ -157,7 +106,6 @@ class DemandProfile(Component):
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
-        grid = ctx.grid
         if p.series is not None:
             values = ctx.input_series(self.name, "series")
             if values.min() < 0:
@@ -167,22 +115,7 @@ class DemandProfile(Component):
                 )
                 raise ConfigError(msg)
             return Flows(ports={self.port_name: values.astype(np.float64)})
-        names = _AIR_FIELDS if p.carrier == "compressed_air" else _KW_FIELDS
-        weekday = np.asarray(getattr(p, names[0]), dtype=np.float64)
-        weekend_raw = getattr(p, names[1])
-        holiday_raw = getattr(p, names[2])
-        weekend = np.asarray(weekend_raw, dtype=np.float64) if weekend_raw else weekday
-        holiday = np.asarray(holiday_raw, dtype=np.float64) if holiday_raw else weekend
-        # the profile lookup is unit-agnostic: it indexes a (day type x hour) table
-        values = profile_values(
-            ctx.day_type,
-            grid.hour,
-            grid.month,
-            weekday,
-            weekend,
-            holiday,
-            np.asarray(p.monthly_factor, dtype=np.float64),
-        )
+        values = schedule_on_grid(p.profile, ctx, np.asarray(p.monthly_factor, dtype=np.float64))
         return Flows(ports={self.port_name: values})
 
     @classmethod
@@ -191,6 +124,8 @@ class DemandProfile(Component):
             "name": "air_demand",
             "carrier": "compressed_air",
             "bus": "air_7bar_g",
-            "weekday_m3_per_min": [4.0] * 6 + [20.0] * 16 + [4.0] * 2,
-            "weekend_m3_per_min": [4.0] * 24,
+            "demand_m3_per_min": {
+                "weekday": [4.0] * 6 + [20.0] * 16 + [4.0] * 2,
+                "weekend": [4.0] * 24,
+            },
         }

@@ -31,7 +31,7 @@ from typing import Any, Self
 
 import numpy as np
 from pydantic import Field, model_validator
-from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
+from twin.components.day_profile import ScheduledValue, schedule_on_grid
 
 from twin.carriers import ELECTRICITY
 from twin.component import (

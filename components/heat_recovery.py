@@ -27,6 +27,7 @@ from typing import Self
 
 import numpy as np
 from pydantic import Field, model_validator
+from twin.components.day_profile import ScheduledValue, schedule_on_grid
 
 from twin.carriers import HEAT
 from twin.component import (
@@ -94,11 +95,10 @@ class HeatRecoveryParams(ComponentParams):
         description="Output of the source that holds the waste heat [kW] (an air_system's "
         "'heat_of_compression_kw', a line's exhaust output).",
     )
-    weekday_kw: list[float] | None = Field(
+    heat_kw: ScheduledValue | None = Field(
         default=None,
-        min_length=24,
-        max_length=24,
-        description="Instead of a source: exhaust heat of each local hour 0..23, all days [kW].",
+        description="Instead of a source: exhaust heat [kW], a constant or {weekday, weekend, holiday} "
+        "with 24 hourly values each.",
     )
     series: SeriesRef | None = Field(
         default=None, description="Instead of a source: hourly exhaust heat series [kW]."
@@ -148,19 +148,16 @@ class HeatRecoveryParams(ComponentParams):
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        given = [n for n in ("source", "weekday_kw", "series") if getattr(self, n) is not None]
+        given = [n for n in ("source", "heat_kw", "series") if getattr(self, n) is not None]
         if len(given) != 1:
             msg = (
-                "give exactly one heat source: source (a component name), weekday_kw (a "
+                "give exactly one heat source: source (a component name), heat_kw (a "
                 f"profile) or series; got {given or 'none'}"
             )
             raise ValueError(msg)
         buses = [self.heat_bus, *self.extra_heat_buses]
         if len(set(buses)) != len(buses):
             msg = f"extra_heat_buses: each bus once, got {buses}"
-            raise ValueError(msg)
-        if self.weekday_kw is not None and min(self.weekday_kw) < 0:
-            msg = f"weekday_kw: values must be >= 0, got {min(self.weekday_kw)}"
             raise ValueError(msg)
         if self.sink_temp_c is not None and self.sink_temp_c > self.supply_temp_c - self.approach_k:
             msg = (
@@ -216,8 +213,8 @@ class HeatRecovery(Component):
         p = self.params
         if p.series is not None:
             return ctx.input_series(self.name, "series")
-        if p.weekday_kw is not None:
-            return np.asarray(p.weekday_kw, dtype=np.float64)[ctx.grid.hour]
+        if p.heat_kw is not None:
+            return schedule_on_grid(p.heat_kw, ctx)
         try:
             outputs = ctx.flows(p.source).outputs
         except KeyError:
@@ -276,7 +273,7 @@ class HeatRecovery(Component):
     def example_params(cls) -> dict:
         return {
             "name": "oven_exhaust_preheat",
-            "weekday_kw": [0.0] * 8 + [120.0] * 10 + [0.0] * 6,
+            "heat_kw": {"weekday": [0.0] * 8 + [120.0] * 10 + [0.0] * 6},
             "recoverable_frac": 0.5,
             "supply_temp_c": 90.0,
             "sink_temp_c": 60.0,

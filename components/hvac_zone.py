@@ -52,6 +52,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
+from twin.components.day_profile import ScheduledValue, schedule_on_grid
 from twin.components.hvac_air import (
     AirHandler,
     coil_loads,
@@ -74,7 +75,6 @@ from twin.components.hvac_rc import (
     periodic_mass_temp_c,
     simulate_5r1c,
 )
-from twin.components.hvac_schedules import ScheduledValue, schedule_on_grid
 from twin.components.hvac_solar import (
     facade_irradiance,
     opaque_solar_gain_w,

@@ -49,8 +49,10 @@ def minimal_config(**sections: Any) -> dict[str, Any]:
         "base_load": [
             {
                 "name": "load",
-                "weekday_kw": [100.0] * 8 + [300.0] * 10 + [100.0] * 6,
-                "weekend_kw": [80.0] * 24,
+                "demand_kw": {
+                    "weekday": [100.0] * 8 + [300.0] * 10 + [100.0] * 6,
+                    "weekend": [80.0] * 24,
+                },
             }
         ],
         "grid_connection": {

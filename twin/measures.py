@@ -397,15 +397,15 @@ def _led(config, p: LedLighting, finance):
             msg = "measure 'led_lighting': lighting_kw is needed with load"
             raise MeasureError(msg)
         load = _named(config, "base_load", p.load, "led_lighting")
-        profiles = [k for k in ("weekday_kw", "weekend_kw", "holiday_kw") if k in load]
-        if not profiles:
-            msg = f"measure 'led_lighting': base_load {p.load!r} has no hourly profiles to reduce"
+        if load.get("demand_kw") is None:
+            msg = f"measure 'led_lighting': base_load {p.load!r} has no demand_kw profile to reduce"
             raise MeasureError(msg)
-        peak = max(max(load[k]) for k in profiles)
+        peak = _profile_peak(load["demand_kw"])
         saved = p.lighting_kw * p.reduction_frac
-        for k in profiles:
-            # lighting follows the profile's shape: reduce each hour in proportion to its load
-            load[k] = [v - saved * v / peak for v in load[k]]
+        # lighting follows the profile's shape: reduce each hour in proportion to its load
+        load["demand_kw"] = (
+            _scale_profile(load["demand_kw"], 1.0 - saved / peak) if peak > 0 else load["demand_kw"]
+        )
     capex, om, life = _money(p, saved * p.capex_cny_per_kw_saved, 0.0, 15)
     return config, AppliedMeasure("led_lighting", p.model_dump(), capex, om, life, 0.0)
 

@@ -46,7 +46,7 @@ def _ctx(air_demand_m3_per_min, *, day_type=None, elevation_m=0.0, start_hour=0)
             name="air_use",
             carrier="compressed_air",
             bus="air_7bar_g",
-            weekday_m3_per_min=[0.0] * 24,
+            demand_m3_per_min=0.0,
         )
     )
     from twin.component import Flows

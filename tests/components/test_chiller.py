@@ -43,7 +43,10 @@ def context(weather, days=7, start="2025-07-15", load_kw=None) -> RunContext:
     if load_kw is not None:
         demand = DemandProfile(
             DemandProfile.Params(
-                name="load", carrier="chilled_water", bus="chilled_water", weekday_kw=list(load_kw)
+                name="load",
+                carrier="chilled_water",
+                bus="chilled_water",
+                demand_kw={"weekday": list(load_kw)},
             )
         )
         ctx._record("load", demand.ports(), demand.compute(ctx))

@@ -185,7 +185,7 @@ def test_heat_recovery_serves_extra_buses_in_order():
     _demand(ctx, "heat_lt", [40.0, 40.0])
     hr = HeatRecovery(
         HeatRecovery.Params(
-            name="hr", weekday_kw=[100.0] * 24, recoverable_frac=0.6, extra_heat_buses=["heat_lt"]
+            name="hr", heat_kw=100.0, recoverable_frac=0.6, extra_heat_buses=["heat_lt"]
         )
     )
     assert [p.name for p in hr.ports()] == ["heat", "heat_heat_lt"]
@@ -210,7 +210,7 @@ def test_heat_recovery_unknown_source_or_output():
     ("changes", "match"),
     [
         ({}, "exactly one heat source"),
-        ({"source": "a", "weekday_kw": [1.0] * 24}, "exactly one heat source"),
+        ({"source": "a", "heat_kw": 1.0}, "exactly one heat source"),
         ({"source": "a", "recoverable_frac": 0.0}, "greater than 0"),
         ({"source": "a", "supply_temp_c": 70.0, "sink_temp_c": 68.0}, "cannot serve the sink"),
     ],
@@ -228,9 +228,11 @@ def test_demand_profile_air_by_day_type():
             name="air",
             carrier="compressed_air",
             bus="air_7bar_g",
-            weekday_m3_per_min=[10.0] * 24,
-            weekend_m3_per_min=[5.0] * 24,
-            holiday_m3_per_min=[1.0] * 24,
+            demand_m3_per_min={
+                "weekday": [10.0] * 24,
+                "weekend": [5.0] * 24,
+                "holiday": [1.0] * 24,
+            },
         )
     )
     np.testing.assert_allclose(dp.compute(ctx).ports["demand"], [10.0, 5.0, 1.0])
@@ -240,11 +242,11 @@ def test_demand_profile_air_by_day_type():
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ({"carrier": "compressed_air", "weekday_kw": [1.0] * 24}, "counted in m³/min"),
-        ({"carrier": "heat", "weekday_m3_per_min": [1.0] * 24}, "counted in kW"),
-        ({"carrier": "heat"}, "give either weekday_kw"),
-        ({"carrier": "heat", "weekday_kw": [-1.0] * 24}, "must be >= 0"),
-        ({"carrier": "steam", "weekday_kw": [1.0] * 24}, "compressed_air"),
+        ({"carrier": "compressed_air", "demand_kw": 1.0}, "counted in m³/min"),
+        ({"carrier": "heat", "demand_m3_per_min": 1.0}, "counted in kW"),
+        ({"carrier": "heat"}, "give either demand_kw"),
+        ({"carrier": "heat", "demand_kw": {"weekday": [-1.0] * 24}}, "24 finite values >= 0"),
+        ({"carrier": "steam", "demand_kw": 1.0}, "compressed_air"),
     ],
 )
 def test_bad_demand_profile(changes, match):

@@ -39,7 +39,7 @@ def context(weather, days=14, start="2025-01-10", heat_kw=None) -> RunContext:
     if heat_kw is not None:
         demand = DemandProfile(
             DemandProfile.Params(
-                name="load", carrier="heat", bus="hot_water", weekday_kw=list(heat_kw)
+                name="load", carrier="heat", bus="hot_water", demand_kw={"weekday": list(heat_kw)}
             )
         )
         ctx._record("load", demand.ports(), demand.compute(ctx))

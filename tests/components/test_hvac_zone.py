@@ -157,7 +157,7 @@ def test_steady_winter_night_matches_the_analytic_heat_loss(suzhou_weather):
 
 def test_gains_from_other_components(suzhou_weather):
     ctx = context(suzhou_weather, days=3, start="2025-07-01")
-    machines = BaseLoad(BaseLoad.Params(name="machines", weekday_kw=[50.0] * 24))
+    machines = BaseLoad(BaseLoad.Params(name="machines", demand_kw=50.0))
     ctx._record("machines", machines.ports(), machines.compute(ctx))
     base = zone().compute(ctx)
     z = zone(gains_from=[{"component": "machines", "port": "el", "frac": 0.8}])
@@ -173,7 +173,7 @@ def test_missing_gain_source_or_output_is_a_clear_error(suzhou_weather):
         ConfigError, match=r"gains_from\[0\]\.component: no component named 'stamping'"
     ):
         zone(gains_from=["stamping"]).compute(ctx)
-    machines = BaseLoad(BaseLoad.Params(name="machines", weekday_kw=[50.0] * 24))
+    machines = BaseLoad(BaseLoad.Params(name="machines", demand_kw=50.0))
     ctx._record("machines", machines.ports(), machines.compute(ctx))
     with pytest.raises(ConfigError, match="has no output 'heat_to_zone_kw'.*ports \\(el\\)"):
         zone(gains_from=["machines"]).compute(ctx)

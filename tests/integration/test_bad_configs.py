@@ -29,7 +29,7 @@ correct_timing = true
 
 [[base_load]]
 name = "load"
-weekday_kw = [100, 100, 100, 100, 100, 100, 100, 100, 300, 300, 300, 300,
+demand_kw.weekday = [100, 100, 100, 100, 100, 100, 100, 100, 300, 300, 300, 300,
               300, 300, 300, 300, 300, 300, 100, 100, 100, 100, 100, 100]
 
 [[battery]]
@@ -193,7 +193,7 @@ def test_bad_override_path(capsys):
 def test_series_file_wrong_length(tmp_path: Path, capsys):
     (tmp_path / "load.csv").write_text("power_kw\n" + "1.0\n" * 100, encoding="utf-8")
     text = BASE.replace(
-        "weekday_kw = [100, 100, 100, 100, 100, 100, 100, 100, 300, 300, 300, 300,\n"
+        "demand_kw.weekday = [100, 100, 100, 100, 100, 100, 100, 100, 300, 300, 300, 300,\n"
         "              300, 300, 300, 300, 300, 300, 100, 100, 100, 100, 100, 100]",
         'series = {file = "load.csv", column = "power_kw"}',
     )
@@ -227,7 +227,7 @@ def test_reference_to_a_missing_component(tmp_path, capsys):
 name = "hot_water_use"
 carrier = "heat"
 bus = "hot_water"
-weekday_kw = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+demand_kw.weekday = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
 
 [[heat_recovery]]
 name = "hr"

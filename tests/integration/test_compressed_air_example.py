@@ -193,7 +193,7 @@ def test_undersized_compressor_room_warns_and_reports_a_column():
                 "name": "air",
                 "carrier": "compressed_air",
                 "bus": "air_7bar_g",
-                "weekday_m3_per_min": [5.0] * 8 + [30.0] * 10 + [5.0] * 6,
+                "demand_m3_per_min": {"weekday": [5.0] * 8 + [30.0] * 10 + [5.0] * 6},
             }
         ],
         air_system=[

@@ -24,8 +24,7 @@ def plants(draw):
     cfg["base_load"] = [
         {
             "name": "load",
-            "weekday_kw": weekday,
-            "weekend_kw": [base * draw(st.floats(0.0, 1.0))] * 24,
+            "demand_kw": {"weekday": weekday, "weekend": [base * draw(st.floats(0.0, 1.0))] * 24},
         }
     ]
     n_arrays = draw(st.integers(0, 2))

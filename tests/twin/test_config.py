@@ -35,7 +35,7 @@ def test_override_values_are_toml():
 
 def test_override_into_a_missing_list_item_is_an_error():
     with pytest.raises(ConfigError, match=r"has 1 item\(s\), no \[3\]"):
-        apply_override(minimal_config(), "base_load[3].weekday_kw=[1]")
+        apply_override(minimal_config(), "base_load[3].demand_kw=1")
 
 
 def test_override_without_equals_is_an_error():

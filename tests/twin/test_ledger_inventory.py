@@ -153,7 +153,7 @@ def fakes():
 
 def _constant_plant(**sections: Any) -> dict[str, Any]:
     raw = minimal_config(**sections)
-    raw["base_load"] = [{"name": "load", "weekday_kw": [LOAD_KW] * 24}]
+    raw["base_load"] = [{"name": "load", "demand_kw": LOAD_KW}]
     return raw
 
 
@@ -424,7 +424,7 @@ def test_market_based_never_below_zero(suzhou_weather, load_kw, kwh):
             ],
         }
     )
-    raw["base_load"] = [{"name": "load", "weekday_kw": [load_kw] * 24}]
+    raw["base_load"] = [{"name": "load", "demand_kw": load_kw}]
     res = _run(raw, suzhou_weather)
     elec = res.ledger.inventory.electricity
     assert res.summary["scope2_market_tco2"] >= 0.0
@@ -481,7 +481,7 @@ def test_selling_own_pv_certificates_removes_that_pv_from_the_claim(suzhou_weath
 def test_selling_own_certificates_raises_market_based_scope2_at_the_residual_factor(suzhou_weather):
     # a load larger than the array at every hour: no export, every PV kWh is self-consumed
     big = _constant_plant(pv=PV, ledger={})
-    big["base_load"] = [{"name": "load", "weekday_kw": [600.0] * 24}]
+    big["base_load"] = [{"name": "load", "demand_kw": 600.0}]
     base = _run(big, suzhou_weather)
     assert base.ledger.inventory.electricity.exported_kwh == pytest.approx(0.0, abs=1e-6)
     sold_certs = 300

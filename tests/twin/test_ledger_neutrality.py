@@ -21,7 +21,7 @@ IMPORT_KWH = 100.0 * 8760
 @pytest.fixture(scope="module")
 def run_100kw():
     raw = minimal_config()
-    raw["base_load"] = [{"name": "load", "weekday_kw": [100.0] * 24}]
+    raw["base_load"] = [{"name": "load", "demand_kw": 100.0}]
     from twin import weather
 
     w = weather.load_weather("suzhou-tmyx", year=2025)
