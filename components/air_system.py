@@ -42,6 +42,7 @@ from twin.components.compressor import (
     atmospheric_pressure_bar_a,
     compressor_power_kw,
 )
+from twin.components.day_profile import DayProfile, schedule_on_grid
 
 from twin.carriers import COMPRESSED_AIR, ELECTRICITY
 from twin.component import (
@@ -64,14 +65,13 @@ __all__ = [
     "AirSystemParams",
     "DryerParams",
     "LeakOrificeParams",
-    "OperatingScheduleParams",
+    "OperatingSchedule",
     "air_energy_kw",
     "allocate_cascade",
     "allocate_sequencer",
     "artificial_demand_m3_per_min",
     "dryer_flows",
     "orifice_leak_flow_m3_per_min",
-    "schedule_mask",
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -355,28 +355,6 @@ def allocate_sequencer(demand_m3_per_min, capacities_m3_per_min, trim_index: int
     return out
 
 
-def schedule_mask(
-    day_type: np.ndarray, hour: np.ndarray, hours_by_day_type: list[list[int]]
-) -> np.ndarray:
-    """True where the system runs.
-
-    Parameters
-    ----------
-    day_type, hour : array of int
-        :class:`twin.component.DayType` code and local hour per step.
-    hours_by_day_type : list of 3 lists of int
-        Hours 0..23 the system runs on workdays, weekends and holidays.
-
-    Returns
-    -------
-    array of bool
-    """
-    table = np.zeros((3, 24), dtype=bool)
-    for row, hours in enumerate(hours_by_day_type):
-        table[row, hours] = True
-    return table[day_type, hour]
-
-
 # ---------------------------------------------------------------------------
 # Parameters
 # ---------------------------------------------------------------------------
@@ -446,35 +424,19 @@ class DryerParams(BaseModel):
         return self
 
 
-class OperatingScheduleParams(BaseModel):
-    """Hours in which the compressor room runs (outside them it is off and
-    the system depressurises)."""
-
-    model_config = _FROZEN
-
-    workday_hours: list[int] = Field(description="Local hours 0..23 the system runs on workdays.")
-    weekend_hours: list[int] | None = Field(
-        default=None, description="Hours the system runs on weekends; default the workday hours."
-    )
-    holiday_hours: list[int] | None = Field(
-        default=None,
-        description="Hours the system runs on public holidays; default the weekend hours.",
-    )
+class OperatingSchedule(DayProfile):
+    """When the compressor room runs: 1 in the hours it runs, 0 in those it is off
+    (outside them it is off and the system depressurises), in the day-type form
+    of :mod:`components.day_profile`."""
 
     @model_validator(mode="after")
-    def _hours(self) -> Self:
-        for name in ("workday_hours", "weekend_hours", "holiday_hours"):
+    def _on_off(self) -> Self:
+        for name in ("weekday", "weekend", "holiday"):
             values = getattr(self, name)
-            if values is not None and any(not 0 <= h <= 23 for h in values):
-                msg = f"{name}: expected hours 0..23, got {values}"
+            if values is not None and any(v not in (0.0, 1.0) for v in values):
+                msg = f"{name}: expected 1 (runs) or 0 (off) for each hour, got {values}"
                 raise ValueError(msg)
         return self
-
-    def by_day_type(self) -> list[list[int]]:
-        """Hours for workdays, weekends and holidays (defaults resolved)."""
-        weekend = self.weekend_hours if self.weekend_hours is not None else self.workday_hours
-        holiday = self.holiday_hours if self.holiday_hours is not None else weekend
-        return [self.workday_hours, weekend, holiday]
 
 
 class AirSystemParams(ComponentParams):
@@ -556,9 +518,10 @@ class AirSystemParams(ComponentParams):
     dryers: list[DryerParams] = Field(
         default_factory=list, description="Dryers (flow split by rating)."
     )
-    schedule: OperatingScheduleParams | None = Field(
+    schedule: OperatingSchedule | None = Field(
         default=None,
-        description="Hours the system runs; default always. Outside them demand on the bus is unmet.",
+        description="{weekday, weekend, holiday}: 1 in the hours the system runs, 0 when it is off; "
+        "default always on. Outside them demand on the bus is unmet.",
     )
     discharge_temp_rise_k: float = Field(
         default=10.0,
@@ -695,7 +658,7 @@ class AirSystem(Component):
             else STANDARD_STORAGE_M3_PER_M3_PER_MIN * total_rated
         )
         on = (
-            schedule_mask(ctx.day_type, grid.hour, p.schedule.by_day_type())
+            schedule_on_grid(p.schedule, ctx) > 0.5
             if p.schedule is not None
             else np.ones(n, dtype=bool)
         )

@@ -548,7 +548,7 @@ class CompressorsOffWeekends(_MeasureParams):
 )
 def _off_weekends(config, p: CompressorsOffWeekends, finance):
     room = _named(config, "air_system", p.system, "compressors_off_weekends")
-    room["schedule"] = {"workday_hours": list(range(24)), "weekend_hours": [], "holiday_hours": []}
+    room["schedule"] = {"weekday": [1.0] * 24, "weekend": [0.0] * 24, "holiday": [0.0] * 24}
     capex, om, life = _money(p, 0.0, 0.0, 10)
     return config, AppliedMeasure("compressors_off_weekends", p.model_dump(), capex, om, life, 0.0)
 

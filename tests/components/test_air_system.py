@@ -19,7 +19,6 @@ from twin.components.air_system import (
     artificial_demand_m3_per_min,
     dryer_flows,
     orifice_leak_flow_m3_per_min,
-    schedule_mask,
 )
 from twin.components.demand_profile import DemandProfile
 
@@ -148,11 +147,6 @@ def test_allocation_invariants(demand, caps, trim):
         np.testing.assert_allclose(out.sum(axis=0), np.minimum(d, total), atol=1e-9)
 
 
-def test_schedule_mask():
-    mask = schedule_mask(np.array([0, 0, 1, 2]), np.array([5, 6, 6, 6]), [[6, 7], [6], []])
-    assert mask.tolist() == [False, True, True, False]
-
-
 # -- losses -------------------------------------------------------------------
 def test_artificial_demand_scales_with_absolute_pressure():
     q = artificial_demand_m3_per_min(10.0, 0.5, 7.0, 6.0)
@@ -199,7 +193,7 @@ def test_zero_demand_zero_power_without_orifices():
 def test_orifice_leaks_go_on_when_production_stops_and_stop_when_system_is_off():
     room = _room(
         leak_orifices=[{"diameter_mm": 3.0, "count": 20}],
-        schedule={"workday_hours": list(range(0, 4))},
+        schedule={"weekday": [1.0] * 4 + [0.0] * 20},
     )
     flows = room.compute(_ctx(np.zeros(6)))
     leak = flows.outputs["leak_flow_m3_per_min"]
@@ -211,7 +205,7 @@ def test_orifice_leaks_go_on_when_production_stops_and_stop_when_system_is_off()
 
 
 def test_schedule_off_leaves_demand_unserved():
-    room = _room(schedule={"workday_hours": [0, 1]})
+    room = _room(schedule={"weekday": [1.0] * 2 + [0.0] * 22})
     flows = room.compute(_ctx(np.full(4, 10.0)))
     np.testing.assert_allclose(flows.ports["air"], [10.0, 10.0, 0.0, 0.0])
 
@@ -314,7 +308,7 @@ def test_elevation_sets_atmospheric_pressure():
 
 
 def test_holiday_and_weekend_schedules():
-    room = _room(schedule={"workday_hours": [0], "weekend_hours": [1]})
+    room = _room(schedule={"weekday": [1.0] + [0.0] * 23, "weekend": [0.0, 1.0] + [0.0] * 22})
     days = [DayType.WORKDAY, DayType.WORKDAY, DayType.WEEKEND, DayType.HOLIDAY]
     flows = room.compute(_ctx(np.full(4, 5.0), day_type=days))
     # hours 0..3: workday h0 on, workday h1 off, weekend h2 off, holiday h3 off (weekend hours)
@@ -356,7 +350,7 @@ def test_holiday_and_weekend_schedules():
             },
             "purge share from the datasheet",
         ),
-        ({"schedule": {"workday_hours": [24]}}, "hours 0..23"),
+        ({"schedule": {"weekday": [0.5] * 24}}, "expected 1 \\(runs\\) or 0"),
     ],
 )
 def test_bad_air_system_params(changes, match):

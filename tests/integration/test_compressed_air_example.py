@@ -170,9 +170,9 @@ def test_vsd_trim_measure_saves_electricity():
 def test_compressors_off_outside_shifts_reports_unmet_demand():
     raw = _raw()
     raw["air_system"][0]["schedule"] = {
-        "workday_hours": list(range(6, 22)),
-        "weekend_hours": list(range(8, 20)),
-        "holiday_hours": [],
+        "weekday": [0.0] * 6 + [1.0] * 16 + [0.0] * 2,
+        "weekend": [0.0] * 8 + [1.0] * 12 + [0.0] * 4,
+        "holiday": [0.0] * 24,
     }
     with pytest.warns(SuspiciousInputWarning, match="'air_7bar_g': demand exceeds supply"):
         results = _run(raw)
