@@ -240,20 +240,12 @@ def _lines(repeat: int) -> dict[str, float]:
 
     import twin
     from tests.components._production_reference import simulate_line_per_station
-    from twin.calendar import day_types
     from twin.component import RunContext, Site
 
     config = twin.load_config(ROOT / CONFIG)
     plant = twin.Plant.build(config)
     grid = plant.grid
-    cal = config.calendar
-    days = day_types(
-        grid,
-        holidays=cal.holidays,
-        extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays,
-        weekend_days=cal.weekend_days,
-    )
+    days = config.calendar.day_types(grid)
     ctx = RunContext(
         grid,
         Site("ref", 31.3, 120.6, 5.0),

@@ -35,7 +35,7 @@ from lp_peer import lp_dispatch_linprog  # noqa: E402
 from twin.components.battery import Battery  # noqa: E402
 
 import twin  # noqa: E402
-from twin.dispatch import LpStorage, lp_dispatch  # noqa: E402
+from twin.dispatch import lp_dispatch  # noqa: E402
 
 CONFIG = ROOT / "configs" / "reference_factory.toml"
 
@@ -90,18 +90,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     seen = _capture(args.step)
     net, sig, grid, bess = seen["net"], seen["signals"], seen["grid"], seen["battery"]
-    p = bess.params
-    storage = LpStorage(
-        capacity_kwh=p.capacity_kwh,
-        soc_min_kwh=p.soc_min_frac * p.capacity_kwh,
-        soc_max_kwh=p.soc_max_frac * p.capacity_kwh,
-        soc_initial_kwh=bess.soc_initial_kwh,
-        charge_power_max_kw=bess.charge_power_max_kw,
-        discharge_power_max_kw=bess.discharge_power_max_kw,
-        efficiency_charge_frac=p.efficiency_charge_frac,
-        efficiency_discharge_frac=p.efficiency_discharge_frac,
-        self_discharge_frac_per_step=bess.self_discharge_frac_per_step(grid.step_h),
-    )
+    storage = bess.lp_storage(grid.step_h)
     kwargs = dict(
         step_h=grid.step_h,
         import_price_cny_per_kwh=sig.import_price_cny_per_kwh,

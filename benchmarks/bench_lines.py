@@ -33,7 +33,6 @@ from twin.components.production_line import ProductionLine  # noqa: E402
 
 import twin  # noqa: E402
 import twin.component as twin_component  # noqa: E402
-from twin.calendar import day_types  # noqa: E402
 from twin.component import RunContext, Site  # noqa: E402
 
 CONFIG = ROOT / "configs" / "production_example.toml"
@@ -66,14 +65,7 @@ def main() -> None:
         config = twin.load_config(CONFIG, step=step)
         plant = twin.Plant.build(config)
         grid = plant.grid
-        cal = config.calendar
-        days = day_types(
-            grid,
-            holidays=cal.holidays,
-            extra_holidays=cal.extra_holidays,
-            extra_workdays=cal.extra_workdays,
-            weekend_days=cal.weekend_days,
-        )
+        days = config.calendar.day_types(grid)
         ctx = RunContext(
             grid,
             Site("bench", 31.3, 120.6, 5.0),

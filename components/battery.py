@@ -690,17 +690,10 @@ class Battery(Component):
             },
         )
 
-    def _lp_request(self, ctx: RunContext, net_kw: np.ndarray) -> np.ndarray:
-        """Request from the rolling LP of :func:`twin.dispatch.lp_dispatch`."""
+    def lp_storage(self, step_h: float) -> LpStorage:
+        """This battery as the storage of :func:`twin.dispatch.lp_dispatch` at a step of ``step_h`` [h]."""
         p = self.params
-        sig = ctx.signals
-        if sig is None:
-            msg = f"battery {self.name!r}: dispatch='lp' needs tariff signals (a grid_connection)"
-            raise ValueError(msg)
-        grid = ctx.grid
-        step_h = grid.step_h
-        target = self._demand_target_kw(ctx)
-        storage = LpStorage(
+        return LpStorage(
             capacity_kwh=self.capacity_kwh,
             soc_min_kwh=p.soc_min_frac * self.capacity_kwh,
             soc_max_kwh=p.soc_max_frac * self.capacity_kwh,
@@ -713,6 +706,18 @@ class Battery(Component):
             grid_charging=self.grid_charging,
             allow_export=p.allow_export,
         )
+
+    def _lp_request(self, ctx: RunContext, net_kw: np.ndarray) -> np.ndarray:
+        """Request from the rolling LP of :func:`twin.dispatch.lp_dispatch`."""
+        p = self.params
+        sig = ctx.signals
+        if sig is None:
+            msg = f"battery {self.name!r}: dispatch='lp' needs tariff signals (a grid_connection)"
+            raise ValueError(msg)
+        grid = ctx.grid
+        step_h = grid.step_h
+        target = self._demand_target_kw(ctx)
+        storage = self.lp_storage(step_h)
         charge_kw, discharge_kw = lp_dispatch(
             net_kw,
             storage,

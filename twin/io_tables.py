@@ -67,17 +67,7 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
             finite.max() >= _ARROW_PLAIN_BELOW or finite.min() < _ARROW_PLAIN_ABOVE
         ):
             # Arrow would write exponent form: format this column in Python
-            return pa.array(
-                [
-                    None
-                    if x != x
-                    else f"{x:.{decimals}f}".rstrip("0").rstrip(".")
-                    if decimals and x - x == 0
-                    else f"{x:.{decimals}f}"
-                    for x in (np.round(v, decimals) + 0.0).tolist()
-                ],
-                pa.string(),
-            )
+            return pa.array([_plain(x, decimals) for x in v.tolist()], pa.string())
         # + 0.0 turns -0.0 (a small negative rounded) into 0.0
         return pa.array(np.round(v, decimals) + 0.0, mask=np.isnan(v))
     if arr.dtype.kind in "biu":
@@ -89,6 +79,18 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
         ],
         pa.string(),
     )
+
+
+def _plain(x: float, decimals: int) -> str | None:
+    """``x`` in plain decimal, correctly rounded to ``decimals`` places (Python's
+    formatting rounds once; numpy's round then a format would round twice),
+    trailing zeros dropped, no negative zero; None for NaN."""
+    if x != x:
+        return None
+    text = f"{x:.{decimals}f}"
+    if decimals and x - x == 0:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "-0.") else text
 
 
 _ARROW_PLAIN_BELOW = 1e10

@@ -39,7 +39,6 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from twin.calendar import day_types
 from twin.component import DayType, Meaning
 from twin.components.production_line import PLANNED_TIME_OUTPUT
 from twin.config.loader import config_from_dict, dump_config
@@ -220,14 +219,7 @@ def optimise_shifts(
     hourly = grid.to_hourly(signal, "mean")
     first_hour = int(np.flatnonzero(week)[0]) // grid.steps_per_hour
     sig_h = np.concatenate([hourly, hourly[: 8 * 24]])[first_hour : first_hour + 8 * 24]
-    cal = config.calendar
-    per_step = day_types(
-        grid,
-        holidays=cal.holidays,
-        extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays,
-        weekend_days=cal.weekend_days,
-    )
+    per_step = config.calendar.day_types(grid)
     day_kind = per_step[week][:: 24 * grid.steps_per_hour]
     workdays = [d for d in range(7) if day_kind[d] == DayType.WORKDAY]
     hours = (

@@ -27,7 +27,6 @@ import pandas as pd
 
 from twin import weather as wx
 from twin._version import __version__
-from twin.calendar import day_types
 from twin.component import Component, Direction, Flows, Meaning, RunContext, Site, TariffSignals
 from twin.config.schema import PlantConfig
 from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
@@ -142,10 +141,14 @@ def _check_flows(component: Component, flows: Flows, n: int) -> Flows:
     Raises
     ------
     BalanceError
-        A missing, misshapen, non-finite or negative port flow, or an output
+        A missing, undeclared, misshapen, non-finite or negative port flow, or an output
         that is undeclared, missing or misshapen (a bug in the component).
     """
     where = f"{component.kind}[{component.name}]"
+    extra = sorted(set(flows.ports) - {p.name for p in component.ports()})
+    if extra:
+        msg = f"{where}: port flows {extra} are not declared in {type(component).__name__}.ports()"
+        raise BalanceError(msg)
     for port in component.ports():
         arr = flows.ports.get(port.name)
         here = f"{where} port {port.name!r}"
@@ -268,14 +271,7 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         longitude_deg=wc.longitude_deg if wc.longitude_deg is not None else loc.longitude_deg,
         elevation_m=wc.elevation_m if wc.elevation_m is not None else loc.elevation_m,
     )
-    cal = config.calendar
-    days = day_types(
-        grid,
-        holidays=cal.holidays,
-        extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays,
-        weekend_days=cal.weekend_days,
-    )
+    days = config.calendar.day_types(grid)
     ctx = RunContext(
         grid,
         site,

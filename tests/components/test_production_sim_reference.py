@@ -26,7 +26,6 @@ from twin.components.production_sim import StationSpec, mix_lots, order_lots, si
 
 from tests.components._production_reference import _Buffer, simulate_line_per_station
 from tests.conftest import REFERENCE_CONFIG
-from twin.calendar import day_types
 from twin.component import RunContext, Site
 
 H = 3600
@@ -205,14 +204,7 @@ def test_reference_factory_lines_give_the_reference_timelines(monkeypatch):
     config = twin.load_config(REFERENCE_CONFIG)
     plant = twin.Plant.build(config)
     grid = plant.grid
-    cal = config.calendar
-    days = day_types(
-        grid,
-        holidays=cal.holidays,
-        extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays,
-        weekend_days=cal.weekend_days,
-    )
+    days = config.calendar.day_types(grid)
     ctx = RunContext(
         grid,
         Site("ref", 31.3, 120.6, 5.0),

@@ -206,6 +206,14 @@ class _Sloppy(Component):
         return Flows({"el": np.ones(n)}, {"temp_c": np.zeros(n), "secret_kw": np.zeros(n)})
 
 
+class _HiddenPort(_Sloppy):
+    """Returns a port flow it never declared (it would escape every balance)."""
+
+    def compute(self, ctx: RunContext) -> Flows:
+        n = ctx.grid.n_steps
+        return Flows({"el": np.ones(n), "fan_el": np.ones(n)}, {"temp_c": np.zeros(n)})
+
+
 class _Broken(_Sloppy):
     """Fails inside its own physics: a bug, never a config error."""
 
@@ -218,6 +226,7 @@ class _Broken(_Sloppy):
     "cls, error, match",
     [
         (_Sloppy, BalanceError, "not declared"),
+        (_HiddenPort, BalanceError, "not declared in _HiddenPort.ports"),
         (_Broken, ValueError, "inside the model"),
     ],
 )

@@ -15,6 +15,7 @@ import zoneinfo
 from functools import cache
 from typing import Any, Literal, Self
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,9 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from twin.calendar import day_types
 from twin.component import COMPONENT_REGISTRY
 from twin.config.ledger import LedgerConfig
-from twin.timegrid import parse_step
+from twin.timegrid import TimeGrid, parse_step
 
 __all__ = [
     "CalendarConfig",
@@ -238,6 +240,16 @@ class CalendarConfig(BaseModel):
             msg = f"weekend_days must be 0..6 (Monday = 0), got {v}"
             raise ValueError(msg)
         return v
+
+    def day_types(self, grid: TimeGrid) -> np.ndarray:
+        """:class:`twin.component.DayType` code of every step of ``grid`` (int8)."""
+        return day_types(
+            grid,
+            holidays=self.holidays,
+            extra_holidays=self.extra_holidays,
+            extra_workdays=self.extra_workdays,
+            weekend_days=self.weekend_days,
+        )
 
 
 class PlantConfig(BaseModel):
