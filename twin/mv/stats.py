@@ -227,9 +227,7 @@ def savings_uncertainty_kwh(
     else:
         msg = f"unknown FSU form {form!r}; use one of {FSU_FORMS}"
         raise ValueError(msg)
-    return float(
-        c * t * cv * adjusted_baseline_kwh * np.sqrt(mse_factor * (1.0 + 2.0 / n_eff) / m)
-    )
+    return float(c * t * cv * adjusted_baseline_kwh * np.sqrt(mse_factor * (1.0 + 2.0 / n_eff) / m))
 
 
 def fractional_savings_uncertainty(
