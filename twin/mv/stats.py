@@ -34,6 +34,7 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "FSU_FORMS",
     "Criterion",
+    "EffectiveDofError",
     "FitStatistics",
     "criteria",
     "criterion",
@@ -49,6 +50,11 @@ __all__ = [
 
 CONFIDENCE_LEVELS = (0.68, 0.80, 0.90, 0.95)
 """Confidence levels at which every savings interval is reported."""
+
+
+class EffectiveDofError(ValueError):
+    """The ``effective_dof`` form has no degrees of freedom left (n' <= p)."""
+
 
 FSU_FORMS = ("scaled", "effective_dof")
 """How the autocorrelation correction enters Eq. B-28 (see
@@ -221,7 +227,7 @@ def savings_uncertainty_kwh(
                 f"{n_eff:.1f} effective observations (rho = {rho:.3f}) for {n_params} "
                 "parameters: no degrees of freedom left"
             )
-            raise ValueError(msg)
+            raise EffectiveDofError(msg)
         t = t_two_sided(confidence, n_eff - n_params)
         mse_factor = (n - n_params) / (n_eff - n_params)
     else:
