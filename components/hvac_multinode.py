@@ -23,8 +23,14 @@ surface, three inner, inner surface), every window two, and the air one
 - gains: 40 % of internal gains and 10 % of solar gains through windows to
   the air, the rest spread over the inner surfaces by area.
 
+Elements face the outdoor air (floors too: the standard's ground model,
+ISO 13370's virtual layer, is not implemented; the 5R1C's b_tr < 1 is
+refused for this model).
+
 Each step is integrated implicitly (backward Euler). Heating and cooling act
-on the air node as in the 5R1C kernel: the free-running air temperature and
+on the air node and the set points on the air temperature, as ASHRAE 140
+specifies and the 5R1C kernel does (EN ISO 52016-1 itself controls the
+operative temperature): the free-running air temperature and
 the response to 1 W give the need in closed form, then clipped to the
 capacities. The network matrix is inverted once; only H_ve changes from step
 to step, and only on the air node's diagonal, so the Sherman-Morrison formula
