@@ -299,3 +299,41 @@ def test_display_scales():
     assert display("annual_cost_cny", 5e4) == ("CNY", 1.0)
     assert display("pv_ac_kwh", 2.4e6) == ("MWh", 1e-3)
     assert display("renewable_share_frac", 0.3) == ("%", 100.0)
+
+
+def test_mv_page_of_hourly_towt(tmp_path):
+    """The audit case's meter on hourly observations (TOWT, no drivers): the
+    per-hour series draws, and the page stays well under the size limit."""
+    audit = ROOT / "experiments" / "mv" / "audit_reference_factory"
+    text = (audit / "case.toml").read_text(encoding="utf-8")
+    text = text.replace('granularity = "daily"', 'granularity = "hourly"')
+    text = text.replace('"meter_hourly.parquet"', json.dumps(str(audit / "meter_hourly.parquet")))
+    text = text.replace(
+        '"temperature_hourly.parquet"', json.dumps(str(audit / "temperature_hourly.parquet"))
+    )
+    text = text.replace('normal = { weather = "suzhou-tmyx" }\n', "")
+    start, end = text.index("[[mv.driver]]"), text.index("# Non-routine")
+    (tmp_path / "case.toml").write_text(text[:start] + text[end:], encoding="utf-8")
+    out = tmp_path / "hourly"
+    assert main(["mv", str(tmp_path / "case.toml"), "--out", str(out), "--report"]) == 0
+    html = _html(out)
+    assert set(MV_CHARTS) <= set(_charts(html))
+    assert "energy per hour" in html and "TOWT" in html
+    assert (out / "report.html").stat().st_size < 10_000_000
+    doc = json.loads((out / "mv.json").read_text(encoding="utf-8"))
+    _check_cards(html, {k: v for k, v in _flat(doc).items() if isinstance(v, int | float)})
+
+
+def test_claim_report_without_out_writes_the_default_folder(tmp_path, monkeypatch):
+    """--report needs a folder: without --out it is out/<file name>. An
+    emission-factor claim needs no twin run, so this is quick."""
+    (tmp_path / "scope2.toml").write_text(
+        '[[claim]]\nname = "scope2"\nkind = "emission_factor"\nclaimed_tco2 = 582.7\n'
+        'energy_kwh = 1.0e6\nprovince = "jiangsu"\nyear = 2023\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["claim", "scope2.toml", "--report"]) == 0
+    html = (tmp_path / "out" / "scope2" / "report.html").read_text(encoding="utf-8")
+    assert "claim-0" in _charts(html)
+    assert 'data-verdict="scope2: supported"' in html
