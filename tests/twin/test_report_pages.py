@@ -170,6 +170,30 @@ def test_mv_cumulative_band_ends_on_the_stated_interval(mv_dir):
     np.testing.assert_allclose(half / half[-1], e_adj / e_adj[-1] * np.sqrt(m[-1] / m), rtol=1e-9)
 
 
+def test_mv_band_follows_the_cases_fsu_form(tmp_path):
+    """With fsu_form = "effective_dof" the band is that form's, and still
+    ends on the interval mv.json states."""
+    from twin.report.mv_page import MvFolder, cumulative_band
+
+    audit = ROOT / "experiments" / "mv" / "audit_reference_factory"
+    case = tmp_path / "case.toml"
+    text = (audit / "case.toml").read_text(encoding="utf-8")
+    for name in ("meter_hourly.parquet", "temperature_hourly.parquet", "production_daily.csv"):
+        text = text.replace(f'"{name}"', json.dumps(str(audit / name)))
+    case.write_text(
+        text.replace('granularity = "daily"', 'granularity = "daily"\nfsu_form = "effective_dof"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["mv", str(case), "--out", str(out), "--report"]) == 0
+    folder = MvFolder.read(out)
+    assert folder.doc["savings"]["fsu_form"] == "effective_dof"
+    _, cum, half = cumulative_band(folder)
+    lo, hi = folder.doc["savings"]["intervals_kwh"]["0.90"]
+    assert cum[-1] - half[-1] == pytest.approx(lo, rel=1e-9)
+    assert cum[-1] + half[-1] == pytest.approx(hi, rel=1e-9)
+
+
 def test_mv_page_of_monthly_bills(tmp_path):
     case = ROOT / "experiments" / "mv" / "bills_reference_factory" / "case.toml"
     out = tmp_path / "bills"
