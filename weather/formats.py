@@ -66,7 +66,6 @@ from ._solar import cos_zenith, epoch_seconds
 from .core import Location, Weather, WeatherError, WeatherIssue, format_message
 from .readers import (
     DEFAULT_YEAR,
-    TIMING_REFUSAL_MIN,
     _assemble,
     _read_epw,
     _read_text,
@@ -922,6 +921,7 @@ def read_weather(
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
     relative_humidity_frac: float | None = None,
+    timing_acceptance: str | None = None,
     **csv: object,
 ) -> Weather:
     """Read one weather year from any supported file (format detected from content).
@@ -942,7 +942,11 @@ def read_weather(
         Shift the irradiance by the measured timing offset.
     accept_timing_offset : bool
         Accept a measured offset beyond :data:`weather.readers.TIMING_REFUSAL_MIN`
-        (refused otherwise for the formats of this module).
+        (refused otherwise); the data are used as they are and a
+        ``"timing_offset_accepted"`` warning records it.
+    timing_acceptance : str, optional
+        A stated reason to accept such an offset (the bundled files' reasons
+        in ``weather/data/sites.csv``); it is quoted in the warning.
     relative_humidity_frac : float, optional
         Constant relative humidity for a file that has none (PVGIS hourly
         series; a CSV without RH or dew point), 0..1; reported as a
@@ -974,6 +978,7 @@ def read_weather(
         accept_timing_offset,
         csv,
         rh_frac=relative_humidity_frac,
+        acceptance_reason=timing_acceptance,
     )
     if len(years) != 1:
         msg = format_message(
@@ -1048,18 +1053,24 @@ def _read(
     csv: Mapping[str, object],
     keep_years: bool = False,
     rh_frac: float | None = None,
+    acceptance_reason: str | None = None,
 ) -> list[Weather]:
     fmt, digest, source, series = _parse(path, fmt, _csv_options(csv))
     if series is None:
         reader = _read_epw if fmt == "epw" else _read_tmy3
-        weather = reader(path, year=year, strict=strict, correct_timing=correct_timing)
+        options = {
+            "strict": strict,
+            "correct_timing": correct_timing,
+            "accept_timing_offset": accept,
+            "acceptance_reason": acceptance_reason,
+        }
+        weather = reader(path, year=year, **options)
         own = {y for _, y in weather.source_years}
         if keep_years and len(own) == 1 and weather.data_kind not in TYPICAL_KINDS:
             # an actual-year EPW keeps its own calendar year
-            weather = reader(path, year=own.pop(), strict=strict, correct_timing=correct_timing)
+            weather = reader(path, year=own.pop(), **options)
         return [weather]
     _stated_humidity(series, rh_frac, source)
-    refuse = None if accept else TIMING_REFUSAL_MIN
     common = {
         "location": series.location,
         "source": source,
@@ -1068,7 +1079,8 @@ def _read(
         "label_rule": series.label_rule,
         "strict": strict,
         "correct_timing": correct_timing,
-        "refuse_timing_beyond_min": refuse,
+        "accept_timing_offset": accept,
+        "acceptance_reason": acceptance_reason,
         "utc_time_base": series.data_kind.startswith("PVGIS"),
     }
     if series.typical:
