@@ -51,6 +51,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import math
 import re
 import tempfile
 from collections.abc import Mapping
@@ -282,8 +283,19 @@ def _canonical(
     return frame[list(CANONICAL_COLUMNS)], issues
 
 
-def _fixed_tz(offset_h: float) -> datetime.timezone:
-    return datetime.timezone(datetime.timedelta(hours=float(offset_h)))
+def _fixed_tz(offset_h: float, source: str = "<frame>") -> datetime.timezone:
+    """The fixed-offset zone of a UTC offset [h]; a WeatherError outside −12..+14 h."""
+    value = float(offset_h)
+    if not (math.isfinite(value) and -12.0 <= value <= 14.0):
+        msg = format_message(
+            source,
+            "tz_offset_h",
+            "a UTC offset in -12..14 h (local standard time)",
+            repr(offset_h),
+            "state the offset of the file's time stamps (e.g. tz_offset_h = 8 for China)",
+        )
+        raise WeatherError(msg)
+    return datetime.timezone(datetime.timedelta(hours=value))
 
 
 def _complete_humidity(frame: pd.DataFrame, source: str) -> list[WeatherIssue]:
@@ -321,6 +333,15 @@ def _regrid_hourly(
         raise WeatherError(msg)
     steps = np.diff(index.as_unit("s").asi8).astype(np.float64)
     step_s = float(np.median(steps))
+    if not step_s > 0.0:
+        msg = format_message(
+            source,
+            "time",
+            "increasing time stamps, one per step",
+            f"a median step of {step_s:g} s (duplicated or unordered stamps)",
+            "sort the file by time and drop the repeated rows",
+        )
+        raise WeatherError(msg)
     minutes = np.asarray(
         (index.minute * 60 + index.second) % step_s
         if step_s < 3600
@@ -441,7 +462,7 @@ def _series_tmy2(text: str, source: str) -> _Series:
         )
     ) + pd.to_timedelta(data["hour"].to_numpy(dtype=np.int64) - 1, unit="h")
     tz = float(meta["TZ"])
-    data = data.set_axis(pd.DatetimeIndex(start).tz_localize(_fixed_tz(tz)), axis=0)
+    data = data.set_axis(pd.DatetimeIndex(start).tz_localize(_fixed_tz(tz, source)), axis=0)
     frame, issues = _canonical(
         data,
         TMY2_VARIABLE_MAP,
@@ -545,7 +566,7 @@ def _pvgis_horizontal(data: pd.DataFrame, meta: dict, source: str) -> pd.DataFra
 def _series_psm3(text: str, source: str) -> _Series:
     data, meta = iotools.read_nsrdb_psm4(io.StringIO(text), map_variables=True)
     tz = float(meta.get("Time Zone", 0.0))
-    index = pd.DatetimeIndex(data.index).tz_convert(_fixed_tz(tz))
+    index = pd.DatetimeIndex(data.index).tz_convert(_fixed_tz(tz, source))
     data = data.set_axis(index, axis=0)
     frame, issues = _canonical(data, NSRDB_VARIABLE_MAP, NSRDB_UNIT_FACTORS, source)
     issues += _complete_humidity(frame, source)
@@ -665,7 +686,7 @@ def _series_csv(
         )
         raise WeatherError(msg)
     index = pd.DatetimeIndex(stamps)
-    tz = _fixed_tz(tz_offset_h)
+    tz = _fixed_tz(tz_offset_h, source)
     index = index.tz_convert(tz) if index.tz is not None else index.tz_localize(tz)
     steps = np.diff(index.as_unit("s").asi8)
     step_s = float(np.median(steps)) if steps.size else 3600.0
@@ -845,6 +866,7 @@ def _parse(
         KeyError,
         IndexError,
         TypeError,
+        OverflowError,
         json.JSONDecodeError,
         pd.errors.ParserError,
     ) as exc:

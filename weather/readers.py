@@ -39,6 +39,7 @@ import pandas as pd
 from pvlib import iotools
 
 from .checks import (
+    LOCATION_RANGES,
     check_irradiance,
     check_location,
     check_missing,
@@ -179,6 +180,14 @@ def _to_canonical(
         issues.append(WeatherIssue("missing_in_file", "warning", msg, n_coded, col))
     frame = pd.DataFrame(columns, index=data.index)
     return frame[list(CANONICAL_COLUMNS)], issues
+
+
+def _require_time_zone(location: Location, source: str) -> None:
+    """Refuse a header whose UTC offset cannot stamp the rows (with every other
+    header problem): nothing can be checked on a time base that does not exist."""
+    lo, hi = LOCATION_RANGES["tz_offset_h"]
+    if not (np.isfinite(location.tz_offset_h) and lo <= location.tz_offset_h <= hi):
+        raise_for_errors(check_location(location, source=source))
 
 
 def _restamp(
@@ -505,7 +514,14 @@ def _read_epw(
     try:
         data, meta = iotools.read_epw(io.StringIO(text))
         location = _epw_location(meta)
-    except (ValueError, KeyError, IndexError, TypeError, pd.errors.ParserError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+        pd.errors.ParserError,
+    ) as exc:
         msg = format_message(
             source,
             "data rows",
@@ -538,6 +554,7 @@ def _read_epw(
     def is_missing(col: str, values: np.ndarray) -> np.ndarray:
         return values >= EPW_MISSING_CODES[col]
 
+    _require_time_zone(location, source)
     frame, issues = _to_canonical(data, EPW_VARIABLE_MAP, EPW_UNIT_FACTORS, is_missing, source)
     frame, source_years, stamp_issues = _restamp(
         frame,
@@ -584,9 +601,10 @@ def _tmy3_interval_starts(text: str, n_rows: int, source: str) -> pd.DatetimeInd
         dtype=str,
     )
     dates = pd.to_datetime(stamps["date"], format="%m/%d/%Y", errors="coerce")
-    hhmm = stamps["time"].str.split(":", expand=True)
-    hours = pd.to_numeric(hhmm[0], errors="coerce")
-    minutes = pd.to_numeric(hhmm[1], errors="coerce")
+    hhmm = stamps["time"].astype(str).str.split(":", expand=True)
+    nothing = pd.Series(np.nan, index=stamps.index)
+    hours = pd.to_numeric(hhmm[0], errors="coerce") if 0 in hhmm.columns else nothing
+    minutes = pd.to_numeric(hhmm[1], errors="coerce") if 1 in hhmm.columns else nothing
     start = dates + pd.to_timedelta(hours - 1, unit="h") + pd.to_timedelta(minutes, unit="min")
     if len(start) != n_rows or start.isna().any():
         msg = format_message(
@@ -620,7 +638,14 @@ def _read_tmy3(
             elevation_m=float(meta["altitude"]),
             tz_offset_h=float(meta["TZ"]),
         )
-    except (ValueError, KeyError, IndexError, TypeError, pd.errors.ParserError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+        pd.errors.ParserError,
+    ) as exc:
         msg = format_message(
             source,
             "file",
@@ -642,6 +667,7 @@ def _read_tmy3(
     def is_missing(col: str, values: np.ndarray) -> np.ndarray:
         return values <= TMY3_MISSING_CODE
 
+    _require_time_zone(location, source)
     frame, issues = _to_canonical(data, TMY3_VARIABLE_MAP, TMY3_UNIT_FACTORS, is_missing, source)
     start = _tmy3_interval_starts(text, len(data), source)
     frame, source_years, stamp_issues = _restamp(

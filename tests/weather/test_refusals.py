@@ -8,9 +8,10 @@ was found and a fix; ``twin weather check`` lists every problem at once.
 import gzip
 
 import pytest
+from twin.weather import WeatherError, load_weather, site_path
+
 from twin import weather
 from twin.cli import main
-from twin.weather import WeatherError, load_weather, site_path
 
 TEXT = gzip.decompress(site_path("suzhou-tmyx").read_bytes()).decode("latin-1")
 LINES = TEXT.splitlines(keepends=True)
@@ -125,7 +126,9 @@ def test_every_bundled_file_passes_or_is_accepted_with_a_reason():
         "nanjing-cswd",
         "xian-cswd",
     ]
-    for site, reason in zip(sites.loc[late, "site"], sites.loc[late, "timing_acceptance"]):
+    for site, reason in zip(
+        sites.loc[late, "site"], sites.loc[late, "timing_acceptance"], strict=True
+    ):
         w = load_weather(site)
         (accepted,) = [i for i in w.issues if i.code == "timing_offset_accepted"]
         assert reason in accepted.message and abs(w.timing_offset_min) > bound
