@@ -30,6 +30,7 @@ import hashlib
 import io
 import logging
 import math
+import warnings
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -512,7 +513,11 @@ def _read_epw(
         raise WeatherError(msg)
     _check_epw_header(text, source)
     try:
-        data, meta = iotools.read_epw(io.StringIO(text))
+        with warnings.catch_warnings():
+            # a mutilated column makes pandas guess mixed types; every value is
+            # coerced to a number (or NaN, then reported) in _to_canonical
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            data, meta = iotools.read_epw(io.StringIO(text))
         location = _epw_location(meta)
     except (
         ValueError,
@@ -629,7 +634,9 @@ def _read_tmy3(
 ) -> Weather:
     text, digest, source = _read_text(path)
     try:
-        data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # as for the EPW
+            data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
         location = Location(
             name=", ".join(str(meta[k]).strip().strip('"') for k in ("Name", "State")),
             station_id=str(meta["USAF"]),

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -362,7 +363,8 @@ def campaign(kind: str, n: int, seed: int, log: io.TextIOBase | None = None) -> 
     t0 = time.perf_counter()
     for i in range(n):
         rng = random.Random(f"{seed}:{kind}:{i}")
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            warnings.simplefilter("error")  # as the suite runs: a stray warning is a finding
             try:
                 counts[run_case(kind, rng, Path(tmp))] += 1
             except Exception as exc:  # noqa: BLE001 (the campaign tallies every bug)
