@@ -375,7 +375,8 @@ def campaign(kind: str, n: int, seed: int, log: io.TextIOBase | None = None) -> 
                 )
                 entry["count"] += 1
         if log is not None and (i + 1) % 500 == 0:
-            print(f"{kind}: {i + 1}/{n} {dict(counts)}", file=log, flush=True)
+            kinds = {k: v["count"] for k, v in crashes.items()}
+            print(f"{kind}: {i + 1}/{n} {dict(counts)} {kinds}", file=log, flush=True)
     return {
         "kind": kind,
         "cases": n,
