@@ -258,12 +258,7 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         if issue.severity == "warning":
             run_warnings.append(issue.message)
             warnings.warn(issue.message, SuspiciousInputWarning, stacklevel=2)
-    frame = (
-        w.frame
-        if w.frame.index[0].year == grid.start.year
-        else wx.to_year(w.frame, grid.start.year)
-    )
-    columns = weather_on_grid(frame, grid)
+    columns, weather_key = _weather_columns(w, grid)
     loc, wc = w.location, config.weather
     site = Site(
         name=loc.name,
@@ -281,7 +276,7 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         np.random.SeedSequence(config.simulation.seed),
         plant.series,
     )
-    ctx.weather_key = _content_key(columns)
+    ctx.weather_key = weather_key
     ctx.signals = plant.slack.signals(ctx)
 
     flows: dict[str, Flows] = {}
@@ -367,6 +362,34 @@ def _close_buses(
             run_warnings.append(text)
             warnings.warn(text, SuspiciousInputWarning, stacklevel=3)
     return unmet, leftover
+
+
+_ON_GRID: dict[tuple[int, str], tuple[wx.Weather, dict[str, np.ndarray], str]] = {}
+"""The last weathers put on a grid: (weather id, grid) -> (weather, columns, content key)."""
+_ON_GRID_SIZE = 4
+
+
+def _weather_columns(w: wx.Weather, grid: TimeGrid) -> tuple[dict[str, np.ndarray], str]:
+    """The weather on the grid (read-only arrays) and its content key, once per
+    weather object and grid: a sweep's scenarios share one weather per worker,
+    and each scenario would otherwise re-index and re-hash the year."""
+    key = (id(w), repr((grid.start, grid.step_s, grid.n_steps)))
+    hit = _ON_GRID.get(key)
+    if hit is not None and hit[0] is w:
+        return dict(hit[1]), hit[2]
+    frame = (
+        w.frame
+        if w.frame.index[0].year == grid.start.year
+        else wx.to_year(w.frame, grid.start.year)
+    )
+    columns = weather_on_grid(frame, grid)
+    for arr in columns.values():
+        arr.flags.writeable = False
+    content = _content_key(columns)
+    if len(_ON_GRID) >= _ON_GRID_SIZE:
+        _ON_GRID.pop(next(iter(_ON_GRID)))
+    _ON_GRID[key] = (w, columns, content)  # holds w, so its id is not reused while cached
+    return dict(columns), content
 
 
 def _content_key(columns: Mapping[str, np.ndarray]) -> str:
