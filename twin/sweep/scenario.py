@@ -35,6 +35,7 @@ from typing import Any
 from twin.config.loader import config_from_dict, set_path
 from twin.finance import capital_recovery_factor
 from twin.measures import AppliedMeasure, apply_measure
+from twin.simulate import component_reuse
 from twin.sweep.design import Scenario
 from twin.sweep.schema import Parameter, Uncertain
 
@@ -236,7 +237,7 @@ def warm_up(plan: Plan, *, run_base: bool) -> None:
             config = config_from_dict(
                 plan.base_raw, source=f"{plan.source}: base", base_dir=plan.base_dir
             )
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), component_reuse():
                 warnings.simplefilter("ignore")
                 run(config, weather=_weather_for(config))
 
@@ -312,4 +313,5 @@ def run_chunk(plan: Plan, chunk: list[Scenario], *, run_base: bool = False) -> l
     """Run scenarios one after the other in this process (pool task, Dask task
     or the coordinator itself)."""
     warm_up(plan, run_base=run_base)
-    return [run_one(plan, s) for s in chunk]
+    with component_reuse():
+        return [run_one(plan, s) for s in chunk]
