@@ -40,6 +40,7 @@ __all__ = [
     "BALANCE_TOLERANCE_KW",
     "COMPONENT_MEMO_BYTES",
     "Simulation",
+    "clear_component_memo",
     "component_memo_stats",
     "component_reuse",
     "load_plant_weather",
@@ -472,6 +473,13 @@ _COMPONENT_MEMO: OrderedDict[tuple, list[_Reusable]] = OrderedDict()
 _component_memo_bytes = 0
 
 
+def clear_component_memo() -> None:
+    """Forget every reused component result of this process (benchmarks, tests)."""
+    global _component_memo_bytes
+    _COMPONENT_MEMO.clear()
+    _component_memo_bytes = 0
+
+
 @contextlib.contextmanager
 def component_reuse() -> Iterator[None]:
     """Within the block, a component whose parameters and inputs equal those of
@@ -481,7 +489,7 @@ def component_reuse() -> Iterator[None]:
 
     What a component computes depends only on its parameters and what it reads
     from the run (:class:`twin.component.RunContext`): the grid, site, weather,
-    day types and seed, which are in the key, and the signals, net demands,
+    day types and seed, which are in the key, and each signal field, net demands,
     upstream flows and input series, which are recorded as it reads them with
     a digest of their content. A later run reuses the result when every
     recorded input has the same digest (a content-addressed memo)."""
@@ -532,12 +540,14 @@ class _RunDigests:
         value = self._memo.get(key)
         if value is None:
             if what == "signals":
-                s = ctx.signals
+                value = repr(ctx.signals is None)
+            elif what == "signal":
+                field = getattr(ctx.signals, arg)
                 value = (
-                    _digest(*_signal_arrays(s))
-                    + hashlib.blake2b(
-                        pickle.dumps(_signal_scalars(s), protocol=pickle.HIGHEST_PROTOCOL),
-                        digest_size=16,
+                    _digest(field)
+                    if isinstance(field, np.ndarray)
+                    else hashlib.blake2b(
+                        pickle.dumps(field, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16
                     ).hexdigest()
                 )
             elif what == "net_demand":
@@ -557,12 +567,19 @@ class _RunDigests:
         return value
 
 
-def _signal_arrays(s: TariffSignals) -> list[np.ndarray]:
-    return [v for _, v in sorted(vars(s).items()) if isinstance(v, np.ndarray)]
+class _SignalsView:
+    """The run's signals as one component sees them, recording each field it reads
+    (a battery that reads the prices does not depend on the grid factor)."""
 
+    def __init__(self, signals: TariffSignals, tracked: _Tracked) -> None:
+        self._signals = signals
+        self._tracked = tracked
 
-def _signal_scalars(s: TariffSignals) -> list[tuple[str, Any]]:
-    return [(k, v) for k, v in sorted(vars(s).items()) if not isinstance(v, np.ndarray)]
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._signals, name)
+        if not name.startswith("__"):
+            self._tracked._read("signal", name)
+        return value
 
 
 class _Tracked:
@@ -585,7 +602,8 @@ class _Tracked:
     @property
     def signals(self) -> TariffSignals | None:
         self._read("signals", None)
-        return self._ctx.signals
+        s = self._ctx.signals
+        return None if s is None else _SignalsView(s, self)  # type: ignore[return-value]
 
     def net_demand(self, bus: str) -> np.ndarray:
         self._read("net_demand", bus)

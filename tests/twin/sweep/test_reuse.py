@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.twin.sweep._plants import write_sweep
-from twin.simulate import component_memo_stats
+from twin.simulate import clear_component_memo, component_memo_stats
 from twin.sweep import Store, load_sweep, run_sweep
 from twin.sweep.scenario import flatten_summary, scenario_config
 
@@ -20,16 +20,18 @@ GRID = """
 kind = "grid"
 
 [[parameter]]
-name = "pv_kwp"
-path = "pv.roof.arrays.south.rated_power_dc_kw"
-links = {"pv.roof.inverter_rated_power_ac_kw" = 0.85}
-values = [120.0, 300.0]
-
-[[parameter]]
 name = "price"
 path = "grid_connection.tariff.floating_price_cny_per_kwh"
 values = [0.35, 0.45]
+
+[[parameter]]
+name = "ef"
+path = "grid_connection.emission_factor.ef_kg_per_kwh"
+values = [0.55, 0.62]
 """
+"""Four scenarios: the load and the PV never change; the TOU battery reads the
+prices, not the grid factor, so it is computed once per price and reused for
+the other factor."""
 
 PLAIN_RUN = """
 import json, sys, warnings
@@ -45,10 +47,11 @@ print(json.dumps(flatten_summary(summary.model_dump())))
 
 def test_sweep_rows_equal_plain_runs_in_fresh_processes(tmp_path):
     sweep = load_sweep(write_sweep(tmp_path, GRID))
+    clear_component_memo()
     before = component_memo_stats()["hits"]
     run_sweep(sweep, tmp_path / "out", workers=1)
-    # the load, and the PV of the same kWp under the other price, were reused
-    assert component_memo_stats()["hits"] - before >= 4
+    # load and PV in three scenarios, the battery in two
+    assert component_memo_stats()["hits"] - before >= 8
     with Store.open(tmp_path / "out") as store:
         rows = store.frame().set_index("scenario_id")
     assert len(rows) == 4
@@ -67,6 +70,8 @@ def test_sweep_rows_equal_plain_runs_in_fresh_processes(tmp_path):
         assert plain, "the plain run gave no summary"
         for name, value in plain.items():
             assert row[name] == value, (scenario.scenario_id, name, row[name], value)
+    # every factor and price shows in the results
+    assert len(set(zip(rows["scope2_location_tco2"], rows["total_cost_cny"], strict=True))) == 4
 
 
 def test_flatten_summary_keeps_every_numeric_field():
