@@ -19,6 +19,7 @@ import importlib.metadata
 import logging
 import pickle
 import platform
+import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -289,7 +290,7 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
     flows: dict[str, Flows] = {}
     n = grid.n_steps
     source = config.source_path or "<config>"
-    reuse = _REUSE["on"]
+    reuse = getattr(_REUSE, "on", False)
     digests = _RunDigests(ctx) if reuse else None
     days_key = _digest(days) if reuse else ""
     for component in plant.components:
@@ -468,16 +469,19 @@ _ENTRIES_PER_COMPONENT = 8
 """Results kept per component setting (its class, parameters, grid, weather,
 calendar and seed), each under the inputs it read."""
 
-_REUSE = {"on": False}
+_REUSE = threading.local()
+"""``on`` per thread: Dask runs chunks on threads of one process."""
 _COMPONENT_MEMO: OrderedDict[tuple, list[_Reusable]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
 _component_memo_bytes = 0
 
 
 def clear_component_memo() -> None:
     """Forget every reused component result of this process (benchmarks, tests)."""
     global _component_memo_bytes
-    _COMPONENT_MEMO.clear()
-    _component_memo_bytes = 0
+    with _MEMO_LOCK:
+        _COMPONENT_MEMO.clear()
+        _component_memo_bytes = 0
 
 
 @contextlib.contextmanager
@@ -493,12 +497,12 @@ def component_reuse() -> Iterator[None]:
     upstream flows and input series, which are recorded as it reads them with
     a digest of their content. A later run reuses the result when every
     recorded input has the same digest (a content-addressed memo)."""
-    before = _REUSE["on"]
-    _REUSE["on"] = True
+    before = getattr(_REUSE, "on", False)
+    _REUSE.on = True
     try:
         yield
     finally:
-        _REUSE["on"] = before
+        _REUSE.on = before
 
 
 def component_memo_stats() -> dict[str, int]:
@@ -659,14 +663,18 @@ def _compute_reusing(
     setting = _setting(component, ctx, days_key)
     if setting is None:
         return component.compute(ctx)
-    entries = _COMPONENT_MEMO.get(setting, [])
+    with _MEMO_LOCK:
+        entries = list(_COMPONENT_MEMO.get(setting, ()))
     for entry in entries:
         if all(digests.of(what, arg) == digest for what, arg, digest in entry.reads):
-            _COMPONENT_MEMO.move_to_end(setting)
-            _MEMO_STATS["hits"] += 1
+            with _MEMO_LOCK:
+                if setting in _COMPONENT_MEMO:
+                    _COMPONENT_MEMO.move_to_end(setting)
+                _MEMO_STATS["hits"] += 1
             _reemit(entry.warnings)
             return entry.flows
-    _MEMO_STATS["misses"] += 1
+    with _MEMO_LOCK:
+        _MEMO_STATS["misses"] += 1
     tracked = _Tracked(ctx, digests)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -677,13 +685,13 @@ def _compute_reusing(
             arr.flags.writeable = False
     size = sum(getattr(a, "nbytes", 0) for a in (*flows.ports.values(), *flows.outputs.values()))
     entry = _Reusable(tuple(tracked.reads), flows, tuple(caught), size)
-    entries = [entry, *entries]
-    for dropped in entries[_ENTRIES_PER_COMPONENT:]:
-        _component_memo_bytes -= dropped.nbytes
-    _COMPONENT_MEMO[setting] = entries[:_ENTRIES_PER_COMPONENT]
-    _COMPONENT_MEMO.move_to_end(setting)
-    _component_memo_bytes += size
-    while _component_memo_bytes > COMPONENT_MEMO_BYTES and _COMPONENT_MEMO:
-        _, old = _COMPONENT_MEMO.popitem(last=False)
-        _component_memo_bytes -= sum(e.nbytes for e in old)
+    with _MEMO_LOCK:
+        entries = [entry, *_COMPONENT_MEMO.pop(setting, ())]
+        _component_memo_bytes += size
+        for dropped in entries[_ENTRIES_PER_COMPONENT:]:
+            _component_memo_bytes -= dropped.nbytes
+        _COMPONENT_MEMO[setting] = entries[:_ENTRIES_PER_COMPONENT]
+        while _component_memo_bytes > COMPONENT_MEMO_BYTES and _COMPONENT_MEMO:
+            _, old = _COMPONENT_MEMO.popitem(last=False)
+            _component_memo_bytes -= sum(e.nbytes for e in old)
     return flows
