@@ -525,7 +525,7 @@ def _control(
                     if pairs is not None:
                         room = 0.0
                         for limit, fh in zip(*pairs, strict=True):
-                            if defend and level < limit:
+                            if demand_charged and level < limit:
                                 limit = level
                             kw = limit - fh  # limits are >= 0: covers the surplus
                             if kw > 0.0:
@@ -571,7 +571,7 @@ def _control(
                 if kind == 1:  # a charge window
                     if grid_charging:
                         limit = cap_all[i]
-                        if defend and level < limit:
+                        if demand_charged and level < limit:
                             limit = level
                         if x - limit < r:
                             r = x - limit if x - limit > -p_ch else -p_ch
