@@ -103,7 +103,11 @@ def dispatch_tou_arbitrage(
     hold_level_kw: np.ndarray | None = None,
     charge_even_kw: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Request of a TOU-arbitrage battery for given windows.
+    """Request of a TOU-arbitrage battery for given windows and levels (stateless).
+
+    The rule for windows and levels fixed in advance; the battery's
+    ``tou_arbitrage`` dispatch runs the causal controller of
+    :mod:`components.battery_tou`, which decides step by step from its state.
 
     Always absorb surplus; in charge windows charge at full power from the
     grid (capped so that imports stay at or below the target); in discharge
