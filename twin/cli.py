@@ -316,6 +316,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write report.html beside claims.json (in --out, default out/<file name>)",
     )
+    p_claim.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes running each claim's draws (default 1)",
+    )
 
     p_w = sub.add_parser(
         "weather",
@@ -967,7 +974,16 @@ def _cmd_claim(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     doc, label, base_dir = load_claims(args.file)
-    results, runs = check_claims(doc, label=label, base_dir=base_dir)
+    if args.workers < 1:
+        print(f"twin claim: --workers: expected 1 or more, got {args.workers}", file=sys.stderr)
+        return 2
+    results, runs = check_claims(
+        doc,
+        label=label,
+        base_dir=base_dir,
+        workers=args.workers,
+        progress=sys.stderr.isatty(),
+    )
     print(
         f"{label}: {len(results)} claim(s), {runs} twin run(s) in {time.perf_counter() - t0:.1f} s"
     )

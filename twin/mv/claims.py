@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,6 +41,7 @@ from twin.errors import ConfigError
 from twin.factors import grid_factor, province_key
 from twin.mv._files import read_toml, with_measure
 from twin.mv.carbon import FACTOR_YEARS, latest_factor_year
+from twin.sweep.scenario import ENGINE_COLUMNS
 
 __all__ = ["ClaimResult", "ClaimsFile", "check_claims", "load_claims", "write_claims"]
 
@@ -318,26 +320,92 @@ def _compare(
 
 
 class _Runner:
-    """Twin runs memoised across claims on (config, weather, values, measure)."""
+    """Twin runs of the claims' draws, through the sweep engine.
 
-    def __init__(self, label: str) -> None:
+    Each simulated claim's draws (and a saving's variants) become scenarios of
+    a :class:`twin.sweep.scenario.Plan` on the claim's base config, run by
+    :func:`twin.sweep.engine.execute` into a store in a scratch folder (the
+    engine's progress bar, worker processes and crash-safe rows), and each
+    scenario's stored summary row gives the claim its quantity. Runs are
+    memoised across claims on (config, folder): a draw two claims share runs
+    once.
+    """
+
+    def __init__(self, label: str, *, workers: int = 1, progress: bool = False) -> None:
         self.label = label
+        self.workers = workers
+        self.progress = progress
         self.cache: dict[str, dict[str, Any]] = {}
         self.runs = 0
 
-    def summary(self, raw: dict[str, Any], base_dir: Path, where: str) -> dict[str, Any]:
-        key = json.dumps(raw, sort_keys=True, default=str) + str(base_dir)
-        if key not in self.cache:
-            from twin.run import run
+    @staticmethod
+    def key(raw: dict[str, Any], base_dir: Path) -> str:
+        return json.dumps(raw, sort_keys=True, default=str) + str(base_dir)
 
-            config = config_from_dict(raw, source=f"{self.label}: {where}", base_dir=base_dir)
-            summary = run(config).summary
-            # the typed summary as the plain data of summary.json (a dict in older versions)
-            self.cache[key] = (
-                summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
+    def run_all(
+        self,
+        base_raw: dict[str, Any],
+        raws: list[tuple[dict[str, Any], str]],
+        base_dir: Path,
+        name: str,
+    ) -> None:
+        """Run the configs of ``raws`` (config as data, where it comes from)
+        not run yet; each is validated first, so a bad value fails with the
+        claim named before any twin run."""
+        import tempfile
+
+        from twin.sweep.design import Scenario
+        from twin.sweep.engine import execute
+        from twin.sweep.scenario import Plan
+        from twin.sweep.store import Store
+
+        todo: dict[str, tuple[dict[str, Any], str]] = {}
+        for raw, where in raws:
+            k = self.key(raw, base_dir)
+            if k not in self.cache and k not in todo:
+                config_from_dict(raw, source=f"{self.label}: {where}", base_dir=base_dir)
+                todo[k] = (raw, where)
+        if not todo:
+            return
+        keys = list(todo)
+        scenarios = [
+            Scenario(f"d{i:04d}", i, {"draw": i}, raw=todo[k][0]) for i, k in enumerate(keys)
+        ]
+        plan_key = Plan.content_key(self.label, str(base_dir), keys)
+        plan = Plan(plan_key, self.label, base_raw, str(base_dir))
+        with tempfile.TemporaryDirectory(prefix="twin-claim-") as scratch:
+            store_dir = Path(scratch) / "store"
+            store = Store.create(
+                store_dir, design_key=plan_key, name=name, files={}, scenarios=scenarios
             )
-            self.runs += 1
-        return self.cache[key]
+            with store:
+                execute(
+                    plan,
+                    scenarios,
+                    store,
+                    workers=self.workers,
+                    progress=self.progress,
+                    desc=name,
+                )
+                rows = store.frame().to_dict("records")
+                notes = store.catalogue()["warnings"].tolist()
+        for row, note in zip(rows, notes, strict=True):
+            k = keys[int(row["index"])]
+            if row["status"] != "done":
+                msg = f"{self.label}: {todo[k][1]}: {row['error']}"
+                raise ConfigError(msg)
+            for text in json.loads(note) if isinstance(note, str) and note else []:
+                warnings.warn(text, stacklevel=2)
+            # the stored row: summary fields flattened with dots (NaN: a field of another draw)
+            self.cache[k] = {
+                c: v
+                for c, v in row.items()
+                if not (isinstance(v, float) and np.isnan(v)) and c not in ("draw",)
+            }
+        self.runs += len(keys)
+
+    def summary(self, raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+        return self.cache[self.key(raw, base_dir)]
 
 
 def _draws(u: Uncertain) -> list[tuple[str | None, dict[str, Any]]]:
@@ -380,13 +448,18 @@ def _raw_for(
     return raw
 
 
-def _quantity(summary: dict[str, Any], key: str, label: str, where: str) -> float:
-    node: Any = summary
-    for part in key.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
+def _quantity(row: dict[str, Any], key: str, label: str, where: str) -> float:
+    """The quantity ``key`` (``components.<name>.<key>`` for nested ones) of a
+    scenario's summary row."""
+    node = row.get(key)
     if not isinstance(node, int | float) or isinstance(node, bool):
         valid = sorted(
-            k for k, v in summary.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            k
+            for k, v in row.items()
+            if "." not in k
+            and k not in ENGINE_COLUMNS
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
         )
         msg = (
             f"{label}: {where}.quantity: {key!r} is not a quantity of the run summary; valid keys: "
@@ -451,27 +524,30 @@ def _check_simulated(
         variant_raw = with_measure(
             copy.deepcopy(base_raw), c.measures, c.patches, label=label, where=where
         )
-    values, draws_out = [], []
-    for weather, vals in _draws(c.uncertain):
-        base_q = _quantity(
-            runner.summary(
-                _raw_for(base_raw, weather, vals, base_dir, label, where), cfg_dir, where
-            ),
-            c.quantity,
-            label,
-            where,
+    draws = [
+        (
+            weather,
+            vals,
+            _raw_for(base_raw, weather, vals, base_dir, label, where),
+            None
+            if variant_raw is None
+            else _raw_for(variant_raw, weather, vals, base_dir, label, where),
         )
-        if variant_raw is None:
+        for weather, vals in _draws(c.uncertain)
+    ]
+    runner.run_all(
+        base_raw,
+        [(r, where) for _, _, b, v in draws for r in (b, v) if r is not None],
+        cfg_dir,
+        c.name,
+    )
+    values, draws_out = [], []
+    for weather, vals, b_raw, v_raw in draws:
+        base_q = _quantity(runner.summary(b_raw, cfg_dir), c.quantity, label, where)
+        if v_raw is None:
             q = base_q
         else:
-            var_q = _quantity(
-                runner.summary(
-                    _raw_for(variant_raw, weather, vals, base_dir, label, where), cfg_dir, where
-                ),
-                c.quantity,
-                label,
-                where,
-            )
+            var_q = _quantity(runner.summary(v_raw, cfg_dir), c.quantity, label, where)
             q = base_q - var_q
             if c.claimed_frac is not None:
                 q = q / base_q
@@ -608,9 +684,15 @@ def _check_emission(c: EmissionClaim) -> ClaimResult:
     )
 
 
-def check_claims(doc: ClaimsFile, *, label: str, base_dir: Path) -> tuple[list[ClaimResult], int]:
-    """Check every claim; returns the results and the number of twin runs made."""
-    runner = _Runner(label)
+def check_claims(
+    doc: ClaimsFile, *, label: str, base_dir: Path, workers: int = 1, progress: bool = False
+) -> tuple[list[ClaimResult], int]:
+    """Check every claim; returns the results and the number of twin runs made.
+
+    ``workers`` processes run each claim's draws (the sweep engine's local
+    pool); ``progress`` shows its progress bar.
+    """
+    runner = _Runner(label, workers=workers, progress=progress)
     out = []
     for i, c in enumerate(doc.claim):
         where = f"claim[{i}]"
