@@ -11,9 +11,8 @@ Cooling Equipment"; the same definition in EnergyPlus
 .. math:: T_{out} = T_{db} - \\varepsilon\\,(T_{db} - T_{wb})
 
 For a **direct** cooler the process follows the entering wet bulb: the air
-gains the moisture it evaporates (constant enthalpy, ASHRAE Fundamentals
-2017 ch. 1 eq. 30), :math:`W_{out} - W_{in} = c_{p,a}(T_{db}-T_{out}) /
-(2501 + 1.86\\,T_{out})` [kg/kg with c in kJ/(kg K)]. For an **indirect**
+gains the moisture it evaporates at constant enthalpy (ASHRAE Fundamentals
+2017 ch. 1 eq. 30; :func:`evaporated_water_kg_per_kg`). For an **indirect**
 cooler the supply (primary) air is cooled at constant humidity ratio by a
 secondary air stream wetted to the outdoor wet bulb; the water evaporated
 carries the heat removed from the primary air. The wet-bulb temperature is
@@ -53,6 +52,7 @@ from twin.components.chiller import wet_bulb_from_weather_c
 from twin.components.day_profile import ScheduledValue, schedule_on_grid
 from twin.components.hvac_psychrometrics import (
     DRY_AIR_HEAT_CAPACITY_J_PER_KG_K,
+    humidity_ratio_from_relative_humidity,
     pressure_from_elevation_pa,
 )
 
@@ -110,18 +110,31 @@ def leaving_temp_c(
 
 
 def evaporated_water_kg_per_kg(
-    temp_in_c: float | np.ndarray, temp_out_c: float | np.ndarray
+    temp_in_c: float | np.ndarray,
+    temp_out_c: float | np.ndarray,
+    humidity_ratio_in_kg_per_kg: float | np.ndarray,
 ) -> np.ndarray:
     """Water evaporated per kg of dry air cooled from ``temp_in_c`` to
     ``temp_out_c`` adiabatically (constant enthalpy) [kg/kg].
 
-    :math:`\\Delta W = 1.006\\,(T_{in}-T_{out})/(2501 + 1.86\\,T_{out})`
-    (ASHRAE Fundamentals 2017 ch. 1 eq. 30 at constant h).
+    From :math:`h = 1.006\\,t + W(2501 + 1.86\\,t)` [kJ/kg] (ASHRAE
+    Fundamentals 2017 ch. 1 eq. 30) held constant:
+
+    .. math:: W_{out} - W_{in} = \\frac{(1.006 + 1.86\\,W_{in})(T_{in} - T_{out})}
+        {2501 + 1.86\\,T_{out}}
+
+    Parameters
+    ----------
+    temp_in_c, temp_out_c : float or array
+        Entering and leaving dry-bulb temperatures [°C].
+    humidity_ratio_in_kg_per_kg : float or array
+        Entering humidity ratio [kg/kg].
     """
     t_in = np.asarray(temp_in_c, dtype=np.float64)
     t_out = np.asarray(temp_out_c, dtype=np.float64)
+    w_in = np.asarray(humidity_ratio_in_kg_per_kg, dtype=np.float64)
     cp = DRY_AIR_HEAT_CAPACITY_J_PER_KG_K / 1000.0
-    return np.maximum(cp * (t_in - t_out), 0.0) / (
+    return np.maximum((cp + _VAPOUR_CP_KJ_PER_KG_K * w_in) * (t_in - t_out), 0.0) / (
         _LATENT_KJ_PER_KG + _VAPOUR_CP_KJ_PER_KG_K * t_out
     )
 
@@ -277,7 +290,13 @@ class EvaporativeCooler(Component):
             flow_share = running
         el = fan + (p.pump_power_kw + p.secondary_fan_power_kw) * running
         if p.kind == "direct":
-            evap_kg_s = m_air * flow_share * evaporated_water_kg_per_kg(tdb, t_out)
+            rh = np.asarray(
+                ctx.weather.get("relative_humidity_frac", np.full(tdb.shape, 0.6)), dtype=np.float64
+            )
+            w_in = humidity_ratio_from_relative_humidity(
+                tdb, np.where(np.isfinite(rh), np.clip(rh, 0.0, 1.0), 0.6), pressure
+            )
+            evap_kg_s = m_air * flow_share * evaporated_water_kg_per_kg(tdb, t_out, w_in)
         else:
             # the secondary stream evaporates the heat taken from the primary air
             heat_w = m_air * flow_share * cp * np.maximum(tdb - t_out, 0.0)
