@@ -168,4 +168,9 @@ def test_shave_level_delivers_the_energy(values, energy, power, step_h):
         # the lowest such level: a little lower delivers more than the energy
         lower = float(np.clip(x - (level - 1e-3), 0.0, power).sum()) * step_h
         assert lower > energy - 1e-6
-    assert fill_level_kw(values, energy, power, step_h) == pytest.approx(level, abs=1e-6)
+    # the controller's plain-float version delivers the same (where the power limit
+    # makes the delivery flat, any level on the flat part is one)
+    other = fill_level_kw(values, energy, power, step_h)
+    assert float(np.clip(x - other, 0.0, power).sum()) * step_h == pytest.approx(
+        delivered, rel=1e-9, abs=1e-6
+    )
