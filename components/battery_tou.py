@@ -264,8 +264,14 @@ def _flows(
         cycles_per_day=p.cycles_per_day,
     )
     net = np.asarray(net_kw, dtype=np.float64)
+    # the day-ahead plan works on hourly means at any step, as a controller's
+    # load forecast would; the control acts on each step's value
+    k = grid.steps_per_hour
+    planned = net
+    if k > 1 and n % k == 0:
+        planned = np.repeat(net.reshape(-1, k).mean(axis=1), k)
     typical, high, has_history, phi, held = _day_ahead(
-        net, starts, lengths, kinds, plans, usable * eta_d, p_dis, step_h
+        planned, starts, lengths, kinds, plans, usable * eta_d, p_dis, step_h
     )
     return _control(
         net=net,
