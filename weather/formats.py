@@ -307,12 +307,18 @@ def _complete_humidity(frame: pd.DataFrame, source: str) -> list[WeatherIssue]:
     td = frame["temp_dew_c"].to_numpy(dtype=np.float64)
     a, b = 17.625, 243.04  # Alduchov and Eskridge (1996), J. Appl. Meteor. 35, 601-609
     if np.isnan(td).all() and np.isfinite(rh).any():
-        gamma = np.log(np.clip(rh, 1e-6, None)) + a * t / (b + t)
-        frame["temp_dew_c"] = b * gamma / (a - gamma)
+        # a temperature that is not a temperature (1e308, -243 °C) gives a non-finite
+        # dew point: left NaN here, reported by the range and missing-value checks
+        with np.errstate(all="ignore"):
+            gamma = np.log(np.clip(rh, 1e-6, None)) + a * t / (b + t)
+            dew = b * gamma / (a - gamma)
+        frame["temp_dew_c"] = np.where(np.isfinite(dew), dew, np.nan)
         msg = f"{source}: temp_dew_c: not in the file; computed from temperature and RH (Magnus)"
         issues.append(WeatherIssue("derived_column", "info", msg, len(frame), "temp_dew_c"))
     elif np.isnan(rh).all() and np.isfinite(td).any():
-        frame["relative_humidity_frac"] = np.exp(a * td / (b + td) - a * t / (b + t))
+        with np.errstate(all="ignore"):
+            rh_from_dew = np.exp(a * td / (b + td) - a * t / (b + t))
+        frame["relative_humidity_frac"] = np.where(np.isfinite(rh_from_dew), rh_from_dew, np.nan)
         msg = (
             f"{source}: relative_humidity_frac: not in the file; computed from temperature and "
             "dew point (Magnus)"
