@@ -98,7 +98,7 @@ def expand_tariff(tariff: dict[str, Any]) -> dict[str, Any]:
     if name is None:
         return tariff
     presets = tou_presets()
-    if name not in presets:
+    if not isinstance(name, str) or name not in presets:
         msg = f"unknown tariff preset {name!r}; known presets: {', '.join(presets)}"
         raise KeyError(msg)
     out = dict(tariff)
