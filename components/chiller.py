@@ -73,6 +73,8 @@ from twin.timegrid import TimeGrid, hourly_if_held
 
 __all__ = [
     "CHILLER_CURVES",
+    "IPLV_ENTERING_CONDENSER_C",
+    "IPLV_WEIGHTS",
     "Chiller",
     "ChillerCurveSet",
     "ChillerParams",
@@ -80,6 +82,7 @@ __all__ = [
     "chiller_eir_power_kw",
     "condenser_entering_temp_c",
     "free_cooling_kw",
+    "integrated_part_load_value",
     "quadratic",
     "stage_units",
     "wet_bulb_from_weather_c",
@@ -99,15 +102,20 @@ class ChillerCurveSet:
         Reference leaving chilled-water and entering condenser temperature [°C].
     capft, eirft : tuple of 6 floats
         Biquadratic coefficients c1..c6 of f = c1 + c2 x + c3 x² + c4 y + c5 y² + c6 x y.
-    eirfplr : tuple of 3 floats
-        Quadratic coefficients of f = c1 + c2 PLR + c3 PLR².
+    eirfplr : tuple of 3 or 4 floats
+        Coefficients of f = c1 + c2 PLR + c3 PLR² (+ c4 PLR³): an EnergyPlus
+        ``Curve:Quadratic`` or ``Curve:Cubic``.
     x_range_c, y_range_c : tuple of 2 floats
-        Validity (and clamping) range of x and y [°C].
+        Validity (and clamping) range of x and y of CAPFT, and of EIRFT
+        unless given separately [°C].
     plr_range : tuple of 2 floats
         Validity (and clamping) range of the PLR of EIRFPLR [-].
     min_plr_frac, max_plr_frac, min_unload_frac : float
         Minimum and maximum part-load ratio and minimum unloading ratio of
         the dataset's ``Chiller:Electric:EIR`` object [-].
+    eirft_x_range_c, eirft_y_range_c : tuple of 2 floats, optional
+        EIRFT's own clamping ranges of x and y where they differ from
+        CAPFT's (EnergyPlus clamps each curve to its own limits) [°C].
     """
 
     description: str
@@ -116,13 +124,23 @@ class ChillerCurveSet:
     ecwt_ref_c: float
     capft: tuple[float, float, float, float, float, float]
     eirft: tuple[float, float, float, float, float, float]
-    eirfplr: tuple[float, float, float]
+    eirfplr: tuple[float, ...]
     x_range_c: tuple[float, float]
     y_range_c: tuple[float, float]
     plr_range: tuple[float, float] = (0.0, 1.0)
     min_plr_frac: float = 0.1
     max_plr_frac: float = 1.0
     min_unload_frac: float = 0.2
+    eirft_x_range_c: tuple[float, float] | None = None
+    eirft_y_range_c: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.eirfplr) not in (3, 4):
+            msg = (
+                f"chiller curve set {self.description!r}: EIRFPLR has {len(self.eirfplr)} "
+                "coefficients; expected 3 (quadratic) or 4 (cubic)"
+            )
+            raise ValueError(msg)
 
 
 CHILLER_CURVES: Mapping[str, ChillerCurveSet] = {
@@ -205,10 +223,13 @@ def biquadratic(coefficients, x, y) -> np.ndarray:
 
 
 def quadratic(coefficients, x) -> np.ndarray:
-    """EnergyPlus ``Curve:Quadratic``: c1 + c2 x + c3 x²."""
-    c1, c2, c3 = coefficients
+    """EnergyPlus ``Curve:Quadratic`` c1 + c2 x + c3 x², or ``Curve:Cubic``
+    c1 + c2 x + c3 x² + c4 x³ when four coefficients are given."""
     x = np.asarray(x, dtype=np.float64)
-    return c1 + c2 * x + c3 * x * x
+    value = np.zeros_like(x)
+    for c in reversed(tuple(coefficients)):
+        value = value * x + c
+    return value
 
 
 def chiller_eir_power_kw(
@@ -265,7 +286,7 @@ def chiller_eir_power_kw(
 
         P = \\frac{Q_{avail}}{COP_{ref}}\\,EIRFT(x, y)\\,EIRFPLR(PLR')\\,FRAC
 
-    with x, y and PLR' clamped to the curves' ranges.
+    with x, y and PLR' clamped to each curve's range.
 
     Examples
     --------
@@ -278,8 +299,12 @@ def chiller_eir_power_kw(
     (181.51, 1000.0)
     """
     c = curves
-    x = np.clip(np.asarray(lchwt_c, dtype=np.float64), *c.x_range_c)
-    y = np.clip(np.asarray(ecwt_c, dtype=np.float64), *c.y_range_c)
+    lchwt = np.asarray(lchwt_c, dtype=np.float64)
+    ecwt = np.asarray(ecwt_c, dtype=np.float64)
+    x = np.clip(lchwt, *c.x_range_c)
+    y = np.clip(ecwt, *c.y_range_c)
+    xe = x if c.eirft_x_range_c is None else np.clip(lchwt, *c.eirft_x_range_c)
+    ye = y if c.eirft_y_range_c is None else np.clip(ecwt, *c.eirft_y_range_c)
     load = np.maximum(np.asarray(load_kw, dtype=np.float64), 0.0)
     available = rated_capacity_kw * np.maximum(biquadratic(c.capft, x, y), 0.0)
     plr = np.minimum(
@@ -290,11 +315,98 @@ def chiller_eir_power_kw(
     frac = np.minimum(1.0, plr / min_plr_frac) if min_plr_frac > 0.0 else np.ones_like(plr)
     plr_eff = np.where(available > 0.0, np.maximum(plr, min_unload_frac), 0.0)
     eirfplr = np.maximum(quadratic(c.eirfplr, np.clip(plr_eff, *c.plr_range)), 0.0)
-    eirft = np.maximum(biquadratic(c.eirft, x, y), 0.0)
+    eirft = np.maximum(biquadratic(c.eirft, xe, ye), 0.0)
     on = cooling > 0.0
     power = np.where(on, available / rated_cop * eirft * eirfplr * frac, 0.0)
     false_load = np.where(on, np.maximum(available * plr_eff * frac - cooling, 0.0), 0.0)
     return power, cooling, plr, power + cooling + false_load
+
+
+IPLV_WEIGHTS: tuple[float, float, float, float] = (0.01, 0.42, 0.45, 0.12)
+"""Weights of the COP at 100, 75, 50 and 25 % load in the integrated part-load
+value, IPLV = 0.01 A + 0.42 B + 0.45 C + 0.12 D (AHRI 550/590 and its SI
+edition AHRI 551/591, section 5.4) [-]."""
+
+IPLV_ENTERING_CONDENSER_C: Mapping[str, tuple[float, float, float, float]] = {
+    "water_cooled": (30.0, 24.5, 19.0, 19.0),
+    "air_cooled": (35.0, 27.0, 19.0, 13.0),
+}
+"""Entering condenser water (water-cooled) or air (air-cooled) temperature at
+100, 75, 50 and 25 % load for the IPLV (AHRI 551/591 SI part-load conditions,
+as EnergyPlus ``StandardRatings::CalcChillerIPLV`` uses them) [°C]."""
+
+
+def integrated_part_load_value(
+    curves: ChillerCurveSet,
+    *,
+    rated_capacity_kw: float,
+    rated_cop: float,
+    condenser: Literal["water_cooled", "air_cooled"] = "water_cooled",
+    min_unload_frac: float | None = None,
+    lchwt_c: float = 6.67,
+) -> float:
+    """Integrated part-load value of one chiller by AHRI 550/590 [W/W].
+
+    Parameters
+    ----------
+    curves : ChillerCurveSet
+        The chiller's curves.
+    rated_capacity_kw : float
+        Reference capacity Q_ref, the 100 % load [kW].
+    rated_cop : float
+        Reference COP [-].
+    condenser : {"water_cooled", "air_cooled"}
+        Which part-load condenser temperatures apply
+        (:data:`IPLV_ENTERING_CONDENSER_C`).
+    min_unload_frac : float, optional
+        Minimum unloading ratio; default the curve set's [-].
+    lchwt_c : float, default 6.67
+        Leaving chilled-water temperature (44 °F) [°C].
+
+    Returns
+    -------
+    float
+        IPLV = Σ w_i COP_i with :data:`IPLV_WEIGHTS` [W/W].
+
+    Notes
+    -----
+    At each point the load is the share of Q_ref and the chiller runs as in
+    :func:`chiller_eir_power_kw` at that condenser temperature (PLR = load /
+    Q_avail). Where the PLR falls below the minimum unloading ratio the
+    chiller is rated at that ratio with AHRI's cycling degradation,
+    COP = 1/(C_D · EIR), C_D = 1.13 - 0.13 LF, LF = load/(PLR_unload · Q_avail).
+
+    Examples
+    --------
+    >>> round(integrated_part_load_value(CHILLER_CURVES["doe2_centrifugal"],
+    ...     rated_capacity_kw=1000.0, rated_cop=5.5), 2)
+    6.08
+    """
+    unload = curves.min_unload_frac if min_unload_frac is None else min_unload_frac
+    temps = IPLV_ENTERING_CONDENSER_C[condenser]
+    iplv = 0.0
+    for weight, share, ecwt in zip(IPLV_WEIGHTS, (1.0, 0.75, 0.5, 0.25), temps, strict=True):
+        load = share * rated_capacity_kw
+        kwargs = {
+            "rated_capacity_kw": rated_capacity_kw,
+            "rated_cop": rated_cop,
+            "curves": curves,
+            "min_plr_frac": 0.0,
+            "min_unload_frac": 0.0,
+            "max_plr_frac": max(curves.max_plr_frac, 1.0),
+        }
+        power, cooling, plr, _ = chiller_eir_power_kw(load, lchwt_c, ecwt, **kwargs)
+        if float(plr) >= unload:
+            cop = float(cooling) / float(power)
+        else:
+            available = float(cooling) / float(plr)
+            rated_at = unload * available
+            power_unload, *_ = chiller_eir_power_kw(rated_at, lchwt_c, ecwt, **kwargs)
+            eir = float(power_unload) / rated_at
+            load_factor = load / rated_at
+            cop = 1.0 / ((1.13 - 0.13 * load_factor) * eir)
+        iplv += weight * cop
+    return iplv
 
 
 def stage_units(
@@ -469,7 +581,11 @@ class ChillerParams(ComponentParams):
         default=None, min_length=6, max_length=6, description="Custom EIRFT biquadratic c1..c6."
     )
     eirfplr_coefficients: list[float] | None = Field(
-        default=None, min_length=3, max_length=3, description="Custom EIRFPLR quadratic c1..c3."
+        default=None,
+        min_length=3,
+        max_length=4,
+        description="Custom EIRFPLR: quadratic c1..c3 or cubic c1..c4 in the part-load ratio "
+        "(EnergyPlus Curve:Quadratic / Curve:Cubic).",
     )
     curve_lchwt_range_c: list[float] = Field(
         default_factory=lambda: [4.0, 12.0],

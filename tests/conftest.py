@@ -122,3 +122,48 @@ def compare_dir(tmp_path_factory) -> Path:
     out = root / "out"
     assert main(["compare", str(exp), "--out", str(out), "--workers", "1", "--report"]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def sweep_dir(tmp_path_factory) -> Path:
+    """A tiny saltelli sweep (8 scenarios of a one-load PV plant,
+    tests/twin/_report_inputs.py) through ``twin sweep --report``."""
+    from tests.twin._report_inputs import write_tiny_sweep
+    from twin.cli import main
+
+    root = tmp_path_factory.mktemp("sweep")
+    path = write_tiny_sweep(root, "saltelli")
+    out = root / "store"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--report"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def mv_dir(tmp_path_factory) -> Path:
+    """The bundled audit case (experiments/mv/audit_reference_factory, daily
+    Option C) through ``twin mv --report``."""
+    from twin.cli import main
+
+    out = tmp_path_factory.mktemp("mv") / "audit"
+    case = ROOT / "experiments" / "mv" / "audit_reference_factory" / "case.toml"
+    assert main(["mv", str(case), "--out", str(out), "--report"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def claims_dir(tmp_path_factory) -> Path:
+    """One claim of each kind on a small PV plant
+    (tests/twin/_report_inputs.py) through ``twin claim --report``."""
+    import warnings
+
+    from tests.twin._report_inputs import write_mini_claims
+    from twin.cli import main
+
+    root = tmp_path_factory.mktemp("claims")
+    path = write_mini_claims(root)
+    out = root / "out"
+    with warnings.catch_warnings():
+        # the Shanghai CSWD file's irradiance check (a timing offset its warning states)
+        warnings.filterwarnings("ignore", message=".*ghi_w_per_m2: expected GHI")
+        assert main(["claim", str(path), "--out", str(out), "--report"]) == 0
+    return out

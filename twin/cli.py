@@ -39,9 +39,10 @@ _EXAMPLES = """examples:
   twin measures leak_repair
   twin sweep experiments/pv_battery_sweep.toml --out out/pv_battery_sweep
   twin sweep-report out/pv_battery_sweep
+  twin report out/pv_battery_sweep
   twin run configs/reference_factory.toml --weather-years data/nsrdb_2017.csv data/nsrdb_2023.csv
-  twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit
-  twin claim experiments/mv/claims_reference_factory.toml
+  twin mv experiments/mv/audit_reference_factory/case.toml --out out/audit --report
+  twin claim experiments/mv/claims_reference_factory.toml --out out/claims --report
   twin weather list
   twin weather compare shanghai-cswd shanghai-tmyx
 """
@@ -173,14 +174,18 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="write a self-contained HTML report of a result folder",
         description="Write one self-contained HTML page (opens offline: styles and charts inline, "
-        "no script, no request) of a run's result folder (twin run) or a comparison's "
-        "(twin compare).",
+        "no script, no request) of a result folder: a run's (twin run), a comparison's "
+        "(twin compare), a sweep's store (twin sweep), an M&V case's (twin mv) or a claims "
+        "check's (twin claim --out). The kind is read from the folder's files.",
         epilog="examples:\n  twin report out/reference_factory\n"
-        "  twin report out/pv_storage_sizing --out pv_storage.html",
+        "  twin report out/pv_storage_sizing --out pv_storage.html\n"
+        "  twin report out/pv_battery_sweep\n  twin report out/audit",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_rep.add_argument(
-        "result", metavar="RESULT_DIR", help="folder written by twin run or twin compare"
+        "result",
+        metavar="RESULT_DIR",
+        help="folder written by twin run, compare, sweep, mv or claim --out",
     )
     p_rep.add_argument(
         "--out", metavar="FILE", help="page to write (default: RESULT_DIR/report.html)"
@@ -244,6 +249,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_sw.add_argument("--resume", action="store_true", help="continue the store in DIR")
     p_sw.add_argument("--yes", action="store_true", help="run a design above the size limit")
+    p_sw.add_argument(
+        "--report", action="store_true", help="also write DIR/report.html (twin report)"
+    )
 
     p_swr = sub.add_parser(
         "sweep-report",
@@ -283,11 +291,14 @@ def _parser() -> argparse.ArgumentParser:
         "adjustments, claim), fit or choose the baseline, and report the ASHRAE Guideline 14 "
         "statistics, avoided energy with its intervals and FSU, normalised savings, carbon and the "
         "verdict; write mv.json and series.csv (baseline vs actual per hour, day or bill).",
-        epilog="example:\n  twin mv experiments/mv/audit_compressed_air/case.toml --out out/audit",
+        epilog="example:\n  twin mv experiments/mv/audit_reference_factory/case.toml --out out/audit --report",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_mv.add_argument("case", help="M&V case file (TOML)")
     p_mv.add_argument("--out", metavar="DIR", help="output folder (default: out/<case name>)")
+    p_mv.add_argument(
+        "--report", action="store_true", help="also write DIR/report.html (twin report)"
+    )
 
     p_claim = sub.add_parser(
         "claim",
@@ -300,6 +311,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_claim.add_argument("file", help="claims file (TOML)")
     p_claim.add_argument("--out", metavar="DIR", help="also write claims.json and claims.csv here")
+    p_claim.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html beside claims.json (in --out, default out/<file name>)",
+    )
 
     p_w = sub.add_parser(
         "weather",
@@ -782,6 +798,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         first = failed.iloc[0]
         print(f"  first failure, {first['scenario_id']}: {first['error'].splitlines()[0]}")
     print(f"store {out}/ (results/*.parquet, catalogue.sqlite); next: twin sweep-report {out}")
+    if args.report:
+        print(f"report written to {_report(out)}")
     return 0
 
 
@@ -932,6 +950,8 @@ def _cmd_mv(args: argparse.Namespace) -> int:
             f"  claim {r['claim']['claimed_kwh']:,.0f} kWh: {r['claim']['verdict']} ({r['claim']['reason']})"
         )
     print(f"results written to {out}/ (mv.json, series.csv)")
+    if args.report:
+        print(f"report written to {_report(out)}")
     return 0
 
 
@@ -951,9 +971,12 @@ def _cmd_claim(args: argparse.Namespace) -> int:
             f"claim at the {r.claim_percentile:.0%} point of {len(r.values)} value(s)"
         )
         print(f"    {r.reason}")
-    if args.out:
-        out = write_claims(results, args.out)
+    out_dir = args.out or (Path("out") / Path(args.file).stem if args.report else None)
+    if out_dir:
+        out = write_claims(results, out_dir)
         print(f"results written to {out}/ (claims.json, claims.csv)")
+        if args.report:
+            print(f"report written to {_report(out)}")
     return 0
 
 

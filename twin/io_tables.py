@@ -32,6 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from twin._atomic import _umask
+
 __all__ = ["write_csv", "write_parquet"]
 
 
@@ -163,6 +165,9 @@ def write_csv(
         with os.fdopen(fd, "wb") as fh:
             fh.write(header.encode("utf-8"))
             pa_csv.write_csv(table, fh, options)
+        # mkstemp makes the file private (0600); a result file gets the mode of
+        # any new file (0666 minus the umask), readable by the group
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -178,6 +183,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         frame.to_parquet(tmp, engine="pyarrow")
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

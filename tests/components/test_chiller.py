@@ -238,3 +238,36 @@ def test_precooling_needs_an_air_cooled_condenser():
                 ],
             }
         )
+
+
+def test_custom_cubic_eirfplr_is_accepted_and_evaluated():
+    """A custom EIRFPLR may be an EnergyPlus Curve:Cubic (four coefficients); five are refused."""
+    cubic = [0.1, 0.5, 0.2, 0.2]
+    chiller = {
+        "name": "c",
+        "curves": "custom",
+        "rated_capacity_kw": 100.0,
+        "rated_cop": 5.0,
+        "capft_coefficients": list(CENT.capft),
+        "eirft_coefficients": list(CENT.eirft),
+        "eirfplr_coefficients": cubic,
+    }
+    cfg = config_from_dict({**BASE, "chiller": [chiller]})
+    curves = cfg.chiller[0].curve_set
+    assert curves.eirfplr == tuple(cubic)
+    # at PLR 0.5 the cubic term counts: 0.1 + 0.25 + 0.05 + 0.025
+    power, *_ = chiller_eir_power_kw(
+        50.0 * float(biquadratic(CENT.capft, 6.67, 29.4)),
+        6.67,
+        29.4,
+        rated_capacity_kw=100.0,
+        rated_cop=5.0,
+        curves=curves,
+    )
+    q_avail = 100.0 * float(biquadratic(CENT.capft, 6.67, 29.4))
+    expected = q_avail / 5.0 * float(biquadratic(CENT.eirft, 6.67, 29.4)) * 0.425
+    assert float(power) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ConfigError, match="eirfplr_coefficients"):
+        config_from_dict(
+            {**BASE, "chiller": [chiller | {"eirfplr_coefficients": [0.1, 0.5, 0.2, 0.2, 0.0]}]}
+        )

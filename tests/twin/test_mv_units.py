@@ -157,6 +157,64 @@ def test_fsu_uses_the_reporting_length_and_widens_with_autocorrelation():
     assert effective_n(365, 0.0) == 365
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(24, 9000),
+    p=st.integers(1, 20),
+    rho=st.floats(0.0, 0.9),
+    cv=st.floats(0.01, 0.5),
+    conf=st.sampled_from([0.68, 0.8, 0.9, 0.95]),
+)
+def test_effective_dof_form_is_never_narrower_and_equal_without_autocorrelation(
+    n, p, rho, cv, conf
+):
+    """(n - p)/(n' - p) >= n/n' because n' <= n, and t grows as its degrees of freedom fall."""
+    kw = {"confidence": conf, "cv": cv, "savings_frac": 0.1, "n": n, "n_params": p, "m": n}
+    if n * (1 - rho) / (1 + rho) <= p + 1:
+        return
+    scaled = fractional_savings_uncertainty(rho=rho, **kw)
+    eff = fractional_savings_uncertainty(rho=rho, form="effective_dof", **kw)
+    assert eff >= scaled * (1 - 1e-12)
+    assert fractional_savings_uncertainty(rho=0.0, form="effective_dof", **kw) == pytest.approx(
+        fractional_savings_uncertainty(rho=0.0, **kw), rel=1e-12
+    )
+
+
+def test_effective_dof_without_degrees_of_freedom_is_a_case_error(tmp_path, capsys):
+    """A baseline whose residuals drift smoothly (an integrated random walk) leaves n' below p: the case says so."""
+    from twin.cli import main
+
+    days = pd.date_range("2024-01-01", "2025-12-31", freq="D")
+    rng = np.random.default_rng(3)
+    temp = 15 + 10 * np.sin(2 * np.pi * (days.day_of_year.to_numpy() - 100) / 365)
+    load = 5000 + 40 * temp + np.cumsum(np.cumsum(rng.normal(0, 0.05, days.size)))  # drift
+    pd.DataFrame({"d": days.strftime("%Y-%m-%d"), "kwh": load}).to_csv(tmp_path / "m.csv")
+    hours = pd.date_range("2024-01-01", "2026-01-01", freq="h", inclusive="left")
+    pd.DataFrame({"t": hours.strftime("%Y-%m-%d %H:%M"), "c": np.repeat(temp, 24)}).to_csv(
+        tmp_path / "t.csv"
+    )
+    case = tmp_path / "case.toml"
+    case.write_text(
+        """
+[mv]
+name = "walk"
+meter = { file = "m.csv", timestamp = "d", value = "kwh" }
+temperature = { file = "t.csv", timestamp = "t", value = "c" }
+baseline = { start = "2024-01-01", end = "2025-01-01" }
+reporting = { start = "2025-01-01", end = "2026-01-01" }
+model = "2p"
+fsu_form = "effective_dof"
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["mv", str(case), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "case.toml: mv.fsu_form" in err and "no degrees of freedom" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
 def test_adjustments_spread_over_their_days():
     from twin.mv.analysis import _adjustment_per_obs
 

@@ -111,7 +111,7 @@ def test_no_balance_no_sankey_and_a_note(reference_result_dir, tmp_path):
     ("setup", "message"),
     [
         ("missing", "expected a result folder, found missing"),
-        ("empty", "not a result folder: expected summary.json"),
+        ("empty", "not a result folder: expected compare.json"),
         ("old_summary", "older format"),
         ("old_hourly", "missing columns grid_import_kw"),
         ("bad_json", "not readable JSON"),

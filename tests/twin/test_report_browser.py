@@ -3,8 +3,11 @@
 missing) driven by selenium, with the network switched off through the
 DevTools protocol. Each kind of page loads from ``file://``, logs no
 console error and requests nothing, every chart is drawn with a non-zero
-size, and the headline figures read off the page equal the result's. A
-screenshot of the run page is kept in ``out/test-artifacts/``.
+size, and the headline figures read off the page equal the result's (a
+run's summary, a comparison's base plant, a sweep's store read directly,
+``mv.json``, ``claims.json``). The kinds: a run, a comparison, a sweep, an
+M&V case and a claims check. A screenshot of the run page is kept in
+``out/test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.twin.test_report import COMPARE_CHARTS, RUN_CHARTS
+from tests.twin.test_report_pages import (
+    CLAIMS_CHARTS,
+    MV_CHARTS,
+    SWEEP_CHARTS,
+    claims_expected,
+    sweep_expected,
+)
 
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 
@@ -117,3 +127,33 @@ def test_run_page_in_chromium(browser, reference_result_dir):
 def test_compare_page_in_chromium(browser, compare_dir):
     doc = json.loads((compare_dir / "compare.json").read_text(encoding="utf-8"))
     _check_page(browser, compare_dir / "report.html", COMPARE_CHARTS, doc["variants"][0])
+
+
+def test_sweep_page_in_chromium(browser, sweep_dir):
+    _check_page(browser, sweep_dir / "report.html", SWEEP_CHARTS, sweep_expected(sweep_dir))
+
+
+def _flat(doc, prefix=""):
+    if not isinstance(doc, dict):
+        return {prefix[:-1]: doc}
+    out = {}
+    for k, v in doc.items():
+        out.update(_flat(v, f"{prefix}{k}."))
+    return out
+
+
+def test_mv_page_in_chromium(browser, mv_dir):
+    doc = json.loads((mv_dir / "mv.json").read_text(encoding="utf-8"))
+    _check_page(browser, mv_dir / "report.html", MV_CHARTS, _flat(doc))
+    shown = browser.find_element("css selector", ".verdict").text
+    assert shown == doc["verdict"]
+
+
+def test_claims_page_in_chromium(browser, claims_dir):
+    _check_page(browser, claims_dir / "report.html", CLAIMS_CHARTS, claims_expected(claims_dir))
+    claims = json.loads((claims_dir / "claims.json").read_text(encoding="utf-8"))
+    verdicts = [
+        e.get_attribute("data-verdict")
+        for e in browser.find_elements("css selector", ".claim .verdict")
+    ]
+    assert verdicts == [f"{c['name']}: {c['verdict']}" for c in claims]

@@ -13,7 +13,9 @@ with no margin.
 
 Measured (this code, hourly): Case 600 heating 4.72 MWh (limits 3.75-4.98),
 cooling 5.16 MWh (5.00-6.83); Case 900 heating 2.18 MWh (1.04-2.28),
-cooling 2.02 MWh (2.35-2.60, outside: see the xfail).
+cooling 2.02 MWh (2.35-2.60, outside: see the xfail). Case 600 incident
+solar on the walls against the example programs of Std 140-2020 Table B8-13:
+N 431, E 1057, S 1368, W 965 kWh/m², all inside their ranges.
 """
 
 from __future__ import annotations
@@ -29,14 +31,21 @@ from tests.conftest import TESTS_DATA_DIR
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "validation"
 
 CASE900_COOLING_XFAIL = (
-    "Case 900 annual cooling 2.02 MWh is 14 % below the Std 140-2020 lower limit 2.35 MWh "
-    "(limits 2.35-2.60). The heavyweight range is narrow (±5 %) and a single-capacity 5R1C "
-    "network stores the south window's solar gain in one lumped mass that gives it back through "
-    "h_is·A_t, so more of it leaves by night-time losses than in the layered models; Modelica "
-    "Buildings' own ISO 13790 zone misses the same limit on the same weather (2.284 MWh, "
-    "UsersGuide.mo). Measured sensitivities: ISO's h_is 3.45 instead of 2.1 gives 2.30 MWh "
-    "cooling but 2.40 MWh heating (above its 2.28 limit); no sky radiation loss gives 2.32 MWh. "
-    "No honest parameter choice of the 5R1C reaches the band."
+    "Case 900 annual cooling 2.02 MWh is below the Std 140-2020 lower limit 2.35 MWh (limits "
+    "2.35-2.60; the six example programs of Table B8-2 give 2.27-2.71). The gains are not the "
+    "cause: the incident solar on every wall lies inside the example programs' range (test "
+    "below), and the window's gain, 885 kWh per m² of glazing (SHGC-based), is consistent with "
+    "their 804-826 kWh/m² transmitted (transmittance-based). The single-capacity network is: "
+    "every 5R1C lever that raises the cooling raises the heating past its 2.28 MWh limit. "
+    "Measured (heating / cooling, MWh): C_m = 150 kJ/(m²K) A_f 2.71 / 2.63; C_m = 200 kJ/(m²K) "
+    "2.38 / 2.23; ISO's h_is 3.45 instead of 2.1 2.40 / 2.30; C_m and A_m from the layers by "
+    "ISO 13790 12.3.1.2 (278 kJ/(m²K), A_m = 2.46 A_f) 2.11 / 1.95; 15-minute steps "
+    "2.18 / 2.02. Only diffuse light taken at the normal-incidence g (as Modelica Buildings' "
+    "GlazedElements does) reaches the band, 2.02 / 2.36, and that overstates the diffuse "
+    "transmittance of double glazing (the hemispherical average of its angular curve is 0.87 of "
+    "normal; this model uses 0.83). Modelica Buildings' own ISO 13790 zone misses the limit too "
+    "(2.284 MWh, UsersGuide.mo). Closing it needs a better-resolved mass model (EN ISO 52016-1 "
+    "multi-node), not a 5R1C parameter."
 )
 
 
@@ -89,3 +98,40 @@ def test_mass_lowers_both_loads_as_in_every_reference_program(loads):
 def test_no_unmet_hours_with_the_ideal_plant(loads):
     for case in ("600", "900"):
         assert loads[case]["unmet_h"] == 0.0
+
+
+FACADES = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+
+
+def test_case600_incident_solar_within_the_example_programs(monkeypatch):
+    """Solar on the walls, the first link of the gains, against Std 140-2020 Table B8-13.
+
+    The annual incident solar radiation on each wall of Case 600 lies inside the
+    range of the six example programs (BSIMAC, CSE, DeST, EnergyPlus, ESP-r,
+    TRNSYS) with no margin. Measured: N 431, E 1057, S 1368, W 965 kWh/m²
+    (ranges 399-477, 1017-1068, 1291-1387, 903-997). The horizontal, 1671 kWh/m²
+    against 1663-1670, is the weather file's own global horizontal irradiance
+    (1670 kWh/m² in the file) and is not a result of the model, so it is not
+    asserted.
+    """
+    import twin.components.hvac_zone as hvac_zone
+
+    seen = {}
+    original = hvac_zone.facade_irradiance
+
+    def recording(ctx, tilt, azimuth, **kwargs):
+        result = original(ctx, tilt, azimuth, **kwargs)
+        seen[(float(tilt), float(azimuth))] = result
+        return result
+
+    monkeypatch.setattr(hvac_zone, "facade_irradiance", recording)
+    twin.run(twin.load_config(CONFIGS / "ashrae140_case600.toml"))
+    table = pd.read_csv(TESTS_DATA_DIR / "ashrae140_case600_supplement.csv", comment="#")
+    ref = table[table["source_set"] == "std140_2020_example_programs"].set_index("metric")["value"]
+    for name, azimuth in FACADES.items():
+        r = seen[(90.0, azimuth)]
+        kwh = float(
+            (r.beam_w_per_m2 + r.sky_diffuse_w_per_m2 + r.ground_diffuse_w_per_m2).sum() / 1000.0
+        )
+        lo, hi = ref[f"incident_{name}_min"], ref[f"incident_{name}_max"]
+        assert lo <= kwh <= hi, f"{name}: {kwh:.0f} kWh/m² outside {lo}-{hi}"

@@ -21,10 +21,17 @@ What is checked:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
-from twin.components.chiller import CHILLER_CURVES, chiller_eir_power_kw
+from twin.components.chiller import (
+    CHILLER_CURVES,
+    ChillerCurveSet,
+    chiller_eir_power_kw,
+    integrated_part_load_value,
+)
 
 from tests.conftest import TESTS_DATA_DIR
 
@@ -161,3 +168,80 @@ def test_cycling_below_the_minimum_part_load_ratio(dataset):
             plr * q_avail, d["x"], d["y"], rated_capacity_kw=1000.0, rated_cop=d["cop"], curves=c
         )
         assert float(power) == pytest.approx(at_min_unload * plr / 0.1, rel=EXACT_RTOL)
+
+
+# -- against EnergyPlus's own outputs: the integrated part-load value ---------------------
+
+KBTU_PER_KWH_PER_COP = 3.412141633
+"""EnergyPlus's IPLV conversion from W/W to Btu/(W·h) (``ConvFromSIToIP``)."""
+
+
+@pytest.fixture(scope="module")
+def iplv_cases() -> dict[str, dict]:
+    """The EnergyPlus unit-test chillers of ``chiller_iplv_energyplus.csv`` as curve sets."""
+    table = pd.read_csv(TESTS_DATA_DIR / "chiller_iplv_energyplus.csv", comment="#")
+    out: dict[str, dict] = {}
+    for case, rows in table.groupby("case"):
+        curves = {r["curve"]: r for _, r in rows.iterrows()}
+        first = rows.iloc[0]
+
+        def coefficients(row, n):
+            return tuple(float(row[f"c{i}"]) for i in range(1, n + 1) if pd.notna(row[f"c{i}"]))
+
+        cap, eir, plr = curves["CAPFT"], curves["EIRFT"], curves["EIRFPLR"]
+        curve_set = ChillerCurveSet(
+            f"EnergyPlus unit test {case}",
+            float(first["ref_cop"]),
+            6.67,
+            29.4,
+            coefficients(cap, 6),
+            coefficients(eir, 6),
+            coefficients(plr, 4),
+            (float(cap["x_min"]), float(cap["x_max"])),
+            (float(cap["y_min"]), float(cap["y_max"])),
+            (float(plr["x_min"]), float(plr["x_max"])),
+            min_unload_frac=float(first["min_unload_frac"]),
+            eirft_x_range_c=(float(eir["x_min"]), float(eir["x_max"])),
+            eirft_y_range_c=(float(eir["y_min"]), float(eir["y_max"])),
+        )
+        out[case] = {"curves": curve_set, "row": first}
+    return out
+
+
+@pytest.mark.parametrize("case", ["air_cooled_screw", "water_cooled_flat"])
+def test_iplv_matches_energyplus(case, iplv_cases):
+    """Our chiller's COP at the four AHRI points, weighted, against EnergyPlus's IPLV.
+
+    EnergyPlus reports the IPLV to two decimals, so agreement means within
+    half a unit of that last digit (0.005 W/W, and 0.005 Btu/Wh in I-P)."""
+    entry = iplv_cases[case]
+    row = entry["row"]
+    ours = integrated_part_load_value(
+        entry["curves"],
+        rated_capacity_kw=float(row["ref_capacity_w"]) / 1000.0,
+        rated_cop=float(row["ref_cop"]),
+        condenser=row["condenser"],
+    )
+    half_unit = 0.5 * 10.0 ** -int(row["iplv_si_decimals"])
+    assert abs(ours - float(row["iplv_si"])) <= half_unit, (
+        f"IPLV {ours:.4f} vs EnergyPlus {row['iplv_si']}"
+    )
+    if pd.notna(row["iplv_ip"]):
+        ip = ours * KBTU_PER_KWH_PER_COP
+        half_ip = 0.5 * 10.0 ** -int(row["iplv_ip_decimals"])
+        assert abs(ip - float(row["iplv_ip"])) <= half_ip, (
+            f"IPLV {ip:.4f} vs EnergyPlus {row['iplv_ip']}"
+        )
+
+
+def test_iplv_case_discriminates_curve_handling(iplv_cases):
+    """The air-cooled case checks what the model does, not only the weights: clamping
+    EIRFT to CAPFT's condenser range (23.89 °C) or dropping the cubic term of EIRFPLR
+    each moves the IPLV out of EnergyPlus's rounding."""
+    entry = iplv_cases["air_cooled_screw"]
+    c = entry["curves"]
+    kwargs = {"rated_capacity_kw": 216.0, "rated_cop": c.cop_ref, "condenser": "air_cooled"}
+    one_range = replace(c, eirft_x_range_c=None, eirft_y_range_c=None)
+    quadratic_only = replace(c, eirfplr=c.eirfplr[:3])
+    for variant in (one_range, quadratic_only):
+        assert abs(integrated_part_load_value(variant, **kwargs) - 3.87) > 0.005

@@ -30,7 +30,7 @@ from twin.mv.changepoint import fit_change_point, select_model
 from twin.mv.drivers import PeriodData, daily_mean, read_driver, read_temperature
 from twin.mv.meters import MeterData, MeterIssue, read_meter, shift_local, to_periods
 from twin.mv.option_c import Savings, avoided_energy, normalised_savings
-from twin.mv.stats import criterion, fit_statistics
+from twin.mv.stats import EffectiveDofError, criterion, fit_statistics
 from twin.mv.towt import fit_towt
 
 __all__ = ["MvResult", "analyse_case", "run_case"]
@@ -340,14 +340,18 @@ def analyse_case(case: MvCase, *, label: str, base_dir: Path) -> MvResult:
         warnings.append(
             f"{int(excluded.sum())} observation(s) excluded by the non-routine register"
         )
-    if hourly:
-        result = _analyse_hourly(
-            mv, obs, in_base, in_rep, temp_h, drivers, tz, label, issues, warnings
-        )
-    else:
-        result = _analyse_periods(
-            mv, obs, in_base, in_rep, temp_h, drivers, tz, label, base_dir, issues, warnings
-        )
+    try:
+        if hourly:
+            result = _analyse_hourly(
+                mv, obs, in_base, in_rep, temp_h, drivers, tz, label, issues, warnings
+            )
+        else:
+            result = _analyse_periods(
+                mv, obs, in_base, in_rep, temp_h, drivers, tz, label, base_dir, issues, warnings
+            )
+    except EffectiveDofError as exc:
+        msg = f'{label}: mv.fsu_form: {exc} in the "effective_dof" form; use fsu_form = "scaled"'
+        raise ConfigError(msg) from None
     report, series, savings = result
     report["claim"] = _claim(mv, savings)
     report["verdict"] = _savings_verdict(savings)
@@ -501,6 +505,7 @@ def _analyse_periods(
         n_params=model.n_params,
         rho=st.rho,
         confidence=mv.confidence,
+        form=mv.fsu_form,
     )
     interval = "monthly" if mv.granularity == "monthly" else "daily"
     checks = _g14_checks(interval, st.cvrmse, st.nmbe)
@@ -540,6 +545,7 @@ def _analyse_periods(
                     rep_fit.stats.rho,
                 ),
                 confidence=mv.confidence,
+                form=mv.fsu_form,
             )
             report["normalised_savings"] = ns.as_dict() | {
                 "reporting_model": rep_fit.model.as_dict(),
@@ -620,6 +626,7 @@ def _analyse_hourly(mv, obs, in_base, in_rep, temp_h, drivers, tz, label, issues
         n_params=model.n_params,
         rho=st.rho,
         confidence=mv.confidence,
+        form=mv.fsu_form,
     )
     checks = _g14_checks("hourly", st.cvrmse, st.nmbe)
     mcv, mnmbe, nm = _monthly_stats(fb.index, fb["energy_kwh"].to_numpy(), pred_b)

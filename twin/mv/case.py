@@ -222,6 +222,14 @@ class MvSpec(_Strict):
         default_factory=dict, description="Balance points chosen instead of searched [°C]."
     )
     confidence: float = Field(default=0.9, gt=0.5, lt=1.0)
+    fsu_form: Literal["scaled", "effective_dof"] = Field(
+        default="scaled",
+        description=(
+            "Guideline 14 Eq. B-28 with the autocorrelation correction as n/n' scaling of the "
+            "mean square error (scaled), or with n' - p degrees of freedom in the mean square "
+            "error and t (effective_dof, Reddy and Claridge 2000, nmecr)."
+        ),
+    )
     claimed_kwh: float | None = None
     claimed_frac: float | None = Field(default=None, gt=-1.0, lt=1.0)
     min_coverage_frac: float | None = Field(

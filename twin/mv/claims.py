@@ -396,6 +396,30 @@ def _quantity(summary: dict[str, Any], key: str, label: str, where: str) -> floa
     return float(node)
 
 
+def _precheck_quantity(key: str, label: str, where: str) -> None:
+    """Reject a quantity the run summary cannot have before any twin run: the
+    key's first part must be a numeric summary field, or a table of them
+    (``components.<name>.<key>``, ``generation_by_source_kwh.<source>``)."""
+    import typing
+
+    from twin.accounting import Summary
+
+    fields = Summary.model_fields
+    head, _, rest = key.partition(".")
+    field = fields.get(head)
+    if field is not None:
+        ann = field.annotation
+        numeric = ann in (float, int) or set(typing.get_args(ann)) <= {float, int, type(None)}
+        if (rest and typing.get_origin(ann) is dict) or (not rest and numeric and ann is not None):
+            return
+    valid = sorted(k for k, f in fields.items() if f.annotation in (float, int))
+    msg = (
+        f"{label}: {where}.quantity: {key!r} is not a quantity of the run summary; valid keys: "
+        f"{', '.join(valid)} (component values as components.<name>.<key>)"
+    )
+    raise ConfigError(msg)
+
+
 def _unit(key: str) -> str:
     for suffix, unit in (
         ("_kwh", "kWh"),
@@ -420,6 +444,7 @@ def _read_config(path: str, base_dir: Path, label: str, where: str) -> tuple[dic
 def _check_simulated(
     c: QuantityClaim | SavingClaim, where: str, runner: _Runner, base_dir: Path, label: str
 ) -> ClaimResult:
+    _precheck_quantity(c.quantity, label, where)
     base_raw, cfg_dir = _read_config(c.config, base_dir, label, where)
     variant_raw = None
     if isinstance(c, SavingClaim):
@@ -546,10 +571,11 @@ def _check_emission(c: EmissionClaim) -> ClaimResult:
     hit2 = sorted((r for r in rows if r["matches"] and r["scope2"]), key=closeness)
     hit_disp = sorted((r for r in rows if r["matches"] and not r["scope2"]), key=closeness)
     if hit2:
-        names = "; ".join(
-            f"{r['factor']} {r['year']} ({r['ef_kg_per_kwh']:.4f} kg/kWh)" for r in hit2
+        names = [f"{r['factor']} {r['year']} ({r['ef_kg_per_kwh']:.4f} kg/kWh)" for r in hit2]
+        also = (
+            f" (within {c.tolerance_frac:.0%} also of: {'; '.join(names[1:])})" if names[1:] else ""
         )
-        verdict, reason = "supported", f"the figure is the stated energy times {names}"
+        verdict, reason = "supported", f"the figure is the stated energy times the {names[0]}{also}"
     elif hit_disp:
         r = hit_disp[0]
         verdict = "not supported"

@@ -50,6 +50,9 @@ class Savings:
         Half-width of the two-sided interval at each confidence [kWh].
     confidence : float
         The case's confidence level.
+    form : str
+        Form of Eq. B-28 the uncertainty was computed with (see
+        :func:`twin.mv.stats.savings_uncertainty_kwh`).
     """
 
     baseline_kwh: float
@@ -59,6 +62,7 @@ class Savings:
     savings_frac: float
     uncertainty_kwh: dict[float, float]
     confidence: float
+    form: str = "scaled"
 
     @property
     def fsu(self) -> float:
@@ -98,6 +102,7 @@ class Savings:
                 f"{c:.2f}": list(self.interval(c)) for c in sorted(self.uncertainty_kwh)
             },
             "meets_guideline_14": self.meets_guideline_14(),
+            "fsu_form": self.form,
         }
 
 
@@ -115,6 +120,7 @@ def avoided_energy(
     n_params: int,
     rho: float,
     confidence: float,
+    form: str = "scaled",
 ) -> Savings:
     """Avoided energy of the reporting period with its uncertainty.
 
@@ -134,13 +140,22 @@ def avoided_energy(
         Lag-1 autocorrelation of the baseline residuals [-].
     confidence : float
         Level of the headline interval (others: 68/80/90/95 %).
+    form : str
+        Form of Eq. B-28 (``scaled`` or ``effective_dof``).
     """
     base = float(np.sum(predicted_kwh) + np.sum(adjustments_kwh))
     actual = float(np.sum(actual_kwh))
     m = int(np.size(actual_kwh))
     unc = {
         c: savings_uncertainty_kwh(
-            confidence=c, cv=cv, adjusted_baseline_kwh=base, n=n, n_params=n_params, m=m, rho=rho
+            confidence=c,
+            cv=cv,
+            adjusted_baseline_kwh=base,
+            n=n,
+            n_params=n_params,
+            m=m,
+            rho=rho,
+            form=form,
         )
         for c in _levels(confidence)
     }
@@ -153,6 +168,7 @@ def avoided_energy(
         saved / base if base else float("nan"),
         unc,
         confidence,
+        form,
     )
 
 
@@ -163,6 +179,7 @@ def normalised_savings(
     baseline_fit: tuple[float, int, int, float],
     reporting_fit: tuple[float, int, int, float],
     confidence: float,
+    form: str = "scaled",
 ) -> Savings:
     """Normalised savings: both models on one set of typical conditions.
 
@@ -191,6 +208,7 @@ def normalised_savings(
             n_params=baseline_fit[2],
             m=m,
             rho=baseline_fit[3],
+            form=form,
         )
         ur = savings_uncertainty_kwh(
             confidence=c,
@@ -200,7 +218,8 @@ def normalised_savings(
             n_params=reporting_fit[2],
             m=m,
             rho=reporting_fit[3],
+            form=form,
         )
         unc[c] = float(np.hypot(ub, ur))
     saved = eb - er
-    return Savings(eb, er, 0.0, saved, saved / eb if eb else float("nan"), unc, confidence)
+    return Savings(eb, er, 0.0, saved, saved / eb if eb else float("nan"), unc, confidence, form)

@@ -15,6 +15,9 @@ References
    savings from statistical baseline models", HVAC&R Research 6(1), 2000.
 .. [3] US DOE FEMP, M&V Guidelines: Measurement and Verification for
    Performance-Based Contracts, version 4.0, 2015.
+.. [4] Y. Sun and J.-C. Baltazar, "Analysis and improvement on the
+   estimation of building energy savings uncertainty", ASHRAE Transactions
+   119(1), 2013 (the polynomial replacing 1.26 for daily and monthly data).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from scipy import stats as _st
 
 __all__ = [
     "CONFIDENCE_LEVELS",
+    "FSU_FORMS",
     "Criterion",
+    "EffectiveDofError",
     "FitStatistics",
     "criteria",
     "criterion",
@@ -45,6 +50,15 @@ __all__ = [
 
 CONFIDENCE_LEVELS = (0.68, 0.80, 0.90, 0.95)
 """Confidence levels at which every savings interval is reported."""
+
+
+class EffectiveDofError(ValueError):
+    """The ``effective_dof`` form has no degrees of freedom left (n' <= p)."""
+
+
+FSU_FORMS = ("scaled", "effective_dof")
+"""How the autocorrelation correction enters Eq. B-28 (see
+:func:`savings_uncertainty_kwh`)."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,7 @@ def savings_uncertainty_kwh(
     m: int,
     rho: float = 0.0,
     coefficient: float | None = None,
+    form: str = "scaled",
 ) -> float:
     """Absolute uncertainty of avoided energy at ``confidence`` [kWh].
 
@@ -178,7 +193,16 @@ def savings_uncertainty_kwh(
     rho : float
         Lag-1 autocorrelation of the baseline residuals [-].
     coefficient : float, optional
-        Empirical factor of Eq. B-28 (1.26 by default, from the criteria file).
+        Empirical factor of Eq. B-28 (1.26 by default, from the criteria file;
+        Sun and Baltazar (2013) replace it by a polynomial in the months of
+        data for daily and monthly models).
+    form : {"scaled", "effective_dof"}
+        How the autocorrelation correction enters. ``scaled`` (default):
+        the mean square error keeps ``n - p`` degrees of freedom and is
+        scaled by :math:`n/n'`, the t value has ``n - p``. ``effective_dof``:
+        the mean square error and the t value take :math:`n' - p` degrees of
+        freedom (Reddy and Claridge 2000, the form of nmecr, kW Engineering).
+        The two agree when :math:`\\rho = 0`.
 
     Notes
     -----
@@ -188,14 +212,28 @@ def savings_uncertainty_kwh(
               \\sqrt{\\frac{n}{n'} \\left(1 + \\frac{2}{n'}\\right) \\frac{1}{m}}
 
     with :math:`n' = n (1 - \\rho)/(1 + \\rho)`; the fractional form divides
-    by the savings :math:`E_{save} = F E_{adj}`.
+    by the savings :math:`E_{save} = F E_{adj}`. In the ``effective_dof``
+    form :math:`\\frac{n}{n'}` becomes :math:`\\frac{n - p}{n' - p}` and the
+    t value has :math:`n' - p` degrees of freedom.
     """
     c = criterion("fsu_coefficient").value if coefficient is None else coefficient
     n_eff = effective_n(n, rho)
-    t = t_two_sided(confidence, n - n_params)
-    return float(
-        c * t * cv * adjusted_baseline_kwh * np.sqrt((n / n_eff) * (1.0 + 2.0 / n_eff) / m)
-    )
+    if form == "scaled":
+        t = t_two_sided(confidence, n - n_params)
+        mse_factor = n / n_eff
+    elif form == "effective_dof":
+        if n_eff <= n_params:
+            msg = (
+                f"{n_eff:.1f} effective observations (rho = {rho:.3f}) for {n_params} "
+                "parameters: no degrees of freedom left"
+            )
+            raise EffectiveDofError(msg)
+        t = t_two_sided(confidence, n_eff - n_params)
+        mse_factor = (n - n_params) / (n_eff - n_params)
+    else:
+        msg = f"unknown FSU form {form!r}; use one of {FSU_FORMS}"
+        raise ValueError(msg)
+    return float(c * t * cv * adjusted_baseline_kwh * np.sqrt(mse_factor * (1.0 + 2.0 / n_eff) / m))
 
 
 def fractional_savings_uncertainty(
@@ -208,6 +246,7 @@ def fractional_savings_uncertainty(
     m: int,
     rho: float = 0.0,
     coefficient: float | None = None,
+    form: str = "scaled",
 ) -> float:
     """Fractional savings uncertainty :math:`\\Delta E_{save} / E_{save}` [-].
 
@@ -226,6 +265,7 @@ def fractional_savings_uncertainty(
         m=m,
         rho=rho,
         coefficient=coefficient,
+        form=form,
     )
     return float(u / abs(savings_frac))
 

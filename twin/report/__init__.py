@@ -1,9 +1,11 @@
 """Self-contained HTML reports of results: ``twin report RESULT_DIR``.
 
 One page per result folder, built from the files in it: a run's folder
-(``summary.json``, ``hourly.parquet``, ...) or a comparison's
-(``compare.json``, ``compare.csv``, ``macc.csv``, ``interactions.csv``,
-``cashflows.csv``). The page is one file that opens offline: styles inline,
+(``summary.json``, ``hourly.parquet``, ...), a comparison's
+(``compare.json``, ``macc.csv``, ``interactions.csv``, ``cashflows.csv``),
+a sweep's store (``sweep.toml``, ``catalogue.sqlite``, ``results/``), an
+M&V case's (``mv.json``, ``series.csv``) or a claims check's
+(``claims.json``). The page is one file that opens offline: styles inline,
 charts as inline SVG drawn by matplotlib, no script, and a
 Content-Security-Policy that blocks every request.
 """
@@ -48,6 +50,38 @@ def render_report(result_dir: str | Path) -> str:
                 subtitle=folder.subtitle,
                 kind="compare",
                 sections=compare_sections(folder),
+                generated=stamp,
+            )
+        if kind == "sweep":
+            from twin.report.sweep_page import SweepFolder, sweep_sections, sweep_title
+
+            sweep = SweepFolder.read(result_dir)
+            title, subtitle = sweep_title(sweep)
+            return page(
+                title=title,
+                subtitle=subtitle,
+                kind="sweep",
+                sections=sweep_sections(sweep),
+                generated=stamp,
+            )
+        if kind == "mv":
+            from twin.report.mv_page import MvFolder, mv_sections, mv_title
+
+            mv = MvFolder.read(result_dir)
+            title, subtitle = mv_title(mv)
+            return page(
+                title=title, subtitle=subtitle, kind="mv", sections=mv_sections(mv), generated=stamp
+            )
+        if kind == "claims":
+            from twin.report.claims_page import ClaimsFolder, claims_sections, claims_title
+
+            claims = ClaimsFolder.read(result_dir)
+            title, subtitle = claims_title(claims)
+            return page(
+                title=title,
+                subtitle=subtitle,
+                kind="claims",
+                sections=claims_sections(claims),
                 generated=stamp,
             )
         from twin.report.run_page import run_sections

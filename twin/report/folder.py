@@ -19,7 +19,14 @@ import pandas as pd
 
 from twin.errors import ConfigError
 
-__all__ = ["ReportError", "RunFolder", "folder_kind", "unmet_energy"]
+__all__ = [
+    "ReportError",
+    "RunFolder",
+    "folder_kind",
+    "older_format",
+    "read_json",
+    "unmet_energy",
+]
 
 SUMMARY_KEYS = (
     "electricity_use_kwh",
@@ -61,8 +68,19 @@ def _rerun(path: Path) -> str:
     )
 
 
+RESULT_FILES = (
+    ("compare.json", "compare", "twin compare"),
+    ("mv.json", "mv", "twin mv"),
+    ("claims.json", "claims", "twin claim --out DIR"),
+    ("summary.json", "run", "twin run"),
+)
+"""The file that marks each kind of result folder, in the order they are
+looked for, and the command that writes it."""
+
+
 def folder_kind(path: str | Path) -> str:
-    """``"run"`` or ``"compare"``: what kind of result ``path`` holds.
+    """``"run"``, ``"compare"``, ``"sweep"``, ``"mv"`` or ``"claims"``: what
+    kind of result ``path`` holds.
 
     Raises
     ------
@@ -72,18 +90,54 @@ def folder_kind(path: str | Path) -> str:
     path = Path(path)
     if not path.is_dir():
         what = "a file" if path.exists() else "missing"
-        msg = f"{path}: expected a result folder, found {what}; give the folder a run or compare wrote"
+        msg = (
+            f"{path}: expected a result folder, found {what}; give the folder a run, compare, "
+            "sweep, mv or claim wrote"
+        )
         raise ReportError(msg)
-    if (path / "compare.json").is_file():
-        return "compare"
+    for fname, kind, _ in RESULT_FILES[:3]:
+        if (path / fname).is_file():
+            return kind
+    if (path / "catalogue.sqlite").is_file():
+        if not (path / "sweep.toml").is_file():
+            msg = (
+                f"{path}: a store of scenarios without its sweep file (twin compare keeps its "
+                f"variants so): report the comparison folder above it, {path.parent}"
+            )
+            raise ReportError(msg)
+        return "sweep"
     if (path / "summary.json").is_file():
         return "run"
     files = sorted(p.name for p in path.iterdir())[:8]
+    wanted = ", ".join(f"{f} ({cmd})" for f, _, cmd in RESULT_FILES)
     msg = (
-        f"{path}: not a result folder: expected summary.json (twin run) or compare.json "
-        f"(twin compare), found {files or 'an empty folder'}"
+        f"{path}: not a result folder: expected {wanted} or catalogue.sqlite and sweep.toml "
+        f"(twin sweep), found {files or 'an empty folder'}"
     )
     raise ReportError(msg)
+
+
+def read_json(path: Path, command: str) -> Any:
+    """The JSON document at ``path``, or a ReportError naming the fix."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        msg = (
+            f"{path}: not readable JSON ({exc}); re-run {command} with this version of factory-twin"
+        )
+        raise ReportError(msg) from None
+
+
+def older_format(
+    path: Path, missing: list[str], command: str, version: str | None = None
+) -> ReportError:
+    """The error for a result written by an older format of ``command``."""
+    by = f" (written by factory-twin {version})" if version else ""
+    msg = (
+        f"{path}: a result of an older format{by}: missing {', '.join(missing)}; re-run "
+        f"{command} with this version of factory-twin, then twin report {path.parent}"
+    )
+    return ReportError(msg)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -113,8 +167,9 @@ class RunFolder:
             without the keys and columns of the current format.
         """
         path = Path(path)
-        if folder_kind(path) != "run":
-            msg = f"{path}: expected a run's result folder (summary.json), found a comparison"
+        kind = folder_kind(path)
+        if kind != "run":
+            msg = f"{path}: expected a run's result folder (summary.json), found a {kind} result"
             raise ReportError(msg)
         try:
             summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))

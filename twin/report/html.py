@@ -15,7 +15,18 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-__all__ = ["Figure", "Headline", "chart", "headlines", "note", "page", "section", "table"]
+__all__ = [
+    "Figure",
+    "Headline",
+    "chart",
+    "headlines",
+    "note",
+    "page",
+    "pre",
+    "section",
+    "table",
+    "verdict",
+]
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ def fmt(value: Any, decimals: int = 1) -> str:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return esc(value)
-    return f"{value:,.{decimals}f}"
+    return f"{round(value, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.00"
 
 
 def headlines(
@@ -113,6 +124,19 @@ def table(
     return (
         f'<div class="tablewrap"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def pre(text: str) -> str:
+    """Preformatted text (a file as it was run), escaped."""
+    return f"<pre>{esc(text)}</pre>"
+
+
+def verdict(text: str, good: bool | None) -> str:
+    """A verdict box: green when ``good``, orange when not, grey when open."""
+    cls = "ok" if good else ("warnings" if good is False else "open")
+    return (
+        f'<div class="verdict {cls}" data-verdict="{esc(text)}"><strong>{esc(text)}</strong></div>'
     )
 
 

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from twin._atomic import atomic_dir
+from twin._version import __version__
 from twin.errors import ConfigError
 from twin.sweep.design import Scenario
 
@@ -153,6 +154,7 @@ class Store:
                         ("design_key", design_key),
                         ("name", name),
                         ("created_utc", _now()),
+                        ("version", __version__),
                     ],
                 )
                 db.executemany(
