@@ -141,16 +141,21 @@ def config_from_dict(
     if not isinstance(raw, Mapping):
         msg = f"{source}: (top level): expected a table of config sections, got {_short(raw)}"
         raise ConfigError(msg)
-    nonfinite = nonfinite_problems(dict(raw))
-    data = _expand_presets(copy.deepcopy(dict(raw)), source)
+    first = nonfinite_problems(dict(raw))
+    presets: list[tuple[str, str]] = []
+    data = _expand_presets(copy.deepcopy(dict(raw)), source, presets)
+    # a preset problem that a non-finite number under it explains is said once
+    first += [(p, w) for p, w in presets if not any(q.startswith(p) for q, _ in first)]
+    # the schema sees an unexpanded preset as written: its complaints there are noise
+    skip = {p.removesuffix(".preset") for p, _ in presets}
     try:
         config = model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(
-            _format_validation_error(exc, source, model, data=data, first=nonfinite)
+            _format_validation_error(exc, source, model, data=data, first=first, skip=skip)
         ) from None
-    if nonfinite:
-        raise ConfigError(_format_lines(nonfinite, source))
+    if first:
+        raise ConfigError(_format_lines(first, source))
     problems = construction_problems(config)
     if problems:
         raise ConfigError(_format_lines(problems, source))
@@ -196,29 +201,39 @@ def config_hash(config: PlantConfig) -> str:
 
 
 # -- presets ---------------------------------------------------------------
-def _expand_presets(data: dict[str, Any], source: str) -> dict[str, Any]:
-    _expand_ledger(data, source)
+def _expand_presets(
+    data: dict[str, Any], source: str, problems: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Expand tariff and emission-factor presets in place. A preset that
+    cannot be expanded is left as written and its problem appended to
+    ``problems`` (raised at once when ``problems`` is None)."""
+    found: list[tuple[str, str]] = [] if problems is None else problems
+    _expand_ledger(data, source, found)
+    _expand_grid(data, found)
+    if problems is None and found:
+        raise ConfigError(_format_lines(found, source))
+    return data
+
+
+def _expand_grid(data: dict[str, Any], found: list[tuple[str, str]]) -> None:
     grid = data.get("grid_connection")
     if not isinstance(grid, dict):
-        return data
+        return
     tariff = grid.get("tariff")
     if isinstance(tariff, dict):
         try:
             grid["tariff"] = expand_tariff(tariff)
         except KeyError as exc:
-            msg = f"{source}: grid_connection.tariff.preset: {exc.args[0]}"
-            raise ConfigError(msg) from None
+            found.append(("grid_connection.tariff.preset", str(exc.args[0])))
     ef = grid.get("emission_factor")
     if isinstance(ef, dict):
         try:
             grid["emission_factor"] = expand_emission_factor(ef)
         except ValueError as exc:
-            msg = f"{source}: grid_connection.emission_factor: {exc}"
-            raise ConfigError(msg) from None
-    return data
+            found.append(("grid_connection.emission_factor", str(exc)))
 
 
-def _expand_ledger(data: dict[str, Any], source: str) -> None:
+def _expand_ledger(data: dict[str, Any], source: str, found: list[tuple[str, str]]) -> None:
     """``ledger.reporting_year`` defaults to ``simulation.year`` (written into
     the config, so vintage checks see it); ``{province|region|national, year}``
     factors of ``ledger.scope2`` become explicit values with their source."""
@@ -240,8 +255,7 @@ def _expand_ledger(data: dict[str, Any], source: str) -> None:
             try:
                 scope2[key] = expand_emission_factor(spec)
             except ValueError as exc:
-                msg = f"{source}: ledger.scope2.{key}: {exc}"
-                raise ConfigError(msg) from None
+                found.append((f"ledger.scope2.{key}", str(exc)))
 
 
 # -- overrides -------------------------------------------------------------
@@ -505,6 +519,7 @@ def _format_validation_error(
     *,
     data: Any = None,
     first: Sequence[tuple[str, str]] = (),
+    skip: Iterable[str] = (),
 ) -> str:
     """One line per problem, naming the file and the field: ``first``
     (path, problem) pairs found before the schema (non-finite numbers), then
@@ -514,7 +529,7 @@ def _format_validation_error(
     the user's keys exactly.
     """
     lines: list[str] = [f"{source}: {path or '(top level)'}: {what}" for path, what in first]
-    said = {path for path, _ in first}
+    said = {path for path, _ in first} | set(skip)
     # a value that fits no member of a union (a number or a profile table) gives one error per
     # member; say it once, as what the field accepts, or, when the value reached into one
     # member's table, give only that member's errors
