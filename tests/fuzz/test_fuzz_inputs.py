@@ -27,17 +27,17 @@ from tests.fuzz.targets import KINDS, run_case
 LONG = os.environ.get("FUZZ_PROFILE") == "long"
 
 QUICK_EXAMPLES = {
-    "config": 150,
-    "series": 120,
-    "override": 120,
-    "experiment": 40,
-    "sweep": 30,
-    "meter": 60,
-    "mv_case": 150,
-    "claim": 150,
+    "config": 100,
+    "series": 100,
+    "override": 60,
+    "experiment": 25,
+    "sweep": 20,
+    "meter": 40,
+    "mv_case": 100,
+    "claim": 100,
 }
-"""Examples per kind in CI: about 820 cases, sized to the suite's time budget
-(the slow kinds validate a whole plant per variant or sweep level)."""
+"""Examples per kind in CI: 545 cases, sized to the suite's time budget (the
+slow kinds validate a whole plant per variant or sweep level)."""
 
 LONG_EXAMPLES = 10_000
 """Examples per kind of the long profile (the issue's floor)."""

@@ -38,7 +38,7 @@ SEEDS = (
     "synthetic_weather_example.toml",
 )
 LONG = os.environ.get("FUZZ_PROFILE") == "long"
-EXAMPLES = 300 if LONG else 12
+EXAMPLES = 300 if LONG else 8
 TRIES = 40
 """Mutations tried per example until one validates (most do not)."""
 
