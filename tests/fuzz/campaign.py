@@ -31,7 +31,7 @@ def _where(exc: BaseException) -> str:
     return f"{Path(f.filename).relative_to(ROOT) if str(ROOT) in f.filename else f.filename}:{f.lineno} {f.name}"
 
 
-def campaign(kind: str, n: int, seed: int) -> dict:
+def campaign(kind: str, n: int, seed: int, progress: int = 0) -> dict:
     counts: Counter[str] = Counter()
     crashes: dict[str, dict] = {}
     t0 = time.perf_counter()
@@ -47,6 +47,12 @@ def campaign(kind: str, n: int, seed: int) -> dict:
                     key, {"count": 0, "first_case": i, "message": str(exc)[:300]}
                 )
                 entry["count"] += 1
+        if progress and (i + 1) % progress == 0:
+            print(
+                f"  {kind}: {i + 1} cases, {time.perf_counter() - t0:.0f} s: "
+                + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("accepted", "rejected", "crash")),
+                flush=True,
+            )
     return {
         "kind": kind,
         "cases": n,
@@ -63,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", choices=KINDS, help="default: every kind")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="write the tallies here")
+    parser.add_argument("--progress", type=int, default=0, help="print the tallies every N cases")
     args = parser.parse_args(argv)
     import warnings
 
     warnings.simplefilter("ignore")
     results = []
     for kind in args.kind or KINDS:
-        r = campaign(kind, args.n, args.seed)
+        r = campaign(kind, args.n, args.seed, args.progress)
         results.append(r)
         print(
             f"{kind}: {r['cases']} cases in {r['seconds']} s: accepted {r['accepted']}, "
