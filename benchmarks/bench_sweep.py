@@ -11,8 +11,12 @@ included), with two workers and with one, and prints the medians:
 
 Beside them, the time of one scenario inside a worker (the median of the
 catalogue's ``seconds``) and one pvlib ModelChain year of the same PV system
-on the same weather, in this process. The issue's targets: PV + battery >=
-100 scenarios/s on 2 cores (aim 200), factory >= 20/s, 2 workers >= 1.7 x 1.
+on the same weather, in this process, and the load average of the machine
+beside each rate. Last, a warm reference-factory run in a sweep worker (a
+grid-factor change: every component reused, the run re-accounted) against
+the ModelChain year. The targets: PV + battery >= 100 scenarios/s on 2 cores
+(aim 200), factory >= 20/s, 2 workers >= 1.7 x 1, warm run <= 0.3 x a
+ModelChain year.
 
 Usage: ``python benchmarks/bench_sweep.py [--repeat N] [--pv N] [--factory N]``.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import sys
 import tempfile
@@ -39,8 +44,13 @@ from peers import build_modelchain, run_modelchain  # noqa: E402
 from twin.config import load_config  # noqa: E402
 from twin.plant import Plant  # noqa: E402
 from twin.run import load_plant_weather, weather_on_grid  # noqa: E402
+from twin.simulate import (  # noqa: E402
+    clear_component_memo,
+    component_memo_stats,
+    component_reuse,
+)
 from twin.sweep import Store, load_sweep, run_sweep  # noqa: E402
-from twin.sweep.scenario import Plan  # noqa: E402
+from twin.sweep.scenario import _STATE, Plan, run_one, warm_up  # noqa: E402
 
 
 def _subset(path: Path, n: int):
@@ -50,11 +60,18 @@ def _subset(path: Path, n: int):
     return dataclasses.replace(sweep, scenarios=scenarios, design_key=key)
 
 
-def _throughput(sweep, workers: int, repeat: int) -> tuple[float, float, float]:
-    """Median scenarios per second of the whole run, and the median wall and
-    CPU time of one scenario inside its worker [s]."""
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} (1 min) / {five:.1f} (5 min)"
+
+
+def _throughput(sweep, workers: int, repeat: int) -> tuple[float, float, float, str]:
+    """Median scenarios per second of the whole run, the median wall and CPU
+    time of one scenario inside its worker [s], and the load beside them."""
     rates, inner, cpu = [], [], []
     for _ in range(repeat):
+        clear_component_memo()  # no results left from the previous measurement
+        _STATE.update(key=None, plan=None, weather={})  # workers warm up anew
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             run = run_sweep(sweep, Path(tmp) / "store", workers=workers)
@@ -65,7 +82,7 @@ def _throughput(sweep, workers: int, repeat: int) -> tuple[float, float, float]:
         rates.append(len(sweep.scenarios) / wall)
         inner.append(float(cat["seconds"].median()))
         cpu.append(float(cat["cpu_seconds"].median()))
-    return statistics.median(rates), statistics.median(inner), statistics.median(cpu)
+    return statistics.median(rates), statistics.median(inner), statistics.median(cpu), _load()
 
 
 def _modelchain_s(repeat: int) -> float:
@@ -100,6 +117,35 @@ def _modelchain_s(repeat: int) -> float:
     return statistics.median(times)
 
 
+def _warm_factory_s(repeat: int) -> tuple[float, float, dict[str, int]]:
+    """CPU time of one reference-factory scenario in a warm sweep worker whose
+    change touches nothing the components read (a grid-factor draw: every
+    component's result is reused, the run re-accounts), and of the same
+    scenario computed afresh (weather and solar memos warm) [s]."""
+    sweep = load_sweep(ROOT / "experiments" / "factory_sweep.toml")
+    plan = sweep.plan
+    warm_up(plan, run_base=True)
+    base = sweep.scenarios[0]
+    times = []
+    clear_component_memo()
+    before = component_memo_stats()
+    t0 = time.process_time()
+    with component_reuse():
+        run_one(plan, base)  # this scenario's own components into the memo
+    cold = time.process_time() - t0
+    with component_reuse():
+        for i in range(max(repeat, 5)):
+            ef = 0.56 + 0.01 * i
+            scenario = dataclasses.replace(base, values={**base.values, "grid_ef": ef})
+            t0 = time.process_time()
+            out = run_one(plan, scenario)
+            times.append(time.process_time() - t0)
+            assert out["status"] == "done", out["error"]
+    after = component_memo_stats()
+    stats = {k: after[k] - before[k] for k in ("hits", "misses")}
+    return statistics.median(times), cold, stats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -109,7 +155,8 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     t_mc = _modelchain_s(args.repeat)
-    print(f"median of {args.repeat} runs each (machine shared: read ratios, not absolutes)")
+    print(f"median of {args.repeat} runs each; {_load()} on {os.cpu_count()} cores")
+    print("(a shared machine inflates wall times: read the ratios and the CPU times)")
     print(
         f"  pvlib ModelChain, one year of the site's PV on the same weather: "
         f"{t_mc * 1000:7.1f} ms CPU"
@@ -119,19 +166,27 @@ def main() -> None:
         ("reference factory", "factory_sweep.toml", args.factory),
     ):
         sweep = _subset(ROOT / "experiments" / path, n)
-        two, inner2, cpu2 = _throughput(sweep, 2, args.repeat)
-        one, inner1, cpu1 = _throughput(sweep, 1, args.repeat)
+        one, inner1, cpu1, load1 = _throughput(sweep, 1, args.repeat)
+        two, inner2, cpu2, load2 = _throughput(sweep, 2, args.repeat)
         print(f"  {label} ({n} scenarios of experiments/{path}, start-up and warm-up included):")
-        print(
-            f"    2 workers {two:7.1f} scenarios/s   1 worker {one:7.1f} scenarios/s   "
-            f"speed-up {two / one:4.2f} x"
-        )
+        print(f"    1 worker  {one:7.1f} scenarios/s   ({load1})")
+        print(f"    2 workers {two:7.1f} scenarios/s   ({load2})")
+        print(f"    2 workers / 1 worker: {two / one:4.2f} x")
         print(
             f"    one scenario in a worker: wall {inner1 * 1000:6.1f} ms (1 worker), "
             f"{inner2 * 1000:6.1f} ms (2 workers); CPU {cpu1 * 1000:6.1f} ms "
             f"= {cpu1 / t_mc:5.2f} x one ModelChain year"
         )
         print(f"    two free cores would run about {2.0 / cpu1:6.1f} scenarios/s (2 / CPU time)")
+    warm, cold, stats = _warm_factory_s(args.repeat)
+    print(
+        "  reference factory, warm run in a sweep worker (a grid-factor change: "
+        f"{stats['hits']} component results reused, {stats['misses']} computed):"
+    )
+    print(
+        f"    {warm * 1000:6.1f} ms CPU = {warm / t_mc:4.2f} x one ModelChain year "
+        f"(computed afresh: {cold * 1000:6.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

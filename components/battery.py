@@ -13,7 +13,8 @@ under a rule-based dispatch. The module has three layers:
   :func:`dispatch_self_consumption`, :func:`dispatch_peak_shaving`,
   :func:`dispatch_tou_arbitrage`, with :func:`plan_tou_windows` choosing the
   charge and discharge windows of one day's time-of-use (TOU) pattern,
-  including two cycles per day (两充两放).
+  including two cycles per day (两充两放); the TOU controller that runs
+  them day by day on a forecast is :mod:`components.battery_tou`.
 - :class:`Battery`, the component: frozen :class:`BatteryParams`, three
   ports (``charge``, ``discharge``, ``auxiliary``) and ``compute``.
 
@@ -531,11 +532,11 @@ class Battery(Component):
     - ``self_consumption`` (:func:`dispatch_self_consumption`): charge from
       surplus (net demand < 0), discharge to cover net demand (> 0); never
       charges from the grid.
-    - ``tou_arbitrage`` (:func:`dispatch_tou_arbitrage`): always absorb
-      surplus; charge from the grid in the charge windows and discharge in
-      the discharge windows of :func:`plan_tou_windows`, planned once per
-      distinct day pattern (TOU periods and prices over one local day) and
-      broadcast to every day with that pattern.
+    - ``tou_arbitrage`` (:func:`components.battery_tou.tou_request`): a
+      causal controller on a day-ahead same-day-type profile forecast:
+      charge in the valley windows of :func:`plan_tou_windows` (planned once
+      per day pattern), discharge in the peak windows above a held monthly
+      demand level, keeping the energy the forecast needs for later steps.
     - ``peak_shaving`` (:func:`dispatch_peak_shaving`): discharge the excess
       of net demand over the target, recharge below it.
 

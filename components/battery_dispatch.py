@@ -17,15 +17,15 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
+    "ERROR_PERSISTENCE_MAX",
     "dispatch_peak_shaving",
     "dispatch_self_consumption",
     "dispatch_tou_arbitrage",
-    "forecast_persistence",
+    "fill_level_kw",
+    "forecast_profile",
     "plan_tou_cycles",
-    "plan_shave_window",
-    "plan_tou_levels",
     "plan_tou_windows",
-    "shave_level_kw",
+    "shave_levels_kw",
 ]
 
 
@@ -103,7 +103,11 @@ def dispatch_tou_arbitrage(
     hold_level_kw: np.ndarray | None = None,
     charge_even_kw: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Request of a TOU-arbitrage battery for given windows.
+    """Request of a TOU-arbitrage battery for given windows and levels (stateless).
+
+    The rule for windows and levels fixed in advance; the battery's
+    ``tou_arbitrage`` dispatch runs the causal controller of
+    :mod:`components.battery_tou`, which decides step by step from its state.
 
     Always absorb surplus; in charge windows charge at full power from the
     grid (capped so that imports stay at or below the target); in discharge
@@ -384,274 +388,147 @@ def _second_charge_block(
 
 
 # ---------------------------------------------------------------------------
-# Forecast and energy plan of the TOU rule (one day at a time)
+# Day-ahead forecast and held level of the TOU controller (vectorised over days)
 # ---------------------------------------------------------------------------
-def forecast_persistence(
-    net_demand_kw: np.ndarray, day_number: np.ndarray, day_type: np.ndarray, *, days: int = 1
-) -> np.ndarray:
-    """Day-ahead forecast of the net demand by persistence of the day type.
+ERROR_PERSISTENCE_MAX = 0.95
+"""Upper bound of the estimated lag-1 autocorrelation of forecast errors [-]:
+an error never persists undamped."""
 
-    Each day's forecast is the net demand of the latest earlier day of the
-    same day type (workday, rest day, holiday) at the same step of the day:
-    what a storage controller without a load model can know at midnight.
-    The first day of each day type, having no earlier day, is forecast by
-    itself (perfect foresight for at most three days of a year); a day of a
-    different length (a partial last day) likewise.
+
+def forecast_profile(
+    days_kw: np.ndarray, *, days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Day-ahead profile forecast of days of one type, from earlier days only.
+
+    Row ``r`` of ``days_kw`` is a day (all of one day type and length, in
+    time order); its forecast uses rows ``r - days .. r - 1`` only, what a
+    controller knows at the day's midnight:
+
+    - the *typical* forecast, their mean at each step of the day (a
+      same-day-type profile of recent weeks, the "similar day" method);
+    - the *high* forecast, their maximum at each step;
+    - the lag-1 autocorrelation :math:`\phi` of the typical forecast's
+      errors on those days (each against its own forecast), clipped to
+      ``[0, ERROR_PERSISTENCE_MAX]``, with which the controller carries the
+      error it sees now into the next steps
+      (:math:`\hat x_{t+k} = f_{t+k} + \phi^k (x_t - f_t)`, an AR(1)
+      correction of the profile).
+
+    A row without earlier rows has no forecast: typical and high are 0 and
+    :math:`\phi = 1`, so that the corrected forecast is the current value
+    held (intraday persistence).
 
     Parameters
     ----------
-    net_demand_kw : array
-        Net demand on the bus before the battery [kW].
-    day_number : array of int
-        Local day of each step (:attr:`twin.timegrid.TimeGrid.day_number`).
-    day_type : array of int
-        :class:`twin.component.DayType` code of each step.
+    days_kw : array, shape (n_days, steps)
+        Net demand of each day [kW].
+    days : int
+        Earlier days the forecast uses (>= 1).
 
     Returns
     -------
-    array
-        Forecast net demand of each step [kW].
+    typical_kw, high_kw : array, shape (n_days, steps)
+        Forecasts [kW].
+    has_history : array of bool, shape (n_days,)
+        Whether the row has an earlier row.
+    error_persistence : array, shape (n_days,)
+        :math:`\phi` of each row [-].
 
     References
     ----------
     .. [1] Hong, T., Fan, S. (2016). Probabilistic electric load
        forecasting: a tutorial review. Int. J. Forecasting 32(3), 914-938,
-       doi:10.1016/j.ijforecast.2015.11.011 (persistence / naive benchmark).
+       doi:10.1016/j.ijforecast.2015.11.011 (similar-day and naive
+       benchmarks; error autocorrelation).
     """
-    net = np.asarray(net_demand_kw, dtype=np.float64)
-    starts = np.flatnonzero(np.diff(np.asarray(day_number))) + 1
-    bounds = list(zip([0, *starts.tolist()], [*starts.tolist(), net.size], strict=True))
-    out = net.copy()
-    last: dict[int, list[tuple[int, int]]] = {}
-    dtype = np.asarray(day_type)
-    for start, end in bounds:
-        kind = int(dtype[start])
-        prev = [b for b in last.get(kind, []) if b[1] - b[0] == end - start]
-        if len(prev) == 1:
-            out[start:end] = net[prev[0][0] : prev[0][1]]
-        elif prev:
-            out[start:end] = np.max([net[a:b] for a, b in prev], axis=0)
-        recent = last.setdefault(kind, [])
-        recent.append((start, end))
-        del recent[:-days]
-    return out
+    x = np.asarray(days_kw, dtype=np.float64)
+    rows, steps = x.shape
+    r = np.arange(rows)
+    lo = np.maximum(r - days, 0)
+    count = (r - lo).astype(np.float64)
+    has = count > 0
+    csum = np.concatenate((np.zeros((1, steps)), np.cumsum(x, axis=0)))
+    typical = np.zeros_like(x)
+    typical[has] = (csum[r[has]] - csum[lo[has]]) / count[has, None]
+    high = np.full_like(x, -np.inf)
+    for lag in range(1, min(days, rows - 1) + 1):
+        np.maximum(high[lag:], x[:-lag], out=high[lag:])
+    high[~has] = 0.0
+    # errors of the rows that had a forecast, summed over each row's history
+    err = np.where(has[:, None], x - typical, 0.0)
+    cross = np.concatenate(([0.0], np.cumsum((err[:, :-1] * err[:, 1:]).sum(axis=1))))
+    square = np.concatenate(([0.0], np.cumsum((err[:, :-1] ** 2).sum(axis=1))))
+    num = cross[r] - cross[lo]
+    den = square[r] - square[lo]
+    phi = np.zeros(rows)
+    ok = den > 0.0
+    phi[ok] = np.clip(num[ok] / den[ok], 0.0, ERROR_PERSISTENCE_MAX)
+    phi[~has] = 1.0
+    return typical, high, has, phi
 
 
-def shave_level_kw(
-    forecast_kw: np.ndarray, energy_kwh: float, *, power_max_kw: float, step_h: float
+def shave_levels_kw(
+    load_kw: np.ndarray, energy_kwh: float, *, power_max_kw: float, step_h: float
+) -> np.ndarray:
+    r"""Import level a given energy shaves each row of loads down to (water filling).
+
+    Per row, the lowest level :math:`L \ge 0` with
+    :math:`\sum_t \min(\max(x_t - L, 0), P_{max})\,\Delta t \le E`.
+
+    Parameters
+    ----------
+    load_kw : array, shape (rows, steps)
+        Load of each row (a day's segment) [kW].
+    energy_kwh : float
+        AC energy available to each row [kWh].
+    power_max_kw : float
+        Discharge power limit [kW].
+    step_h : float
+        Step length [h].
+
+    Returns
+    -------
+    array, shape (rows,)
+        Level [kW]; 0 when the energy covers the whole row, its maximum
+        (or 0) when there is no energy.
+    """
+    x = np.asarray(load_kw, dtype=np.float64)
+    rows = x.shape[0]
+    if x.shape[1] == 0:
+        return np.zeros(rows)
+    p = float(power_max_kw)
+    # delivered(L) is piecewise linear, non-increasing, with knots at x and x - P
+    knots = np.sort(
+        np.clip(np.concatenate((x, x - p, np.zeros((rows, 1))), axis=1), 0.0, None), axis=1
+    )
+    delivered = np.clip(x[:, None, :] - knots[:, :, None], 0.0, p).sum(axis=2) * step_h
+    j = np.minimum((delivered > energy_kwh).sum(axis=1), knots.shape[1] - 1)
+    lo_j = np.maximum(j - 1, 0)
+    take = np.arange(rows)
+    k_lo, k_hi = knots[take, lo_j], knots[take, j]
+    e_lo, e_hi = delivered[take, lo_j], delivered[take, j]
+    span = e_lo - e_hi
+    frac = np.divide(e_lo - energy_kwh, span, out=np.zeros(rows), where=span > 0.0)
+    return np.where(j == 0, k_lo, k_lo + (k_hi - k_lo) * frac)
+
+
+def fill_level_kw(
+    values_kw: list[float], energy_kwh: float, power_max_kw: float, step_h: float
 ) -> float:
-    r"""Import level that a given energy shaves a forecast down to (water filling).
-
-    The lowest level :math:`L \ge 0` with
-    :math:`\sum_t \min(\max(f_t - L, 0), P_{max})\,\Delta t \le E`: the
-    battery discharges only what the forecast exceeds :math:`L`, so its
-    energy goes to the highest steps first (the demand peak) and, within a
-    window of one price, earns the same arbitrage as any other split.
-
-    Parameters
-    ----------
-    forecast_kw : array
-        Forecast net demand over the discharge window [kW].
-    energy_kwh : float
-        AC energy the battery can deliver in the window [kWh].
-    power_max_kw : float
-        Discharge power limit [kW].
-    step_h : float
-        Step length [h].
-
-    Returns
-    -------
-    float
-        Level [kW]; 0 when the energy covers the whole window, the forecast
-        maximum when there is no energy.
-    """
-    f = np.asarray(forecast_kw, dtype=np.float64)
-    if f.size == 0 or energy_kwh <= 0.0:
-        return float(f.max(initial=0.0))
-
-    def delivered(level: np.ndarray) -> np.ndarray:
-        return (
-            np.minimum(np.maximum(f[None, :] - level[:, None], 0.0), power_max_kw).sum(1) * step_h
-        )
-
-    # delivered() is piecewise linear and non-increasing in the level, with
-    # breakpoints at f_t and f_t - P_max: find the segment, interpolate.
-    knots = np.unique(np.clip(np.concatenate([f, f - power_max_kw, [0.0]]), 0.0, None))
-    e = delivered(knots)
-    if e[0] <= energy_kwh:
-        return 0.0
-    j = int(np.searchsorted(-e, -energy_kwh))  # first knot delivering <= energy
-    lo, hi = knots[j - 1], knots[j]
-    e_lo, e_hi = e[j - 1], e[j]
-    return float(lo + (hi - lo) * (e_lo - energy_kwh) / (e_lo - e_hi))
-
-
-def plan_tou_levels(
-    forecast_kw: np.ndarray,
-    forecast_high_kw: np.ndarray,
-    cycles: list[tuple[np.ndarray, np.ndarray]],
-    price_cny_per_kwh: np.ndarray,
-    charge_room_kw: np.ndarray,
-    *,
-    usable_kwh: float,
-    efficiency_charge_frac: float,
-    efficiency_discharge_frac: float,
-    charge_power_max_kw: float,
-    discharge_power_max_kw: float,
-    step_h: float,
-    stored_kwh: float = 0.0,
-    hold_kw: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Discharge levels and floors of one day's cycles from the day's forecasts.
-
-    1. The stored energy each charge window can add: ``charge_room_kw``
-       (from the typical forecast) within the power limit.
-    2. The energy each cycle may spend: with two cycles, where the earlier
-       one discharges at a lower mean price than the later one, the earlier
-       one spends only what the second charge window can put back (the rest
-       is held for the later, dearer window, usually the evening peak);
-       otherwise each spends what it holds. The first cycle starts with the
-       energy stored at the start of the day plus what its charge window
-       adds.
-    3. The dearest cycle (the peak or critical window, where the month's
-       demand peak falls) shaves: its level is the one its energy shaves the
-       *high* forecast down to (:func:`shave_level_kw`), so the energy is
-       held for the highest load the recent days have seen. What the
-       typical forecast leaves unspent at that level is discharged at full
-       power in the last steps of the window (the reserve is not needed any
-       longer there), so the arbitrage is not lost.
-    4. Any other cycle (a flat or lower-peak window: arbitrage only)
-       discharges its energy at a constant power over its window.
-
-    Parameters
-    ----------
-    forecast_kw, forecast_high_kw : array
-        Typical and high forecast of the day's net demand (persistence over
-        one and over several earlier days of the same type,
-        :func:`forecast_persistence`) [kW].
-    cycles : list of (charge_idx, discharge_idx)
-        From :func:`plan_tou_cycles`, in the order of the day.
-    price_cny_per_kwh : array
-        Import price of the day's steps [CNY/kWh].
-    charge_room_kw : array
-        AC charging power the forecast leaves in each step (surplus, and grid
-        charging up to the level it may not lift the import above) [kW].
-    usable_kwh : float
-        Stored energy between the ends of the SOC window [kWh].
-    efficiency_charge_frac, efficiency_discharge_frac : float
-        One-way efficiencies [-].
-    charge_power_max_kw, discharge_power_max_kw : float
-        AC power limits [kW].
-    step_h : float
-        Step length [h].
-    stored_kwh : float
-        Stored energy above the floor at the start of the day [kWh].
-    hold_kw : float, optional
-        The month's held import level: a cheaper cycle keeps the energy the
-        high forecast needs above it until the next charge window ends [kW].
-
-    Returns
-    -------
-    level_kw : array
-        Level the net demand is shaved to in the dearest discharge window,
-        ``inf`` elsewhere [kW].
-    floor_kw : array
-        Discharge power requested regardless of the level (constant power of
-        arbitrage windows, full power at the end of the dearest one), 0
-        elsewhere [kW].
-    peak_kw : float
-        The day's high-forecast import peak after the planned discharge [kW].
-    """
-    f = np.asarray(forecast_kw, dtype=np.float64)
-    fh = np.asarray(forecast_high_kw, dtype=np.float64)
-    level = np.full(f.size, np.inf)
-    floor = np.zeros(f.size)
-    if not cycles:
-        return level, floor, float(fh.max(initial=0.0))
-    p_dis = discharge_power_max_kw
-    room = np.maximum(np.asarray(charge_room_kw, dtype=np.float64), 0.0)
-    added = [
-        float(np.minimum(room[c], charge_power_max_kw).sum()) * efficiency_charge_frac * step_h
-        for c, _ in cycles
-    ]
-    value = [float(price_cny_per_kwh[d].mean()) for _, d in cycles]
-    held = min(usable_kwh, stored_kwh + added[0])
-    spend = []
-    for i in range(len(cycles)):
-        if i + 1 < len(cycles):
-            after = added[i + 1]
-            # hold for a dearer next window what its charge window cannot restore
-            cheap = value[i] < value[i + 1]
-            e = min(held, max(held + after - usable_kwh, 0.0)) if cheap else held
-            spend.append(e)
-            held = min(usable_kwh, held - e + after)
-        else:
-            spend.append(held)
-    top = int(np.argmax(value))
-    shaved = fh.copy()
-    for i, ((_, d), e) in enumerate(zip(cycles, spend, strict=True)):
-        ac_kwh = e * efficiency_discharge_frac
-        if i != top:
-            if hold_kw is not None and i + 1 < len(cycles):
-                # keep what the high forecast needs above the held level until
-                # the next charge window has ended
-                c_next = cycles[i + 1][0]
-                end = int(c_next.max()) + 1 if c_next.max() > d.min() else f.size
-                span = slice(int(d.min()), end)
-                need = float(np.minimum(np.maximum(fh[span] - hold_kw, 0.0), p_dis).sum())
-                ac_kwh = max(ac_kwh - need * step_h, 0.0)
-            floor[d] = min(ac_kwh / (d.size * step_h), p_dis)
-            shaved[d] = fh[d] - np.minimum(floor[d], np.maximum(fh[d], 0.0))
-            continue
-        lvl, flr = plan_shave_window(f[d], fh[d], ac_kwh, power_max_kw=p_dis, step_h=step_h)
-        level[d] = lvl
-        floor[d] = flr
-        shaved[d] = fh[d] - np.minimum(np.maximum(fh[d] - lvl, 0.0), p_dis)
-    return level, floor, float(shaved.max())
-
-
-def plan_shave_window(
-    forecast_kw: np.ndarray,
-    forecast_high_kw: np.ndarray,
-    energy_kwh: float,
-    *,
-    power_max_kw: float,
-    step_h: float,
-) -> tuple[float, np.ndarray]:
-    """Level and floor of the dearest discharge window (the demand reserve).
-
-    The level is the one ``energy_kwh`` shaves the *high* forecast down to
-    (:func:`shave_level_kw`), so the energy is held for the highest load
-    recent days have seen. What the typical forecast leaves unspent at that
-    level is discharged at full power over the last steps of the window,
-    where the reserve is no longer needed, so the arbitrage is not lost.
-
-    Parameters
-    ----------
-    forecast_kw, forecast_high_kw : array
-        Typical and high forecast of the net demand over the window [kW].
-    energy_kwh : float
-        AC energy the battery can deliver in the window [kWh].
-    power_max_kw : float
-        Discharge power limit [kW].
-    step_h : float
-        Step length [h].
-
-    Returns
-    -------
-    level_kw : float
-        Import level to shave to [kW].
-    floor_kw : array
-        Discharge power requested regardless of the level: full power in
-        the last steps, 0 before [kW].
-    """
-    f = np.asarray(forecast_kw, dtype=np.float64)
-    level = shave_level_kw(forecast_high_kw, energy_kwh, power_max_kw=power_max_kw, step_h=step_h)
-    floor = np.zeros(f.size)
-    typical_cut = np.minimum(np.maximum(f - level, 0.0), power_max_kw)
-    left_kwh = energy_kwh - float(typical_cut.sum()) * step_h
-    if left_kwh > 0.0 and f.size:
-        extra = (np.minimum(np.maximum(f, 0.0), power_max_kw) - typical_cut) * step_h
-        n_dump = int(np.searchsorted(np.cumsum(extra[::-1]), left_kwh)) + 1
-        floor[f.size - min(n_dump, f.size) :] = power_max_kw
-    return level, floor
+    """:func:`shave_levels_kw` of one short list in plain floats (the controller's step) [kW]."""
+    target = energy_kwh / step_h
+    p = power_max_kw
+    knots = sorted({max(v, 0.0) for v in values_kw} | {max(v - p, 0.0) for v in values_kw} | {0.0})
+    prev_level, prev_cut = None, 0.0
+    for level in reversed(knots):
+        cut = 0.0
+        for v in values_kw:
+            c = v - level
+            if c > 0.0:
+                cut += c if c < p else p
+        if cut > target:
+            if prev_level is None:
+                return level
+            return prev_level - (prev_level - level) * (target - prev_cut) / (cut - prev_cut)
+        prev_level, prev_cut = level, cut
+    return 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from twin.components.hvac_multinode import MassPosition
 
 __all__ = ["GainSource", "GlazingType", "OpaqueElement", "Window"]
 
@@ -66,6 +67,22 @@ class OpaqueElement(BaseModel):
         le=1.0,
         description="Temperature adjustment factor b_tr for elements not facing outdoor air "
         "(ISO 13790 8.3; 1 for outdoor air, lower towards the ground or unheated spaces) [-].",
+    )
+
+    heat_capacity_j_per_m2_k: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        le=2_000_000.0,
+        description="Areal heat capacity of the element, all layers, Σ ρ·c·d (the "
+        "iso52016_multinode thermal model needs it; 10 cm of concrete: about 200 000) "
+        "[J/(m²·K)].",
+    )
+    mass_position: MassPosition = Field(
+        default="inside",
+        description="Where the element's mass sits, for iso52016_multinode (EN ISO 52016-1 "
+        "classes): inside (I, mass inside the insulation), outside (E), both_sides (IE), "
+        "distributed (D) or middle (M).",
     )
 
     @property

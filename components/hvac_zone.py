@@ -1,6 +1,10 @@
 """Thermal zones: how warm is a hall or an office, and what heating and cooling does it take?
 
-A zone is one ISO 13790 5R1C network (:mod:`components.hvac_rc`) fed by
+A zone is one ISO 13790 5R1C network (:mod:`components.hvac_rc`) or, with
+``thermal_model = "iso52016_multinode"``, EN ISO 52016-1's multi-node network
+(:mod:`components.hvac_multinode`: nodes in every element, for zones whose
+mass matters; there ``solar_gains_kw`` is the gain through the windows and
+the opaque elements' sunshine is absorbed at their outer nodes), fed by
 
 - the envelope: opaque walls, roofs and floors and windows, each with area
   and U-value; windows with g-value, frame share and shading; solar gains
@@ -61,6 +65,12 @@ from twin.components.hvac_air import (
     fan_power_w,
 )
 from twin.components.hvac_envelope import GainSource, OpaqueElement, Window
+from twin.components.hvac_multinode import (
+    H_RE_W_PER_M2_K,
+    NodeElement,
+    resistance_from_u_m2_k_per_w,
+    simulate_multinode,
+)
 from twin.components.hvac_psychrometrics import (
     humidity_ratio_from_relative_humidity,
     humidity_ratio_saturated,
@@ -124,6 +134,14 @@ class ZoneParams(ComponentParams):
         le=20.0,
         description="Coupling of the surface and air nodes per m² of A_t, h_is (ISO 13790 "
         "7.2.2.2: 3.45; Modelica Buildings' BESTEST cases use 2.1) [W/(m²·K)].",
+    )
+    thermal_model: Literal["iso13790_5r1c", "iso52016_multinode"] = Field(
+        default="iso13790_5r1c",
+        description="iso13790_5r1c: the 5R1C network with one lumped mass (mass_class or "
+        "heat_capacity_j_per_m2_k and mass_area_m2); iso52016_multinode: EN ISO 52016-1's five "
+        "nodes per wall, roof and floor and two per window, for zones whose mass matters (every "
+        "opaque element then needs heat_capacity_j_per_m2_k and, where not inside, "
+        "mass_position).",
     )
     mass_class: MassClass = Field(
         default="medium",
@@ -308,6 +326,30 @@ class ZoneParams(ComponentParams):
             if duplicated:
                 msg = f"{group}: names must be unique, duplicated: {', '.join(duplicated)}"
                 raise ValueError(msg)
+        if self.thermal_model == "iso52016_multinode":
+            for i, e in enumerate(self.opaque):
+                if e.heat_capacity_j_per_m2_k is None:
+                    msg = (
+                        f"opaque[{i}] ({e.name}).heat_capacity_j_per_m2_k: required with "
+                        "thermal_model = 'iso52016_multinode'; give the element's areal heat "
+                        "capacity Σ ρ·c·d [J/(m²K)] or use thermal_model = 'iso13790_5r1c'"
+                    )
+                    raise ValueError(msg)
+                if e.adjustment_frac != 1.0:
+                    msg = (
+                        f"opaque[{i}] ({e.name}).adjustment_frac: the multi-node model couples "
+                        "every element to the outdoor air; adjustment_frac < 1 needs "
+                        "thermal_model = 'iso13790_5r1c'"
+                    )
+                    raise ValueError(msg)
+            for group, items in (("opaque", self.opaque), ("windows", self.windows)):
+                for i, e in enumerate(items):
+                    kind = getattr(e, "kind", "window")
+                    try:
+                        resistance_from_u_m2_k_per_w(e.u_w_per_m2_k, kind)
+                    except ValueError as exc:
+                        msg = f"{group}[{i}] ({e.name}).u_w_per_m2_k: {exc}"
+                        raise ValueError(msg) from None
         a_m = self.effective_mass_area_m2
         if a_m > self.internal_area_m2:
             msg = (
@@ -620,6 +662,74 @@ class Zone(Component):
             )
         return gains, sky_loss
 
+    def _multinode_elements(self, ctx: RunContext) -> tuple[list[NodeElement], np.ndarray, float]:
+        """Elements of the multi-node network, the solar gain through the windows [W]
+        and the extra radiation of the outer surfaces to the sky [W].
+
+        Outer surfaces absorb α·I of the sunshine on them (floors none) and lose
+        F_sky·h_re·Δθ_er per m² to the sky (EN ISO 52016-1 6.5.6.3, with
+        F_sky = (1 + cos β)/2 and h_re = 4.14 W/(m²K))."""
+        p = self.params
+        n = ctx.grid.n_steps
+        sky_total = 0.0
+        elements: list[NodeElement] = []
+
+        def plane(tilt: float, azimuth: float):
+            return facade_irradiance(
+                ctx, tilt, azimuth, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
+            )
+
+        def sky_w(area: float, tilt: float) -> float:
+            view = 0.5 * (1.0 + np.cos(np.radians(tilt)))
+            return float(view * H_RE_W_PER_M2_K * p.sky_temp_difference_k * area)
+
+        for e in p.opaque:
+            source = np.zeros(n)
+            if e.kind != "floor":
+                if e.solar_absorptance_frac > 0.0:
+                    source = (
+                        e.solar_absorptance_frac
+                        * e.area_m2
+                        * plane(e.tilt, e.azimuth_deg).global_w_per_m2
+                    )
+                loss = sky_w(e.area_m2, e.tilt)
+                sky_total += loss
+                source = source - loss
+            elements.append(
+                NodeElement(
+                    e.kind,
+                    e.area_m2,
+                    resistance_from_u_m2_k_per_w(e.u_w_per_m2_k, e.kind),
+                    float(e.heat_capacity_j_per_m2_k),
+                    e.mass_position,
+                    source,
+                )
+            )
+        gains = np.zeros(n)
+        for win in p.windows:
+            gains = gains + window_solar_gain_w(
+                plane(win.tilt_deg, win.azimuth_deg),
+                win.area_m2,
+                win.g_value_frac,
+                tilt_deg=win.tilt_deg,
+                frame_frac=win.frame_frac,
+                shading_factor_frac=win.shading_factor_frac,
+                glazing=win.glazing,
+            )
+            loss = sky_w(win.area_m2, win.tilt_deg)
+            sky_total += loss
+            elements.append(
+                NodeElement(
+                    "window",
+                    win.area_m2,
+                    resistance_from_u_m2_k_per_w(win.u_w_per_m2_k, "window"),
+                    0.0,
+                    "inside",
+                    -loss,
+                )
+            )
+        return elements, gains, sky_total
+
     def _outdoor_humidity(self, ctx: RunContext) -> tuple[np.ndarray | None, np.ndarray]:
         """Outdoor humidity ratio [kg/kg] (None without humidity in the weather) and
         station pressure [Pa]."""
@@ -664,8 +774,13 @@ class Zone(Component):
         ) * a_f
         upstream_kw = self._upstream_gains_kw(ctx)
         phi_int = electric_w + p.people_w_per_m2 * occupancy * a_f + upstream_kw * _W_PER_KW
-        solar_w, sky_loss_w = self._solar_w(ctx)
-        phi_sol = solar_w - sky_loss_w
+        multinode = p.thermal_model == "iso52016_multinode"
+        if multinode:
+            elements, solar_w, sky_loss_w = self._multinode_elements(ctx)
+            phi_sol = solar_w
+        else:
+            solar_w, sky_loss_w = self._solar_w(ctx)
+            phi_sol = solar_w - sky_loss_w
 
         h_unocc = (
             p.heating_set_c if p.heating_set_unoccupied_c is None else p.heating_set_unoccupied_c
@@ -767,6 +882,25 @@ class Zone(Component):
                 **common,
             )
 
+        def kernel_multinode():
+            return simulate_multinode(
+                theta_e,
+                phi_int,
+                phi_sol,
+                elements=elements,
+                floor_area_m2=a_f,
+                air_capacity_j_per_k=rho_c * p.volume_m3,
+                step_h=step_h,
+                ventilation_w_per_k=h_ve,
+                temp_heat_set_c=heat_set_run,
+                temp_cool_set_c=cool_set_run,
+                phi_heat_max_w=heat_max,
+                phi_cool_max_w=cool_max,
+                temp_initial_c=float(
+                    np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day]))
+                ),
+            )
+
         def kernel():
             guess = float(
                 np.clip(np.mean(theta_e[:day]), np.min(heat_set[:day]), np.max(cool_set[:day]))
@@ -801,7 +935,20 @@ class Zone(Component):
                 )
             ).encode()
         )
-        r = ctx.memo(("hvac_zone_5r1c", digest.hexdigest()), kernel, uses_weather=False)
+        if multinode:
+            for e in elements:
+                digest.update(
+                    repr(
+                        (e.kind, e.area_m2, e.resistance_m2_k_per_w, e.heat_capacity_j_per_m2_k)
+                        + (e.mass_position, rho_c * p.volume_m3, a_f)
+                    ).encode()
+                )
+                digest.update(np.ascontiguousarray(e.outer_source_w, dtype=np.float64).tobytes())
+            r = ctx.memo(
+                ("hvac_zone_multinode", digest.hexdigest()), kernel_multinode, uses_weather=False
+            )
+        else:
+            r = ctx.memo(("hvac_zone_5r1c", digest.hexdigest()), kernel, uses_weather=False)
         zone_heat_w = np.maximum(r.phi_hc_w, 0.0)
         zone_cool_w = np.maximum(-r.phi_hc_w, 0.0)
         air = coil_loads(

@@ -634,21 +634,18 @@ def _shared_solar_geometry(ctx: RunContext, *, hourly: bool = False) -> _SolarGe
         grid.step_s,
         grid.n_steps,
     )
-    geometry = ctx.cache.get(key)
-    if geometry is None:
+
+    def compute() -> _SolarGeometry:
         where = (float(site.latitude_deg), float(site.longitude_deg), float(site.elevation_m))
-        if held:
-            geometry = _solar_geometry(*where, grid.start, 3600, grid.n_hours)
-            if not hourly:
-                geometry = _SolarGeometry(
-                    **{name: np.repeat(arr, k) for name, arr in vars(geometry).items()}
-                )
-                for arr in vars(geometry).values():
-                    arr.flags.writeable = False
-        else:
-            geometry = _solar_geometry(*where, grid.start, grid.step_s, grid.n_steps)
-        ctx.cache[key] = geometry
-    return geometry
+        if not held:
+            return _solar_geometry(*where, grid.start, grid.step_s, grid.n_steps)
+        geometry = _solar_geometry(*where, grid.start, 3600, grid.n_hours)
+        if hourly:
+            return geometry
+        return _SolarGeometry(**{name: np.repeat(arr, k) for name, arr in vars(geometry).items()})
+
+    # the site and the grid are in the key: shared by every run on them (a sweep's scenarios)
+    return ctx.memo(key, compute, uses_weather=False)
 
 
 # -- the component -----------------------------------------------------------
@@ -736,45 +733,71 @@ class PV(Component):
         k = ctx.grid.steps_per_hour
         hourly = hourly_if_held(k, *columns, albedo)
         if hourly is None:
-            return self._flows(_shared_solar_geometry(ctx), *columns, albedo)
+            return self._flows(ctx, False, _shared_solar_geometry(ctx), *columns, albedo)
         # weather held over the hour: PV depends on weather alone, so compute
         # each hour once and repeat it over its steps
-        flows = self._flows(_shared_solar_geometry(ctx, hourly=True), *hourly)
+        flows = self._flows(ctx, True, _shared_solar_geometry(ctx, hourly=True), *hourly)
         return Flows(
             ports={name: np.repeat(v, k) for name, v in flows.ports.items()},
             outputs={name: np.repeat(v, k) for name, v in flows.outputs.items()},
         )
 
-    def _flows(self, sun, ghi, dni, dhi, temp_air, wind, weather_albedo) -> Flows:
-        """The chain on one series of steps (the grid's, or its hours)."""
+    def _flows(
+        self, ctx: RunContext, hourly: bool, sun, ghi, dni, dhi, temp_air, wind, weather_albedo
+    ) -> Flows:
+        """The chain on one series of steps (the grid's, or its hours, ``hourly``).
+
+        An array's plane-of-array and effective irradiance and its cell
+        temperature depend on the weather, its orientation and mounting and
+        the chain's models, not on its rating: they are computed once per
+        worker and shared by every run on the same weather (a sweep over kWp
+        recomputes only the power)."""
         p = self.params
-        ghi = np.maximum(ghi, 0.0)
-        dni = np.maximum(dni, 0.0)
-        dhi = np.maximum(dhi, 0.0)
-        wind = np.maximum(wind, 0.0)
-        albedo = self._albedo(weather_albedo)
         n = ghi.size
-        if p.spectral_model == "sapm":
-            spectral = pvlib.spectrum.spectral_factor_sapm(
-                sun.spectral_airmass_absolute, DESOTO_AIRMASS_COEFFICIENTS
+
+        def prepared() -> tuple[np.ndarray, ...]:
+            albedo = self._albedo(weather_albedo)
+            if p.spectral_model == "sapm":
+                spectral = pvlib.spectrum.spectral_factor_sapm(
+                    sun.spectral_airmass_absolute, DESOTO_AIRMASS_COEFFICIENTS
+                )
+            else:
+                spectral = np.ones(n)
+            return (
+                np.maximum(ghi, 0.0),
+                np.maximum(dni, 0.0),
+                np.maximum(dhi, 0.0),
+                np.maximum(wind, 0.0),
+                albedo,
+                spectral,
             )
-        else:
-            spectral = np.ones(n)
+
+        chain = (p.sky_diffuse_model, p.iam_model, p.spectral_model, p.temperature_model)
+        albedo_key = (p.albedo_frac, p.use_weather_albedo)
+        inputs = ctx.memo(("pv_inputs", hourly, n, *chain[2:3], *albedo_key), prepared)
+
+        def on_array(array: PVArrayParams) -> tuple[np.ndarray, ...]:
+            ghi_, dni_, dhi_, wind_, albedo, spectral = inputs
+            poa, effective = self._array_irradiance(array, sun, ghi_, dni_, dhi_, albedo, spectral)
+            temp_cell = _TEMPERATURE_MODELS[p.temperature_model](
+                poa,
+                effective,
+                temp_air,
+                wind_,
+                TEMPERATURE_MODEL_PARAMETERS[p.temperature_model][array.mounting],
+            )
+            return poa, effective, np.where(poa > 0.0, temp_cell, temp_air)
 
         dc_kw = np.zeros(n)
         poa_weighted = np.zeros(n)
         eff_weighted = np.zeros(n)
         temp_weighted = np.zeros(n)
         for array in p.arrays:
-            poa, effective = self._array_irradiance(array, sun, ghi, dni, dhi, albedo, spectral)
-            temp_cell = _TEMPERATURE_MODELS[p.temperature_model](
-                poa,
-                effective,
-                temp_air,
-                wind,
-                TEMPERATURE_MODEL_PARAMETERS[p.temperature_model][array.mounting],
+            orientation = (array.tilt_deg, array.azimuth_deg, array.mounting)
+            poa, effective, temp_cell = ctx.memo(
+                ("pv_array", hourly, n, *chain, *albedo_key, *orientation),
+                functools.partial(on_array, array),
             )
-            temp_cell = np.where(poa > 0.0, temp_cell, temp_air)
             dc_kw += dc_power_pvwatts_kw(
                 effective, temp_cell, array.rated_power_dc_kw, array.gamma_pdc_per_c
             )

@@ -332,11 +332,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_check = wsub.add_parser(
         "check",
-        help="read a weather file and report what the checks find",
-        epilog="example:\n  twin weather check shanghai-cswd",
+        help="read a weather file and list every problem the checks find (exit 2 on errors)",
+        epilog="examples:\n  twin weather check shanghai-cswd\n"
+        "  twin weather check site.epw --correct-timing",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_check.add_argument("source", help="bundled site id or file path")
+    p_check.add_argument(
+        "--correct-timing",
+        action="store_true",
+        help="check as a run with correct_timing = true would use it",
+    )
+    p_check.add_argument(
+        "--accept-timing-offset",
+        action="store_true",
+        help="check as a run with accept_timing_offset = true would use it",
+    )
     p_wcmp = wsub.add_parser(
         "compare",
         help="two weather sources side by side, with the PV yield each gives",
@@ -987,7 +998,12 @@ def _cmd_weather(args: argparse.Namespace) -> int:
         return _cmd_weather_compare(args)
     if args.weather_command == "check":
         # strict=False: list every finding, then exit 2 if any is an error
-        w = wx.load_weather(args.source, strict=False)
+        w = wx.load_weather(
+            args.source,
+            strict=False,
+            correct_timing=args.correct_timing,
+            accept_timing_offset=args.accept_timing_offset,
+        )
         loc = w.location
         print(
             f"{w.source_path}\n  {loc.name} ({loc.station_id}) {loc.latitude_deg:.3f}°, "

@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from twin._atomic import atomic_files
 from twin.config.finite import nonfinite_problems
 from twin.config.loader import config_from_dict, format_validation_error, read_toml_file, set_path
 from twin.errors import ConfigError, ConsistencyError
@@ -350,14 +351,15 @@ class CompareResult:
     cashflows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``compare.csv``, ``compare.json``, ``macc.csv``,
-        ``interactions.csv`` and ``cashflows.csv`` into ``out_dir``, each atomically (written
-        beside it, then renamed), leaving the variants' store there intact.
-        A table without rows is still a CSV with its header."""
+        """Write ``compare.csv``, ``macc.csv``, ``interactions.csv``,
+        ``cashflows.csv`` and ``compare.json`` into ``out_dir`` as one set
+        (:func:`twin._atomic.atomic_files`: after a kill the folder holds the
+        previous set or the new one, never a mix), leaving the variants' store
+        there intact. A table without rows is still a CSV with its header, so
+        pandas reads every file."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".compare.", dir=out) as tmp_name:
-            tmp = Path(tmp_name)
+        names = ("compare.csv", "macc.csv", "interactions.csv", "cashflows.csv", "compare.json")
+        with atomic_files(out, names, label="compare") as tmp:
             self.table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
             self.macc.to_csv(tmp / "macc.csv", index=False, float_format="%.6g")
             self.interactions.to_csv(tmp / "interactions.csv", index=False, float_format="%.6g")
@@ -372,14 +374,6 @@ class CompareResult:
             (tmp / "compare.json").write_text(
                 json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
-            for name in (
-                "compare.csv",
-                "compare.json",
-                "macc.csv",
-                "interactions.csv",
-                "cashflows.csv",
-            ):
-                os.replace(tmp / name, out / name)
         return out
 
 

@@ -10,14 +10,18 @@ CLI, experiments, sweeps, M&V, claims and the pathway all call it.
 from __future__ import annotations
 
 from twin import weather as wx
-from twin.accounting import build_balance, build_summary, electricity_cost, plant_series
-from twin.accounting.ledger import compute_ledger
+from twin.accounting import build_summary, electricity_cost, plant_series
+from twin.accounting.balance import balance_frame, balance_rows
+from twin.accounting.cost import CostBreakdown
+from twin.accounting.kpi import PlantSeries
+from twin.accounting.ledger import Ledger, compute_ledger
+from twin.accounting.summary import Summary
 from twin.config.schema import PlantConfig
 from twin.plant import Plant
 from twin.results import Results
 from twin.simulate import Simulation, load_plant_weather, simulate, weather_on_grid
 
-__all__ = ["account", "load_plant_weather", "run", "weather_on_grid"]
+__all__ = ["account", "load_plant_weather", "run", "summarise", "weather_on_grid"]
 
 
 def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Results:
@@ -47,6 +51,28 @@ def run(target: PlantConfig | Plant, *, weather: wx.Weather | None = None) -> Re
 
 def account(sim: Simulation) -> Results:
     """Series, balance, cost, ledger and summary of a simulation."""
+    series, cost, rows, ledger, summary = _account(sim)
+    return Results(
+        sim.plant,
+        sim.flows,
+        series,
+        sim.signals,
+        cost,
+        summary,
+        sim.weather_columns,
+        sim.unmet_by_bus,
+        ledger,
+        balance_frame(rows),
+    )
+
+
+def summarise(sim: Simulation) -> Summary:
+    """The summary of a simulation alone: the figures :func:`account` gives,
+    by the same steps, without the tables a sweep does not keep."""
+    return _account(sim)[-1]
+
+
+def _account(sim: Simulation) -> tuple[PlantSeries, CostBreakdown, list[tuple], Ledger, Summary]:
     plant, flows, grid = sim.plant, sim.flows, sim.plant.grid
     n = grid.n_steps
     supply = plant.slack
@@ -61,7 +87,7 @@ def account(sim: Simulation) -> Results:
         capacity_charge_cny_per_kva_month=terms.capacity_charge_cny_per_kva_month,
         contracted_capacity_kva=terms.contracted_capacity_kva,
     )
-    balance = build_balance(
+    rows = balance_rows(
         plant.components, flows, plant.buses, sim.unmet_by_bus, sim.surplus_by_bus, grid
     )
     # emissions come from the carbon ledger's inventory (defaults without a [ledger] section)
@@ -72,19 +98,8 @@ def account(sim: Simulation) -> Results:
         series,
         cost,
         ledger,
-        balance,
+        rows,
         provenance=sim.provenance,
         run_warnings=list(sim.warnings),
     )
-    return Results(
-        plant,
-        flows,
-        series,
-        sim.signals,
-        cost,
-        summary,
-        sim.weather_columns,
-        sim.unmet_by_bus,
-        ledger,
-        balance,
-    )
+    return series, cost, rows, ledger, summary

@@ -11,14 +11,18 @@ accounted (cost, emissions, the balance, the summary) by :func:`twin.run.run`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
 import logging
+import pickle
 import platform
+import threading
 import warnings
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +39,11 @@ from twin.timegrid import TimeGrid
 
 __all__ = [
     "BALANCE_TOLERANCE_KW",
+    "COMPONENT_MEMO_BYTES",
     "Simulation",
+    "clear_component_memo",
+    "component_memo_stats",
+    "component_reuse",
     "load_plant_weather",
     "simulate",
     "weather_on_grid",
@@ -258,12 +266,7 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         if issue.severity == "warning":
             run_warnings.append(issue.message)
             warnings.warn(issue.message, SuspiciousInputWarning, stacklevel=2)
-    frame = (
-        w.frame
-        if w.frame.index[0].year == grid.start.year
-        else wx.to_year(w.frame, grid.start.year)
-    )
-    columns = weather_on_grid(frame, grid)
+    columns, weather_key = _weather_columns(w, grid)
     loc, wc = w.location, config.weather
     site = Site(
         name=loc.name,
@@ -281,15 +284,22 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
         np.random.SeedSequence(config.simulation.seed),
         plant.series,
     )
-    ctx.weather_key = _content_key(columns)
+    ctx.weather_key = weather_key
     ctx.signals = plant.slack.signals(ctx)
 
     flows: dict[str, Flows] = {}
     n = grid.n_steps
     source = config.source_path or "<config>"
+    reuse = getattr(_REUSE, "on", False)
+    digests = _RunDigests(ctx) if reuse else None
+    days_key = _digest(days) if reuse else ""
     for component in plant.components:
         try:
-            f = component.compute(ctx)
+            f = (
+                _compute_reusing(component, ctx, digests, days_key)
+                if digests is not None
+                else component.compute(ctx)
+            )
         except ConfigError as exc:
             # a component rejects what the user gave it: name the config file
             text = str(exc)
@@ -369,6 +379,34 @@ def _close_buses(
     return unmet, leftover
 
 
+_ON_GRID: dict[tuple[int, str], tuple[wx.Weather, dict[str, np.ndarray], str]] = {}
+"""The last weathers put on a grid: (weather id, grid) -> (weather, columns, content key)."""
+_ON_GRID_SIZE = 4
+
+
+def _weather_columns(w: wx.Weather, grid: TimeGrid) -> tuple[dict[str, np.ndarray], str]:
+    """The weather on the grid (read-only arrays) and its content key, once per
+    weather object and grid: a sweep's scenarios share one weather per worker,
+    and each scenario would otherwise re-index and re-hash the year."""
+    key = (id(w), repr((grid.start, grid.step_s, grid.n_steps)))
+    hit = _ON_GRID.get(key)
+    if hit is not None and hit[0] is w:
+        return dict(hit[1]), hit[2]
+    frame = (
+        w.frame
+        if w.frame.index[0].year == grid.start.year
+        else wx.to_year(w.frame, grid.start.year)
+    )
+    columns = weather_on_grid(frame, grid)
+    for arr in columns.values():
+        arr.flags.writeable = False
+    content = _content_key(columns)
+    if len(_ON_GRID) >= _ON_GRID_SIZE:
+        _ON_GRID.pop(next(iter(_ON_GRID)))
+    _ON_GRID[key] = (w, columns, content)  # holds w, so its id is not reused while cached
+    return dict(columns), content
+
+
 def _content_key(columns: Mapping[str, np.ndarray]) -> str:
     """Hash of the weather on the grid: the identity under which
     weather-derived results are shared across runs (:meth:`RunContext.memo`)."""
@@ -419,3 +457,241 @@ def _provenance(plant: Plant, w: wx.Weather) -> dict[str, Any]:
         },
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+# -- reuse of component results across runs (sweeps) --------------------------
+
+COMPONENT_MEMO_BYTES = 256 * 2**20
+"""Bound of the per-process memo of component results [bytes] (least recently
+used dropped first)."""
+
+_ENTRIES_PER_COMPONENT = 8
+"""Results kept per component setting (its class, parameters, grid, weather,
+calendar and seed), each under the inputs it read."""
+
+_REUSE = threading.local()
+"""``on`` per thread: Dask runs chunks on threads of one process."""
+_COMPONENT_MEMO: OrderedDict[tuple, list[_Reusable]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_component_memo_bytes = 0
+
+
+def clear_component_memo() -> None:
+    """Forget every reused component result of this process (benchmarks, tests)."""
+    global _component_memo_bytes
+    with _MEMO_LOCK:
+        _COMPONENT_MEMO.clear()
+        _component_memo_bytes = 0
+
+
+@contextlib.contextmanager
+def component_reuse() -> Iterator[None]:
+    """Within the block, a component whose parameters and inputs equal those of
+    an earlier run in this process is not computed again: its flows (and the
+    warnings it gave) are reused. Sweeps turn it on in their workers; a single
+    run does not pay for the bookkeeping.
+
+    What a component computes depends only on its parameters and what it reads
+    from the run (:class:`twin.component.RunContext`): the grid, site, weather,
+    day types and seed, which are in the key, and each signal field, net demands,
+    upstream flows and input series, which are recorded as it reads them with
+    a digest of their content. A later run reuses the result when every
+    recorded input has the same digest (a content-addressed memo)."""
+    before = getattr(_REUSE, "on", False)
+    _REUSE.on = True
+    try:
+        yield
+    finally:
+        _REUSE.on = before
+
+
+def component_memo_stats() -> dict[str, int]:
+    """Hits, misses and bytes held by the component memo of this process."""
+    return {**_MEMO_STATS, "bytes": _component_memo_bytes}
+
+
+_MEMO_STATS = {"hits": 0, "misses": 0}
+
+
+@dataclass(frozen=True)
+class _Reusable:
+    reads: tuple[tuple[Any, ...], ...]
+    """(what, argument, digest) of every input read, in reading order."""
+    flows: Flows
+    warnings: tuple[warnings.WarningMessage, ...]
+    nbytes: int
+
+
+def _digest(*arrays: Any) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for arr in arrays:
+        a = np.ascontiguousarray(arr)
+        h.update(str(a.dtype).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+class _RunDigests:
+    """Digests of what components may read in one run, each taken once."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self._memo: dict[tuple, str] = {}
+
+    def of(self, what: str, arg: Any) -> str:
+        ctx = self.ctx
+        key = (what, arg, len(ctx._flows)) if what == "net_demand" else (what, arg)
+        value = self._memo.get(key)
+        if value is None:
+            if what == "signals":
+                value = repr(ctx.signals is None)
+            elif what == "signal":
+                field = getattr(ctx.signals, arg)
+                value = (
+                    _digest(field)
+                    if isinstance(field, np.ndarray)
+                    else hashlib.blake2b(
+                        pickle.dumps(field, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16
+                    ).hexdigest()
+                )
+            elif what == "net_demand":
+                value = _digest(ctx.net_demand(arg))
+            elif what == "flows":
+                f = ctx.flows(arg)
+                value = _digest(*(f.ports[k] for k in sorted(f.ports))) + _digest(
+                    *(f.outputs[k] for k in sorted(f.outputs))
+                )
+                value += repr((sorted(f.ports), sorted(f.outputs)))
+            elif what == "input_series":
+                value = _digest(ctx.input_series(*arg))
+            else:  # pragma: no cover - every kind above
+                msg = f"no digest rule for {what!r}"
+                raise ValueError(msg)
+            self._memo[key] = value
+        return value
+
+
+class _SignalsView:
+    """The run's signals as one component sees them, recording each field it reads
+    (a battery that reads the prices does not depend on the grid factor)."""
+
+    def __init__(self, signals: TariffSignals, tracked: _Tracked) -> None:
+        self._signals = signals
+        self._tracked = tracked
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._signals, name)
+        if not name.startswith("__"):
+            self._tracked._read("signal", name)
+        return value
+
+
+class _Tracked:
+    """The run context as one component sees it, recording what it reads."""
+
+    def __init__(self, ctx: RunContext, digests: _RunDigests) -> None:
+        self._ctx = ctx
+        self._digests = digests
+        self.reads: list[tuple[Any, ...]] = []
+        self.grid = ctx.grid
+        self.site = ctx.site
+        self.weather = ctx.weather
+        self.day_type = ctx.day_type
+        self.cache = ctx.cache
+        self.weather_key = ctx.weather_key
+
+    def _read(self, what: str, arg: Any) -> None:
+        self.reads.append((what, arg, self._digests.of(what, arg)))
+
+    @property
+    def signals(self) -> TariffSignals | None:
+        self._read("signals", None)
+        s = self._ctx.signals
+        return None if s is None else _SignalsView(s, self)  # type: ignore[return-value]
+
+    def net_demand(self, bus: str) -> np.ndarray:
+        self._read("net_demand", bus)
+        return self._ctx.net_demand(bus)
+
+    def flows(self, component_name: str) -> Flows:
+        self._read("flows", component_name)
+        return self._ctx.flows(component_name)
+
+    def input_series(self, component_name: str, field_path: str) -> np.ndarray:
+        self._read("input_series", (component_name, field_path))
+        return self._ctx.input_series(component_name, field_path)
+
+    def memo(self, *args: Any, **kwargs: Any) -> Any:
+        return self._ctx.memo(*args, **kwargs)
+
+    def rng(self, component_name: str) -> np.random.Generator:
+        return self._ctx.rng(component_name)  # the seed is in the key
+
+    def __getattr__(self, name: str) -> Any:
+        msg = f"{name!r}: the run context has no such member the reuse memo knows"
+        raise AttributeError(msg)
+
+
+def _setting(component: Component, ctx: RunContext, days_key: str) -> tuple | None:
+    """What a component's result is keyed under besides its reads (None: not reusable)."""
+    if ctx.weather_key is None:
+        return None
+    g, seq = ctx.grid, ctx._seed_sequence
+    return (
+        type(component).__module__,
+        type(component).__qualname__,
+        component.params.model_dump_json(),
+        (g.start, g.step_s, g.n_steps),
+        ctx.weather_key,
+        ctx.site,
+        days_key,
+        repr(seq.entropy),
+        seq.spawn_key,
+    )
+
+
+def _reemit(caught: tuple[warnings.WarningMessage, ...]) -> None:
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _compute_reusing(
+    component: Component, ctx: RunContext, digests: _RunDigests, days_key: str
+) -> Flows:
+    """``component.compute(ctx)``, or its earlier result on the same inputs."""
+    global _component_memo_bytes
+    setting = _setting(component, ctx, days_key)
+    if setting is None:
+        return component.compute(ctx)
+    with _MEMO_LOCK:
+        entries = list(_COMPONENT_MEMO.get(setting, ()))
+    for entry in entries:
+        if all(digests.of(what, arg) == digest for what, arg, digest in entry.reads):
+            with _MEMO_LOCK:
+                if setting in _COMPONENT_MEMO:
+                    _COMPONENT_MEMO.move_to_end(setting)
+                _MEMO_STATS["hits"] += 1
+            _reemit(entry.warnings)
+            return entry.flows
+    with _MEMO_LOCK:
+        _MEMO_STATS["misses"] += 1
+    tracked = _Tracked(ctx, digests)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        flows = component.compute(tracked)  # type: ignore[arg-type]
+    _reemit(tuple(caught))
+    for arr in (*flows.ports.values(), *flows.outputs.values()):
+        if isinstance(arr, np.ndarray):
+            arr.flags.writeable = False
+    size = sum(getattr(a, "nbytes", 0) for a in (*flows.ports.values(), *flows.outputs.values()))
+    entry = _Reusable(tuple(tracked.reads), flows, tuple(caught), size)
+    with _MEMO_LOCK:
+        entries = [entry, *_COMPONENT_MEMO.pop(setting, ())]
+        _component_memo_bytes += size
+        for dropped in entries[_ENTRIES_PER_COMPONENT:]:
+            _component_memo_bytes -= dropped.nbytes
+        _COMPONENT_MEMO[setting] = entries[:_ENTRIES_PER_COMPONENT]
+        while _component_memo_bytes > COMPONENT_MEMO_BYTES and _COMPONENT_MEMO:
+            _, old = _COMPONENT_MEMO.popitem(last=False)
+            _component_memo_bytes -= sum(e.nbytes for e in old)
+    return flows

@@ -51,6 +51,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import math
 import re
 import tempfile
 from collections.abc import Mapping
@@ -66,7 +67,6 @@ from ._solar import cos_zenith, epoch_seconds
 from .core import Location, Weather, WeatherError, WeatherIssue, format_message
 from .readers import (
     DEFAULT_YEAR,
-    TIMING_REFUSAL_MIN,
     _assemble,
     _read_epw,
     _read_text,
@@ -283,8 +283,19 @@ def _canonical(
     return frame[list(CANONICAL_COLUMNS)], issues
 
 
-def _fixed_tz(offset_h: float) -> datetime.timezone:
-    return datetime.timezone(datetime.timedelta(hours=float(offset_h)))
+def _fixed_tz(offset_h: float, source: str = "<frame>") -> datetime.timezone:
+    """The fixed-offset zone of a UTC offset [h]; a WeatherError outside −12..+14 h."""
+    value = float(offset_h)
+    if not (math.isfinite(value) and -12.0 <= value <= 14.0):
+        msg = format_message(
+            source,
+            "tz_offset_h",
+            "a UTC offset in -12..14 h (local standard time)",
+            repr(offset_h),
+            "state the offset of the file's time stamps (e.g. tz_offset_h = 8 for China)",
+        )
+        raise WeatherError(msg)
+    return datetime.timezone(datetime.timedelta(hours=value))
 
 
 def _complete_humidity(frame: pd.DataFrame, source: str) -> list[WeatherIssue]:
@@ -322,6 +333,15 @@ def _regrid_hourly(
         raise WeatherError(msg)
     steps = np.diff(index.as_unit("s").asi8).astype(np.float64)
     step_s = float(np.median(steps))
+    if not step_s > 0.0:
+        msg = format_message(
+            source,
+            "time",
+            "increasing time stamps, one per step",
+            f"a median step of {step_s:g} s (duplicated or unordered stamps)",
+            "sort the file by time and drop the repeated rows",
+        )
+        raise WeatherError(msg)
     minutes = np.asarray(
         (index.minute * 60 + index.second) % step_s
         if step_s < 3600
@@ -442,7 +462,7 @@ def _series_tmy2(text: str, source: str) -> _Series:
         )
     ) + pd.to_timedelta(data["hour"].to_numpy(dtype=np.int64) - 1, unit="h")
     tz = float(meta["TZ"])
-    data = data.set_axis(pd.DatetimeIndex(start).tz_localize(_fixed_tz(tz)), axis=0)
+    data = data.set_axis(pd.DatetimeIndex(start).tz_localize(_fixed_tz(tz, source)), axis=0)
     frame, issues = _canonical(
         data,
         TMY2_VARIABLE_MAP,
@@ -546,7 +566,7 @@ def _pvgis_horizontal(data: pd.DataFrame, meta: dict, source: str) -> pd.DataFra
 def _series_psm3(text: str, source: str) -> _Series:
     data, meta = iotools.read_nsrdb_psm4(io.StringIO(text), map_variables=True)
     tz = float(meta.get("Time Zone", 0.0))
-    index = pd.DatetimeIndex(data.index).tz_convert(_fixed_tz(tz))
+    index = pd.DatetimeIndex(data.index).tz_convert(_fixed_tz(tz, source))
     data = data.set_axis(index, axis=0)
     frame, issues = _canonical(data, NSRDB_VARIABLE_MAP, NSRDB_UNIT_FACTORS, source)
     issues += _complete_humidity(frame, source)
@@ -666,7 +686,7 @@ def _series_csv(
         )
         raise WeatherError(msg)
     index = pd.DatetimeIndex(stamps)
-    tz = _fixed_tz(tz_offset_h)
+    tz = _fixed_tz(tz_offset_h, source)
     index = index.tz_convert(tz) if index.tz is not None else index.tz_localize(tz)
     steps = np.diff(index.as_unit("s").asi8)
     step_s = float(np.median(steps)) if steps.size else 3600.0
@@ -846,6 +866,7 @@ def _parse(
         KeyError,
         IndexError,
         TypeError,
+        OverflowError,
         json.JSONDecodeError,
         pd.errors.ParserError,
     ) as exc:
@@ -922,6 +943,7 @@ def read_weather(
     correct_timing: bool = False,
     accept_timing_offset: bool = False,
     relative_humidity_frac: float | None = None,
+    timing_acceptance: str | None = None,
     **csv: object,
 ) -> Weather:
     """Read one weather year from any supported file (format detected from content).
@@ -942,7 +964,11 @@ def read_weather(
         Shift the irradiance by the measured timing offset.
     accept_timing_offset : bool
         Accept a measured offset beyond :data:`weather.readers.TIMING_REFUSAL_MIN`
-        (refused otherwise for the formats of this module).
+        (refused otherwise); the data are used as they are and a
+        ``"timing_offset_accepted"`` warning records it.
+    timing_acceptance : str, optional
+        A stated reason to accept such an offset (the bundled files' reasons
+        in ``weather/data/sites.csv``); it is quoted in the warning.
     relative_humidity_frac : float, optional
         Constant relative humidity for a file that has none (PVGIS hourly
         series; a CSV without RH or dew point), 0..1; reported as a
@@ -974,6 +1000,7 @@ def read_weather(
         accept_timing_offset,
         csv,
         rh_frac=relative_humidity_frac,
+        acceptance_reason=timing_acceptance,
     )
     if len(years) != 1:
         msg = format_message(
@@ -1048,18 +1075,24 @@ def _read(
     csv: Mapping[str, object],
     keep_years: bool = False,
     rh_frac: float | None = None,
+    acceptance_reason: str | None = None,
 ) -> list[Weather]:
     fmt, digest, source, series = _parse(path, fmt, _csv_options(csv))
     if series is None:
         reader = _read_epw if fmt == "epw" else _read_tmy3
-        weather = reader(path, year=year, strict=strict, correct_timing=correct_timing)
+        options = {
+            "strict": strict,
+            "correct_timing": correct_timing,
+            "accept_timing_offset": accept,
+            "acceptance_reason": acceptance_reason,
+        }
+        weather = reader(path, year=year, **options)
         own = {y for _, y in weather.source_years}
         if keep_years and len(own) == 1 and weather.data_kind not in TYPICAL_KINDS:
             # an actual-year EPW keeps its own calendar year
-            weather = reader(path, year=own.pop(), strict=strict, correct_timing=correct_timing)
+            weather = reader(path, year=own.pop(), **options)
         return [weather]
     _stated_humidity(series, rh_frac, source)
-    refuse = None if accept else TIMING_REFUSAL_MIN
     common = {
         "location": series.location,
         "source": source,
@@ -1068,7 +1101,8 @@ def _read(
         "label_rule": series.label_rule,
         "strict": strict,
         "correct_timing": correct_timing,
-        "refuse_timing_beyond_min": refuse,
+        "accept_timing_offset": accept,
+        "acceptance_reason": acceptance_reason,
         "utc_time_base": series.data_kind.startswith("PVGIS"),
     }
     if series.typical:

@@ -11,7 +11,7 @@ from typing import Any
 from .core import Weather, WeatherError, format_message
 from .formats import read_weather
 from .readers import DEFAULT_YEAR
-from .sites import _site_row, site_path
+from .sites import DATA_DIR, _site_row, list_sites, site_path
 
 __all__ = ["load_weather", "load_weather_source"]
 
@@ -38,6 +38,7 @@ def _load_cached(
     correct_timing: bool,
     accept_timing_offset: bool,
     relative_humidity_frac: float | None,
+    timing_acceptance: str | None,
 ) -> Weather:
     # mtime_ns and size are part of the key so an edited file is re-read.
     return read_weather(
@@ -47,7 +48,20 @@ def _load_cached(
         correct_timing=correct_timing,
         accept_timing_offset=accept_timing_offset,
         relative_humidity_frac=relative_humidity_frac,
+        timing_acceptance=timing_acceptance,
     )
+
+
+def _bundled_acceptance(path: Path) -> str | None:
+    """The stated timing acceptance of a bundled file (by its place in the bundle)."""
+    if path.parent != DATA_DIR.resolve():
+        return None
+    sites = list_sites()
+    match = sites[sites["file"] == path.name]
+    if match.empty or not match["timing_acceptance"].iloc[0]:
+        return None
+    site = str(match["site"].iloc[0])
+    return f"bundled file {site} ({match['timing_acceptance'].iloc[0]})"
 
 
 def load_weather(
@@ -80,7 +94,10 @@ def load_weather(
         Raise :class:`WeatherError` if any error-severity issue remains.
     accept_timing_offset : bool
         Accept a measured timing offset beyond
-        :data:`weather.readers.TIMING_REFUSAL_MIN` in a non-EPW/TMY3 file.
+        :data:`weather.readers.TIMING_REFUSAL_MIN` (refused otherwise) and use
+        the data as they are; a ``"timing_offset_accepted"`` warning records
+        it. The four bundled CSWD files about an hour late are accepted with
+        the reason stated in ``weather/data/sites.csv``.
     relative_humidity_frac : float, optional
         Stated constant humidity for a file that has none (PVGIS hourly series).
 
@@ -132,6 +149,7 @@ def load_weather(
         bool(correct_timing),
         bool(accept_timing_offset),
         None if relative_humidity_frac is None else float(relative_humidity_frac),
+        _bundled_acceptance(resolved),
     )
     extra: dict[str, object] = {"frame": weather.frame.copy()}
     if site is not None:

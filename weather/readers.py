@@ -29,6 +29,8 @@ import gzip
 import hashlib
 import io
 import logging
+import math
+import warnings
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,6 +40,7 @@ import pandas as pd
 from pvlib import iotools
 
 from .checks import (
+    LOCATION_RANGES,
     check_irradiance,
     check_location,
     check_missing,
@@ -63,6 +66,7 @@ from .variables import (
 __all__ = [
     "DEFAULT_YEAR",
     "EPW_LABEL_RULE",
+    "TIMING_CORRECTION_MAX_MIN",
     "TIMING_REFUSAL_MIN",
     "TIMING_WARNING_MIN",
     "TMY3_LABEL_RULE",
@@ -78,12 +82,21 @@ DEFAULT_YEAR = 2025
 #: |timing offset| above which a warning issue suggests ``correct_timing`` [min].
 TIMING_WARNING_MIN = 20.0
 
-#: |timing offset| above which the readers of :mod:`weather.formats` refuse a
-#: file unless the user accepts the offset by name (``accept_timing_offset``)
-#: or asks for the correction [min] (issue "No input crashes the twin": data
-#: shifted by hours must not be silently "corrected"). The bundled EPWs keep
-#: the warning: their offsets are measured and documented in SOURCES.md.
+#: |timing offset| above which every reader refuses a file unless the user
+#: accepts the offset by name (``accept_timing_offset``) or asks for the
+#: correction [min] (issue "No input crashes the twin": data shifted by hours
+#: must not be silently "corrected"). Half-hour labelling conventions (a
+#: value centred on its end label, +30 min in most Chinese files) stay below
+#: it; the four bundled CSWD files about an hour late are accepted with the
+#: reason stated in ``weather/data/sites.csv`` (``timing_acceptance``).
 TIMING_REFUSAL_MIN = 45.0
+
+#: Largest |timing offset| ``correct_timing`` shifts [min]. A labelling
+#: convention moves data by at most one interval (start, centre or end of an
+#: hour: ±60 min), plus the ±15 min of a station's longitude within its
+#: reference meridian; more is a wrong time zone, date or hour column, which a
+#: shift would only hide (an 810-min "correction" of a −5 h header).
+TIMING_CORRECTION_MAX_MIN = 90.0
 
 EPW_LABEL_RULE = (
     "EPW hour h (1..24) covers clock hour (h-1, h] in local standard time; "
@@ -170,6 +183,14 @@ def _to_canonical(
     return frame[list(CANONICAL_COLUMNS)], issues
 
 
+def _require_time_zone(location: Location, source: str) -> None:
+    """Refuse a header whose UTC offset cannot stamp the rows (with every other
+    header problem): nothing can be checked on a time base that does not exist."""
+    lo, hi = LOCATION_RANGES["tz_offset_h"]
+    if not (np.isfinite(location.tz_offset_h) and lo <= location.tz_offset_h <= hi):
+        raise_for_errors(check_location(location, source=source))
+
+
 def _restamp(
     frame: pd.DataFrame,
     src_year: np.ndarray,
@@ -238,6 +259,14 @@ def _data_kind(data_type: str) -> str:
     return data_type.strip() or "unknown"
 
 
+def _timing_slack_h(offset_min: float) -> int:
+    """Hours either side within which a row's irradiance may belong, given the
+    timing offset left in the data [h] (at least 1)."""
+    if not np.isfinite(offset_min):
+        return 1
+    return max(1, math.ceil(abs(offset_min) / 60.0))
+
+
 def _assemble(
     frame: pd.DataFrame,
     *,
@@ -250,30 +279,59 @@ def _assemble(
     issues: list[WeatherIssue],
     strict: bool,
     correct_timing: bool,
-    refuse_timing_beyond_min: float | None = None,
+    accept_timing_offset: bool = False,
+    acceptance_reason: str | None = None,
     utc_time_base: bool = False,
 ) -> Weather:
     """Fill, check, measure timing, optionally correct it; build the Weather.
 
-    With ``refuse_timing_beyond_min``, a measured offset beyond it is an
-    error (unless ``correct_timing``) instead of a warning.
+    Every check runs and every finding is kept (``twin weather check`` lists
+    them all); with ``strict`` the errors are raised together at the end.
+    Checks that need the site (units, timing, irradiance against the sun)
+    are skipped when the header's location is itself an error.
+
+    Timing policy (issue "No input crashes the twin": data shifted by hours
+    must never be silently "corrected"):
+
+    - |offset| <= :data:`TIMING_WARNING_MIN`: nothing to say;
+    - up to :data:`TIMING_REFUSAL_MIN`: a warning suggesting ``correct_timing``;
+    - beyond it: an error, unless the user accepts the offset by name
+      (``accept_timing_offset``, or a bundled file's stated
+      ``acceptance_reason``; a warning then records it) or asks for the
+      correction;
+    - ``correct_timing`` shifts at most :data:`TIMING_CORRECTION_MAX_MIN`;
+      a larger offset is a wrong time zone or date, not a labelling
+      convention, and is an error.
     """
     location_issues = check_location(location, source=source, utc_time_base=utc_time_base)
-    if location_issues:
-        raise_for_errors(location_issues)
-    frame, fill_issues = fill_gaps(frame, location, source=source)
+    located = not location_issues
+    issues = list(issues) + location_issues
+    if len(frame) == 0:
+        msg = format_message(
+            source,
+            "data rows",
+            "8760 or 8784 hourly rows after the header",
+            "no data rows",
+            "the file is cut short: download or export it again",
+        )
+        issues.append(WeatherIssue("no_data_rows", "error", msg))
+        raise_for_errors(issues)
+    frame, fill_issues = fill_gaps(frame, location, source=source) if located else (frame, [])
     issues = issues + fill_issues
     base_issues = (
         check_timestamps(frame, source=source)
         + check_missing(frame, source=source)
         + check_ranges(frame, source=source)
     )
-    if not any(i.severity == "error" for i in base_issues):
+    if located and not any(i.severity == "error" for i in base_issues):
         base_issues += check_units(frame, location, source=source)
     issues += base_issues
-    usable = not any(i.severity == "error" for i in base_issues)
+    usable = located and not any(i.severity == "error" for i in base_issues)
+    raw = frame
     offset_min = measure_timing_offset_min(frame, location) if usable else float("nan")
     correction_min = 0.0
+    residual_min = offset_min  # NaN once the offset is refused
+    accepted = accept_timing_offset or acceptance_reason is not None
     if not np.isfinite(offset_min):
         if usable:
             msg = (
@@ -281,6 +339,20 @@ def _assemble(
                 f"{MIN_CLEAR_DAYS} clear-ish days); no timing correction possible"
             )
             issues.append(WeatherIssue("timing_not_measurable", "warning", msg, 0, "ghi_w_per_m2"))
+    elif correct_timing and abs(offset_min) > TIMING_CORRECTION_MAX_MIN:
+        msg = format_message(
+            source,
+            "ghi_w_per_m2",
+            f"a timing offset of at most ±{TIMING_CORRECTION_MAX_MIN:g} min to correct",
+            f"GHI centred {offset_min:+.0f} min from solar noon: a wrong time zone, date or "
+            "hour column, not a labelling convention",
+            "correct the header's time zone or the file's time stamps; correct_timing does not "
+            "shift data by hours",
+        )
+        issues.append(
+            WeatherIssue("timing_offset_not_correctable", "error", msg, 0, "ghi_w_per_m2")
+        )
+        residual_min = float("nan")
     elif correct_timing:
         correction_min = float(round(offset_min))
         frame = shift_irradiance(frame, correction_min)
@@ -289,17 +361,26 @@ def _assemble(
             f"earlier to centre GHI on solar noon (measured offset {offset_min:+.1f} min)"
         )
         issues.append(WeatherIssue("timing_corrected", "info", msg, len(frame), "ghi_w_per_m2"))
-    elif refuse_timing_beyond_min is not None and abs(offset_min) > refuse_timing_beyond_min:
+    elif abs(offset_min) > TIMING_REFUSAL_MIN and accepted:
+        why = acceptance_reason or "accepted by `accept_timing_offset = true`"
+        msg = (
+            f"{source}: ghi_w_per_m2: GHI centred {offset_min:+.0f} min from solar noon, beyond "
+            f"±{TIMING_REFUSAL_MIN:g} min; used as it is: {why}; set correct_timing = true to "
+            "centre it instead"
+        )
+        issues.append(WeatherIssue("timing_offset_accepted", "warning", msg, 0, "ghi_w_per_m2"))
+    elif abs(offset_min) > TIMING_REFUSAL_MIN:
         msg = format_message(
             source,
             "ghi_w_per_m2",
-            f"GHI centred on solar noon within ±{refuse_timing_beyond_min:g} min",
+            f"GHI centred on solar noon within ±{TIMING_REFUSAL_MIN:g} min",
             f"centroid {offset_min:+.0f} min from solar noon: the time stamps, time zone or "
             "labelling (start/centre/end) of the file are likely wrong",
             "check the labelling and time zone; if the offset is real, accept it with "
-            "`accept_timing_offset = true` in [weather] (or correct_timing = true to shift it)",
+            "`accept_timing_offset = true` in [weather], or shift it with `correct_timing = true`",
         )
         issues.append(WeatherIssue("timing_offset_refused", "error", msg, 0, "ghi_w_per_m2"))
+        residual_min = float("nan")
     elif abs(offset_min) > TIMING_WARNING_MIN:
         msg = format_message(
             source,
@@ -311,7 +392,18 @@ def _assemble(
             "table (load_weather(..., correct_timing=True)), or use another file",
         )
         issues.append(WeatherIssue("timing_offset", "warning", msg, 0, "ghi_w_per_m2"))
-    issues += check_irradiance(frame, location, source=source)
+    if located:
+        # The file's own values are judged (before any correction of ours), with
+        # the slack of the timing offset the user accepted or asked to correct;
+        # the hour-by-hour warning describes the frame that is used.
+        slack = _timing_slack_h(offset_min if np.isfinite(residual_min) else float("nan"))
+        found = check_irradiance(raw, location, source=source, timing_slack_h=slack)
+        if frame is not raw:
+            used = check_irradiance(frame, location, source=source, timing_slack_h=slack)
+            found = [i for i in found if i.severity == "error"] + [
+                i for i in used if i.severity != "error"
+            ]
+        issues += found
     if strict:
         raise_for_errors(issues)
     for issue in issues:
@@ -330,7 +422,85 @@ def _assemble(
     )
 
 
-def _read_epw(path: str | Path, *, year: int, strict: bool, correct_timing: bool) -> Weather:
+#: The eight EPW header records, in order (EnergyPlus Auxiliary Programs,
+#: "Weather Converter Program", EPW file format).
+EPW_HEADER_RECORDS = (
+    "LOCATION",
+    "DESIGN CONDITIONS",
+    "TYPICAL/EXTREME PERIODS",
+    "GROUND TEMPERATURES",
+    "HOLIDAYS/DAYLIGHT SAVINGS",
+    "COMMENTS 1",
+    "COMMENTS 2",
+    "DATA PERIODS",
+)
+
+
+def _check_epw_header(text: str, source: str) -> None:
+    """Refuse a truncated or reordered EPW header, naming the first bad line."""
+    lines = text.splitlines()[: len(EPW_HEADER_RECORDS)]
+    for number, record in enumerate(EPW_HEADER_RECORDS, start=1):
+        found = lines[number - 1].split(",", 1)[0].strip() if number <= len(lines) else None
+        # the first word is the record's name (PVGIS writes "HOLIDAYS/DAYLIGHT SAVING")
+        if found is None or found.upper().split(" ")[0] != record.split(" ")[0]:
+            shown = "end of file" if found is None else repr(found[:40])
+            msg = format_message(
+                source,
+                f"header line {number}",
+                f"the EPW record {record!r} (8 header records: {', '.join(EPW_HEADER_RECORDS)})",
+                shown,
+                "the header is truncated or edited: download or export the EPW again",
+            )
+            raise WeatherError(msg)
+    fields = lines[0].split(",")
+    if len(fields) < 10:
+        msg = format_message(
+            source,
+            "header line 1 (LOCATION)",
+            "10 fields: city, state, country, source, WMO, latitude, longitude, time zone, "
+            "elevation",
+            f"{len(fields)} field(s)",
+            "repair the LOCATION line",
+        )
+        raise WeatherError(msg)
+    for i, name in ((6, "latitude"), (7, "longitude"), (8, "time zone"), (9, "elevation")):
+        try:
+            float(fields[i])
+        except ValueError:
+            msg = format_message(
+                source,
+                f"header LOCATION {name}",
+                "a number",
+                repr(fields[i].strip()[:40]),
+                "repair the LOCATION line",
+            )
+            raise WeatherError(msg) from None
+
+
+def _epw_location(meta: Mapping[str, object]) -> Location:
+    return Location(
+        name=", ".join(
+            str(s).strip()
+            for s in (meta["city"], meta["state-prov"], meta["country"])
+            if str(s).strip()
+        ),
+        station_id=str(meta["WMO_code"]).strip(),
+        latitude_deg=float(meta["latitude"]),
+        longitude_deg=float(meta["longitude"]),
+        elevation_m=float(meta["altitude"]),
+        tz_offset_h=float(meta["TZ"]),
+    )
+
+
+def _read_epw(
+    path: str | Path,
+    *,
+    year: int,
+    strict: bool,
+    correct_timing: bool,
+    accept_timing_offset: bool = False,
+    acceptance_reason: str | None = None,
+) -> Weather:
     text, digest, source = _read_text(path)
     if not text.startswith("LOCATION"):
         msg = format_message(
@@ -341,17 +511,39 @@ def _read_epw(path: str | Path, *, year: int, strict: bool, correct_timing: bool
             "pass an EPW file here, or a TMY3 .csv to read_tmy3",
         )
         raise WeatherError(msg)
+    _check_epw_header(text, source)
     try:
-        data, meta = iotools.read_epw(io.StringIO(text))
-    except (ValueError, KeyError, IndexError, TypeError, pd.errors.ParserError) as exc:
+        with warnings.catch_warnings():
+            # a mutilated column makes pandas guess mixed types; every value is
+            # coerced to a number (or NaN, then reported) in _to_canonical
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            data, meta = iotools.read_epw(io.StringIO(text))
+        location = _epw_location(meta)
+    except (
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+        pd.errors.ParserError,
+    ) as exc:
         msg = format_message(
             source,
             "data rows",
             "8 header lines and 35 comma-separated fields per row",
-            f"a file pvlib cannot parse ({exc})",
+            f"a file pvlib cannot parse ({type(exc).__name__}: {exc})",
             "repair or re-export the EPW file",
         )
         raise WeatherError(msg) from exc
+    if len(data) == 0:
+        msg = format_message(
+            source,
+            "data rows",
+            "8760 or 8784 hourly rows after the 8 header lines",
+            "a header and no data rows",
+            "the file is cut short: download or export it again",
+        )
+        raise WeatherError(msg)
     epw_hour = data["hour"].to_numpy()
     if not np.array_equal(np.asarray(data.index.hour), epw_hour - 1):
         # Guard: the label rule below relies on pvlib stamping hour h at h-1.
@@ -363,20 +555,11 @@ def _read_epw(path: str | Path, *, year: int, strict: bool, correct_timing: bool
             "update weather.readers.EPW_LABEL_RULE",
         )
         raise WeatherError(msg)
-    location = Location(
-        name=", ".join(
-            s.strip() for s in (meta["city"], meta["state-prov"], meta["country"]) if s.strip()
-        ),
-        station_id=str(meta["WMO_code"]).strip(),
-        latitude_deg=float(meta["latitude"]),
-        longitude_deg=float(meta["longitude"]),
-        elevation_m=float(meta["altitude"]),
-        tz_offset_h=float(meta["TZ"]),
-    )
 
     def is_missing(col: str, values: np.ndarray) -> np.ndarray:
         return values >= EPW_MISSING_CODES[col]
 
+    _require_time_zone(location, source)
     frame, issues = _to_canonical(data, EPW_VARIABLE_MAP, EPW_UNIT_FACTORS, is_missing, source)
     frame, source_years, stamp_issues = _restamp(
         frame,
@@ -400,6 +583,8 @@ def _read_epw(path: str | Path, *, year: int, strict: bool, correct_timing: bool
         issues=issues + stamp_issues,
         strict=strict,
         correct_timing=correct_timing,
+        accept_timing_offset=accept_timing_offset,
+        acceptance_reason=acceptance_reason,
     )
 
 
@@ -421,9 +606,10 @@ def _tmy3_interval_starts(text: str, n_rows: int, source: str) -> pd.DatetimeInd
         dtype=str,
     )
     dates = pd.to_datetime(stamps["date"], format="%m/%d/%Y", errors="coerce")
-    hhmm = stamps["time"].str.split(":", expand=True)
-    hours = pd.to_numeric(hhmm[0], errors="coerce")
-    minutes = pd.to_numeric(hhmm[1], errors="coerce")
+    hhmm = stamps["time"].astype(str).str.split(":", expand=True)
+    nothing = pd.Series(np.nan, index=stamps.index)
+    hours = pd.to_numeric(hhmm[0], errors="coerce") if 0 in hhmm.columns else nothing
+    minutes = pd.to_numeric(hhmm[1], errors="coerce") if 1 in hhmm.columns else nothing
     start = dates + pd.to_timedelta(hours - 1, unit="h") + pd.to_timedelta(minutes, unit="min")
     if len(start) != n_rows or start.isna().any():
         msg = format_message(
@@ -437,31 +623,58 @@ def _tmy3_interval_starts(text: str, n_rows: int, source: str) -> pd.DatetimeInd
     return pd.DatetimeIndex(start)
 
 
-def _read_tmy3(path: str | Path, *, year: int, strict: bool, correct_timing: bool) -> Weather:
+def _read_tmy3(
+    path: str | Path,
+    *,
+    year: int,
+    strict: bool,
+    correct_timing: bool,
+    accept_timing_offset: bool = False,
+    acceptance_reason: str | None = None,
+) -> Weather:
     text, digest, source = _read_text(path)
     try:
-        data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
-    except (ValueError, KeyError, IndexError, TypeError, pd.errors.ParserError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # as for the EPW
+            data, meta = iotools.read_tmy3(io.StringIO(text), map_variables=True)
+        location = Location(
+            name=", ".join(str(meta[k]).strip().strip('"') for k in ("Name", "State")),
+            station_id=str(meta["USAF"]),
+            latitude_deg=float(meta["latitude"]),
+            longitude_deg=float(meta["longitude"]),
+            elevation_m=float(meta["altitude"]),
+            tz_offset_h=float(meta["TZ"]),
+        )
+    except (
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+        pd.errors.ParserError,
+    ) as exc:
         msg = format_message(
             source,
             "file",
             "a TMY3 CSV (station header line, column header line, 8760 rows)",
-            f"a file pvlib cannot parse ({exc})",
+            f"a file pvlib cannot parse ({type(exc).__name__}: {exc})",
             "check that this is an NSRDB TMY3 .csv",
         )
         raise WeatherError(msg) from exc
-    location = Location(
-        name=", ".join(str(meta[k]).strip().strip('"') for k in ("Name", "State")),
-        station_id=str(meta["USAF"]),
-        latitude_deg=float(meta["latitude"]),
-        longitude_deg=float(meta["longitude"]),
-        elevation_m=float(meta["altitude"]),
-        tz_offset_h=float(meta["TZ"]),
-    )
+    if len(data) == 0:
+        msg = format_message(
+            source,
+            "data rows",
+            "8760 or 8784 hourly rows after the two header lines",
+            "a header and no data rows",
+            "the file is cut short: download it again",
+        )
+        raise WeatherError(msg)
 
     def is_missing(col: str, values: np.ndarray) -> np.ndarray:
         return values <= TMY3_MISSING_CODE
 
+    _require_time_zone(location, source)
     frame, issues = _to_canonical(data, TMY3_VARIABLE_MAP, TMY3_UNIT_FACTORS, is_missing, source)
     start = _tmy3_interval_starts(text, len(data), source)
     frame, source_years, stamp_issues = _restamp(
@@ -486,6 +699,8 @@ def _read_tmy3(path: str | Path, *, year: int, strict: bool, correct_timing: boo
         issues=issues + stamp_issues,
         strict=strict,
         correct_timing=correct_timing,
+        accept_timing_offset=accept_timing_offset,
+        acceptance_reason=acceptance_reason,
     )
 
 

@@ -33,6 +33,7 @@ _STR_COLUMNS = (
     "period",
     "attribution",
     "sha256",
+    "timing_acceptance",
 )
 
 
@@ -51,15 +52,19 @@ def list_sites() -> pd.DataFrame:
         chosen from: the TMYx/TMY3 header's period, CSWD's 1971–2003 station
         records), ``attribution`` (the sentence SOURCES.md prescribes),
         ``noted_timing_offset_min`` [min] (GHI centroid minus solar noon,
-        measured as in SOURCES.md §3) and
-        ``sha256`` of the uncompressed EPW.
+        measured as in SOURCES.md §3), ``sha256`` of the uncompressed EPW
+        and ``timing_acceptance``: for a file whose offset is beyond
+        :data:`weather.readers.TIMING_REFUSAL_MIN`, the stated reason it is
+        accepted as published (empty otherwise).
 
     Examples
     --------
     >>> "suzhou-tmyx" in set(list_sites()["site"])
     True
     """
-    return pd.read_csv(SITES_CSV, dtype={c: "str" for c in _STR_COLUMNS}, encoding="utf-8")
+    sites = pd.read_csv(SITES_CSV, dtype={c: "str" for c in _STR_COLUMNS}, encoding="utf-8")
+    sites["timing_acceptance"] = sites["timing_acceptance"].fillna("")
+    return sites
 
 
 def _site_row(site: str) -> pd.Series:

@@ -78,7 +78,7 @@ from ._solar import (
     subhourly_cos_zenith,
 )
 from .core import Location, Weather, WeatherError, WeatherIssue, format_message
-from .readers import DEFAULT_YEAR, TIMING_REFUSAL_MIN, _assemble
+from .readers import DEFAULT_YEAR, _assemble
 from .variables import CANONICAL_COLUMNS
 
 __all__ = [
@@ -516,7 +516,6 @@ def synthetic_year(
         issues=issues,
         strict=strict,
         correct_timing=False,
-        refuse_timing_beyond_min=TIMING_REFUSAL_MIN,
     )
     attribution = (
         f"Synthetic year, seed {int(seed)}: daily clearness by the Markov matrices of Aguiar, "

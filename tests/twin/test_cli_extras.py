@@ -167,3 +167,22 @@ def test_readme_lists_the_files_a_run_writes(reference_result_dir):
     listed = set(re.findall(r"`([a-z_]+\.(?:csv|json|parquet|html))`", quickstart))
     written = {p.name for p in Path(reference_result_dir).iterdir()}
     assert listed == written
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_result_tables_honour_the_umask(tmp_path, umask):
+    """hourly.csv, monthly.csv and hourly.parquet get the mode of any new
+    file (they used to be private: 0600 from mkstemp)."""
+    import pandas as pd
+
+    from twin.io_tables import write_csv, write_parquet
+
+    frame = pd.DataFrame({"power_kw": [1.5, 2.0]})
+    old = os.umask(umask)
+    try:
+        write_csv(frame, tmp_path / "t.csv", index=False)
+        write_parquet(frame, tmp_path / "t.parquet")
+    finally:
+        os.umask(old)
+    for name in ("t.csv", "t.parquet"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask

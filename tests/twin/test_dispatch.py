@@ -297,19 +297,17 @@ RULE_LP_SAVING_RATIO = 0.75
 """Issue 15: the rule-based saving within 25 % of the LP's."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: rule-based TOU saves 287.3 kCNY, the LP 403.4 kCNY a year on the "
-    "reference factory (ratio 0.71 < 0.75); the gap is the demand charge: the LP sees "
-    "each month's load in advance, the rule holds a reserve on a persistence forecast "
-    "of a load with hour-to-hour spikes of +-500 kW",
-)
 def test_rule_saves_within_a_quarter_of_the_lp(rule_and_lp, no_battery):
+    """Measured: the causal TOU controller saves 325.3 kCNY a year on the
+    reference factory, the LP (which sees each window's load) 411.4 kCNY:
+    0.79 of the LP. The rule's demand charge falls by 123.3 kCNY (LP 195.5),
+    its energy charge by 208.1 kCNY (LP 225.6)."""
     rule, lp, _ = rule_and_lp
     base = no_battery.summary["total_cost_cny"]
     saving_rule = base - rule.summary["total_cost_cny"]
     saving_lp = base - lp.summary["total_cost_cny"]
-    assert saving_rule >= RULE_LP_SAVING_RATIO * saving_lp
+    assert saving_lp > 0.0
+    assert saving_rule >= RULE_LP_SAVING_RATIO * saving_lp, (saving_rule, saving_lp)
 
 
 def test_peak_shaving_meets_a_target_the_energy_allows(no_battery):

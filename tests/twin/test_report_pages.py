@@ -170,6 +170,30 @@ def test_mv_cumulative_band_ends_on_the_stated_interval(mv_dir):
     np.testing.assert_allclose(half / half[-1], e_adj / e_adj[-1] * np.sqrt(m[-1] / m), rtol=1e-9)
 
 
+def test_mv_band_follows_the_cases_fsu_form(tmp_path):
+    """With fsu_form = "effective_dof" the band is that form's, and still
+    ends on the interval mv.json states."""
+    from twin.report.mv_page import MvFolder, cumulative_band
+
+    audit = ROOT / "experiments" / "mv" / "audit_reference_factory"
+    case = tmp_path / "case.toml"
+    text = (audit / "case.toml").read_text(encoding="utf-8")
+    for name in ("meter_hourly.parquet", "temperature_hourly.parquet", "production_daily.csv"):
+        text = text.replace(f'"{name}"', json.dumps(str(audit / name)))
+    case.write_text(
+        text.replace('granularity = "daily"', 'granularity = "daily"\nfsu_form = "effective_dof"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["mv", str(case), "--out", str(out), "--report"]) == 0
+    folder = MvFolder.read(out)
+    assert folder.doc["savings"]["fsu_form"] == "effective_dof"
+    _, cum, half = cumulative_band(folder)
+    lo, hi = folder.doc["savings"]["intervals_kwh"]["0.90"]
+    assert cum[-1] - half[-1] == pytest.approx(lo, rel=1e-9)
+    assert cum[-1] + half[-1] == pytest.approx(hi, rel=1e-9)
+
+
 def test_mv_page_of_monthly_bills(tmp_path):
     case = ROOT / "experiments" / "mv" / "bills_reference_factory" / "case.toml"
     out = tmp_path / "bills"
@@ -299,3 +323,41 @@ def test_display_scales():
     assert display("annual_cost_cny", 5e4) == ("CNY", 1.0)
     assert display("pv_ac_kwh", 2.4e6) == ("MWh", 1e-3)
     assert display("renewable_share_frac", 0.3) == ("%", 100.0)
+
+
+def test_mv_page_of_hourly_towt(tmp_path):
+    """The audit case's meter on hourly observations (TOWT, no drivers): the
+    per-hour series draws, and the page stays well under the size limit."""
+    audit = ROOT / "experiments" / "mv" / "audit_reference_factory"
+    text = (audit / "case.toml").read_text(encoding="utf-8")
+    text = text.replace('granularity = "daily"', 'granularity = "hourly"')
+    text = text.replace('"meter_hourly.parquet"', json.dumps(str(audit / "meter_hourly.parquet")))
+    text = text.replace(
+        '"temperature_hourly.parquet"', json.dumps(str(audit / "temperature_hourly.parquet"))
+    )
+    text = text.replace('normal = { weather = "suzhou-tmyx" }\n', "")
+    start, end = text.index("[[mv.driver]]"), text.index("# Non-routine")
+    (tmp_path / "case.toml").write_text(text[:start] + text[end:], encoding="utf-8")
+    out = tmp_path / "hourly"
+    assert main(["mv", str(tmp_path / "case.toml"), "--out", str(out), "--report"]) == 0
+    html = _html(out)
+    assert set(MV_CHARTS) <= set(_charts(html))
+    assert "energy per hour" in html and "TOWT" in html
+    assert (out / "report.html").stat().st_size < 10_000_000
+    doc = json.loads((out / "mv.json").read_text(encoding="utf-8"))
+    _check_cards(html, {k: v for k, v in _flat(doc).items() if isinstance(v, int | float)})
+
+
+def test_claim_report_without_out_writes_the_default_folder(tmp_path, monkeypatch):
+    """--report needs a folder: without --out it is out/<file name>. An
+    emission-factor claim needs no twin run, so this is quick."""
+    (tmp_path / "scope2.toml").write_text(
+        '[[claim]]\nname = "scope2"\nkind = "emission_factor"\nclaimed_tco2 = 582.7\n'
+        'energy_kwh = 1.0e6\nprovince = "jiangsu"\nyear = 2023\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["claim", "scope2.toml", "--report"]) == 0
+    html = (tmp_path / "out" / "scope2" / "report.html").read_text(encoding="utf-8")
+    assert "claim-0" in _charts(html)
+    assert 'data-verdict="scope2: supported"' in html

@@ -129,11 +129,22 @@ def test_dhi_above_ghi(clean, location):
     row = clean.index.get_loc(pd.Timestamp("2025-06-21 12:00", tz=clean.index.tz))
     ghi = clean["ghi_w_per_m2"].iloc[row]
     clean.iloc[row, clean.columns.get_loc("dhi_w_per_m2")] = ghi + 50.0
-    issues = check_irradiance(clean, location, source=SOURCE)
-    assert codes(issues) == {("dhi_above_ghi", "warning")}
-    # Within the stated tolerance: not reported.
-    clean.iloc[row, clean.columns.get_loc("dhi_w_per_m2")] = ghi + 4.0
+    (issue,) = check_irradiance(clean, location, source=SOURCE)
+    # one hour: scattered, a warning that names the row
+    assert (issue.code, issue.severity) == ("dhi_above_ghi", "warning")
+    assert f"06-21 12:00 (data row {row + 1})" in issue.message
+    # within the BSRN diffuse-ratio limit (1.05 GHI at a high sun): not reported
+    clean.iloc[row, clean.columns.get_loc("dhi_w_per_m2")] = ghi * 1.04
     assert check_irradiance(clean, location) == []
+
+
+def test_swapped_dhi_and_ghi_are_an_error(clean, location):
+    swapped = clean.assign(ghi_w_per_m2=clean["dhi_w_per_m2"], dhi_w_per_m2=clean["ghi_w_per_m2"])
+    issues = [
+        i for i in check_irradiance(swapped, location, source=SOURCE) if i.severity == "error"
+    ]
+    assert [i.code for i in issues] == ["dhi_above_ghi"]
+    assert "column order and mapping" in issues[0].message
 
 
 def test_ghi_above_extraterrestrial(clean, location):
@@ -141,9 +152,41 @@ def test_ghi_above_extraterrestrial(clean, location):
     night = clean.index.get_loc(pd.Timestamp("2025-12-21 22:00", tz=clean.index.tz))
     clean.iloc[noon, clean.columns.get_loc("ghi_w_per_m2")] = 1200.0
     clean.iloc[night, clean.columns.get_loc("ghi_w_per_m2")] = 50.0
-    (issue,) = check_irradiance(clean, location, source=SOURCE)
-    assert (issue.code, issue.severity, issue.count) == ("ghi_above_extraterrestrial", "warning", 2)
-    assert "1 with the sun below the horizon" in issue.message
+    issues = {i.code: i for i in check_irradiance(clean, location, source=SOURCE)}
+    assert set(issues) == {
+        "ghi_above_extraterrestrial",
+        "ghi_above_extraterrestrial_window",
+        "irradiance_at_night",
+    }
+    assert (
+        issues["ghi_above_extraterrestrial"].severity,
+        issues["ghi_above_extraterrestrial"].count,
+    ) == ("warning", 2)
+    # the noon value is impossible at any time within 1 h; the night one is dark for 3 h
+    window = issues["ghi_above_extraterrestrial_window"]
+    assert (window.severity, window.count) == ("error", 1)
+    assert f"12-21 12:00 (data row {noon + 1})" in window.message
+    dark = issues["irradiance_at_night"]
+    assert (dark.severity, dark.count) == ("error", 1)
+    assert f"12-21 22:00 (data row {night + 1})" in dark.message and "fix:" in dark.message
+
+
+def test_a_wider_timing_slack_allows_a_later_value(clean, location):
+    # 50 W/m² two hours after the last lit hour: dark within 1 h, lit within 2 h
+    day = clean.loc["2025-06-21"]
+    lit = day.index[day["ghi_w_per_m2"].to_numpy() > 0][-1]
+    late = clean.index.get_loc(lit) + 2
+    clean.iloc[late, clean.columns.get_loc("ghi_w_per_m2")] = 20.0 + 30.0
+    codes_1h = {i.code for i in check_irradiance(clean, location)}
+    codes_2h = {i.code for i in check_irradiance(clean, location, timing_slack_h=2)}
+    assert "irradiance_at_night" in codes_1h and "irradiance_at_night" not in codes_2h
+
+
+def test_all_zero_irradiance_is_refused(clean, location):
+    zero = clean.assign(ghi_w_per_m2=0.0, dni_w_per_m2=0.0, dhi_w_per_m2=0.0)
+    (issue,) = check_irradiance(zero, location, source=SOURCE)
+    assert (issue.code, issue.severity) == ("no_irradiance", "error")
+    assert "8760 hours" in issue.message
 
 
 def test_extraterrestrial_matches_nrel_etr_column():
@@ -200,7 +243,8 @@ def test_strict_raises_one_line_message(clean, location):
 
 
 def test_strict_ignores_warnings(clean, location):
-    clean.iloc[4000, clean.columns.get_loc("dhi_w_per_m2")] = 1500.0
+    row = clean.index.get_loc(pd.Timestamp("2025-06-21 12:00", tz=clean.index.tz))
+    clean.iloc[row, clean.columns.get_loc("dhi_w_per_m2")] = 1500.0
     assert check_irradiance(clean, location, strict=True)  # warning returned, no raise
 
 

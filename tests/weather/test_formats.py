@@ -311,7 +311,8 @@ def test_wrong_time_zone_refused_unless_accepted(tmp_path):
         read_weather(path, **options)
     w = read_weather(path, accept_timing_offset=True, **options)
     assert w.timing_offset_min > 100
-    assert any(i.code == "timing_offset" for i in w.issues)
+    (accepted,) = [i for i in w.issues if i.code == "timing_offset_accepted"]
+    assert accepted.severity == "warning" and "accept_timing_offset = true" in accepted.message
 
 
 def test_multi_year_file_split_into_its_years(tmp_path):

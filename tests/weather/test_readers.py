@@ -152,7 +152,7 @@ def test_source_years_kept_per_month():
 
 
 def test_sha256_same_for_gz_and_plain(tmp_path):
-    gz = site_path("nanjing-cswd")
+    gz = site_path("shanghai-cswd")
     raw = gzip.decompress(gz.read_bytes())
     plain = tmp_path / gz.name.removesuffix(".gz")
     plain.write_bytes(raw)

@@ -1,5 +1,8 @@
 """Timing offset measurement, irradiance shift, year re-stamping."""
 
+import gzip
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +11,7 @@ from twin.weather import (
     load_weather,
     measure_timing_offset_min,
     shift_irradiance,
+    site_path,
     to_year,
 )
 from twin.weather.variables import IRRADIANCE_COLUMNS
@@ -71,11 +75,50 @@ def test_measure_rejects_irregular_index(golden):
 
 
 def test_late_file_warns_and_says_how_to_opt_in():
-    w = load_weather("xian-cswd")
+    w = load_weather("shanghai-cswd")  # +30 min: within the refusal bound of 45 min
     (issue,) = [i for i in w.issues if i.code == "timing_offset"]
     assert issue.severity == "warning"
     assert "correct_timing = true" in issue.message and "[weather]" in issue.message
     assert w.timing_correction_min == 0.0
+
+
+def test_bundled_hour_late_file_is_accepted_with_its_stated_reason(tmp_path):
+    # Xi'an CSWD is +78 min late (SOURCES.md section 3): beyond 45 min, so it is
+    # used as published only because sites.csv states why, and the warning says so
+    w = load_weather("xian-cswd")
+    (issue,) = [i for i in w.issues if i.code == "timing_offset_accepted"]
+    assert issue.severity == "warning"
+    assert "bundled file xian-cswd" in issue.message and "property of the source" in issue.message
+    assert "correct_timing = true" in issue.message
+    assert w.timing_correction_min == 0.0
+    # the same bytes outside the bundle have no stated reason: refused, unless accepted
+    copy = tmp_path / "xian.epw.gz"
+    shutil.copy(site_path("xian-cswd"), copy)
+    with pytest.raises(WeatherError, match=r"within ±45 min, found centroid \+78 min"):
+        load_weather(copy)
+    accepted = load_weather(copy, accept_timing_offset=True)
+    assert any("accept_timing_offset = true" in i.message for i in accepted.issues)
+    pd.testing.assert_frame_equal(accepted.frame, w.frame)
+
+
+def test_correction_of_hours_is_refused_not_applied(tmp_path):
+    # irradiance moved 3 h late: correct_timing must not "fix" a wrong time base
+    lines = gzip.decompress(site_path("suzhou-tmyx").read_bytes()).decode().splitlines(True)
+    rows = [r.rstrip("\r\n").split(",") for r in lines[8:]]
+    shifted = []
+    for i, r in enumerate(rows):
+        r = list(r)
+        r[13:16] = rows[i - 3][13:16]
+        shifted.append(",".join(r) + "\n")
+    path = tmp_path / "late3h.epw"
+    path.write_text("".join(lines[:8] + shifted))
+    with pytest.raises(WeatherError) as info:
+        load_weather(path, correct_timing=True)
+    text = str(info.value)
+    assert "at most ±90 min to correct" in text and "irradiance_at_night" not in text
+    assert "while the sun is below the horizon" in text  # and the night hours it shows
+    with pytest.raises(WeatherError, match="within ±45 min"):
+        load_weather(path)
 
 
 def test_correct_timing_records_the_shift():

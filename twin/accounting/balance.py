@@ -21,7 +21,14 @@ import pandas as pd
 from twin.component import Component, Direction, Flows
 from twin.timegrid import TimeGrid
 
-__all__ = ["BALANCE_COLUMNS", "amount_of", "balance_closure", "build_balance"]
+__all__ = [
+    "BALANCE_COLUMNS",
+    "amount_of",
+    "balance_closure",
+    "balance_frame",
+    "balance_rows",
+    "build_balance",
+]
 
 BALANCE_COLUMNS = [
     "carrier",
@@ -81,6 +88,25 @@ def build_balance(
         Per-step demand not served and surplus not taken, per bus [carrier unit].
     grid : TimeGrid
     """
+    rows = balance_rows(components, flows, buses, unmet_by_bus, surplus_by_bus, grid)
+    return balance_frame(rows)
+
+
+def balance_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The balance table of :func:`balance_rows`."""
+    frame = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
+    return frame.astype({"amount": "float64", "renewable": "bool"})
+
+
+def balance_rows(
+    components: tuple[Component, ...],
+    flows: Mapping[str, Flows],
+    buses: Mapping[str, object],
+    unmet_by_bus: Mapping[str, np.ndarray],
+    surplus_by_bus: Mapping[str, np.ndarray],
+    grid: TimeGrid,
+) -> list[tuple]:
+    """The rows of :func:`build_balance`, as tuples in :data:`BALANCE_COLUMNS` order."""
     rows: list[tuple] = []
     for c in components:
         f = flows[c.name]
@@ -111,8 +137,7 @@ def build_balance(
                 continue
             amount, unit = amount_of(arr, carrier.flow_unit, grid)
             rows.append((carrier.name, name, label, kind, direction, amount, unit, "", False))
-    frame = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
-    return frame.astype({"amount": "float64", "renewable": "bool"})
+    return rows
 
 
 def balance_closure(balance: pd.DataFrame) -> pd.DataFrame:

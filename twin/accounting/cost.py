@@ -20,6 +20,8 @@ its notes, unless the tariff asks for the estimate of
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,8 +75,12 @@ class CostBreakdown:
         Annual power-factor adjustment [CNY] (positive: a surcharge).
     total_cost_cny : float
         energy + demand + capacity + power-factor adjustment − export revenue [CNY].
+    by_month : mapping of str to numpy.ndarray
+        The monthly columns, 12 values each (January first).
+    months : numpy.ndarray
+        The months the run covers (1..12).
     monthly : pandas.DataFrame
-        One row per month (index 1..12): ``grid_import_kwh``, ``grid_export_kwh``,
+        One row per month the run covers (index 1..12): ``grid_import_kwh``, ``grid_export_kwh``,
         ``peak_import_kw`` (largest step mean), ``billed_demand_kw`` (the demand
         the charge uses), ``energy_cost_cny``, ``demand_cost_cny``,
         ``capacity_cost_cny``, ``power_factor_adjustment_cny``,
@@ -94,12 +100,20 @@ class CostBreakdown:
     capacity_cost_cny: float
     export_revenue_cny: float
     total_cost_cny: float
-    monthly: pd.DataFrame
+    by_month: Mapping[str, np.ndarray]
+    months: np.ndarray
     energy_cost_cny_per_step: np.ndarray
     export_revenue_cny_per_step: np.ndarray
     power_factor_adjustment_cny: float = 0.0
     demand_basis: str = "interval"
     notes: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def monthly(self) -> pd.DataFrame:
+        """``by_month`` as a table of the months the run covers (built when first
+        read: a sweep keeps only the annual sums)."""
+        frame = pd.DataFrame(dict(self.by_month), index=pd.RangeIndex(1, 13, name="month"))
+        return frame.loc[self.months]
 
 
 def power_factor_adjustment_frac(power_factor: float, standard: float = 0.9) -> float:
@@ -269,8 +283,9 @@ def electricity_cost(
     energy_cost = import_kwh * signals.import_price_cny_per_kwh
     revenue = export_kwh * signals.export_price_cny_per_kwh
     month = grid.month
-    months = np.unique(month)
     idx = month - 1
+    present = np.bincount(idx, minlength=12) > 0
+    months = np.flatnonzero(present) + 1  # np.unique(month), without sorting the year
     by_month = {
         "grid_import_kwh": np.bincount(idx, import_kwh, 12),
         "grid_export_kwh": np.bincount(idx, export_kwh, 12),
@@ -282,8 +297,6 @@ def electricity_cost(
     )
     by_month["peak_import_kw"] = peak
     by_month["billed_demand_kw"] = billed
-    present = np.zeros(12, dtype=bool)
-    present[months - 1] = True
     by_month["demand_cost_cny"] = np.where(present, billed * demand_charge_cny_per_kw_month, 0.0)
     capacity = (contracted_capacity_kva or 0.0) * capacity_charge_cny_per_kva_month
     by_month["capacity_cost_cny"] = np.where(present, capacity, 0.0)
@@ -302,17 +315,21 @@ def electricity_cost(
         adjust = np.where(present, charges * frac, 0.0)
     by_month["power_factor_adjustment_cny"] = adjust
     by_month["total_cost_cny"] = charges + adjust - by_month["export_revenue_cny"]
-    monthly = pd.DataFrame(by_month, index=pd.RangeIndex(1, 13, name="month")).loc[months]
+
+    def year(name: str) -> float:  # the sum pandas takes over the covered months
+        return float(np.nansum(by_month[name][present]))
+
     return CostBreakdown(
-        energy_cost_cny=float(monthly["energy_cost_cny"].sum()),
-        demand_cost_cny=float(monthly["demand_cost_cny"].sum()),
-        capacity_cost_cny=float(monthly["capacity_cost_cny"].sum()),
-        export_revenue_cny=float(monthly["export_revenue_cny"].sum()),
-        total_cost_cny=float(monthly["total_cost_cny"].sum()),
-        monthly=monthly,
+        energy_cost_cny=year("energy_cost_cny"),
+        demand_cost_cny=year("demand_cost_cny"),
+        capacity_cost_cny=year("capacity_cost_cny"),
+        export_revenue_cny=year("export_revenue_cny"),
+        total_cost_cny=year("total_cost_cny"),
+        by_month=by_month,
+        months=months,
         energy_cost_cny_per_step=energy_cost,
         export_revenue_cny_per_step=revenue,
-        power_factor_adjustment_cny=float(monthly["power_factor_adjustment_cny"].sum()),
+        power_factor_adjustment_cny=year("power_factor_adjustment_cny"),
         demand_basis=basis,
         notes=notes,
     )

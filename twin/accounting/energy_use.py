@@ -22,8 +22,10 @@ memo row on the calorific-value basis.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from twin.config.ledger import ENERGY_UNITS_GJ, LedgerConfig
@@ -62,13 +64,28 @@ class EnergyUse:
         On the calorific-value basis for electricity (当量值) [tce].
     equivalent_tce : float or None
         On the equivalent-value basis (等价值) [tce]; None without the year's factor.
+    rows, totals : tuple of tuple
+        One per energy, and the totals, as :data:`ENERGY_USE_COLUMNS`.
     frame : pandas.DataFrame
-        One row per energy (:data:`ENERGY_USE_COLUMNS`).
+        ``rows`` then ``totals`` as a table.
     """
 
     calorific_tce: float
     equivalent_tce: float | None
-    frame: pd.DataFrame
+    rows: tuple[tuple, ...]
+    totals: tuple[tuple, ...]
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """One row per energy, then the totals (:data:`ENERGY_USE_COLUMNS`); built
+        when first read (a sweep reads only the totals)."""
+        return pd.concat(
+            [
+                pd.DataFrame(list(self.rows), columns=ENERGY_USE_COLUMNS),
+                pd.DataFrame(list(self.totals), columns=ENERGY_USE_COLUMNS),
+            ],
+            ignore_index=True,
+        )
 
 
 def comprehensive_energy(
@@ -189,46 +206,34 @@ def comprehensive_energy(
                 f"{_SOURCE} (当量值)",
             )
         )
-    frame = pd.DataFrame(rows, columns=ENERGY_USE_COLUMNS)
-    calorific = float(frame.loc[frame["basis"].isin(["calorific", "both"]), "tce"].sum())
-    equivalent = (
-        float(frame.loc[frame["basis"].isin(["equivalent", "both"]), "tce"].sum())
-        if eq is not None
-        else None
-    )
-    frame = pd.concat(
-        [
-            frame,
-            pd.DataFrame(
-                [
-                    (
-                        "comprehensive energy consumption (当量值)",
-                        calorific,
-                        "tce",
-                        1000.0,
-                        calorific,
-                        "total",
-                        _SOURCE,
-                    ),
-                    *(
-                        [
-                            (
-                                "comprehensive energy consumption (等价值)",
-                                equivalent,
-                                "tce",
-                                1000.0,
-                                equivalent,
-                                "total",
-                                f"{_SOURCE}; {eq_source}",
-                            )
-                        ]
-                        if equivalent is not None
-                        else []
-                    ),
-                ],
-                columns=ENERGY_USE_COLUMNS,
-            ),
-        ],
-        ignore_index=True,
-    )
-    return EnergyUse(calorific, equivalent, frame)
+    # the sums pandas would take over the rows' tce column, in row order (numpy's sum)
+    calorific = _tce_sum(rows, ("calorific", "both"))
+    equivalent = _tce_sum(rows, ("equivalent", "both")) if eq is not None else None
+    totals = [
+        (
+            "comprehensive energy consumption (当量值)",
+            calorific,
+            "tce",
+            1000.0,
+            calorific,
+            "total",
+            _SOURCE,
+        )
+    ]
+    if equivalent is not None:
+        totals.append(
+            (
+                "comprehensive energy consumption (等价值)",
+                equivalent,
+                "tce",
+                1000.0,
+                equivalent,
+                "total",
+                f"{_SOURCE}; {eq_source}",
+            )
+        )
+    return EnergyUse(calorific, equivalent, tuple(rows), tuple(totals))
+
+
+def _tce_sum(rows: list[tuple], bases: tuple[str, ...]) -> float:
+    return float(np.nansum(np.array([r[4] for r in rows if r[5] in bases], dtype=np.float64)))

@@ -31,7 +31,7 @@ import pandas as pd
 from twin.component import Component, Direction, Flows, Meaning, Role
 from twin.timegrid import TimeGrid
 
-__all__ = ["INTENSITY_COLUMNS", "product_intensity"]
+__all__ = ["INTENSITY_COLUMNS", "intensity_records", "product_intensity"]
 
 INTENSITY_COLUMNS = [
     "line",
@@ -88,9 +88,56 @@ def product_intensity(
     pandas.DataFrame
         One row per production line (:data:`INTENSITY_COLUMNS`); empty without lines.
     """
+    columns = _intensity_columns(
+        components,
+        flows,
+        grid,
+        plant_final_kwh=plant_final_kwh,
+        plant_tce=plant_tce,
+        plant_tco2e=plant_tco2e,
+    )
+    if columns is None:
+        return pd.DataFrame(columns=INTENSITY_COLUMNS)
+    return pd.DataFrame(columns)[INTENSITY_COLUMNS]
+
+
+def intensity_records(
+    components: tuple[Component, ...],
+    flows: Mapping[str, Flows],
+    grid: TimeGrid,
+    *,
+    plant_final_kwh: float,
+    plant_tce: float,
+    plant_tco2e: float,
+) -> list[dict[str, object]]:
+    """The rows of :func:`product_intensity` as dicts, without building the table."""
+    columns = _intensity_columns(
+        components,
+        flows,
+        grid,
+        plant_final_kwh=plant_final_kwh,
+        plant_tce=plant_tce,
+        plant_tco2e=plant_tco2e,
+    )
+    if columns is None:
+        return []
+    return [{k: columns[k][i] for k in INTENSITY_COLUMNS} for i in range(len(columns["line"]))]
+
+
+def _intensity_columns(
+    components: tuple[Component, ...],
+    flows: Mapping[str, Flows],
+    grid: TimeGrid,
+    *,
+    plant_final_kwh: float,
+    plant_tce: float,
+    plant_tco2e: float,
+) -> dict[str, object] | None:
+    """The columns of :func:`product_intensity` (None without lines): the same
+    numpy operations pandas would apply column by column."""
     lines = [c for c in components if c.outputs_meaning(Meaning.PRODUCT)]
     if not lines:
-        return pd.DataFrame(columns=INTENSITY_COLUMNS)
+        return None
     use_on_bus: dict[str, float] = {}
     supplier_input: dict[str, float] = {}
     for c in components:
@@ -128,19 +175,32 @@ def product_intensity(
                 )
         units = float(sum(np.sum(f.outputs[n]) for n in c.outputs_meaning(Meaning.PRODUCT)))
         rows.append([c.name, units, direct, via])
-    frame = pd.DataFrame(rows, columns=["line", "units", "direct_kwh", "utilities_kwh"])
-    attributed = float(frame["direct_kwh"].sum() + frame["utilities_kwh"].sum())
+    names = [r[0] for r in rows]
+    units = np.array([r[1] for r in rows], dtype=np.float64)
+    direct = np.array([r[2] for r in rows], dtype=np.float64)
+    utilities = np.array([r[3] for r in rows], dtype=np.float64)
+    attributed = float(direct.sum() + utilities.sum())
     rest = max(plant_final_kwh - attributed, 0.0)
-    direct_total = float(frame["direct_kwh"].sum())
-    weight = frame["direct_kwh"] / direct_total if direct_total > 0 else 1.0 / len(frame)
-    frame["shared_kwh"] = rest * weight
-    frame["total_kwh"] = frame["direct_kwh"] + frame["utilities_kwh"] + frame["shared_kwh"]
-    total = float(frame["total_kwh"].sum())
-    frame["share_frac"] = frame["total_kwh"] / total if total > 0 else 0.0
-    per = frame["units"].where(frame["units"] > 0)
-    frame["kwh_per_unit"] = frame["total_kwh"] / per
-    frame["energy_tce"] = plant_tce * frame["share_frac"]
-    frame["kgce_per_unit"] = frame["energy_tce"] * 1000.0 / per
-    frame["emissions_tco2"] = plant_tco2e * frame["share_frac"]
-    frame["kgco2e_per_unit"] = frame["emissions_tco2"] * 1000.0 / per
-    return frame[INTENSITY_COLUMNS]
+    direct_total = float(direct.sum())
+    weight = direct / direct_total if direct_total > 0 else 1.0 / len(rows)
+    shared = rest * weight * np.ones(len(rows))
+    total_kwh = direct + utilities + shared
+    total = float(total_kwh.sum())
+    share = total_kwh / total if total > 0 else np.zeros(len(rows))
+    per = np.where(units > 0, units, np.nan)
+    energy_tce = plant_tce * share
+    emissions = plant_tco2e * share
+    return {
+        "line": names,
+        "units": units,
+        "direct_kwh": direct,
+        "utilities_kwh": utilities,
+        "shared_kwh": shared,
+        "total_kwh": total_kwh,
+        "share_frac": share,
+        "kwh_per_unit": total_kwh / per,
+        "energy_tce": energy_tce,
+        "kgce_per_unit": energy_tce * 1000.0 / per,
+        "emissions_tco2": emissions,
+        "kgco2e_per_unit": emissions * 1000.0 / per,
+    }

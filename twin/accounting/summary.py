@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from twin.accounting.balance import BALANCE_COLUMNS
 from twin.accounting.cost import CostBreakdown
-from twin.accounting.intensity import INTENSITY_COLUMNS, product_intensity
+from twin.accounting.intensity import INTENSITY_COLUMNS, intensity_records
 from twin.accounting.kpi import PlantSeries, energy_kpis
 from twin.component import Flows, Meaning, Role
 from twin.timegrid import TimeGrid
@@ -196,13 +197,33 @@ def _fuel_cost_cny(plant: Any, flows: Mapping[str, Flows], grid: TimeGrid) -> fl
     return total
 
 
+def _sum_by_source(gen: list[tuple]) -> dict[str, float]:
+    """Generation [kWh] per source, sources sorted, as pandas' ``groupby(source).sum()``
+    gives it: Kahan-compensated sums in row order, rows without a source left out."""
+    sums: dict[str, tuple[float, float]] = {}
+    for r in gen:
+        source, amount = r[7], r[5]
+        if source is None or (isinstance(source, float) and np.isnan(source)):
+            continue
+        if np.isnan(amount):
+            continue
+        total, comp = sums.get(source, (0.0, 0.0))
+        y = amount - comp
+        t = total + y
+        comp = t - total - y
+        if comp != comp:  # inf - inf
+            comp = 0.0
+        sums[source] = (t, comp)
+    return {k: float(sums[k][0]) for k in sorted(sums)}
+
+
 def build_summary(
     plant: Any,
     flows: Mapping[str, Flows],
     series: PlantSeries,
     cost: CostBreakdown,
     ledger: Any,
-    balance: pd.DataFrame,
+    balance: pd.DataFrame | list[tuple],
     *,
     provenance: Mapping[str, Any],
     run_warnings: list[str],
@@ -215,22 +236,28 @@ def build_summary(
     """
     grid = plant.grid
     values: dict[str, Any] = energy_kpis(series, grid)
-    elec = balance[balance["carrier"] == "electricity"]
+    rows = (
+        list(balance[BALANCE_COLUMNS].itertuples(index=False, name=None))
+        if isinstance(balance, pd.DataFrame)
+        else balance
+    )
+    elec = [r for r in rows if r[0] == "electricity"]  # carrier
 
-    def total(frame: pd.DataFrame, kind: Role | str) -> float:
-        kind = kind.value if isinstance(kind, Role) else kind
-        return float(frame.loc[frame["kind"] == kind, "amount"].sum())
+    def total(selected: list[tuple]) -> float:
+        # what pandas' sum of the selected amounts gives: numpy's sum, NaN skipped
+        return float(np.nansum(np.array([r[5] for r in selected], dtype=np.float64)))
 
-    gen = elec[elec["kind"] == Role.GENERATION.value]
+    def of_kind(kind: Role) -> list[tuple]:
+        return [r for r in elec if r[3] == kind.value]
+
+    gen = of_kind(Role.GENERATION)
     values.update(
-        electricity_use_kwh=total(elec, Role.USE),
-        onsite_generation_kwh=float(gen["amount"].sum()),
-        generation_by_source_kwh={
-            k: float(v) for k, v in gen.groupby("source")["amount"].sum().items()
-        },
-        renewable_generation_kwh=float(gen.loc[gen["renewable"], "amount"].sum()),
-        grid_import_kwh=total(elec, Role.IMPORT),
-        grid_export_kwh=total(elec, Role.EXPORT),
+        electricity_use_kwh=total(of_kind(Role.USE)),
+        onsite_generation_kwh=total(gen),
+        generation_by_source_kwh=_sum_by_source(gen),
+        renewable_generation_kwh=total([r for r in gen if r[8]]),
+        grid_import_kwh=total(of_kind(Role.IMPORT)),
+        grid_export_kwh=total(of_kind(Role.EXPORT)),
     )
     fuels: dict[str, float] = {}
     for c in plant.components:
@@ -239,12 +266,9 @@ def build_summary(
                 fuels[p.fuel] = fuels.get(p.fuel, 0.0) + grid.energy_kwh(
                     flows[c.name].ports[p.name]
                 )
-    unmet_rows = balance[balance["kind"] == "unmet"]
     values.update(
         fuel_import_kwh=fuels,
-        unmet_by_bus={
-            str(b): float(a) for b, a in zip(unmet_rows["bus"], unmet_rows["amount"], strict=True)
-        },
+        unmet_by_bus={str(r[1]): float(r[5]) for r in rows if r[3] == "unmet"},
         energy_cost_cny=cost.energy_cost_cny,
         demand_cost_cny=cost.demand_cost_cny,
         capacity_cost_cny=cost.capacity_cost_cny,
@@ -255,7 +279,7 @@ def build_summary(
     )
     values.update(ledger.summary_keys())
     neu = ledger.neutrality
-    intensity = product_intensity(
+    intensity = intensity_records(
         plant.components,
         flows,
         grid,
@@ -266,7 +290,7 @@ def build_summary(
     )
     values["product_intensity"] = {
         str(r["line"]): {k: float(r[k]) for k in INTENSITY_COLUMNS if k != "line"}
-        for r in intensity.to_dict("records")
+        for r in intensity
     }
     kpis = {c.name: c.kpis(flows[c.name], grid) for c in plant.components}
     values.update(

@@ -219,8 +219,9 @@ class WeatherConfig(BaseModel):
     )
     accept_timing_offset: bool = Field(
         default=False,
-        description="Accept a measured irradiance timing offset beyond 45 min in a non-EPW "
-        "file (refused otherwise).",
+        description="Accept a measured irradiance timing offset beyond 45 min (GHI centre "
+        "minus solar noon) and use the data as they are; refused otherwise. Recorded as a "
+        "warning; correct_timing = true shifts it instead (at most 90 min).",
     )
     relative_humidity_frac: float | None = Field(
         default=None,

@@ -4,7 +4,8 @@ How does energy per day depend on outdoor temperature (and production)?
 The ASHRAE inverse models: 1P (mean), 2P (linear), 3P heating and cooling
 (one balance point, one slope), 4P (one change point, a slope either side)
 and 5P (heating and cooling balance points with a dead band), fitted by
-(weighted) least squares with a grid search over the change points. Each
+(weighted) least squares with a grid search over the change points (0.5 °C,
+then 0.05 °C around the best). Each
 observation's degree days are the mean over its days of the daily degree
 days, so bills of any length are fitted on the same footing as days
 (CalTRACK 2.0 §3.2-3.4: weighted by days for billing data). Production
@@ -28,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +57,10 @@ ADJ_R2_TIE = 0.002
 
 GRID_STEP_C = 0.5
 """Change-point search step [°C] (CalTRACK asks for at most 3 °F = 1.7 °C)."""
+
+REFINE_STEP_C = 0.05
+"""Step of the second search, within one grid step either side of the best
+grid point [°C] (the IMT practice of a coarse then a fine search)."""
 
 
 @dataclass
@@ -292,6 +298,30 @@ def _grid(data: PeriodData) -> np.ndarray:
     return np.arange(np.floor(lo / GRID_STEP_C) * GRID_STEP_C, hi + 1e-9, GRID_STEP_C)
 
 
+def _refined_options(
+    cps: dict[str, float], fixed: dict[str, float], grid: np.ndarray
+) -> list[dict[str, float]]:
+    """Change points on a 0.05 °C grid within one grid step of ``cps``, the
+    chosen (fixed) ones kept, inside the searched range."""
+    searched = [k for k in cps if k not in fixed]
+    if not searched or grid.size == 0:
+        return []
+    k = int(round(GRID_STEP_C / REFINE_STEP_C))
+    steps = np.arange(-k, k + 1) * REFINE_STEP_C
+    lo, hi = float(grid[0]), float(grid[-1])
+    axes = {
+        key: (
+            [cps[key]]
+            if key not in searched
+            else [round(float(v), 2) for v in cps[key] + steps if lo - 1e-9 <= v <= hi + 1e-9]
+        )
+        for key in cps
+    }
+    keys = list(axes)
+    options = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes.values())]
+    return [o for o in options if o.get("cooling_c", np.inf) > o.get("heating_c", -np.inf)]
+
+
 def fit_change_point(
     data: PeriodData,
     kind: str,
@@ -350,6 +380,11 @@ def fit_change_point(
     best = _best_option(kind, options, data, drivers, y, w)
     if best is None:
         return Candidate(kind, None, None, False, ["no change point gives a full-rank design"])
+    fine = _refined_options(best[1], fixed, grid)
+    if fine:
+        better = _best_option(kind, fine, data, drivers, y, w)
+        if better is not None and better[0] < best[0]:
+            best = better
     sse, cps, beta, X, names = best
     n, k = X.shape
     n_params = k + len([c for c in cps if c not in fixed])

@@ -195,6 +195,8 @@ def cumulative_band(folder: MvFolder) -> tuple[np.ndarray, np.ndarray, np.ndarra
     from twin.mv.stats import savings_uncertainty_kwh
 
     st = folder.doc["baseline_statistics"]
+    # the form of Eq. B-28 the case used (mv.json before the option: "scaled")
+    form = str(folder.doc["savings"].get("fsu_form", "scaled"))
     rep = folder.series[folder.series["period"] == "reporting"]
     adj_base = np.cumsum(
         rep["baseline_kwh"].to_numpy(float) + rep["adjustment_kwh"].to_numpy(float)
@@ -210,6 +212,7 @@ def cumulative_band(folder: MvFolder) -> tuple[np.ndarray, np.ndarray, np.ndarra
                 n_params=int(st["n_params"]),
                 m=m,
                 rho=float(st["rho"]),
+                form=form,
             )
             for m, b in enumerate(adj_base, start=1)
         ]

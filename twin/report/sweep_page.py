@@ -369,7 +369,7 @@ def _frame_table(frame: pd.DataFrame, columns: list[str], units_from: pd.DataFra
     header, scales, numeric = [], [], []
     for c in columns:
         col = units_from[c] if c in units_from else None
-        is_num = col is not None and col.dtype.kind in "fiub" and col.dtype.kind != "b"
+        is_num = col is not None and col.dtype.kind in "fiu"
         if is_num:
             hl, s = _axis(c, col)
         else:

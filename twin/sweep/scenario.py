@@ -35,6 +35,7 @@ from typing import Any
 from twin.config.loader import config_from_dict, set_path
 from twin.finance import capital_recovery_factor
 from twin.measures import AppliedMeasure, apply_measure
+from twin.simulate import component_reuse
 from twin.sweep.design import Scenario
 from twin.sweep.schema import Parameter, Uncertain
 
@@ -236,7 +237,7 @@ def warm_up(plan: Plan, *, run_base: bool) -> None:
             config = config_from_dict(
                 plan.base_raw, source=f"{plan.source}: base", base_dir=plan.base_dir
             )
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), component_reuse():
                 warnings.simplefilter("ignore")
                 run(config, weather=_weather_for(config))
 
@@ -253,7 +254,9 @@ def _worker_name() -> str:
 def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
     """Run one scenario; never raises for the scenario's own faults: a
     failure is an outcome with its error message."""
-    from twin.run import run
+    from twin.plant import Plant
+    from twin.run import account, summarise
+    from twin.simulate import simulate
 
     t0, c0 = time.perf_counter(), time.process_time()
     row: dict[str, Any] = {
@@ -270,8 +273,10 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            results = run(config, weather=_weather_for(config))
-        summary = results.summary
+            sim = simulate(Plant.build(config), weather=_weather_for(config))
+            # the store keeps the summary row: tables only when hourly files are asked for
+            results = account(sim) if plan.hourly_dir is not None else None
+            summary = results.summary if results is not None else summarise(sim)
         money = _money(plan, scenario, applied)
         fields = flatten_summary(
             summary.model_dump() if hasattr(summary, "model_dump") else dict(summary)
@@ -285,7 +290,7 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
         row.update(status="done", error="", **money, **fields)
         outcome["config_hash"] = summary["provenance"]["config_hash"]
         outcome["warnings"] = sorted({str(w.message) for w in caught})
-        if plan.hourly_dir is not None:
+        if results is not None:
             target = Path(plan.hourly_dir) / f"{scenario.scenario_id}.parquet"
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             results.hourly.to_parquet(tmp, engine="pyarrow")
@@ -308,4 +313,5 @@ def run_chunk(plan: Plan, chunk: list[Scenario], *, run_base: bool = False) -> l
     """Run scenarios one after the other in this process (pool task, Dask task
     or the coordinator itself)."""
     warm_up(plan, run_base=run_base)
-    return [run_one(plan, s) for s in chunk]
+    with component_reuse():
+        return [run_one(plan, s) for s in chunk]
