@@ -544,8 +544,10 @@ def _format_validation_error(
         deep = [e for e in errs if e["_after"] > 0]
         if tagged and deep:
             merged.extend(deep)
-        elif tagged and len(errs) > 1 and not any(
-            e["type"] in ("extra_forbidden", "missing") for e in errs
+        elif (
+            tagged
+            and len(errs) > 1
+            and not any(e["type"] in ("extra_forbidden", "missing") for e in errs)
         ):
             got = errs[0].get("input")
             accepted = " or ".join(
