@@ -37,7 +37,7 @@ from twin.components.battery_dispatch import (
     dispatch_tou_arbitrage,
     plan_tou_windows,
 )
-from twin.components.battery_tou import tou_request
+from twin.components.battery_tou import tou_flows
 
 from twin.carriers import ELECTRICITY
 from twin.component import (
@@ -669,10 +669,13 @@ class Battery(Component):
             cap_kw = np.full(n, np.inf) if target_kw is None else target_kw
             if ctx.signals is not None:
                 cap_kw = np.minimum(cap_kw, ctx.signals.import_limit_kw)
-            request_kw = self._tou_request(ctx, net_kw, cap_kw)
+            request_kw = None  # the controller runs the kernel's arithmetic itself
 
         soc_initial_kwh = self.soc_initial_kwh
-        charge_kw, discharge_kw, soc_kwh = self._kernel(request_kw, soc_initial_kwh, step_h)
+        if request_kw is None:
+            charge_kw, discharge_kw, soc_kwh = tou_flows(self, ctx, net_kw, cap_kw)
+        else:
+            charge_kw, discharge_kw, soc_kwh = self._kernel(request_kw, soc_initial_kwh, step_h)
         loss_kw = _loss_kw(
             charge_kw,
             discharge_kw,
@@ -819,10 +822,6 @@ class Battery(Component):
             self_discharge_frac_per_step=self.self_discharge_frac_per_step(step_h),
             step_h=step_h,
         )
-
-    def _tou_request(self, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray) -> np.ndarray:
-        """Request of the TOU rule, planned day by day (:func:`components.battery_tou.tou_request`)."""
-        return tou_request(self, ctx, net_kw, cap_kw)
 
 
 def _loss_kw(

@@ -493,10 +493,29 @@ def shave_levels_kw(
         (or 0) when there is no energy.
     """
     x = np.asarray(load_kw, dtype=np.float64)
-    rows = x.shape[0]
-    if x.shape[1] == 0:
+    rows, steps = x.shape
+    if steps == 0:
         return np.zeros(rows)
     p = float(power_max_kw)
+    target = float(energy_kwh) / step_h
+    if target <= 0.0:
+        return np.maximum(x.max(axis=1), 0.0)
+    # without the power limit: the j highest steps above the level share the energy
+    xs = -np.sort(-x, axis=1)
+    csum = np.cumsum(xs, axis=1)
+    shaved = csum - np.arange(1, steps + 1) * xs  # delivered at level = xs[:, j]
+    j = (shaved < target).sum(axis=1)  # >= 1: nothing is delivered at the maximum
+    take = np.arange(rows)
+    level = np.maximum((csum[take, j - 1] - target) / j, 0.0)
+    capped = xs[:, 0] - level > p
+    if capped.any():
+        level[capped] = _shave_levels_capped(x[capped], target * step_h, p, step_h)
+    return level
+
+
+def _shave_levels_capped(x: np.ndarray, energy_kwh: float, p: float, step_h: float) -> np.ndarray:
+    """:func:`shave_levels_kw` where the power limit binds: over all the knots [kW]."""
+    rows = x.shape[0]
     # delivered(L) is piecewise linear, non-increasing, with knots at x and x - P
     knots = np.sort(
         np.clip(np.concatenate((x, x - p, np.zeros((rows, 1))), axis=1), 0.0, None), axis=1

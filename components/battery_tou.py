@@ -30,7 +30,7 @@ from twin.component import RunContext
 if TYPE_CHECKING:
     from twin.components.battery import Battery
 
-__all__ = ["FORECAST_DAYS", "LEVEL_DAYS", "DayPlan", "day_plan", "tou_request"]
+__all__ = ["FORECAST_DAYS", "LEVEL_DAYS", "DayPlan", "day_plan", "tou_flows", "tou_request"]
 
 FORECAST_DAYS = 10
 """Earlier days of the same type whose profile is the day-ahead forecast
@@ -199,6 +199,26 @@ def tou_request(
 
     With ``allow_export`` the windows discharge at full power.
     """
+    request, _ = _flows(battery, ctx, net_kw, cap_kw)
+    return request
+
+
+def tou_flows(
+    battery: Battery, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Charge [kW], discharge [kW] and stored energy at the end of each step [kWh]
+    of :func:`tou_request`, as :func:`components.battery.simulate_soc` gives them for
+    its request (the controller applies the kernel's arithmetic; a test checks
+    they are equal), without running the kernel a second time.
+    """
+    request, soc = _flows(battery, ctx, net_kw, cap_kw)
+    return np.maximum(-request, 0.0), np.maximum(request, 0.0), soc
+
+
+def _flows(
+    battery: Battery, ctx: RunContext, net_kw: np.ndarray, cap_kw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The controller's request and stored energy (see :func:`tou_request`)."""
     signals = ctx.signals
     if signals is None:
         msg = (
@@ -217,7 +237,7 @@ def tou_request(
         )
         raise ValueError(msg)
     if n == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     p = battery.params
     step_h = grid.step_h
     p_ch = battery.charge_power_max_kw
@@ -244,10 +264,16 @@ def tou_request(
         cycles_per_day=p.cycles_per_day,
     )
     net = np.asarray(net_kw, dtype=np.float64)
+    # the day-ahead plan works on hourly means at any step, as a controller's
+    # load forecast would; the control acts on each step's value
+    k = grid.steps_per_hour
+    planned = net
+    if k > 1 and n % k == 0:
+        planned = np.repeat(net.reshape(-1, k).mean(axis=1), k)
     typical, high, has_history, phi, held = _day_ahead(
-        net, starts, lengths, kinds, plans, usable * eta_d, p_dis, step_h
+        planned, starts, lengths, kinds, plans, usable * eta_d, p_dis, step_h
     )
-    request = _control(
+    return _control(
         net=net,
         cap=np.broadcast_to(np.asarray(cap_kw, dtype=np.float64), (n,)),
         price=price,
@@ -274,7 +300,6 @@ def tou_request(
         keep_frac=1.0 - battery.self_discharge_frac_per_step(step_h),
         step_h=step_h,
     )
-    return request
 
 
 def _day_plans(
@@ -468,8 +493,9 @@ def _control(
     efficiency_discharge_frac: float,
     keep_frac: float,
     step_h: float,
-) -> np.ndarray:
-    """The controller's loop over steps (plain floats): the feasible request [kW].
+) -> tuple[np.ndarray, np.ndarray]:
+    """The controller's loop over steps (plain floats): the feasible request [kW]
+    and the stored energy at the end of each step [kWh].
 
     Each step applies the arithmetic of :func:`components.battery.simulate_soc`
     (self-discharge first, then the flow clipped to the power limits and the
@@ -492,6 +518,7 @@ def _control(
     top_all = top.tolist()
     bottom_all = bottom.tolist()
     out = [0.0] * n
+    soc_end = [0.0] * n
     lo, hi = float(soc_min_kwh), float(soc_max_kwh)
     p_ch, p_dis = float(charge_power_max_kw), float(discharge_power_max_kw)
     eta_d = float(efficiency_discharge_frac)
@@ -601,9 +628,10 @@ def _control(
                     out[i] = -chg
                     x += chg
             soc = s
+            soc_end[i] = s
             if x > month_peak:
                 month_peak = x
-    return np.array(out)
+    return np.array(out), np.array(soc_end)
 
 
 def _window_step(

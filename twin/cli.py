@@ -804,7 +804,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if c["failed"]:
         from twin.sweep import Store
 
-        with Store.open(out) as store:
+        with Store.open(out, writable=False) as store:
             failed = store.catalogue().query("status == 'failed'")
         first = failed.iloc[0]
         print(f"  first failure, {first['scenario_id']}: {first['error'].splitlines()[0]}")

@@ -72,6 +72,7 @@ from .readers import (
     _read_text,
     _read_tmy3,
     _restamp,
+    require_site,
 )
 from .variables import (
     CANONICAL_COLUMNS,
@@ -478,6 +479,7 @@ def _series_tmy2(text: str, source: str) -> _Series:
         elevation_m=float(meta["altitude"]),
         tz_offset_h=tz,
     )
+    require_site(location, source)
     rule = (
         "TMY2 hour h (1..24) ends the hour it covers in local standard time; stamped at h-1 "
         "= interval start; shift applied: -60 min; irradiance = interval mean [Wh/m² per h = "
@@ -509,7 +511,9 @@ def _series_pvgis(text: str, fmt: str, source: str) -> _Series:
     frame, issues = _canonical(data, PVGIS_VARIABLE_MAP, PVGIS_UNIT_FACTORS, source)
     frame = frame.set_axis(pd.DatetimeIndex(data.index).tz_convert("UTC"), axis=0)
     issues += _complete_humidity(frame, source)
-    location = Location(f"PVGIS {lat:.3f}, {lon:.3f}", "-", lat, lon, elev, 0.0)
+    location = require_site(
+        Location(f"PVGIS {lat:.3f}, {lon:.3f}", "-", lat, lon, elev, 0.0), source
+    )
     if typical:
         offset = loc.get("irradiance_time_offset", loc.get("irradiance time offset"))
         rule = (
@@ -583,6 +587,7 @@ def _series_psm3(text: str, source: str) -> _Series:
         elevation_m=float(meta["altitude"]),
         tz_offset_h=tz,
     )
+    require_site(location, source)
     version = meta.get("Version", "")
     rule = (
         f"NSRDB PSM ({version}) values are instantaneous satellite retrievals at the stamped "
@@ -733,13 +738,16 @@ def _series_csv(
     frame, rule, more = _regrid_hourly(frame, label, source)
     issues += more
     issues += _complete_humidity(frame, source)
-    location = Location(
-        name=Path(source).stem,
-        station_id="-",
-        latitude_deg=float(latitude_deg),
-        longitude_deg=float(longitude_deg),
-        elevation_m=float(elevation_m if elevation_m is not None else 0.0),
-        tz_offset_h=float(tz_offset_h),
+    location = require_site(
+        Location(
+            name=Path(source).stem,
+            station_id="-",
+            latitude_deg=float(latitude_deg),
+            longitude_deg=float(longitude_deg),
+            elevation_m=float(elevation_m if elevation_m is not None else 0.0),
+            tz_offset_h=float(tz_offset_h),
+        ),
+        source,
     )
     issues += _decompose(frame, location, source)
     issues += _fill_absent(frame, location, source)

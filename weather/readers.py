@@ -191,6 +191,16 @@ def _require_time_zone(location: Location, source: str) -> None:
         raise_for_errors(check_location(location, source=source))
 
 
+def require_site(location: Location, source: str) -> Location:
+    """Refuse a location outside the physical ranges before any solar geometry
+    is computed from it (every header problem is listed); return it."""
+    out_of_range = [
+        i for i in check_location(location, source=source) if i.code == "location_out_of_range"
+    ]
+    raise_for_errors(out_of_range)
+    return location
+
+
 def _restamp(
     frame: pd.DataFrame,
     src_year: np.ndarray,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from twin.components.battery import Battery, BatteryParams, simulate_soc
 from twin.components.battery_dispatch import fill_level_kw, forecast_profile, shave_levels_kw
-from twin.components.battery_tou import tou_request
+from twin.components.battery_tou import tou_flows, tou_request
 
 from tests.components.test_battery import (
     JIANGSU_RATIOS,
@@ -94,7 +94,7 @@ def test_request_is_feasible_as_it_stands(rate):
     net = _factory_load(grid, 3)
     bess = _bess(self_discharge_frac_per_day=0.01)
     req = _request(bess, grid, net, rate)
-    ch, dis, _ = simulate_soc(
+    ch, dis, soc = simulate_soc(
         req,
         capacity_kwh=1000.0,
         soc_initial_kwh=bess.soc_initial_kwh,
@@ -108,6 +108,11 @@ def test_request_is_feasible_as_it_stands(rate):
         step_h=1.0,
     )
     assert np.array_equal(dis - ch, req)
+    # and the flows the battery uses without running the kernel again are the kernel's
+    ctx = make_ctx(grid, net, _signals(grid, rate))
+    flows = tou_flows(bess, ctx, net, np.full(grid.n_steps, np.inf))
+    for mine, kernel in zip(flows, (ch, dis, soc), strict=True):
+        assert np.array_equal(mine, kernel)
 
 
 def test_demand_charge_holds_the_month_peak():
@@ -168,4 +173,9 @@ def test_shave_level_delivers_the_energy(values, energy, power, step_h):
         # the lowest such level: a little lower delivers more than the energy
         lower = float(np.clip(x - (level - 1e-3), 0.0, power).sum()) * step_h
         assert lower > energy - 1e-6
-    assert fill_level_kw(values, energy, power, step_h) == pytest.approx(level, abs=1e-6)
+    # the controller's plain-float version delivers the same (where the power limit
+    # makes the delivery flat, any level on the flat part is one)
+    other = fill_level_kw(values, energy, power, step_h)
+    assert float(np.clip(x - other, 0.0, power).sum()) * step_h == pytest.approx(
+        delivered, rel=1e-9, abs=1e-6
+    )

@@ -41,7 +41,7 @@ import pandas as pd
 from twin.accounting.emissions import scope2_location_tco2
 from twin.accounting.kpi import PlantSeries
 from twin.component import Component, Direction, Flows, Meaning, Port, Role, TariffSignals
-from twin.config.ledger import ENERGY_UNITS_GJ, FactorSpec, LedgerConfig
+from twin.config.ledger import ENERGY_UNITS_GJ, FactorSpec, Instrument, LedgerConfig
 from twin.errors import ConfigError
 from twin.factors import grid_factor
 from twin.factors.fuels import fuel_factor, fuel_key, purchased_heat_factor, refrigerant_gwp
@@ -146,6 +146,11 @@ class ElectricityAccount:
         Self-consumed renewable generation still carrying its attributes.
     location_ef_kg_per_kwh, residual_ef_kg_per_kwh : float
         Import-weighted grid and residual-mix factors [kg CO2/kWh].
+    instruments_by_technology_kwh : dict of str to float
+        Applied instruments by generating technology (``hydro``, ``wind``,
+        ``solar_pv``, ...; ``unstated`` when an instrument names none).
+    hourly_matched_kwh : float
+        The part of instruments_applied_kwh matched hour by hour.
     renewable_kwh : float
         onsite_claim_kwh + instruments_applied_kwh.
     """
@@ -163,6 +168,8 @@ class ElectricityAccount:
     onsite_claim_kwh: float
     location_ef_kg_per_kwh: float
     residual_ef_kg_per_kwh: float
+    instruments_by_technology_kwh: dict[str, float] = field(default_factory=dict)
+    hourly_matched_kwh: float = 0.0
 
     @property
     def renewable_kwh(self) -> float:
@@ -518,6 +525,36 @@ def _heat_rows(plant: Plant, flows: Mapping[str, Flows], cfg: LedgerConfig) -> l
     ]
 
 
+def _delivery_kw(inst: Instrument, plant: Plant, where: str) -> np.ndarray:
+    """Hourly delivery of an hourly-matched contract on the grid [kW].
+
+    Raises
+    ------
+    ConfigError
+        A delivery series that does not fit the grid or whose total differs
+        from the instrument's quantity by more than 0.1 %.
+    """
+    grid = plant.grid
+    if inst.delivery == "flat":
+        return np.full(grid.n_steps, inst.kwh / (grid.n_steps * grid.step_h))
+    assert inst.delivery_series is not None  # checked at parse
+    values, _ = read_series(
+        inst.delivery_series, grid, Path(plant.config.base_dir), f"{where}.delivery_series"
+    )
+    values = np.asarray(values, dtype=np.float64)
+    if np.any(values < 0):
+        msg = f"{where}.delivery_series: delivery must be >= 0 kWh in every hour"
+        raise ConfigError(msg)
+    total = grid.energy_kwh(values)
+    if abs(total - inst.kwh) > 1e-3 * max(inst.kwh, 1.0):
+        msg = (
+            f"{where}.delivery_series: the series totals {total:,.0f} kWh but the instrument states "
+            f"{inst.kwh:,.0f} kWh; give the contract's quantity or scale the series (scale = ...)"
+        )
+        raise ConfigError(msg)
+    return values
+
+
 def _attribute_budget(
     cfg: LedgerConfig, series: PlantSeries, grid: TimeGrid, applied: Mapping[str, float], where: str
 ) -> tuple[float, float, float, float, float, float]:
@@ -582,31 +619,66 @@ def _electricity_rows(
         )
     ]
 
-    # market-based: instruments first, at zero; over-claim is an error unless capped
+    # market-based: hourly-matched contracts first, each hour's delivery up to that hour's
+    # import; then annual instruments on what is left of the year's import. Over-claim of
+    # annual instruments is an error unless capped; hourly delivery beyond an hour's import
+    # is simply not matched (noted).
     total = sum(i.kwh for i in cfg.instruments)
-    if total > import_kwh + _TOL_KWH and cfg.rules.over_claim == "error":
+    uncovered_kw = np.maximum(np.asarray(imp, dtype=np.float64), 0.0).copy()
+    applied: dict[str, float] = {}
+    for i, inst in enumerate(cfg.instruments):
+        if inst.matching != "hourly":
+            continue
+        delivery = _delivery_kw(inst, plant, f"{where}.instruments[{i}]")
+        take_kw = np.minimum(delivery, uncovered_kw)
+        uncovered_kw -= take_kw
+        applied[inst.name] = grid.energy_kwh(take_kw)
+    hourly_kwh = sum(applied.values())
+    annual_total = sum(i.kwh for i in cfg.instruments if i.matching == "annual")
+    if hourly_kwh + annual_total > import_kwh + _TOL_KWH and cfg.rules.over_claim == "error":
+        split = (
+            f" ({hourly_kwh:,.0f} kWh hourly-matched + {annual_total:,.0f} kWh annual)"
+            if hourly_kwh > 0
+            else ""
+        )
         msg = (
-            f"{where}.instruments: over-claim: {total:,.0f} kWh of instruments against {import_kwh:,.0f} kWh "
-            f"of grid import in the run (excess {total - import_kwh:,.0f} kWh); instruments cover purchased "
+            f"{where}.instruments: over-claim: {hourly_kwh + annual_total:,.0f} kWh of instruments "
+            f"against {import_kwh:,.0f} kWh of grid import in the run{split} (excess "
+            f"{hourly_kwh + annual_total - import_kwh:,.0f} kWh); instruments cover purchased "
             "grid electricity only, never on-site generation. Reduce them, or set "
             "ledger.rules.over_claim = 'cap' to apply them up to the import and record the rest as not applied"
         )
         raise ConfigError(msg)
-    remaining = import_kwh
-    applied: dict[str, float] = {}
+    remaining = grid.energy_kwh(uncovered_kw)
+    annual_kwh = 0.0
     for inst in cfg.instruments:
-        take = min(inst.kwh, max(remaining, 0.0))
-        applied[inst.name] = take
-        remaining -= take
+        if inst.matching == "annual":
+            take = min(inst.kwh, max(remaining - annual_kwh, 0.0))
+            applied[inst.name] = take
+            annual_kwh += take
+    if remaining > 0:
+        # annual instruments carry no hour: they cover the uncovered import pro rata
+        uncovered_kw *= max(1.0 - annual_kwh / remaining, 0.0)
+    for inst in cfg.instruments:
+        take = applied[inst.name]
         activity = f"grid import covered by {_KIND_LABEL[inst.kind]}, vintage {inst.vintage_year}"
+        if inst.technology is not None:
+            activity += f", {inst.technology}"
+        if inst.matching == "hourly":
+            activity += f", hourly-matched ({inst.delivery} delivery)"
         if inst.origin == "onsite":
             activity += ", issued for the plant's own generation"
         if take < inst.kwh - _TOL_KWH:
-            activity += (
-                f"; {inst.kwh - take:,.0f} of {inst.kwh:,.0f} kWh not applied (over-claim capped)"
+            why = (
+                "delivered in hours without enough import (hourly matching)"
+                if inst.matching == "hourly"
+                else "over-claim capped"
             )
+            activity += f"; {inst.kwh - take:,.0f} of {inst.kwh:,.0f} kWh not applied ({why})"
             notes.append(
-                f"instrument {inst.name!r}: {inst.kwh - take:,.0f} kWh not applied (rules.over_claim = 'cap')"
+                f"instrument {inst.name!r}: {inst.kwh - take:,.0f} kWh not applied ({why})"
+                if inst.matching == "hourly"
+                else f"instrument {inst.name!r}: {inst.kwh - take:,.0f} kWh not applied (rules.over_claim = 'cap')"
             )
         ids = f"; ids {', '.join(inst.registry_ids)}" if inst.registry_ids else ""
         rows.append(
@@ -626,12 +698,13 @@ def _electricity_rows(
             )
         )
     applied_kwh = sum(applied.values())
-    uncovered = max(import_kwh - applied_kwh, 0.0)
+    uncovered = grid.energy_kwh(uncovered_kw)
     res_ef, res_source = residual_ef or residual_factor(plant, cfg)
-    share = uncovered / import_kwh if import_kwh > 0 else 0.0
-    market_t = scope2_location_tco2(imp * share, res_ef, grid)
-    # import-weighted residual factor (the uncovered share is the same at every step)
+    market_t = scope2_location_tco2(uncovered_kw, res_ef, grid)
+    # import-weighted residual factor (shown for on-site rows and the account) and the
+    # factor weighted on the uncovered import itself (the row's identity tco2e = kWh x factor)
     res_factor = _weighted(scope2_location_tco2(imp, res_ef, grid) * 1000.0, import_kwh, res_ef)
+    uncovered_factor = _weighted(market_t * 1000.0, uncovered, res_ef)
     rows.append(
         InventoryRow(
             2,
@@ -641,7 +714,7 @@ def _electricity_rows(
             "grid import not covered by instruments",
             uncovered,
             "kWh",
-            res_factor,
+            uncovered_factor,
             "kg CO2/kWh",
             res_source,
             market_t,
@@ -678,6 +751,10 @@ def _electricity_rows(
             "their certificates are sold or applied to grid import; market-based scope 2 counts them "
             "at the residual mix"
         )
+    by_tech: dict[str, float] = {}
+    for inst in cfg.instruments:
+        key = inst.technology or "unstated"
+        by_tech[key] = by_tech.get(key, 0.0) + applied[inst.name]
     account = ElectricityAccount(
         grid_import_kwh=import_kwh,
         need_kwh=grid.energy_kwh(series.use_kw) + grid.energy_kwh(series.battery_loss_kw),
@@ -692,6 +769,8 @@ def _electricity_rows(
         onsite_claim_kwh=claim,
         location_ef_kg_per_kwh=loc_factor,
         residual_ef_kg_per_kwh=res_factor,
+        instruments_by_technology_kwh=by_tech,
+        hourly_matched_kwh=hourly_kwh,
     )
     return rows, account
 

@@ -98,6 +98,10 @@ class Ledger:
             "fuel_factors": cfg.fuel_factors,
             "gwp_set": cfg.gwp_set,
             "renewable_share_basis": "market" if self.configured else "onsite",
+            "instruments_by_technology_kwh": dict(
+                self.inventory.electricity.instruments_by_technology_kwh
+            ),
+            "instruments_hourly_matched_kwh": self.inventory.electricity.hourly_matched_kwh,
             "neutral": self.neutrality.neutral,
             "neutrality_status": self.neutrality.verdict,
             "ceca_rubric_available": self.readiness.standard_available,

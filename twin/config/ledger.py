@@ -17,7 +17,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from twin.component import EmissionFactorSpec
+from twin.component import EmissionFactorSpec, SeriesRef
 from twin.factors.fuels import FUELS, fuel_factor, fuel_key, refrigerant_gwp, refrigerant_key
 
 __all__ = [
@@ -167,11 +167,51 @@ class Instrument(BaseModel):
         description="Certificate serial numbers or contract ids (checked for reuse).",
     )
     source: str = Field(default="", description="Contract, registry or invoice reference.")
+    technology: Literal["hydro", "wind", "solar_pv", "biomass", "other"] | None = Field(
+        default=None,
+        description="Generating technology behind the instrument (green power contracts by "
+        "technology: 'hydro', 'wind', 'solar_pv'); the ledger reports renewable electricity by "
+        "technology. Default: not stated.",
+    )
+    matching: Literal["annual", "hourly"] = Field(
+        default="annual",
+        description="'annual': the quantity covers grid import over the year; 'hourly': the "
+        "contract's delivery covers import hour by hour, and delivery in an hour beyond that hour's "
+        "import is not applied (time-matched, as in 24/7 matching).",
+    )
+    delivery: Literal["flat", "series"] | None = Field(
+        default=None,
+        description="Hourly matching: the contract's delivery shape, 'flat' (the quantity spread "
+        "evenly over the hours of the year, a baseload block) or 'series' (delivery_series).",
+    )
+    delivery_series: SeriesRef | None = Field(
+        default=None,
+        description="Hourly delivery of the contract [kWh per hour = kW], e.g. the generator's "
+        "settlement data; its total must equal the quantity (within 0.1 %).",
+    )
 
     @model_validator(mode="after")
     def _one_quantity(self) -> Self:
         if (self.quantity_kwh is None) == (self.certificates is None):
             msg = "give exactly one of quantity_kwh or certificates (1 GEC = 1 MWh)"
+            raise ValueError(msg)
+        if self.matching == "hourly":
+            if self.kind == "gec":
+                msg = (
+                    "matching = 'hourly': a GEC (绿证) carries no delivery hour; hourly matching is "
+                    "for green power contracts and PPAs"
+                )
+                raise ValueError(msg)
+            if self.delivery is None:
+                msg = (
+                    "matching = 'hourly' needs delivery = 'flat' or 'series' (the contract's shape)"
+                )
+                raise ValueError(msg)
+            if (self.delivery == "series") != (self.delivery_series is not None):
+                msg = "delivery = 'series' goes with delivery_series (and delivery_series with it)"
+                raise ValueError(msg)
+        elif self.delivery is not None or self.delivery_series is not None:
+            msg = "delivery and delivery_series are for matching = 'hourly'"
             raise ValueError(msg)
         return self
 

@@ -118,7 +118,7 @@ class SweepFolder:
         except ConfigError as exc:
             msg = f"{path}: {exc}"
             raise ReportError(msg) from None
-        with Store.open(path) as store:
+        with Store.open(path, writable=False) as store:
             rows = store.frame()
             catalogue = store.catalogue()
         return cls(path, doc, text, analysis, rows, catalogue, meta)

@@ -297,7 +297,7 @@ def analyse(store_dir: str | Path) -> SweepReport:
             f"their comparison is compare.csv beside it)"
         )
         raise ConfigError(msg)
-    with Store.open(path) as store:
+    with Store.open(path, writable=False) as store:
         frame = store.frame()
         counts = store.counts()
         catalogue = store.catalogue()

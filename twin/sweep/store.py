@@ -172,13 +172,18 @@ class Store:
         return cls(target)
 
     @classmethod
-    def open(cls, path: str | Path, *, design_key: str | None = None) -> Store:
+    def open(
+        cls, path: str | Path, *, design_key: str | None = None, writable: bool = True
+    ) -> Store:
         """Open an existing store, deleting what a killed sweep left half-written.
 
         Parameters
         ----------
         design_key : str, optional
             When given, the store must hold this design (resume).
+        writable : bool
+            False for readers (reports, analysis): nothing is deleted, so a
+            sweep still running into the store keeps its part being written.
 
         Raises
         ------
@@ -199,14 +204,16 @@ class Store:
                 f"sweep file's); resume only the same sweep, or choose another --out"
             )
             raise StoreError(msg)
-        store._clean()
+        if writable:
+            store._clean()
         return store
 
+    def _named_parts(self) -> set[str]:
+        rows = self._db.execute("SELECT DISTINCT part FROM scenarios WHERE part IS NOT NULL")
+        return {r[0] for r in rows}
+
     def _clean(self) -> None:
-        named = {
-            r[0]
-            for r in self._db.execute("SELECT DISTINCT part FROM scenarios WHERE part IS NOT NULL")
-        }
+        named = self._named_parts()
         for f in self.results_dir.iterdir():
             if f.name.startswith(".") or (f.suffix == ".parquet" and f.name not in named):
                 f.unlink()
@@ -256,8 +263,13 @@ class Store:
         return frame
 
     def frame(self) -> pd.DataFrame:
-        """Every stored row, sorted by design order (one per finished scenario)."""
-        parts = sorted(self.results_dir.glob("part-*.parquet"))
+        """Every stored row, sorted by design order (one per finished scenario).
+
+        Only parts the catalogue names are read: a part a killed sweep wrote but
+        never recorded is recomputed on resume, so reading it would count its
+        scenarios twice."""
+        named = self._named_parts()
+        parts = sorted(p for p in self.results_dir.glob("part-*.parquet") if p.name in named)
         if not parts:
             return pd.DataFrame(columns=["scenario_id", "index", "status", "error"])
         frames = [pq.read_table(p).to_pandas() for p in parts]

@@ -118,6 +118,13 @@ def test_a_half_written_part_is_discarded_and_its_scenarios_rerun(tmp_path):
         ).rowcount
     con.close()
     (out / "results" / ".part-999999.parquet.tmp").write_bytes(b"\x00")
+    # a reader (a report of a sweep still running) deletes nothing and counts the
+    # orphan part's scenarios not at all
+    with Store.open(out, writable=False) as store:
+        seen = store.frame()
+    assert len(seen) == len(reference) - lost
+    assert (out / "results" / parts[-1]).is_file()
+    assert (out / "results" / ".part-999999.parquet.tmp").is_file()
     again = run_sweep(sweep, out, workers=1, resume=True)
     assert again.computed == lost
     with Store.open(out) as store:
