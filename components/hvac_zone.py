@@ -288,6 +288,14 @@ class ZoneParams(ComponentParams):
         "already counts it (the zone then takes their heat only).",
     )
 
+    @field_validator("gains_from", mode="before")
+    @classmethod
+    def _gain_names(cls, v: object) -> object:
+        # a name is the table {component = name}: checked here like a table, not at build
+        if isinstance(v, list):
+            return [{"component": x} if isinstance(x, str) else x for x in v]
+        return v
+
     @field_validator("heat_bus", "cooling_bus", "electricity_bus", mode="before")
     @classmethod
     def _none_bus(cls, value: Any) -> Any:
@@ -349,6 +357,15 @@ class ZoneParams(ComponentParams):
                 f"{self.internal_area_m2:.0f} m²; give internal_surface_area_m2 >= mass_area_m2"
             )
             raise ValueError(msg)
+        # the 5R1C split needs H_tr,op < H_tr,ms: checked here, so a config that
+        # validates builds (the constructor computes the same conductances)
+        conductances_5r1c(
+            self.opaque_w_per_k,
+            self.window_w_per_k,
+            self.effective_mass_area_m2,
+            self.internal_area_m2,
+            self.surface_air_coefficient_w_per_m2_k,
+        )
         if self.volume_m3 < self.floor_area_m2 * 1.5:
             msg = (
                 f"{self.name}: volume_m3 = {self.volume_m3} is less than 1.5 m x floor_area_m2 "

@@ -333,6 +333,18 @@ class ProductionLineParams(ComponentParams):
                         f"got {len(value)}"
                     )
                     raise ValueError(msg)
+            # the event simulation times work in whole seconds: a unit that rounds to
+            # 0 s never advances the clock (the run would never end)
+            fastest = (
+                min(prod.cycle_time_s) if isinstance(prod.cycle_time_s, list) else prod.cycle_time_s
+            )
+            if fastest < 0.5:
+                msg = (
+                    f"products[{i}].cycle_time_s: expected at least 0.5 s per unit (the line is "
+                    f"simulated in whole seconds), got {fastest:g}; count the units in larger "
+                    "packs (a case of 20) so one takes at least a second"
+                )
+                raise ValueError(msg)
         has_mix = [p.mix_frac is not None for p in self.products]
         if self.orders:
             if any(has_mix):

@@ -473,6 +473,10 @@ def _cmd_run(args: argparse.Namespace, validate_only: bool) -> int:
     plant = Plant.build(config)
     weather = load_config_weather(config)
     if validate_only:
+        if config.ledger is not None and config.ledger.pathway is not None:
+            from twin.pathway import validate_pathway
+
+            validate_pathway(config)
         print(
             f"{args.config}: valid ({len(plant.components)} components, "
             f"{plant.grid.n_steps} steps of {plant.grid.step_s} s, weather {weather.source_path})"
@@ -1140,7 +1144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_claim(args)
         return _cmd_run(args, validate_only=args.command == "validate")
     except (ConfigError, ConsistencyError, wx.WeatherError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # one message per problem: every line of the error is one problem
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130

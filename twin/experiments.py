@@ -38,7 +38,6 @@ import math
 import os
 import shutil
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin._atomic import atomic_files
-from twin.config.loader import config_from_dict, set_path
-from twin.errors import ConfigError
+from twin.config.finite import nonfinite_problems
+from twin.config.loader import config_from_dict, format_validation_error, read_toml_file, set_path
+from twin.errors import ConfigError, ConsistencyError
 from twin.finance import abatement_cost_cny_per_tco2, measure_cashflows
 from twin.measures import AppliedMeasure, MeasureError, apply_measure
 
@@ -149,46 +149,77 @@ def load_experiment(path: str | Path) -> Experiment:
     """
     p = Path(path)
     source = str(path)
-    if not p.is_file():
-        msg = f"{source}: experiment file not found"
-        raise ConfigError(msg)
+    data = read_toml_file(
+        p, source, missing="experiment file not found (experiments/ holds runnable examples)"
+    )
+    problems = [f"{source}: {where}: {what}" for where, what in nonfinite_problems(data)]
     try:
-        doc = ExperimentFile.model_validate(tomllib.loads(p.read_text(encoding="utf-8")))
-    except tomllib.TOMLDecodeError as exc:
-        raise _err(source, "TOML", exc) from None
+        doc = ExperimentFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise _err(source, where, f"{first['msg']}, got {first.get('input')!r}") from None
+        text = format_validation_error(exc, source, ExperimentFile, data=data)
+        said = {line.split(": expected", 1)[0] for line in problems}
+        problems += [
+            line for line in text.splitlines() if line.split(": expected", 1)[0] not in said
+        ]
+        raise ConfigError("\n".join(problems)) from None
     base_path = (p.parent / doc.experiment.base).resolve()
-    if not base_path.is_file():
-        raise _err(source, "experiment.base", f"base config {str(base_path)!r} not found")
-    base_raw = tomllib.loads(base_path.read_text(encoding="utf-8"))
+    base_raw = read_toml_file(
+        base_path,
+        f"{source}: experiment.base",
+        missing=f"base config {str(base_path)!r} not found (the path is relative to the experiment file)",
+    )
     base_dir = str(base_path.parent)
     finance = doc.finance.model_dump()
     variants = [Variant("base", base_raw, (), "base")]
-    _validate(base_raw, f"{source}: base", base_dir)
+    problems += _problems(
+        lambda: _validate(base_raw, f"{source}: base ({base_path.name})", base_dir)
+    )
+    if problems:
+        raise ConfigError("\n".join(problems))
     singles: dict[str, tuple[dict[str, Any], AppliedMeasure]] = {}
     covered: set[str] = set()
     alone: set[str] = set()
+    names = [v.name for v in doc.variant]
     for i, v in enumerate(doc.variant):
+        where = f"{source}: variant[{i}] ({v.name})"
+        if names.count(v.name) > 1 and names.index(v.name) < i:
+            problems.append(
+                f"{where}.name: {v.name!r} is used by another variant; names must be unique"
+            )
         raw = base_raw
         applied: list[AppliedMeasure] = []
+        failed = False
         for j, spec in enumerate(v.measures):
             try:
                 raw, a = apply_measure(raw, spec, finance)
                 single_raw, single = apply_measure(base_raw, spec, finance)
             except MeasureError as exc:
-                raise _err(source, f"variant[{i}] ({v.name}).measures[{j}]", exc) from None
+                problems.extend(f"{where}.measures[{j}]: {line}" for line in str(exc).splitlines())
+                failed = True
+                continue
             applied.append(a)
             singles.setdefault(_measure_key(single), (single_raw, single))
         for path, value in v.patches.items():
-            raw = set_path(raw, path, value, label=source, what=f"variant[{i}] ({v.name}).patches")
-        _validate(raw, f"{source}: variant {v.name!r}", base_dir)
+            try:
+                raw = set_path(
+                    raw, path, value, label=source, what=f"variant[{i}] ({v.name}).patches"
+                )
+            except ConfigError as exc:
+                problems.append(str(exc))
+                failed = True
+        if failed:
+            continue
+        problems += _problems(
+            lambda raw=raw, v=v: _validate(raw, f"{source}: variant {v.name!r}", base_dir)
+        )
         variants.append(Variant(v.name, raw, tuple(applied), "variant"))
         if len(applied) == 1 and not v.patches:
             covered.add(_measure_key(applied[0]))  # this variant is the measure alone
             alone.add(v.name)
+    if problems:
+        if len(problems) > 20:
+            problems = [*problems[:20], f"... and {len(problems) - 20} more"]
+        raise ConfigError("\n".join(problems))
     if doc.experiment.singles:
         names = {v.name for v in variants}
         for key, (raw, single) in singles.items():
@@ -230,7 +261,20 @@ def _single_name(a: AppliedMeasure, taken: set[str]) -> str:
 
 
 def _validate(raw: dict[str, Any], source: str, base_dir: str) -> None:
-    config_from_dict(raw, source=source, base_dir=base_dir)
+    """Validate a variant's config as ``twin validate`` does: the schema,
+    the components' own checks, the plant checks and its series files."""
+    from twin.plant import Plant
+
+    Plant.build(config_from_dict(raw, source=source, base_dir=base_dir))
+
+
+def _problems(check: Any) -> list[str]:
+    """The lines of the project's error ``check()`` raises (none if it passes)."""
+    try:
+        check()
+    except (ConfigError, ConsistencyError) as exc:
+        return str(exc).splitlines()
+    return []
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:

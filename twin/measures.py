@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from twin.config.loader import set_path
+from twin.config.finite import nonfinite_problems
+from twin.config.loader import did_you_mean_key, format_validation_error, set_path
 from twin.errors import ConfigError
 
 __all__ = [
@@ -123,21 +124,46 @@ def apply_measure(
         Unknown measure (the message lists the library), bad parameters, or
         a target component that is not in the config.
     """
+    if not isinstance(spec, dict):
+        msg = (
+            f"expected a table {{measure = NAME, ARGUMENT = VALUE, ...}}, got {_short(spec)} "
+            "(see `twin measures`)"
+        )
+        raise MeasureError(msg)
     spec = dict(spec)
     name = spec.pop("measure", None)
-    if name not in MEASURES:
-        known = ", ".join(sorted(MEASURES))
-        msg = f"unknown measure {name!r}; the measure library has: {known}"
+    known = sorted(MEASURES)
+    if name is None:
+        msg = f"measure: required field is missing; give measure = NAME, one of: {', '.join(known)}"
+        raise MeasureError(msg)
+    if not isinstance(name, str) or name not in MEASURES:
+        close = did_you_mean_key(name, known) if isinstance(name, str) else None
+        hint = f"did you mean {close!r}? " if close else ""
+        msg = (
+            f"measure: unknown measure {_short(name)}; {hint}the measure library has: "
+            f"{', '.join(known)}"
+        )
         raise MeasureError(msg)
     model, fn, _ = MEASURES[name]
+    problems = [f"measure {name!r}: {path}: {what}" for path, what in nonfinite_problems(spec)]
     try:
         params = model.model_validate(spec)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(measure)"
-        msg = f"measure {name!r}: {where}: {first['msg']}, got {first.get('input')!r}"
-        raise MeasureError(msg) from None
+        text = format_validation_error(exc, f"measure {name!r}", model, data=spec)
+        lines = [*problems, *(line for line in text.splitlines() if not _said(line, problems))]
+        raise MeasureError("\n".join(lines)) from None
+    if problems:
+        raise MeasureError("\n".join(problems))
     return fn(copy.deepcopy(config) if copy_config else config, params, finance)
+
+
+def _said(line: str, problems: list[str]) -> bool:
+    return any(line.startswith(p.rsplit(": expected", 1)[0] + ":") for p in problems)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _named(config: dict[str, Any], table: str, name: str, measure: str) -> dict[str, Any]:
@@ -657,6 +683,17 @@ class MoveShift(_MeasureParams):
         default=0.0, ge=0, description="Extra wages for night work [CNY/yr]."
     )
 
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        hh, sep, mm = v.partition(":")
+        if not (sep and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            msg = (
+                f"expected a time of day HH:MM (00:00 to 23:59), got {v!r}; e.g. '22:00' for 10 pm"
+            )
+            raise ValueError(msg)
+        return v
+
 
 @register_measure("move_shift", MoveShift, "move a shift, e.g. into valley-tariff hours")
 def _move_shift(config, p: MoveShift, finance):
@@ -757,5 +794,5 @@ def apply_changes(
             raise ConfigError(msg) from None
         applied.append(a)
     for path, value in patches.items():
-        raw = set_path(raw, path, value, label=where, what=f"{where}.patches")
+        raw = set_path(raw, path, value, label=where, what="patches")
     return raw, tuple(applied)

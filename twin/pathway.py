@@ -37,7 +37,7 @@ from twin.accounting.inventory import location_factor, residual_factor
 from twin.accounting.ledger import compute_ledger
 from twin.config.loader import config_from_dict, dump_config
 from twin.config.schema import PlantConfig
-from twin.errors import ConfigError
+from twin.errors import ConfigError, ConsistencyError
 from twin.measures import apply_changes
 from twin.results import Results
 from twin.run import load_plant_weather, run
@@ -96,6 +96,55 @@ def _plant_key(config: PlantConfig) -> str:
 
 def _trend(explicit: float | None, base: float, rate: float, years: int) -> float:
     return explicit if explicit is not None else base * (1.0 + rate) ** years
+
+
+def validate_pathway(config: PlantConfig) -> None:
+    """Check every year's plant of a pathway as ``twin validate`` checks a
+    config: the measures and patches apply, and the patched config validates
+    and builds. ``twin ledger`` would otherwise find a bad patch only in the
+    year it starts.
+
+    Raises
+    ------
+    ConfigError
+        Every year whose measures do not apply or whose plant is invalid,
+        one line per problem.
+    """
+    from twin.plant import Plant
+
+    source = config.source_path or "<config>"
+    pw = config.ledger.pathway if config.ledger is not None else None
+    if pw is None:
+        return
+    raw = dump_config(config)
+    problems: list[str] = []
+    said: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
+    for year in range(pw.start_year, pw.end_year + 1):
+        active = tuple(m.name for m in pw.measures if m.from_year <= year)
+        if not active or active in seen:
+            continue
+        seen.add(active)
+        try:
+            patched = raw
+            for m in (m for m in pw.measures if m.from_year <= year):
+                patched, _ = apply_changes(
+                    patched,
+                    m.measures,
+                    m.patches,
+                    {},
+                    where=f"{source}: ledger.pathway.measures[{m.name}]",
+                )
+            label = f"{source} (pathway {year}: {', '.join(active)})"
+            Plant.build(config_from_dict(patched, source=label, base_dir=config.base_dir))
+        except (ConfigError, ConsistencyError) as exc:
+            for line in str(exc).splitlines():
+                what = line.split("): ", 1)[-1]
+                if what not in said:  # a problem is said once, in the first year it appears
+                    said.add(what)
+                    problems.append(line)
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def run_pathway(

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from twin.carriers import Bus
 from twin.checks import run_checks
 from twin.component import Component, GridSupply, SeriesRef, Stage, get_component_class
+from twin.config.finite import MAX_MAGNITUDE
 from twin.config.loader import config_hash
 from twin.config.schema import PlantConfig, component_tables
 from twin.errors import ConfigError
@@ -61,10 +62,18 @@ def read_series(
     path = Path(ref.file)
     if not path.is_absolute():
         path = base_dir / path
-    if not path.is_file():
-        msg = f"{where}.file: series file {str(path)!r} not found (paths are relative to the config file)"
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:197] + "..."
+    try:
+        found = path.is_file()
+        raw = path.read_bytes() if found else b""
+    except OSError as exc:
+        msg = f"{where}.file: cannot read series file {shown!r}: {exc.strerror or exc}"
+        raise ConfigError(msg) from None
+    if not found:
+        msg = (
+            f"{where}.file: series file {shown!r} not found (paths are relative to the config file)"
+        )
         raise ConfigError(msg)
-    raw = path.read_bytes()
     try:
         frame = pd.read_csv(path, comment="#")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
@@ -84,15 +93,30 @@ def read_series(
             f"non-numeric value(s), first at data row {bad[0] + 1}; fill them"
         )
         raise ConfigError(msg)
+    year = TimeGrid.for_year(grid.start.year, step=grid.step, tz=str(grid.start.tz))
+    if values.size in (year.n_hours, year.n_steps) and year.n_steps != grid.n_steps:
+        values = values[: grid.n_hours if values.size == year.n_hours else grid.n_steps]
     if values.size == grid.n_hours:
         values = np.repeat(values, grid.steps_per_hour)
     elif values.size != grid.n_steps:
+        horizon = "the simulated year" if year.n_steps == grid.n_steps else "the simulated days"
         msg = (
             f"{where}: {str(path)!r} column {ref.column!r} has {values.size} rows; expected "
-            f"{grid.n_hours} (one per hour) or {grid.n_steps} (one per step) for the simulated year"
+            f"{grid.n_hours} (one per hour) or {grid.n_steps} (one per step) for {horizon}"
         )
         raise ConfigError(msg)
-    return values * ref.scale, hashlib.sha256(raw).hexdigest()
+    scaled = values * ref.scale
+    if (
+        not np.all(np.isfinite(scaled))
+        or float(np.max(np.abs(scaled), initial=0.0)) > MAX_MAGNITUDE
+    ):
+        msg = (
+            f"{where}: column {ref.column!r} of {str(path)!r} times scale {ref.scale:g} reaches "
+            f"{float(np.max(np.abs(scaled))):.3g}; expected finite values of magnitude at most "
+            f"{MAX_MAGNITUDE:.0e} (check the column's unit and the scale)"
+        )
+        raise ConfigError(msg)
+    return scaled, hashlib.sha256(raw).hexdigest()
 
 
 _BYTES_PER_VALUE = 8 * 2
@@ -175,7 +199,7 @@ class Plant:
             Series files that are missing or do not fit the grid.
         """
         sim = config.simulation
-        grid = TimeGrid.for_year(sim.year, step=sim.step, tz=sim.timezone)
+        grid = sim.grid()
         built: list[tuple[int, int, Component]] = []
         order = 0
         for kind in component_tables():

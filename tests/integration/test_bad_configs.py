@@ -280,7 +280,7 @@ def test_validate_rejects_buses_that_would_fail_the_run(override, expected):
         ("grid_connection.emission_factor.year=[2023]", "expected a data year as a whole number"),
         (
             "hvac_zone.hall.ventilation_m3_per_h=inf",
-            "expected a finite number or a table of 24-hour profiles",
+            "expected a finite number, got inf",
         ),
     ],
 )

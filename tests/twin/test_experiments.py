@@ -148,11 +148,11 @@ patches = {"battery.storage.capacity_kwh" = 2000.0}
         ),
         (
             '[finance]\ndiscount_rate = -1.0\n[[variant]]\nname = "x"\n',
-            ["finance.discount_rate", "greater than -1"],
+            ["finance.discount_rate", "expected > -1"],
         ),
         (
             '[[variant]]\nname = "x"\nmeasures = [{measure = "resize_pv", name = "rooftop", scale = -2}]\n',
-            ["resize_pv", "scale", "greater than 0"],
+            ["resize_pv", "scale", "expected > 0"],
         ),
     ],
     ids=[

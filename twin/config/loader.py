@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from twin.config.finite import nonfinite_problems
 from twin.config.presets import expand_emission_factor, expand_tariff
 from twin.config.schema import PlantConfig, SimulationConfig, plant_config_model
 from twin.errors import ConfigError
@@ -30,8 +31,13 @@ __all__ = [
     "set_path",
     "config_from_dict",
     "config_hash",
+    "construction_problems",
+    "did_you_mean_key",
     "dump_config",
+    "format_validation_error",
     "load_config",
+    "is_readable_file",
+    "read_toml_file",
 ]
 
 
@@ -65,17 +71,9 @@ def load_config(
     """
     p = Path(path)
     label = str(path)
-    if not p.is_file():
-        msg = f"{label}: config file not found (check the path; configs/ holds runnable examples)"
-        raise ConfigError(msg)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: not valid TOML: {exc}"
-        raise ConfigError(msg) from None
-    except UnicodeDecodeError:
-        msg = f"{label}: not UTF-8 text; save the config as UTF-8"
-        raise ConfigError(msg) from None
+    raw = read_toml_file(
+        p, label, missing="config file not found (check the path; configs/ holds runnable examples)"
+    )
     for item in overrides:
         raw = apply_override(raw, item, label=label)
     if weather is not None:
@@ -93,6 +91,45 @@ def load_config(
     return config_from_dict(raw, source=label, base_dir=p.parent)
 
 
+def is_readable_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot look up (too
+    long, a NUL byte) instead of an ``OSError``."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def read_toml_file(path: Path, label: str, *, missing: str = "file not found") -> dict[str, Any]:
+    """Parse a TOML file; every way it can fail is a :class:`ConfigError` that
+    starts with ``label`` (the file a user wrote).
+
+    Raises
+    ------
+    ConfigError
+        Missing or unreadable file, not UTF-8, not valid TOML.
+    """
+    if not is_readable_file(path):
+        msg = f"{label}: {missing}"
+        raise ConfigError(msg)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"{label}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start : exc.start + 1]!r}); "
+            "save the file as UTF-8"
+        )
+        raise ConfigError(msg) from None
+    except OSError as exc:
+        msg = f"{label}: cannot read the file: {exc.strerror or exc}"
+        raise ConfigError(msg) from None
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{label}: not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+
+
 def config_from_dict(
     raw: Mapping[str, Any], *, source: str = "<config>", base_dir: str | Path = "."
 ) -> PlantConfig:
@@ -100,15 +137,54 @@ def config_from_dict(
 
     Relative file paths in the config are resolved against ``base_dir``.
     """
-    data = _expand_presets(copy.deepcopy(dict(raw)), source)
     model = plant_config_model()
+    if not isinstance(raw, Mapping):
+        msg = f"{source}: (top level): expected a table of config sections, got {_short(raw)}"
+        raise ConfigError(msg)
+    first = nonfinite_problems(dict(raw))
+    presets: list[tuple[str, str]] = []
+    data = _expand_presets(copy.deepcopy(dict(raw)), source, presets)
+    # a preset problem that a non-finite number under it explains is said once
+    first += [(p, w) for p, w in presets if not any(q.startswith(p) for q, _ in first)]
+    # the schema sees an unexpanded preset as written: its complaints there are noise
+    skip = {p.removesuffix(".preset") for p, _ in presets}
     try:
         config = model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, source, model)) from None
+        raise ConfigError(
+            _format_validation_error(exc, source, model, data=data, first=first, skip=skip)
+        ) from None
+    if first:
+        raise ConfigError(_format_lines(first, source))
+    problems = construction_problems(config)
+    if problems:
+        raise ConfigError(_format_lines(problems, source))
     config._source_path = source
     config._base_dir = str(Path(base_dir).resolve())
     return config
+
+
+def construction_problems(config: PlantConfig) -> list[tuple[str, str]]:
+    """(field path, problem) for every component whose constructor rejects its
+    validated parameters: the checks a component makes when it is built (a
+    5R1C network, a curve) belong to validation, not to the run."""
+    from twin.component import get_component_class
+    from twin.config.schema import component_tables
+
+    problems: list[tuple[str, str]] = []
+    for kind in component_tables():
+        value = getattr(config, kind, None)
+        if value is None:
+            continue
+        cls = get_component_class(kind)
+        items = value if isinstance(value, list) else [value]
+        for i, params in enumerate(items):
+            where = f"{kind}[{i}]" if isinstance(value, list) else kind
+            try:
+                cls(params)
+            except (ValueError, ArithmeticError) as exc:
+                problems.append((where, f"{params.name}: {exc}"))
+    return problems
 
 
 def dump_config(config: PlantConfig) -> dict[str, Any]:
@@ -125,29 +201,39 @@ def config_hash(config: PlantConfig) -> str:
 
 
 # -- presets ---------------------------------------------------------------
-def _expand_presets(data: dict[str, Any], source: str) -> dict[str, Any]:
-    _expand_ledger(data, source)
+def _expand_presets(
+    data: dict[str, Any], source: str, problems: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Expand tariff and emission-factor presets in place. A preset that
+    cannot be expanded is left as written and its problem appended to
+    ``problems`` (raised at once when ``problems`` is None)."""
+    found: list[tuple[str, str]] = [] if problems is None else problems
+    _expand_ledger(data, source, found)
+    _expand_grid(data, found)
+    if problems is None and found:
+        raise ConfigError(_format_lines(found, source))
+    return data
+
+
+def _expand_grid(data: dict[str, Any], found: list[tuple[str, str]]) -> None:
     grid = data.get("grid_connection")
     if not isinstance(grid, dict):
-        return data
+        return
     tariff = grid.get("tariff")
     if isinstance(tariff, dict):
         try:
             grid["tariff"] = expand_tariff(tariff)
         except KeyError as exc:
-            msg = f"{source}: grid_connection.tariff.preset: {exc.args[0]}"
-            raise ConfigError(msg) from None
+            found.append(("grid_connection.tariff.preset", str(exc.args[0])))
     ef = grid.get("emission_factor")
     if isinstance(ef, dict):
         try:
             grid["emission_factor"] = expand_emission_factor(ef)
         except ValueError as exc:
-            msg = f"{source}: grid_connection.emission_factor: {exc}"
-            raise ConfigError(msg) from None
-    return data
+            found.append(("grid_connection.emission_factor", str(exc)))
 
 
-def _expand_ledger(data: dict[str, Any], source: str) -> None:
+def _expand_ledger(data: dict[str, Any], source: str, found: list[tuple[str, str]]) -> None:
     """``ledger.reporting_year`` defaults to ``simulation.year`` (written into
     the config, so vintage checks see it); ``{province|region|national, year}``
     factors of ``ledger.scope2`` become explicit values with their source."""
@@ -169,8 +255,7 @@ def _expand_ledger(data: dict[str, Any], source: str) -> None:
             try:
                 scope2[key] = expand_emission_factor(spec)
             except ValueError as exc:
-                msg = f"{source}: ledger.scope2.{key}: {exc}"
-                raise ConfigError(msg) from None
+                found.append((f"ledger.scope2.{key}", str(exc)))
 
 
 # -- overrides -------------------------------------------------------------
@@ -207,7 +292,7 @@ def apply_override(raw: dict[str, Any], item: str, *, label: str = "<config>") -
         Malformed patch, or a path through a list item that does not exist.
     """
     if "=" not in item:
-        msg = f"--set {item!r}: expected PATH=VALUE, e.g. battery[0].capacity_kwh=2000"
+        msg = f"{label}: --set {item!r}: expected PATH=VALUE, e.g. battery[0].capacity_kwh=2000"
         raise ConfigError(msg)
     path, _, value = item.partition("=")
     return set_path(raw, path.strip(), _parse_value(value), label=label, what="--set")
@@ -230,10 +315,10 @@ def set_path(
     try:
         parts = _split_path(path)
     except ValueError as exc:
-        msg = f"{what} {path}: {exc}"
+        msg = f"{label}: {what} {path}: {exc}"
         raise ConfigError(msg) from None
     if not parts:
-        msg = f"{what} {path!r}: empty path"
+        msg = f"{label}: {what} {path!r}: empty path"
         raise ConfigError(msg)
     out = copy.deepcopy(raw)
     node: Any = out
@@ -334,18 +419,16 @@ def _short(value: Any) -> str:
 
 
 def _format_one(err: Mapping[str, Any], source: str, root: type[BaseModel]) -> str:
-    loc = tuple(err["loc"])
+    clean = tuple(err["loc"])  # union-member tags already dropped
     kind = err["type"]
-    # drop the union-member tags pydantic adds ("float", "list[float]", ...)
-    clean = tuple(p for p in loc if isinstance(p, int) or not any(c in str(p) for c in "[]()|"))
     path = _loc_to_path(clean) or "(top level)"
     got = err.get("input")
     ctx = err.get("ctx") or {}
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and clean:
         parent = _model_at(root, clean[:-1])
         allowed = sorted(parent.model_fields) if parent else []
-        close = difflib.get_close_matches(str(clean[-1]), allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        close = did_you_mean_key(str(clean[-1]), allowed)
+        hint = f"did you mean {close!r}? " if close else ""
         return f"{source}: {path}: unknown key; {hint}valid keys here: {', '.join(allowed)}"
     if kind == "missing":
         return f"{source}: {path}: required field is missing (add it)"
@@ -369,28 +452,102 @@ def _format_one(err: Mapping[str, Any], source: str, root: type[BaseModel]) -> s
     return f"{source}: {path}: expected {msg.removeprefix('input should be ')}, got {_short(got)}"
 
 
+def did_you_mean_key(name: str, allowed: Sequence[str]) -> str | None:
+    """The allowed key closest to ``name``, compared without case (``Name`` and
+    ``NAME`` find ``name``), or None."""
+    lower = {a.lower(): a for a in allowed}
+    if name.lower() in lower:
+        return lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1)
+    return lower[close[0]] if close else None
+
+
 def _union_member(part: object) -> bool:
     return isinstance(part, str) and any(c in part for c in "[]()|-") and part not in ("-",)
 
 
-def _format_validation_error(exc: ValidationError, source: str, root: type[BaseModel]) -> str:
-    lines: list[str] = []
-    errors = exc.errors(include_url=False)
+def _split_loc(err: Mapping[str, Any], data: Any) -> tuple[tuple, int | None, int]:
+    """(location without union-member tags, number of real parts before the
+    first tag or None, real parts after the first tag).
+
+    pydantic puts the member it tried into the location (``float``,
+    ``DayProfile``, ``function-after[...]``). With the validated data at
+    hand a part is a tag when the data has no such key there (a user's key
+    such as ``"pro]"`` is data, not a tag); without it, tags are told by
+    their brackets.
+    """
+    loc = tuple(err["loc"])
+    real: list[Any] = []
+    first_tag: int | None = None
+    node = data
+    for i, part in enumerate(loc):
+        if data is None:
+            is_tag = _union_member(part)
+        elif isinstance(part, int):
+            is_tag = False
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        elif isinstance(node, dict) and part in node:
+            is_tag = False
+            node = node[part]
+        else:
+            last_missing = i == len(loc) - 1 and err["type"] == "missing"
+            is_tag = not last_missing and isinstance(part, str)
+            if not is_tag:
+                node = None
+        if is_tag:
+            if first_tag is None:
+                first_tag = len(real)
+            continue
+        real.append(part)
+    after = len(real) - first_tag if first_tag is not None else 0
+    return tuple(real), first_tag, after
+
+
+def _format_lines(problems: Sequence[tuple[str, str]], source: str) -> str:
+    lines = list(
+        dict.fromkeys(f"{source}: {path or '(top level)'}: {what}" for path, what in problems)
+    )
+    if len(lines) > 12:
+        lines = [*lines[:12], f"... and {len(lines) - 12} more"]
+    return "\n".join(lines)
+
+
+def _format_validation_error(
+    exc: ValidationError,
+    source: str,
+    root: type[BaseModel],
+    *,
+    data: Any = None,
+    first: Sequence[tuple[str, str]] = (),
+    skip: Iterable[str] = (),
+) -> str:
+    """One line per problem, naming the file and the field: ``first``
+    (path, problem) pairs found before the schema (non-finite numbers), then
+    the schema's own, skipping a schema error on a path already reported.
+
+    ``data`` is what was validated; with it, union-member tags are told from
+    the user's keys exactly.
+    """
+    lines: list[str] = [f"{source}: {path or '(top level)'}: {what}" for path, what in first]
+    said = {path for path, _ in first} | set(skip)
     # a value that fits no member of a union (a number or a profile table) gives one error per
-    # member; say it once, as what the field accepts
-    by_field: dict[tuple, list[Mapping[str, Any]]] = {}
-    for err in errors:
-        loc = tuple(err["loc"])
-        cut = next((i for i, part in enumerate(loc) if _union_member(part)), None)
-        key = loc[:cut] if cut is not None else loc
-        by_field.setdefault(key, []).append(err)
-    merged: list[Mapping[str, Any]] = []
-    for key, errs in by_field.items():
-        members = [e for e in errs if any(_union_member(p) for p in e["loc"])]
-        if (
-            len(members) > 1
-            and len(members) == len(errs)
-            and all(len(e["loc"]) == len(key) + 1 for e in errs)
+    # member; say it once, as what the field accepts, or, when the value reached into one
+    # member's table, give only that member's errors
+    by_field: dict[tuple, list[dict[str, Any]]] = {}
+    for err in exc.errors(include_url=False):
+        clean, cut, after = _split_loc(err, data)
+        key = clean[:cut] if cut is not None else clean
+        item = {**err, "loc": clean, "_tagged": cut is not None, "_after": after}
+        by_field.setdefault((key, cut is not None), []).append(item)
+    merged: list[dict[str, Any]] = []
+    for (key, tagged), errs in by_field.items():
+        deep = [e for e in errs if e["_after"] > 0]
+        if tagged and deep:
+            merged.extend(deep)
+        elif (
+            tagged
+            and len(errs) > 1
+            and not any(e["type"] in ("extra_forbidden", "missing") for e in errs)
         ):
             got = errs[0].get("input")
             accepted = " or ".join(
@@ -409,9 +566,15 @@ def _format_validation_error(exc: ValidationError, source: str, root: type[BaseM
         else:
             merged.extend(errs)
     for err in merged:
+        clean = err["loc"]
+        if any(_loc_to_path(clean[:k]) in said for k in range(1, len(clean) + 1)):
+            continue
         line = _format_one(err, source, root)
         if line not in lines:
             lines.append(line)
     if len(lines) > 12:
         lines = [*lines[:12], f"... and {len(lines) - 12} more"]
     return "\n".join(lines)
+
+
+format_validation_error = _format_validation_error

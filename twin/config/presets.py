@@ -98,8 +98,12 @@ def expand_tariff(tariff: dict[str, Any]) -> dict[str, Any]:
     if name is None:
         return tariff
     presets = tou_presets()
-    if name not in presets:
-        msg = f"unknown tariff preset {name!r}; known presets: {', '.join(presets)}"
+    if not isinstance(name, str) or name not in presets:
+        import difflib
+
+        close = difflib.get_close_matches(str(name).lower(), list(presets), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"unknown tariff preset {name!r}; {hint}known presets: {', '.join(presets)}"
         raise KeyError(msg)
     out = dict(tariff)
     ratio_rows = _ratios().get(name)

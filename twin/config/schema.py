@@ -10,12 +10,14 @@ carry their units as in the code (README, "Units and conventions").
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import zoneinfo
 from functools import cache
 from typing import Any, Literal, Self
 
 import numpy as np
+import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -69,7 +71,17 @@ class SimulationConfig(BaseModel):
     timezone: str = Field(
         default="Asia/Shanghai", description="IANA time zone of the local calendar."
     )
-    seed: int = Field(default=0, ge=0, description="Seed of every random draw in the run.")
+    seed: int = Field(
+        default=0, ge=0, le=2**63 - 1, description="Seed of every random draw in the run."
+    )
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=366,
+        description="Simulate only the first DAYS days of the year from 1 January (a "
+        "shortened horizon for quick checks; default the whole year). Annual figures then "
+        "cover those days only.",
+    )
 
     @field_validator("step")
     @classmethod
@@ -88,10 +100,30 @@ class SimulationConfig(BaseModel):
     def _tz(cls, v: str) -> str:
         try:
             zoneinfo.ZoneInfo(v)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            msg = f"unknown time zone {v!r}; use an IANA name such as 'Asia/Shanghai'"
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            msg = f"unknown time zone {v[:60]!r}; use an IANA name such as 'Asia/Shanghai'"
             raise ValueError(msg) from None
         return v
+
+    @model_validator(mode="after")
+    def _days_in_year(self) -> Self:
+        in_year = 366 if calendar.isleap(self.year) else 365
+        if self.days is not None and self.days > in_year:
+            msg = (
+                f"days: expected at most {in_year} (the days of {self.year}), got {self.days}; "
+                "leave it out to simulate the whole year"
+            )
+            raise ValueError(msg)
+        return self
+
+    def grid(self) -> TimeGrid:
+        """The run's time grid: the year, or its first ``days`` days, at ``step``."""
+        year = TimeGrid.for_year(self.year, step=self.step, tz=self.timezone)
+        if self.days is None:
+            return year
+        end = year.start + pd.Timedelta(days=self.days)
+        n = int((end - year.start) / year.step)
+        return TimeGrid(start=year.start, step=year.step, n_steps=n)
 
 
 class SyntheticWeatherConfig(BaseModel):

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from twin.config.loader import set_path
+from twin.config.loader import is_readable_file, set_path
 from twin.errors import ConfigError
 
 __all__ = ["read_toml", "with_measure"]
@@ -34,7 +34,7 @@ def read_toml(path: Path, *, label: str, where: str, missing: str) -> dict[str, 
         Missing file, not UTF-8, or not valid TOML.
     """
     prefix = f"{label}: {where}: " if where else f"{label}: "
-    if not path.is_file():
+    if not is_readable_file(path):
         msg = prefix + missing
         raise ConfigError(msg)
     try:

@@ -277,7 +277,7 @@ def load_case(path: str | Path) -> tuple[MvCase, str, Path]:
     try:
         case = MvCase.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, label, MvCase)) from None
+        raise ConfigError(_format_validation_error(exc, label, MvCase, data=raw)) from None
     mv = case.mv
     if mv.baseline.overlaps(mv.reporting):
         msg = (

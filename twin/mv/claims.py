@@ -188,7 +188,7 @@ def load_claims(path: str | Path) -> tuple[ClaimsFile, str, Path]:
     try:
         doc = ClaimsFile.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, label, ClaimsFile)) from None
+        raise ConfigError(_format_validation_error(exc, label, ClaimsFile, data=raw)) from None
     for i, c in enumerate(doc.claim):
         if isinstance(c, EmissionClaim):
             try:

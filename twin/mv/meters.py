@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.config.loader import is_readable_file
 from twin.errors import ConfigError
 from twin.mv.stats import criterion
 
@@ -125,7 +126,7 @@ def read_table(path: Path, label: str, field_name: str, columns: dict[str, str])
         Missing file, unknown format, unreadable content or a missing column;
         the message names the case file, the field and the columns found.
     """
-    if not path.is_file():
+    if not is_readable_file(path):
         msg = f"{label}: {field_name}: file {path} not found (paths are relative to the case file)"
         raise ConfigError(msg)
     suffix = (
@@ -154,6 +155,11 @@ def read_table(path: Path, label: str, field_name: str, columns: dict[str, str])
     return frame
 
 
+_EARLIEST = pd.Timestamp("1900-01-01")
+_LATEST = pd.Timestamp("2200-01-01")
+"""Range of meter timestamps read as dates; others are unreadable rows."""
+
+
 def _parse_times(
     raw: pd.Series, tz: str, label: str, field_name: str, issues: list[MeterIssue]
 ) -> pd.Series:
@@ -173,11 +179,17 @@ def _parse_times(
             continue
         if parsed.notna().sum() > 0 and parsed.dtype != object:
             break
+    if parsed is not None:
+        # a number read as a date lands centuries away: only years of meter data count
+        naive = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+        parsed = parsed.where((naive >= _EARLIEST) & (naive < _LATEST))
     bad = int(parsed.isna().sum() - raw.isna().sum()) if parsed is not None else len(raw)
     if parsed is None or parsed.notna().sum() == 0:
+        first = repr(raw.iloc[0]) if len(raw) else "none: the file has no rows"
         msg = (
             f"{label}: {field_name}: no value of column {raw.name!r} reads as a date-time "
-            f"(first value {raw.iloc[0]!r}; use ISO 8601, e.g. 2024-01-01 00:00)"
+            f"from {_EARLIEST.year} to {_LATEST.year - 1} (first value {first}; use ISO 8601, "
+            "e.g. 2024-01-01 00:00)"
         )
         raise ConfigError(msg)
     if bad > 0:

@@ -80,6 +80,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+MAX_SCENARIOS = 1_000_000
+"""Most scenarios a design may have (the store's catalogue and a design's
+memory are sized for it; ``--yes`` is still needed above the engine's
+``DESIGN_LIMIT``)."""
+
+
+def _design_size(doc: SweepFile, source: str) -> int:
+    """Scenarios the design will have, counted before it is built."""
+    design = doc.design
+    draws = design.draws if doc.uncertain else 1
+    d = len(doc.parameter) + len(doc.uncertain)
+    if design.kind == "grid":
+        return math.prod(len(parameter_levels(p, source)) for p in doc.parameter) * draws
+    if design.kind == "oat":
+        return (1 + sum(len(parameter_levels(p, source)) for p in doc.parameter)) * draws
+    if design.kind == "list":
+        return max(len(design.scenarios), 1) * draws
+    n = design.n or 0
+    return n * (d + 2) if design.kind == "saltelli" else n
+
+
 def parameter_levels(p: Parameter, source: str) -> list[Any]:
     """The levels of a parameter for grid and oat designs.
 
@@ -92,8 +113,21 @@ def parameter_levels(p: Parameter, source: str) -> list[Any]:
         return [_plain(v) for v in p.values]
     if p.step is not None:
         n = int(math.floor((p.high - p.low) / p.step + 1e-9)) + 1
+        if n > MAX_SCENARIOS:
+            msg = (
+                f"{source}: parameter {p.name!r}.step: {p.step:g} over {p.low:g}..{p.high:g} gives "
+                f"{n:,} levels; expected at most {MAX_SCENARIOS:,} scenarios in a design (use a "
+                "larger step, or levels = N)"
+            )
+            raise ConfigError(msg)
         levels = [p.low + k * p.step for k in range(n)]
     elif p.levels is not None:
+        if p.levels > MAX_SCENARIOS:
+            msg = (
+                f"{source}: parameter {p.name!r}.levels: expected at most {MAX_SCENARIOS:,}, "
+                f"got {p.levels:,}"
+            )
+            raise ConfigError(msg)
         levels = list(np.linspace(p.low, p.high, p.levels))
     else:
         msg = (
@@ -222,6 +256,13 @@ def build_design(doc: SweepFile, source: str) -> list[Scenario]:
     ConfigError
         A design that cannot be built from the parameters given.
     """
+    size = _design_size(doc, source)
+    if size > MAX_SCENARIOS:
+        msg = (
+            f"{source}: design: {doc.design.kind} gives {size:,} scenarios; expected at most "
+            f"{MAX_SCENARIOS:,} (fewer points, levels or draws)"
+        )
+        raise ConfigError(msg)
     design, seed = doc.design, doc.sweep.seed
     d = len(doc.parameter) + len(doc.uncertain)
     rows: list[tuple[dict[str, Any], dict[str, Any]]] = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +23,12 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from twin.accounting import summary_fields
-from twin.config.loader import _format_validation_error, config_from_dict
+from twin.config.loader import (
+    _format_validation_error,
+    config_from_dict,
+    is_readable_file,
+    read_toml_file,
+)
 from twin.errors import ConfigError
 from twin.measures import MEASURES, MeasureError
 from twin.sweep.design import Scenario, build_design, uncertain_quantiles
@@ -94,14 +98,7 @@ class SweepRun:
 
 
 def _read_toml(path: Path, source: str, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        msg = f"{source}: {what} {str(path)!r} not found"
-        raise ConfigError(msg)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{source}: {what} {path.name}: not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    return read_toml_file(path, f"{source}: {what} {path.name}", missing="not found")
 
 
 def _base(doc: SweepFile, sweep_path: Path, source: str) -> tuple[dict[str, Any], str]:
@@ -133,8 +130,8 @@ def _check_measures(doc: SweepFile, source: str) -> None:
     used: set[str] = set()
     for i, spec in enumerate(doc.measure):
         where = f"{source}: measure[{i}]"
-        if spec.get("measure") not in MEASURES:
-            got = spec.get("measure")
+        got = spec.get("measure")
+        if not isinstance(got, str) or got not in MEASURES:
             msg = (
                 f"{where}.measure: unknown measure {got!r}{did_you_mean(str(got), sorted(MEASURES))}; "
                 f"the library has: {', '.join(sorted(MEASURES))}"
@@ -275,19 +272,15 @@ def load_sweep(path: str | Path) -> Sweep:
     """
     p = Path(path)
     source = str(path)
-    if not p.is_file():
+    if not is_readable_file(p):
         msg = f"{source}: sweep file not found (experiments/ holds runnable examples)"
         raise ConfigError(msg)
-    text = p.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{source}: not valid TOML: {exc}"
-        raise ConfigError(msg) from None
+    data = read_toml_file(p, source)
+    text = p.read_bytes().decode("utf-8")
     try:
         doc = SweepFile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, source, SweepFile)) from None
+        raise ConfigError(_format_validation_error(exc, source, SweepFile, data=data)) from None
     _reserved(doc, source)
     _check_measures(doc, source)
     base_raw, base_dir = _base(doc, p, source)
