@@ -54,6 +54,7 @@ import json
 import math
 import re
 import tempfile
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -685,7 +686,20 @@ def _series_csv(
             "fix the column map (canonical name -> CSV header)",
         )
         raise WeatherError(msg)
-    stamps = pd.to_datetime(data[time_column], format=time_format, errors="coerce")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        stamps = pd.to_datetime(data[time_column], format=time_format, errors="coerce")
+    if any("infer format" in str(w.message) for w in caught):
+        # pandas found no format to read the whole column by and fell back to
+        # guessing each row on its own: rows could be read by different rules
+        msg = format_message(
+            source,
+            time_column,
+            "date-times in one format",
+            f"no format that reads the column (first {data[time_column].iloc[0]!r})",
+            "give time_format (e.g. '%Y-%m-%d %H:%M')",
+        )
+        raise WeatherError(msg)
     if stamps.isna().any():
         bad = int(stamps.isna().sum())
         msg = format_message(

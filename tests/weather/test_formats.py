@@ -10,6 +10,7 @@ own parse of the raw columns, in the file's units.
 import gzip
 import io
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -386,3 +387,16 @@ def test_header_elevation_out_of_range_refused(tmp_path):
     path.write_text(",".join(fields) + "\n" + rest)
     with pytest.raises(WeatherError, match=r"high\.epw: header elevation_m: expected a value in"):
         load_weather(path)
+
+
+def test_time_column_without_one_format_refused(tmp_path):
+    # a first stamp pandas cannot infer a format from makes it guess row by row
+    # (found by the weather fuzz campaign): refused, never read by mixed rules
+    path = _csv_from_tmy3(tmp_path)
+    frame = pd.read_csv(path)
+    frame.loc[0, "time"] = "1st of January, midnight"
+    frame.to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(WeatherError, match=r"logger\.csv: time: expected date-times in one"):
+            read_weather(path, **_csv_options())
