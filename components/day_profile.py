@@ -15,6 +15,7 @@ reproduced exactly at any step length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Self
 
 import numpy as np
@@ -22,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.component import RunContext
 
-__all__ = ["DayProfile", "ScheduledValue", "profile_values", "schedule_on_grid"]
+__all__ = [
+    "DayProfile",
+    "ScheduledValue",
+    "profile_values",
+    "schedule_on_grid",
+    "series_or_schedule",
+]
 
 _HOURS = 24
 _MONTHS = 12
@@ -131,3 +138,36 @@ def schedule_on_grid(
     return profile_values(
         ctx.day_type, grid.hour, grid.month, weekday, weekend, holiday, months
     ).astype(np.float64)
+
+
+def series_or_schedule(
+    ctx: RunContext,
+    component: str,
+    has_series: bool,
+    value: float | DayProfile | None,
+    monthly_factor: Sequence[float],
+) -> np.ndarray:
+    """A component's input at every step: its ``series`` file when it has one,
+    else its constant or day profile; either times the monthly factor.
+
+    Parameters
+    ----------
+    ctx : RunContext
+    component : str
+        The component's name (its series is read as ``ctx.input_series(component, "series")``).
+    has_series : bool
+        Whether the component gives a ``series``.
+    value : float or DayProfile
+        The constant or profile used without a series.
+    monthly_factor : sequence of 12 float
+        Multipliers January..December [-].
+
+    Returns
+    -------
+    array
+        One value per step (float64), in the unit of the input.
+    """
+    months = np.asarray(monthly_factor, dtype=np.float64)
+    if has_series:
+        return ctx.input_series(component, "series") * months[ctx.grid.month - 1]
+    return schedule_on_grid(value, ctx, months)

@@ -51,7 +51,7 @@ from typing import Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
-from twin.components.day_profile import ScheduledValue, schedule_on_grid
+from twin.components.day_profile import ScheduledValue, series_or_schedule
 
 from twin.carriers import COMPRESSED_AIR, ELECTRICITY
 from twin.component import (
@@ -257,13 +257,9 @@ class NitrogenGenerator(Component):
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
-        if p.series is not None:
-            demand = (
-                ctx.input_series(self.name, "series")
-                * np.asarray(p.monthly_factor)[ctx.grid.month - 1]
-            )
-        else:
-            demand = schedule_on_grid(p.demand_nm3_per_h, ctx, np.asarray(p.monthly_factor))
+        demand = series_or_schedule(
+            ctx, self.name, p.series is not None, p.demand_nm3_per_h, p.monthly_factor
+        )
         demand = np.maximum(demand, 0.0)
         cap = np.inf if p.rated_flow_nm3_per_h is None else p.rated_flow_nm3_per_h
         n2 = np.minimum(demand, cap)

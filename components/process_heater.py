@@ -46,7 +46,7 @@ from typing import Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
-from twin.components.day_profile import ScheduledValue, schedule_on_grid
+from twin.components.day_profile import ScheduledValue, schedule_on_grid, series_or_schedule
 
 from twin.carriers import ELECTRICITY, NATURAL_GAS
 from twin.component import (
@@ -211,11 +211,7 @@ class ProcessHeater(Component):
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params
-        months = np.asarray(p.monthly_factor)
-        if p.series is not None:
-            duty = ctx.input_series(self.name, "series") * months[ctx.grid.month - 1]
-        else:
-            duty = schedule_on_grid(p.heat_kw, ctx, months)
+        duty = series_or_schedule(ctx, self.name, p.series is not None, p.heat_kw, p.monthly_factor)
         duty = np.maximum(duty, 0.0)
         drawn = duty / p.efficiency
         if self.electric:
