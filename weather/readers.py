@@ -168,7 +168,8 @@ def _to_canonical(
             )
             coded = is_missing(col, values)
         n_coded = int(coded.sum())
-        values = np.where(coded, np.nan, values) * factors.get(col, 1.0)
+        with np.errstate(over="ignore"):  # 1e308 in a scaled column: inf, refused by the checks
+            values = np.where(coded, np.nan, values) * factors.get(col, 1.0)
         columns[col] = values
         if n_coded == 0:
             continue

@@ -134,3 +134,24 @@ def test_every_bundled_file_passes_or_is_accepted_with_a_reason():
         assert reason in accepted.message and abs(w.timing_offset_min) > bound
         corrected = load_weather(site, correct_timing=True)
         assert not any(i.code == "timing_offset_accepted" for i in corrected.issues)
+
+
+def test_a_huge_value_in_a_scaled_tmy3_column_is_refused_not_a_warning(tmp_path):
+    """1e308 mbar becomes an infinite pressure in Pa: refused as out of range, with
+    no overflow warning on the way (found by the weather fuzz campaign)."""
+    import warnings
+    from pathlib import Path
+
+    import pvlib
+
+    src = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
+    lines = src.read_text(encoding="latin-1").splitlines(keepends=True)
+    col = lines[1].split(",").index("Pressure (mbar)")
+    fields = lines[102].split(",")
+    fields[col] = "1e308"
+    lines[102] = ",".join(fields)
+    path = _write(tmp_path, "huge.csv", lines)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(WeatherError, match=r"huge\.csv: pressure_pa: expected values in"):
+            load_weather(path)
