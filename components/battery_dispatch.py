@@ -21,7 +21,6 @@ __all__ = [
     "dispatch_peak_shaving",
     "dispatch_self_consumption",
     "dispatch_tou_arbitrage",
-    "fill_level_kw",
     "forecast_profile",
     "plan_tou_cycles",
     "plan_tou_windows",
@@ -529,25 +528,3 @@ def _shave_levels_capped(x: np.ndarray, energy_kwh: float, p: float, step_h: flo
     span = e_lo - e_hi
     frac = np.divide(e_lo - energy_kwh, span, out=np.zeros(rows), where=span > 0.0)
     return np.where(j == 0, k_lo, k_lo + (k_hi - k_lo) * frac)
-
-
-def fill_level_kw(
-    values_kw: list[float], energy_kwh: float, power_max_kw: float, step_h: float
-) -> float:
-    """:func:`shave_levels_kw` of one short list in plain floats (the controller's step) [kW]."""
-    target = energy_kwh / step_h
-    p = power_max_kw
-    knots = sorted({max(v, 0.0) for v in values_kw} | {max(v - p, 0.0) for v in values_kw} | {0.0})
-    prev_level, prev_cut = None, 0.0
-    for level in reversed(knots):
-        cut = 0.0
-        for v in values_kw:
-            c = v - level
-            if c > 0.0:
-                cut += c if c < p else p
-        if cut > target:
-            if prev_level is None:
-                return level
-            return prev_level - (prev_level - level) * (target - prev_cut) / (cut - prev_cut)
-        prev_level, prev_cut = level, cut
-    return 0.0

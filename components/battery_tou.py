@@ -14,23 +14,32 @@ kernel's arithmetic itself, so that its request is already feasible and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from twin.components.battery_dispatch import (
-    fill_level_kw,
     forecast_profile,
     plan_tou_cycles,
     shave_levels_kw,
 )
 
 from twin.component import RunContext
+from twin.kernels import kernel
 
 if TYPE_CHECKING:
     from twin.components.battery import Battery
 
-__all__ = ["FORECAST_DAYS", "LEVEL_DAYS", "DayPlan", "day_plan", "tou_flows", "tou_request"]
+__all__ = [
+    "FORECAST_DAYS",
+    "LEVEL_DAYS",
+    "DayPlan",
+    "day_plan",
+    "fill_level_kw",
+    "tou_flows",
+    "tou_request",
+]
 
 FORECAST_DAYS = 10
 """Earlier days of the same type whose profile is the day-ahead forecast
@@ -253,7 +262,7 @@ def _flows(
     lengths = ends - starts
     kinds = np.asarray(ctx.day_type)[starts].astype(np.int64)
     months = np.asarray(grid.month)[starts]
-    plans = _day_plans(
+    schedule = _schedule(
         period,
         price,
         starts,
@@ -271,18 +280,17 @@ def _flows(
     if k > 1 and n % k == 0:
         planned = np.repeat(net.reshape(-1, k).mean(axis=1), k)
     typical, high, has_history, phi, held = _day_ahead(
-        planned, starts, lengths, kinds, plans, usable * eta_d, p_dis, step_h
+        planned, starts, lengths, kinds, schedule, usable * eta_d, p_dis, step_h
     )
     return _control(
         net=net,
         cap=np.broadcast_to(np.asarray(cap_kw, dtype=np.float64), (n,)),
-        price=price,
         typical=typical,
         high=high,
         starts=starts,
         ends=ends,
         months=months,
-        plans=plans,
+        schedule=schedule,
         has_history=has_history,
         phi=phi,
         held=held,
@@ -302,23 +310,75 @@ def _flows(
     )
 
 
-def _day_plans(
+@dataclass(frozen=True)
+class _Schedule:
+    """What the controller plans from the tariff alone, for one run's days.
+
+    Attributes
+    ----------
+    plans : list of DayPlan
+        The plan of each day.
+    groups : list of (DayPlan, array of int)
+        Each distinct plan and the days that follow it (a plan fixes the
+        day's length).
+    codes : array of int
+        Per step, its :data:`_IDLE` ... :data:`_OPENS` code.
+    flat : tuple of arrays
+        The plans' step lists for the loop (:func:`_flat_steps`).
+    """
+
+    plans: list[DayPlan]
+    groups: list[tuple[DayPlan, np.ndarray]]
+    codes: np.ndarray
+    flat: tuple[np.ndarray, ...]
+
+
+_SCHEDULE_CACHE_SIZE = 8
+_SCHEDULES: dict[tuple, _Schedule] = {}
+
+
+def _schedule(
     period: np.ndarray,
     price: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
     **timing: float,
-) -> list[DayPlan]:
-    """The :class:`DayPlan` of each day, planned once per distinct pattern."""
+) -> _Schedule:
+    """The :class:`_Schedule` of the run: each day's :class:`DayPlan`, planned
+    once per distinct pattern, and what the loop reads from the plans.
+
+    Kept in a small module cache keyed by a digest of the tariff's periods
+    and prices, the days and the battery's timing: the scenarios of a sweep
+    over sizes share a tariff, and differ at most in the timing.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (period, price, starts, ends):
+        digest.update(np.ascontiguousarray(a).tobytes())
+        digest.update(str(a.dtype).encode())
+    key = (digest.digest(), *sorted(timing.items()))
+    found = _SCHEDULES.get(key)
+    if found is not None:
+        return found
     by_key: dict[bytes, DayPlan] = {}
     plans = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        key = period[a:b].tobytes() + price[a:b].tobytes()
-        plan = by_key.get(key)
+        day_key = period[a:b].tobytes() + price[a:b].tobytes()
+        plan = by_key.get(day_key)
         if plan is None:
-            plan = by_key[key] = day_plan(period[a:b], price[a:b], **timing)  # type: ignore[arg-type]
+            plan = by_key[day_key] = day_plan(period[a:b], price[a:b], **timing)  # type: ignore[arg-type]
         plans.append(plan)
-    return plans
+    groups = _plan_groups(plans)
+    roundtrip = float(timing["efficiency_roundtrip_frac"])
+    schedule = _Schedule(
+        plans=plans,
+        groups=groups,
+        codes=_step_codes(groups, starts, price, roundtrip),
+        flat=_flat_steps(groups, starts, price.size),
+    )
+    if len(_SCHEDULES) >= _SCHEDULE_CACHE_SIZE:
+        _SCHEDULES.pop(next(iter(_SCHEDULES)))
+    _SCHEDULES[key] = schedule
+    return schedule
 
 
 def _day_ahead(
@@ -326,7 +386,7 @@ def _day_ahead(
     starts: np.ndarray,
     lengths: np.ndarray,
     kinds: np.ndarray,
-    plans: list[DayPlan],
+    schedule: _Schedule,
     energy_ac_kwh: float,
     power_kw: float,
     step_h: float,
@@ -344,12 +404,8 @@ def _day_ahead(
     phi = np.ones(n_days)
     level = np.zeros(n_days)
     # the level each day's own load could have been shaved to, per plan pattern
-    by_plan: dict[tuple[int, int], list[int]] = {}
-    for d, plan in enumerate(plans):
-        by_plan.setdefault((id(plan), int(lengths[d])), []).append(d)
-    for (_, m), rows in by_plan.items():
-        plan = plans[rows[0]]
-        idx = starts[rows][:, None] + np.arange(m)
+    for plan, rows in schedule.groups:
+        idx = starts[rows][:, None] + np.arange(plan.window.size)
         x = net[idx]
         lv = np.zeros(len(rows))
         for a, b in plan.segments:
@@ -377,7 +433,7 @@ def _day_ahead(
 
 
 def _rest_bounds(
-    typical: np.ndarray, starts: np.ndarray, lengths: np.ndarray, plans: list[DayPlan]
+    typical: np.ndarray, starts: np.ndarray, schedule: _Schedule
 ) -> tuple[np.ndarray, np.ndarray]:
     """Largest and smallest typical forecast over the later steps of each step's window [kW].
 
@@ -387,13 +443,9 @@ def _rest_bounds(
     """
     top = np.zeros(typical.size)
     bottom = np.zeros(typical.size)
-    groups: dict[tuple[int, int], list[int]] = {}
-    for d, plan in enumerate(plans):
-        groups.setdefault((id(plan), int(lengths[d])), []).append(d)
-    for (_, m), rows in groups.items():
-        plan = plans[rows[0]]
+    for plan, rows in schedule.groups:
         s0 = starts[rows]
-        f = typical[s0[:, None] + np.arange(m)]
+        f = typical[s0[:, None] + np.arange(plan.window.size)]
         for steps in plan.windows:
             if steps.size < 2:
                 continue
@@ -410,9 +462,7 @@ spending a leftover at, discharge window, first step of a discharge
 window."""
 
 
-def _plan_groups(
-    plans: list[DayPlan], starts: np.ndarray, ends: np.ndarray
-) -> list[tuple[DayPlan, np.ndarray]]:
+def _plan_groups(plans: list[DayPlan]) -> list[tuple[DayPlan, np.ndarray]]:
     """Days grouped by plan (and so by length): (plan, day indices)."""
     groups: dict[int, tuple[DayPlan, list[int]]] = {}
     for d, plan in enumerate(plans):
@@ -421,11 +471,14 @@ def _plan_groups(
 
 
 def _step_codes(
-    plans: list[DayPlan], starts: np.ndarray, ends: np.ndarray, price: np.ndarray, roundtrip: float
+    groups: list[tuple[DayPlan, np.ndarray]],
+    starts: np.ndarray,
+    price: np.ndarray,
+    roundtrip: float,
 ) -> np.ndarray:
     """Per step, its :data:`_IDLE` ... :data:`_SPEND` code (vectorised per day pattern)."""
     code = np.zeros(price.size, dtype=np.int64)
-    for plan, rows in _plan_groups(plans, starts, ends):
+    for plan, rows in groups:
         m = plan.window.size
         idx = starts[rows][:, None] + np.arange(m)
         day = np.asarray(plan.code, dtype=np.int64)
@@ -437,46 +490,59 @@ def _step_codes(
     return code
 
 
-def _refill_room(
-    plans: list[DayPlan],
-    starts: np.ndarray,
-    ends: np.ndarray,
-    cap: np.ndarray,
-    high: np.ndarray,
-    grid_charging: bool,
-) -> list[list[tuple[list[float], list[float]] | None]]:
-    """Per day and window: the limits and high forecast over the charge that refills it.
+def _flat_steps(
+    groups: list[tuple[DayPlan, np.ndarray]], starts: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The plans' step lists as flat arrays for the controller's loop.
 
-    None for a window without a refill (:attr:`DayPlan.refill`). Without
-    grid charging the limit is 0 (surplus only).
+    Returns, per step of the run, where its later window steps start in the
+    first flat array and how many there are; per step that opens a window,
+    where the steps of the charge that refills it start in the second flat
+    array and how many (-1 for no refill, :attr:`DayPlan.refill`); and the
+    two flat arrays of day-relative steps (one block per plan).
     """
-    out: list[list[tuple[list[float], list[float]] | None]] = [[] for _ in plans]
-    for plan, rows in _plan_groups(plans, starts, ends):
-        s0 = starts[rows][:, None]
-        per_window = []
-        for refill in plan.refill:
-            if refill is None:
-                per_window.append(None)
-                continue
-            idx = s0 + refill[None, :]
-            limits = cap[idx] if grid_charging else np.zeros(idx.shape)
-            per_window.append(list(zip(limits.tolist(), high[idx].tolist(), strict=True)))
-        for j, d in enumerate(rows.tolist()):
-            out[d] = [None if w is None else w[j] for w in per_window]
-    return out
+    rest_ptr = np.zeros(n, dtype=np.int64)
+    rest_len = np.zeros(n, dtype=np.int64)
+    refill_ptr = np.zeros(n, dtype=np.int64)
+    refill_len = np.full(n, -1, dtype=np.int64)
+    rest_blocks: list[np.ndarray] = []
+    refill_blocks: list[np.ndarray] = []
+    rest_at = refill_at = 0
+    for plan, rows in groups:
+        m = plan.window.size
+        lens = np.array([len(r) for r in plan.rest], dtype=np.int64)
+        ptrs = rest_at + np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+        rest_blocks.append(np.array([t for r in plan.rest for t in r], dtype=np.int64))
+        rest_at += int(lens.sum())
+        r_ptr = np.zeros(m, dtype=np.int64)
+        r_len = np.full(m, -1, dtype=np.int64)
+        for t in np.flatnonzero(plan.opens).tolist():
+            refill = plan.refill[int(plan.window[t])]
+            if refill is not None:
+                r_ptr[t], r_len[t] = refill_at, refill.size
+                refill_blocks.append(refill.astype(np.int64))
+                refill_at += refill.size
+        idx = starts[rows][:, None] + np.arange(m)
+        rest_ptr[idx] = ptrs[None, :]
+        rest_len[idx] = lens[None, :]
+        refill_ptr[idx] = r_ptr[None, :]
+        refill_len[idx] = r_len[None, :]
+    empty = np.zeros(0, dtype=np.int64)
+    rest_flat = np.concatenate(rest_blocks) if rest_blocks else empty
+    refill_flat = np.concatenate(refill_blocks) if refill_blocks else empty
+    return rest_ptr, rest_len, refill_ptr, refill_len, rest_flat, refill_flat
 
 
 def _control(
     *,
     net: np.ndarray,
     cap: np.ndarray,
-    price: np.ndarray,
     typical: np.ndarray,
     high: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
     months: np.ndarray,
-    plans: list[DayPlan],
+    schedule: _Schedule,
     has_history: np.ndarray,
     phi: np.ndarray,
     held: np.ndarray,
@@ -494,52 +560,127 @@ def _control(
     keep_frac: float,
     step_h: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The controller's loop over steps (plain floats): the feasible request [kW]
-    and the stored energy at the end of each step [kWh].
+    """The controller's loop over steps: the feasible request [kW] and the
+    stored energy at the end of each step [kWh].
 
-    Each step applies the arithmetic of :func:`components.battery.simulate_soc`
-    (self-discharge first, then the flow clipped to the power limits and the
-    SOC window), so the request it returns is feasible as it stands.
+    Plans everything the loop reads into flat arrays and runs
+    :func:`_control_steps` on them: as Python on lists in a single run, or
+    compiled in a sweep worker (:func:`twin.kernels.kernel`).
     """
     n = net.size
-    lengths = ends - starts
-    top, bottom = _rest_bounds(typical, starts, lengths, plans)
-    roundtrip = float(efficiency_charge_frac) * float(efficiency_discharge_frac)
-    codes = _step_codes(plans, starts, ends, price, roundtrip).tolist()
-    refills = _refill_room(plans, starts, ends, cap, high, grid_charging)
-    base_all = (
-        np.where(has_history, held, 0.0) if demand_charged else np.zeros(starts.size)
-    ).tolist()
-    defend_all = (has_history & demand_charged).tolist()
-    new_month = np.concatenate(([True], months[1:] != months[:-1])).tolist()
-    x_all = net.tolist()
-    cap_all = cap.tolist()
-    f_all = typical.tolist()
-    top_all = top.tolist()
-    bottom_all = bottom.tolist()
-    out = [0.0] * n
-    soc_end = [0.0] * n
-    lo, hi = float(soc_min_kwh), float(soc_max_kwh)
-    p_ch, p_dis = float(charge_power_max_kw), float(discharge_power_max_kw)
-    eta_d = float(efficiency_discharge_frac)
-    dt = float(step_h)
-    kwh_in = float(efficiency_charge_frac) * dt  # stored per kW charged
+    top, bottom = _rest_bounds(typical, starts, schedule)
+    rest_ptr, rest_len, refill_ptr, refill_len, rest_flat, refill_flat = schedule.flat
+    base = np.where(has_history, held, 0.0) if demand_charged else np.zeros(starts.size)
+    defend = has_history & demand_charged
+    new_month = np.concatenate(([True], months[1:] != months[:-1]))
+    arrays = (
+        starts.astype(np.int64),
+        ends.astype(np.int64),
+        new_month,
+        base.astype(np.float64),
+        defend,
+        np.asarray(phi, dtype=np.float64),
+        schedule.codes,
+        net,
+        np.ascontiguousarray(cap, dtype=np.float64),
+        typical,
+        high,
+        top,
+        bottom,
+        rest_ptr,
+        rest_len,
+        rest_flat,
+        refill_ptr,
+        refill_len,
+        refill_flat,
+    )
+    scalars = (
+        bool(demand_charged),
+        bool(grid_charging),
+        bool(allow_export),
+        float(soc_initial_kwh),
+        float(soc_min_kwh),
+        float(soc_max_kwh),
+        float(usable_kwh),
+        float(charge_power_max_kw),
+        float(discharge_power_max_kw),
+        float(efficiency_charge_frac),
+        float(efficiency_discharge_frac),
+        float(keep_frac),
+        float(step_h),
+    )
+    loop = kernel(_control_steps, helpers=(fill_level_kw, _window_step))
+    if loop is _control_steps:  # Python: lists index several times faster than arrays
+        out, soc_end = [0.0] * n, [0.0] * n
+        loop(*(a.tolist() for a in arrays), *scalars, out, soc_end)
+        return np.array(out), np.array(soc_end)
+    out_a, soc_a = np.zeros(n), np.zeros(n)
+    loop(*arrays, *scalars, out_a, soc_a)
+    return out_a, soc_a
+
+
+def _control_steps(
+    starts,
+    ends,
+    new_month,
+    base_day,
+    defend_day,
+    phi_day,
+    codes,
+    x_all,
+    cap_all,
+    f_all,
+    high_all,
+    top_all,
+    bottom_all,
+    rest_ptr,
+    rest_len,
+    rest_flat,
+    refill_ptr,
+    refill_len,
+    refill_flat,
+    demand_charged,
+    grid_charging,
+    allow_export,
+    soc_initial_kwh,
+    lo,
+    hi,
+    usable_kwh,
+    p_ch,
+    p_dis,
+    eta_c,
+    eta_d,
+    keep,
+    dt,
+    out,
+    soc_end,
+):
+    """The controller's step loop (plain floats; compiled in sweeps): fills
+    ``out`` with the request [kW] and ``soc_end`` with the stored energy at
+    the end of each step [kWh].
+
+    Per day (``starts``/``ends``): whether a month starts, the held level
+    [kW], whether to defend it, the error autocorrelation. Per step: its
+    code (:data:`_IDLE` ... :data:`_OPENS`), net demand, charge limit,
+    typical and high forecast, the bounds of :func:`_rest_bounds`, and the
+    pointers of :func:`_flat_steps`. Each step applies the arithmetic of
+    :func:`components.battery.simulate_soc` (self-discharge first, then the
+    flow clipped to the power limits and the SOC window), so the request is
+    feasible as it stands.
+    """
+    kwh_in = eta_c * dt  # stored per kW charged
     kwh_out = dt / eta_d  # removed per kW discharged
-    keep = float(keep_frac)
-    soc = min(float(soc_initial_kwh), hi)
+    soc = soc_initial_kwh if soc_initial_kwh < hi else hi
     month_peak = 0.0
     kept = 0.0
-    for d, (s0, s1) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        plan = plans[d]
+    for d in range(len(starts)):
+        s0 = starts[d]
         if new_month[d]:
             month_peak = 0.0
-        base = base_all[d]
-        defend = defend_all[d]
-        ph = float(phi[d])
-        rest = plan.rest
-        window = plan.window
-        refill = refills[d]
-        for i in range(s0, s1):
+        base = base_day[d]
+        defend = defend_day[d]
+        ph = phi_day[d]
+        for i in range(s0, ends[d]):
             x = x_all[i]
             s = soc * keep
             level = month_peak if (demand_charged and month_peak > base) else base
@@ -547,14 +688,16 @@ def _control(
             r = 0.0
             if kind >= 3:  # a discharge window
                 if kind == 4:  # its first step
-                    pairs = refill[window[i - s0]]
                     kept = 0.0
-                    if pairs is not None:
+                    n_refill = refill_len[i]
+                    if n_refill >= 0:
                         room = 0.0
-                        for limit, fh in zip(*pairs, strict=True):
+                        for q in range(refill_ptr[i], refill_ptr[i] + n_refill):
+                            j = s0 + refill_flat[q]
+                            limit = cap_all[j] if grid_charging else 0.0
                             if demand_charged and level < limit:
                                 limit = level
-                            kw = limit - fh  # limits are >= 0: covers the surplus
+                            kw = limit - high_all[j]  # limits are >= 0: covers the surplus
                             if kw > 0.0:
                                 room += kw if kw < p_ch else p_ch
                         room *= kwh_in
@@ -570,25 +713,37 @@ def _control(
                         now = 0.0 if now < 0.0 else (now if now < p_dis else p_dis)
                         err = x - f_all[i]
                         lift = err * ph
-                        later = rest[i - s0]
+                        n_later = rest_len[i]
                         # need above the level over the rest: at most its count times
                         # the largest excess of the corrected forecast
                         over = top_all[i] + (lift if lift > 0.0 else 0.0) - level
                         over = 0.0 if over < 0.0 else (over if over < p_dis else p_dis)
-                        if (now + over * len(later)) * dt <= e and bottom_all[i] + (
+                        if (now + over * n_later) * dt <= e and bottom_all[i] + (
                             lift if lift < 0.0 else 0.0
                         ) >= p_dis:
                             # the energy holds the level; every later step can take the
                             # full rating: what they cannot take leaves now
                             r = now
-                            late = e / dt - now - p_dis * len(later)
+                            late = e / dt - now - p_dis * n_later
                             if late > r:
                                 r = late if late < x else (x if x > r else r)
                         elif now * dt > e and over == 0.0:
                             r = e / dt  # only the current step is above the level
                         else:
                             r = _window_step(
-                                x, e, level, err, ph, later, s0, i - s0, f_all, p_dis, dt
+                                x,
+                                e,
+                                level,
+                                err,
+                                ph,
+                                rest_flat,
+                                rest_ptr[i],
+                                n_later,
+                                s0,
+                                i - s0,
+                                f_all,
+                                p_dis,
+                                dt,
                             )
             elif defend and x > level:
                 r = x - level
@@ -631,42 +786,33 @@ def _control(
             soc_end[i] = s
             if x > month_peak:
                 month_peak = x
-    return np.array(out), np.array(soc_end)
 
 
-def _window_step(
-    x: float,
-    energy_kwh: float,
-    level: float,
-    err: float,
-    phi: float,
-    rest: tuple[int, ...],
-    s0: int,
-    t: int,
-    f_all: list[float],
-    p_dis: float,
-    dt: float,
-) -> float:
+def _window_step(x, energy_kwh, level, err, phi, rest_flat, ptr, count, s0, t, f_all, p_dis, dt):
     """Discharge request at one step of a discharge window [kW].
 
-    ``energy_kwh`` is the AC energy free to spend; the rest of the window is
-    forecast as ``f + err * phi**k``. Hold ``level`` while the energy covers
-    what the forecast needs above it, spending the surplus as late as the
-    power rating allows; otherwise shave to the lowest level the energy
-    reaches (water filling over the current value and the forecast).
+    ``energy_kwh`` is the AC energy free to spend; the rest of the window
+    (``count`` day-relative steps from ``rest_flat[ptr]``) is forecast as
+    ``f + err * phi**k``. Hold ``level`` while the energy covers what the
+    forecast needs above it, spending the surplus as late as the power
+    rating allows; otherwise shave to the lowest level the energy reaches
+    (water filling over the current value and the forecast,
+    :func:`fill_level_kw`).
     """
     now = x - level
     now = 0.0 if now < 0.0 else (now if now < p_dis else p_dis)
     need = now
     take = 0.0  # what the later steps can take at most (the rating, within the load)
-    ahead = [x]
+    ahead = np.empty(count + 1)
+    ahead[0] = x
     pw = 1.0
     k_prev = t
-    for j in rest:
-        pw = pw * phi if j - k_prev == 1 else pw * phi ** (j - k_prev)
+    for q in range(count):
+        j = rest_flat[ptr + q]
+        pw = pw * phi if j - k_prev == 1 else pw * phi ** float(j - k_prev)
         k_prev = j
         v = f_all[s0 + j] + err * pw
-        ahead.append(v)
+        ahead[q + 1] = v
         c = v - level
         if c > 0.0:
             need += c if c < p_dis else p_dis
@@ -680,3 +826,44 @@ def _window_step(
     if late > r:
         r = late if late < x else (x if x > r else r)
     return r
+
+
+def fill_level_kw(values_kw, energy_kwh, power_max_kw, step_h):
+    """The level that shaving ``values_kw`` down to delivers ``energy_kwh`` [kW].
+
+    Water filling over one short array of values [kW] with each step's cut
+    limited to ``power_max_kw``: :func:`shave_levels_kw` of one row, in plain
+    floats for the controller's loop (compiled with it in sweeps). The
+    delivered energy is piecewise linear in the level, with knots at each
+    value and each value less the power limit; the level is interpolated on
+    the segment where it crosses the target. 0 when even level 0 does not
+    deliver it.
+    """
+    target = energy_kwh / step_h
+    p = power_max_kw
+    m = len(values_kw)
+    knots = np.zeros(2 * m + 1)
+    for k in range(m):
+        v = values_kw[k]
+        knots[2 * k] = v if v > 0.0 else 0.0
+        w = v - p
+        knots[2 * k + 1] = w if w > 0.0 else 0.0
+    knots = np.unique(knots)
+    prev_level = 0.0
+    prev_cut = 0.0
+    first = True
+    for a in range(knots.size - 1, -1, -1):
+        level = knots[a]
+        cut = 0.0
+        for k in range(m):
+            c = values_kw[k] - level
+            if c > 0.0:
+                cut += c if c < p else p
+        if cut > target:
+            if first:
+                return level
+            return prev_level - (prev_level - level) * (target - prev_cut) / (cut - prev_cut)
+        prev_level = level
+        prev_cut = cut
+        first = False
+    return 0.0

@@ -82,10 +82,7 @@ def day_types(
     day_dates = first + np.arange(n_days)
     weekday = (day_dates.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday
     per_day = np.where(np.isin(weekday, list(weekend_days)), DayType.WEEKEND, DayType.WORKDAY)
-    as_date = day_dates.astype(object)
-    for i, d in enumerate(as_date):
-        if d in off:
-            per_day[i] = DayType.HOLIDAY
-        elif d in work:
-            per_day[i] = DayType.WORKDAY
+    as_day = day_dates.astype("datetime64[D]")
+    per_day[np.isin(as_day, np.array(sorted(work), dtype="datetime64[D]"))] = DayType.WORKDAY
+    per_day[np.isin(as_day, np.array(sorted(off), dtype="datetime64[D]"))] = DayType.HOLIDAY
     return per_day.astype(np.int8)[grid.day_number]

@@ -47,6 +47,12 @@ def parse_step(step: str | pd.Timedelta | dt.timedelta) -> pd.Timedelta:
     return td
 
 
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """``values`` made read-only: a grid's arrays are shared by every run on it."""
+    values.flags.writeable = False
+    return values
+
+
 @dataclass(frozen=True)
 class TimeGrid:
     """A fixed-step time grid.
@@ -145,7 +151,7 @@ class TimeGrid:
     @cached_property
     def seconds(self) -> np.ndarray:
         """Interval starts as integer seconds from the grid start (int64)."""
-        return np.arange(self.n_steps, dtype=np.int64) * self.step_s
+        return _frozen(np.arange(self.n_steps, dtype=np.int64) * self.step_s)
 
     @property
     def end_s(self) -> int:
@@ -156,29 +162,29 @@ class TimeGrid:
     @cached_property
     def month(self) -> np.ndarray:
         """Local month 1..12 of each interval start."""
-        return self.index.month.to_numpy(dtype=np.int64)
+        return _frozen(self.index.month.to_numpy(dtype=np.int64))
 
     @cached_property
     def hour(self) -> np.ndarray:
         """Local hour 0..23 of each interval start."""
-        return self.index.hour.to_numpy(dtype=np.int64)
+        return _frozen(self.index.hour.to_numpy(dtype=np.int64))
 
     @cached_property
     def weekday(self) -> np.ndarray:
         """Local weekday of each interval start, Monday = 0."""
-        return self.index.day_of_week.to_numpy(dtype=np.int64)
+        return _frozen(self.index.day_of_week.to_numpy(dtype=np.int64))
 
     @cached_property
     def local_date(self) -> np.ndarray:
         """Local calendar date of each interval start (numpy datetime64[D])."""
         naive = self.index.tz_localize(None)
-        return naive.to_numpy().astype("datetime64[D]")
+        return _frozen(naive.to_numpy().astype("datetime64[D]"))
 
     @cached_property
     def day_number(self) -> np.ndarray:
         """Index of the local day, 0 for the first day of the grid."""
         d = self.local_date
-        return (d - d[0]).astype(np.int64)
+        return _frozen((d - d[0]).astype(np.int64))
 
     # -- aggregation -----------------------------------------------------
     def to_hourly(self, values: np.ndarray, how: str = "mean") -> np.ndarray:

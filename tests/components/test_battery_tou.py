@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from twin.components.battery import Battery, BatteryParams, simulate_soc
-from twin.components.battery_dispatch import fill_level_kw, forecast_profile, shave_levels_kw
-from twin.components.battery_tou import tou_flows, tou_request
+from twin.components.battery_dispatch import forecast_profile, shave_levels_kw
+from twin.components.battery_tou import fill_level_kw, tou_flows, tou_request
 
 from tests.components.test_battery import (
     JIANGSU_RATIOS,
@@ -175,7 +175,47 @@ def test_shave_level_delivers_the_energy(values, energy, power, step_h):
         assert lower > energy - 1e-6
     # the controller's plain-float version delivers the same (where the power limit
     # makes the delivery flat, any level on the flat part is one)
-    other = fill_level_kw(values, energy, power, step_h)
+    other = fill_level_kw(np.array(values, dtype=float), energy, power, step_h)
     assert float(np.clip(x - other, 0.0, power).sum()) * step_h == pytest.approx(
         delivered, rel=1e-9, abs=1e-6
     )
+
+
+@pytest.fixture
+def compiled_loops():
+    """The compiled step loops on for one test (skipped without numba)."""
+    from twin.kernels import enable_compiled_kernels
+
+    if not enable_compiled_kernels():
+        pytest.skip("numba cannot be imported here")
+    yield
+    enable_compiled_kernels(False)
+
+
+@pytest.mark.parametrize(
+    ("rate", "step", "kw"),
+    [
+        (0.0, "1h", {}),
+        (40.0, "1h", {"self_discharge_frac_per_day": 0.01}),
+        (40.0, "15min", {"allow_export": True}),
+        (40.0, "1h", {"grid_charging": False}),
+    ],
+)
+def test_compiled_loop_equals_the_python_loop(compiled_loops, rate, step, kw):
+    """The loop numba compiles for sweeps gives the Python loop's flows bit for bit
+    (surplus hours, a demand charge, self-discharge, export and no grid charging)."""
+    from twin.kernels import compiled_kernels, enable_compiled_kernels
+
+    grid = make_grid(step=step, days=DAYS)
+    net = _factory_load(grid, 11) - np.where((grid.hour >= 11) & (grid.hour < 14), 3600.0, 0.0)
+    bess = _bess(**kw)
+    ctx = make_ctx(grid, net, _signals(grid, rate))
+    cap = np.full(grid.n_steps, 4000.0)
+    compiled = tou_flows(bess, ctx, net, cap)
+    assert compiled_kernels()
+    enable_compiled_kernels(False)
+    plain = tou_flows(bess, ctx, net, cap)
+    for a, b in zip(compiled, plain, strict=True):
+        assert a.dtype == b.dtype == np.float64
+        assert np.array_equal(a, b)
+    assert plain[0].sum() > 0.0 and plain[1].sum() > 0.0

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "twin.weather",
         "twin.diskcache",
         "twin.io_tables",
+        "twin.kernels",
     ),
     ("twin.config",),
     ("twin.plant", "twin.checks"),

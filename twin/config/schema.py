@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import zoneinfo
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, Self
 
 import numpy as np
@@ -117,13 +117,23 @@ class SimulationConfig(BaseModel):
         return self
 
     def grid(self) -> TimeGrid:
-        """The run's time grid: the year, or its first ``days`` days, at ``step``."""
-        year = TimeGrid.for_year(self.year, step=self.step, tz=self.timezone)
-        if self.days is None:
-            return year
-        end = year.start + pd.Timedelta(days=self.days)
-        n = int((end - year.start) / year.step)
-        return TimeGrid(start=year.start, step=year.step, n_steps=n)
+        """The run's time grid: the year, or its first ``days`` days, at ``step``.
+
+        Equal settings give the same (frozen) grid object, so its derived
+        arrays (local dates, months, day numbers) are computed once per
+        process, not once per run of a sweep.
+        """
+        return _grid(self.year, str(self.step), self.timezone, self.days)
+
+
+@lru_cache(maxsize=32)
+def _grid(year: int, step: str, timezone: str, days: int | None) -> TimeGrid:
+    whole = TimeGrid.for_year(year, step=step, tz=timezone)
+    if days is None:
+        return whole
+    end = whole.start + pd.Timedelta(days=days)
+    n = int((end - whole.start) / whole.step)
+    return TimeGrid(start=whole.start, step=whole.step, n_steps=n)
 
 
 class SyntheticWeatherConfig(BaseModel):

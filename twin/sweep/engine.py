@@ -294,6 +294,14 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(doc.sweep.name, source, text, doc, plan, scenarios, design_key)
 
 
+COMPILE_MIN_SCENARIOS = 24
+"""Scenarios per worker from which the workers compile the step loops
+(:mod:`twin.kernels`): numba's import and the load of the compiled code cost
+about 0.5 s a process, which the TOU battery's loop (about 20 ms a year in
+Python) pays back after some 25 scenarios. A comparison of a few variants
+runs them in Python."""
+
+
 def _chunks(todo: Sequence[Scenario], workers: int) -> list[list[Scenario]]:
     """Tasks of a few scenarios: few enough per task that work spreads evenly
     and rows stream to disk, enough that task overhead stays small."""
@@ -320,6 +328,8 @@ def execute(
     """
     pending = store.pending_ids()
     todo = [s for s in scenarios if s.scenario_id in pending]
+    if len(todo) >= COMPILE_MIN_SCENARIOS * max(workers, 1):
+        plan = replace(plan, compiled=True)
     chunks = _chunks(todo, workers)
     store.flush_rows = max(1, len(scenarios) // 20)
     bar = tqdm(

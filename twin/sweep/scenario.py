@@ -34,6 +34,7 @@ from typing import Any
 
 from twin.config.loader import config_from_dict, set_path
 from twin.finance import capital_recovery_factor
+from twin.kernels import enable_compiled_kernels
 from twin.measures import AppliedMeasure, apply_measure
 from twin.simulate import component_reuse
 from twin.sweep.design import Scenario
@@ -92,6 +93,10 @@ class Plan:
         Discount rate and the measures' degradation defaults.
     hourly_dir : str, optional
         Folder for each scenario's hourly Parquet file (off by default).
+    compiled : bool
+        Workers run the components' step loops compiled by numba
+        (:mod:`twin.kernels`): set when a worker has enough scenarios to
+        pay for numba's import. The results are the same either way.
     """
 
     key: str
@@ -102,6 +107,7 @@ class Plan:
     measures: tuple[dict[str, Any], ...] = ()
     finance: tuple[tuple[str, float], ...] = ()
     hourly_dir: str | None = None
+    compiled: bool = False
 
     @staticmethod
     def content_key(*parts: Any) -> str:
@@ -225,9 +231,12 @@ def _weather_for(config: Any) -> Any:
 def warm_up(plan: Plan, *, run_base: bool) -> None:
     """Make this process serve ``plan``: forget another plan's weather, and
     with ``run_base`` run the base plant once, which fills the weather,
-    solar-geometry, line-simulation and zone-kernel memos before the first
-    scenario arrives."""
+    solar-geometry, line-simulation and zone-kernel memos (and compiles or
+    loads the step loops of a ``compiled`` plan) before the first scenario
+    arrives."""
     with _LOCK:
+        if plan.compiled:
+            enable_compiled_kernels()
         if _STATE["key"] == plan.key:
             return
         _STATE.update(key=plan.key, plan=plan, weather={})
