@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from twin.components.battery_dispatch import (
@@ -259,7 +259,6 @@ def _flows(
     day = np.asarray(grid.day_number)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(day)) + 1))
     ends = np.concatenate((starts[1:], [n]))
-    lengths = ends - starts
     kinds = np.asarray(ctx.day_type)[starts].astype(np.int64)
     months = np.asarray(grid.month)[starts]
     schedule = _schedule(
@@ -267,6 +266,7 @@ def _flows(
         price,
         starts,
         ends,
+        kinds,
         step_h=step_h,
         discharge_duration_h=usable * eta_d / p_dis,
         efficiency_roundtrip_frac=eta_c * eta_d,
@@ -280,7 +280,7 @@ def _flows(
     if k > 1 and n % k == 0:
         planned = np.repeat(net.reshape(-1, k).mean(axis=1), k)
     typical, high, has_history, phi, held = _day_ahead(
-        planned, starts, lengths, kinds, schedule, usable * eta_d, p_dis, step_h
+        planned, starts, schedule, usable * eta_d, p_dis, step_h
     )
     return _control(
         net=net,
@@ -311,15 +311,32 @@ def _flows(
 
 
 @dataclass(frozen=True)
-class _Schedule:
-    """What the controller plans from the tariff alone, for one run's days.
+class _Days:
+    """The run's days as the controller groups them (tariff and calendar only).
 
     Attributes
     ----------
-    plans : list of DayPlan
-        The plan of each day.
+    patterns : list of (int, int, array of int)
+        Each distinct day pattern (TOU periods and prices over the day): the
+        steps of its first day and the days that follow it.
+    forecast_groups : list of (int, array of int)
+        Days of one type and length (whose earlier days forecast them): the
+        length and the days.
+    """
+
+    patterns: list[tuple[int, int, np.ndarray]]
+    forecast_groups: list[tuple[int, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """What the controller plans from the tariff and the battery's timing.
+
+    Attributes
+    ----------
+    days : _Days
     groups : list of (DayPlan, array of int)
-        Each distinct plan and the days that follow it (a plan fixes the
+        Each day pattern's plan and the days that follow it (a plan fixes the
         day's length).
     codes : array of int
         Per step, its :data:`_IDLE` ... :data:`_OPENS` code.
@@ -327,14 +344,49 @@ class _Schedule:
         The plans' step lists for the loop (:func:`_flat_steps`).
     """
 
-    plans: list[DayPlan]
+    days: _Days
     groups: list[tuple[DayPlan, np.ndarray]]
     codes: np.ndarray
     flat: tuple[np.ndarray, ...]
 
 
-_SCHEDULE_CACHE_SIZE = 8
+_CACHE_SIZE = 8
+_DAYS: dict[bytes, _Days] = {}
 _SCHEDULES: dict[tuple, _Schedule] = {}
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def _days(
+    period: np.ndarray, price: np.ndarray, starts: np.ndarray, ends: np.ndarray, kinds: np.ndarray
+) -> tuple[bytes, _Days]:
+    """The run's :class:`_Days` and its key (a digest of what it is made from),
+    kept in a small module cache: the scenarios of a sweep share them."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (period, price, starts, ends, kinds):
+        digest.update(np.ascontiguousarray(a).tobytes())
+        digest.update(str(a.dtype).encode())
+    key = digest.digest()
+    found = _DAYS.get(key)
+    if found is not None:
+        return key, found
+    first: dict[bytes, tuple[int, int, list[int]]] = {}
+    for d, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        day_key = period[a:b].tobytes() + price[a:b].tobytes()
+        first.setdefault(day_key, (a, b, []))[2].append(d)
+    by_type: dict[tuple[int, int], list[int]] = {}
+    for d, (kind, m) in enumerate(zip(kinds.tolist(), (ends - starts).tolist(), strict=True)):
+        by_type.setdefault((kind, m), []).append(d)
+    days = _Days(
+        patterns=[(a, b, np.asarray(rows)) for a, b, rows in first.values()],
+        forecast_groups=[(m, np.asarray(rows)) for (_, m), rows in by_type.items()],
+    )
+    _remember(_DAYS, key, days)
+    return key, days
 
 
 def _schedule(
@@ -342,50 +394,39 @@ def _schedule(
     price: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
+    kinds: np.ndarray,
     **timing: float,
 ) -> _Schedule:
-    """The :class:`_Schedule` of the run: each day's :class:`DayPlan`, planned
-    once per distinct pattern, and what the loop reads from the plans.
+    """The :class:`_Schedule` of the run: each day pattern's :class:`DayPlan`
+    and what the loop reads from the plans.
 
-    Kept in a small module cache keyed by a digest of the tariff's periods
-    and prices, the days and the battery's timing: the scenarios of a sweep
-    over sizes share a tariff, and differ at most in the timing.
+    Kept in a small module cache keyed by the days (:func:`_days`) and the
+    battery's timing: the scenarios of a sweep over sizes share a tariff,
+    and differ at most in the timing.
     """
-    digest = hashlib.blake2b(digest_size=16)
-    for a in (period, price, starts, ends):
-        digest.update(np.ascontiguousarray(a).tobytes())
-        digest.update(str(a.dtype).encode())
-    key = (digest.digest(), *sorted(timing.items()))
+    days_key, days = _days(period, price, starts, ends, kinds)
+    key = (days_key, *sorted(timing.items()))
     found = _SCHEDULES.get(key)
     if found is not None:
         return found
-    by_key: dict[bytes, DayPlan] = {}
-    plans = []
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        day_key = period[a:b].tobytes() + price[a:b].tobytes()
-        plan = by_key.get(day_key)
-        if plan is None:
-            plan = by_key[day_key] = day_plan(period[a:b], price[a:b], **timing)  # type: ignore[arg-type]
-        plans.append(plan)
-    groups = _plan_groups(plans)
+    groups = [
+        (day_plan(period[a:b], price[a:b], **timing), rows)  # type: ignore[arg-type]
+        for a, b, rows in days.patterns
+    ]
     roundtrip = float(timing["efficiency_roundtrip_frac"])
     schedule = _Schedule(
-        plans=plans,
+        days=days,
         groups=groups,
         codes=_step_codes(groups, starts, price, roundtrip),
         flat=_flat_steps(groups, starts, price.size),
     )
-    if len(_SCHEDULES) >= _SCHEDULE_CACHE_SIZE:
-        _SCHEDULES.pop(next(iter(_SCHEDULES)))
-    _SCHEDULES[key] = schedule
+    _remember(_SCHEDULES, key, schedule)
     return schedule
 
 
 def _day_ahead(
     net: np.ndarray,
     starts: np.ndarray,
-    lengths: np.ndarray,
-    kinds: np.ndarray,
     schedule: _Schedule,
     energy_ac_kwh: float,
     power_kw: float,
@@ -413,11 +454,7 @@ def _day_ahead(
             np.maximum(lv, seg, out=lv)
         level[rows] = lv
     held = np.full(n_days, np.nan)
-    groups: dict[tuple[int, int], list[int]] = {}
-    for d in range(n_days):
-        groups.setdefault((int(kinds[d]), int(lengths[d])), []).append(d)
-    for (_, m), rows_list in groups.items():
-        rows = np.asarray(rows_list)
+    for m, rows in schedule.days.forecast_groups:
         idx = starts[rows][:, None] + np.arange(m)
         f, fh, h, ph = forecast_profile(net[idx], days=FORECAST_DAYS)
         typical[idx] = f
@@ -460,14 +497,6 @@ _IDLE, _CHARGE, _SPEND, _WINDOW, _OPENS = 0, 1, 2, 3, 4
 idle, charge window, idle after the day's last window at a price worth
 spending a leftover at, discharge window, first step of a discharge
 window."""
-
-
-def _plan_groups(plans: list[DayPlan]) -> list[tuple[DayPlan, np.ndarray]]:
-    """Days grouped by plan (and so by length): (plan, day indices)."""
-    groups: dict[int, tuple[DayPlan, list[int]]] = {}
-    for d, plan in enumerate(plans):
-        groups.setdefault(id(plan), (plan, []))[1].append(d)
-    return [(plan, np.asarray(rows)) for plan, rows in groups.values()]
 
 
 def _step_codes(
