@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
@@ -255,6 +256,7 @@ def unit_of(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def output(
     name: str,
     meaning: Meaning = Meaning.INFO,
@@ -267,6 +269,8 @@ def output(
     unit-suffixed name: stored energy (``_kwh``) is the value at the end of
     the hour, money, mass and product units per step are summed, rates and
     powers averaged.
+
+    Declarations are frozen and shared: equal arguments give the same object.
 
     Raises
     ------

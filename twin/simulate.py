@@ -21,6 +21,7 @@ import pickle
 import platform
 import threading
 import warnings
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -307,7 +308,8 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
                 msg = f"{source}: {text}"
                 raise ConfigError(msg) from exc
             raise
-        f = _check_flows(component, f, n)
+        if digests is None:  # the memo holds checked flows
+            f = _check_flows(component, f, n)
         flows[component.name] = f
         ctx._record(component.name, component.ports(), f)
 
@@ -525,10 +527,34 @@ class _Reusable:
 def _digest(*arrays: Any) -> str:
     h = hashlib.blake2b(digest_size=16)
     for arr in arrays:
-        a = np.ascontiguousarray(arr)
-        h.update(str(a.dtype).encode())
-        h.update(a.tobytes())
+        h.update(_array_digest(arr))
     return h.hexdigest()
+
+
+_FROZEN_DIGESTS: dict[int, tuple[weakref.ref, bytes]] = {}
+"""Digest of each live read-only array by ``id`` (with a weak reference that
+tells a reused id from the same array): the memo's flows are read-only, so a
+component reused from the memo is digested once, not in every run that reads it."""
+
+
+def _array_digest(arr: Any) -> bytes:
+    a = np.ascontiguousarray(arr)
+    frozen = isinstance(arr, np.ndarray) and not arr.flags.writeable and arr.base is None
+    if frozen:
+        known = _FROZEN_DIGESTS.get(id(arr))
+        if known is not None and known[0]() is arr:
+            return known[1]
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(a.dtype).encode())
+    h.update(a.tobytes())
+    value = h.digest()
+    if frozen:
+        key = id(arr)
+        _FROZEN_DIGESTS[key] = (
+            weakref.ref(arr, lambda _, k=key: _FROZEN_DIGESTS.pop(k, None)),
+            value,
+        )
+    return value
 
 
 class _RunDigests:
@@ -658,11 +684,13 @@ def _reemit(caught: tuple[warnings.WarningMessage, ...]) -> None:
 def _compute_reusing(
     component: Component, ctx: RunContext, digests: _RunDigests, days_key: str
 ) -> Flows:
-    """``component.compute(ctx)``, or its earlier result on the same inputs."""
+    """``component.compute(ctx)`` checked by :func:`_check_flows`, or its
+    earlier (checked) result on the same inputs."""
     global _component_memo_bytes
+    n = ctx.grid.n_steps
     setting = _setting(component, ctx, days_key)
     if setting is None:
-        return component.compute(ctx)
+        return _check_flows(component, component.compute(ctx), n)
     with _MEMO_LOCK:
         entries = list(_COMPONENT_MEMO.get(setting, ()))
     for entry in entries:
@@ -680,6 +708,7 @@ def _compute_reusing(
         warnings.simplefilter("always")
         flows = component.compute(tracked)  # type: ignore[arg-type]
     _reemit(tuple(caught))
+    flows = _check_flows(component, flows, n)
     for arr in (*flows.ports.values(), *flows.outputs.values()):
         if isinstance(arr, np.ndarray):
             arr.flags.writeable = False

@@ -32,6 +32,19 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
+def _all_plain(value: Any) -> bool:
+    """No number in ``value`` needs a look (a quick pass that builds no paths)."""
+    if isinstance(value, dict):
+        return all(_all_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_all_plain(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) <= MAX_MAGNITUDE
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) <= MAX_MAGNITUDE
+    return True
+
+
 def nonfinite_problems(raw: Any, *, prefix: str = "") -> list[tuple[str, str]]:
     """(field path, problem) for every number in ``raw`` that is NaN, infinite
     or of magnitude above :data:`MAX_MAGNITUDE`.
@@ -40,6 +53,8 @@ def nonfinite_problems(raw: Any, *, prefix: str = "") -> list[tuple[str, str]]:
     whole number is a seed).
     """
     out: list[tuple[str, str]] = []
+    if _all_plain(raw):
+        return out
     for path, value in _walk(raw, prefix):
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue
