@@ -162,12 +162,13 @@ class Series:
 
 @dataclass(frozen=True)
 class Panel:
-    """One small multiple: a title, its lines and shaded x spans
-    ``(x0, x1, colour, opacity)``."""
+    """One small multiple: a title, its lines, shaded x spans
+    ``(x0, x1, colour, opacity)`` and marked points ``(x, y, colour)``."""
 
     title: str
     series: Sequence[Series]
     spans: Sequence[tuple[float, float, str, float]] = ()
+    dots: Sequence[tuple[float, float, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,11 @@ def panel_grid(
                 parts.append(
                     f'<polyline points="{" ".join(pts)}" stroke="{s.color}" '
                     f'stroke-width="{s.width * pt:.2f}"{dash}/>'
+                )
+            for a, b, color in panel.dots:
+                parts.append(
+                    f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="4.2" fill="{color}" '
+                    f'stroke="{color}"/>'
                 )
             parts.append("</g>")
             ticks = [f"M{sx(v):.1f},{y_top + ph:.1f}v4.9" for v in xticks]

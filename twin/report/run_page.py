@@ -447,41 +447,49 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
     h = folder.hourly
     daily_max = h["grid_import_kw"].groupby(h.index.normalize()).max().sort_values(ascending=False)
     days = daily_max.index[:n]
-    fig, axes = figure(10.0, 2.9, ncols=len(days), sharey=True, right_in=1.9)
-    axes = np.atleast_1d(axes)
-    for ax, day in zip(axes, days, strict=True):
+    panels = []
+    lo, hi = 0.0, 0.0
+    for day in days:
         sub = h[h.index.normalize() == day]
-        hrs = sub.index.hour
-        ax.plot(
-            hrs,
-            sub["electricity_use_kw"],
-            color=ROLE["use"],
-            linewidth=1.0,
-            label="electricity use",
+        hrs = sub.index.hour.to_numpy(dtype=float)
+        imp = sub["grid_import_kw"].to_numpy(dtype=float)
+        net = (sub["battery_discharge_kw"] - sub["battery_charge_kw"]).to_numpy(dtype=float)
+        lines = [
+            charts.Series(hrs, sub["electricity_use_kw"].to_numpy(dtype=float), ROLE["use"], 1.0),
+            charts.Series(hrs, imp, ROLE["import"], 1.6),
+            charts.Series(hrs, sub["pv_ac_kw"].to_numpy(dtype=float), ROLE["pv"], 1.2),
+            charts.Series(hrs, net, ROLE["discharge"], 1.0, "5,2.2"),
+        ]
+        i = int(np.argmax(imp))
+        panels.append(
+            charts.Panel(
+                f"{day:%a %Y-%m-%d}: {imp.max():,.0f} kW",
+                lines,
+                dots=[(hrs[i], imp[i], ROLE["import"])],
+            )
         )
-        ax.plot(
-            hrs, sub["grid_import_kw"], color=ROLE["import"], linewidth=1.6, label="grid import"
-        )
-        ax.plot(hrs, sub["pv_ac_kw"], color=ROLE["pv"], linewidth=1.2, label="PV (AC)")
-        ax.plot(
-            hrs,
-            sub["battery_discharge_kw"] - sub["battery_charge_kw"],
-            color=ROLE["discharge"],
-            linestyle="--",
-            linewidth=1.0,
-            label="battery discharge − charge",
-        )
-        i = int(np.argmax(sub["grid_import_kw"].to_numpy()))
-        ax.plot(hrs[i], sub["grid_import_kw"].iloc[i], "o", color=ROLE["import"])
-        ax.set_title(f"{day:%a %Y-%m-%d}: {sub['grid_import_kw'].max():,.0f} kW", fontsize=8.5)
-        ax.set_xticks([0, 6, 12, 18, 23])
-        ax.set_xlabel(f"hour of day [h], {folder.tz}")
-    axes[0].set_ylabel("hourly mean power [kW]")
-    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+        values = np.concatenate([s.y for s in lines])
+        lo, hi = min(lo, float(np.nanmin(values))), max(hi, float(np.nanmax(values)))
+    pad = 0.05 * (hi - lo or 1.0)
+    keys = [
+        charts.Key("electricity use", ROLE["use"]),
+        charts.Key("grid import", ROLE["import"], 1.6),
+        charts.Key("PV (AC)", ROLE["pv"], 1.2),
+        charts.Key("battery discharge − charge", ROLE["discharge"], dash="5,2.2"),
+    ]
+    svg = charts.panel_grid(
+        "Peak-demand days",
+        [charts.PanelRow(panels, (lo - pad, hi + pad), "hourly mean power [kW]")],
+        xlim=(-0.5, 23.5),
+        xticks=[0, 6, 12, 18, 23],
+        xlabel=f"hour of day [h], {folder.tz}",
+        keys=keys,
+        key_columns=4,
+    )
     return Figure(
         "peak-days",
         "Peak-demand days",
-        svg_of(fig),
+        svg,
         f"The {len(days)} days with the highest hourly import; dot: the peak hour.",
     )
 
