@@ -228,6 +228,31 @@ def test_chinese_names_draw_without_missing_glyphs():
         assert label(name) == name
 
 
+def test_chart_text_is_svg_text_unless_a_string_is_chinese():
+    """Latin chart text stays SVG text (cheap, in the page's fonts, with a
+    generic fallback); a figure with a Chinese string draws all its text as
+    paths, so the page needs no CJK font where it is opened."""
+    from twin.report.style import cjk_font, figure, label, svg_of
+
+    with chart_style():
+        fig, ax = figure(4.0, 2.0)
+        ax.plot([0, 1], [0, 1], label="compressor [m³/min]")
+        ax.set_title("Zone −5 °C")
+        ax.legend()
+        latin = svg_of(fig)
+        fig, ax = figure(4.0, 2.0)
+        ax.plot([0, 1], [0, 1], label=label("苏州冲压线"))
+        ax.legend()
+        chinese = svg_of(fig)
+    assert ">Zone −5 °C</text>" in latin
+    assert "sans-serif" in latin
+    if cjk_font() is None:  # the name is written as code points, plain text
+        assert ">U+82CFU+5DDE" in chinese
+    else:
+        assert "<text" not in chinese
+        assert "<!-- 苏州冲压线 -->" in chinese  # matplotlib's comment on the glyph paths
+
+
 def test_waterfall_splits_instruments_from_the_residual_mix():
     """6,000 MWh of green power out of 10,000 MWh imported at 0.5827 kg/kWh
     (location) and 0.6096 kg/kWh residual mix: instruments take off

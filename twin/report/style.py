@@ -215,12 +215,22 @@ def figure(
     return fig, axes
 
 
-_AS_TEXT = re.compile(r"[\n\x20-\u024f\u0370-\u03ff\u2000-\u22ff]*")
-"""Strings SVG text can show in any sans-serif font: Latin, Greek (μ),
-punctuation, super- and subscripts, letter-like symbols, arrows and
-mathematical operators (−, ≤)."""
+_NOT_AS_TEXT = re.compile(r"[^\n\x20-\u024f\u0370-\u03ff\u2000-\u22ff]")
+"""A character outside what SVG text can show in any sans-serif font:
+Latin, Greek (μ), punctuation, super- and subscripts, letter-like symbols,
+arrows and mathematical operators (−, ≤) are fine."""
 
 _FAMILY = re.compile(r"(font-family: [^;\"]+)")
+
+
+def _svg(fig, fonttype: str) -> str:
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    return text[text.find("<svg") :]
 
 
 def svg_of(fig) -> str:
@@ -228,24 +238,19 @@ def svg_of(fig) -> str:
     removed), then closed.
 
     Text is SVG text in the page's fonts (the font families of the chart
-    style, then the viewer's sans-serif) when every string of the figure is
-    in :data:`_AS_TEXT`; a figure with any other character (a Chinese
-    component name) draws all its text as paths, so it reads the same on a
-    machine without a CJK font. Text as paths costs about a millisecond a
-    string, a fifth of the page's drawing time.
+    style, then the viewer's sans-serif) when the figure's text has no
+    character matched by :data:`_NOT_AS_TEXT`; a figure with one (a Chinese
+    component name) is drawn again with all its text as paths, so it reads
+    the same on a machine without a CJK font. Text as paths costs about a
+    millisecond a string, a fifth of the page's drawing time. (The SVG
+    markup itself is ASCII, so any such character is in the text.)
     """
-    import matplotlib
     import matplotlib.pyplot as plt
-    from matplotlib.text import Text
 
-    strings = (t.get_text() for t in fig.findobj(Text))
-    fonttype = "none" if all(_AS_TEXT.fullmatch(t) for t in strings) else "path"
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": fonttype}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg = _svg(fig, "none")
+    if _NOT_AS_TEXT.search(svg):
+        svg = _svg(fig, "path")
+    else:
+        svg = _FAMILY.sub(r"\1, sans-serif", svg)
     plt.close(fig)
-    text = buf.getvalue()
-    start = text.find("<svg")
-    if fonttype == "none":
-        return _FAMILY.sub(r"\1, sans-serif", text[start:])
-    return text[start:]
+    return svg
