@@ -1101,6 +1101,15 @@ def _cmd_weather_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_weather_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a :class:`twin.weather.WeatherError`, without
+    importing the weather package (pvlib and scipy, about a second) for a
+    command that never reads weather: a WeatherError can only have been
+    raised if its module is loaded."""
+    core = sys.modules.get("twin.weather.core")
+    return core is not None and isinstance(exc, core.WeatherError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script."""
     parser = _parser()
@@ -1117,8 +1126,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show
-    from twin import weather as wx
-
     try:
         if args.command == "weather":
             return _cmd_weather(args)
@@ -1143,7 +1150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "claim":
             return _cmd_claim(args)
         return _cmd_run(args, validate_only=args.command == "validate")
-    except (ConfigError, ConsistencyError, wx.WeatherError) as exc:
+    except ValueError as exc:  # ConfigError, ConsistencyError and WeatherError are ValueErrors
+        if not isinstance(exc, ConfigError | ConsistencyError) and not _is_weather_error(exc):
+            raise
         # one message per problem: every line of the error is one problem
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"error: {line}", file=sys.stderr)

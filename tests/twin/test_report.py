@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -226,6 +228,51 @@ def test_chinese_names_draw_without_missing_glyphs():
         assert label(name) == "U+82CFU+5DDEU+51B2U+538BU+7EBF"
     else:
         assert label(name) == name
+
+
+def test_chart_text_is_svg_text_unless_a_string_is_chinese():
+    """Latin chart text stays SVG text (cheap, in the page's fonts, with a
+    generic fallback); a figure with a Chinese string draws all its text as
+    paths, so the page needs no CJK font where it is opened."""
+    from twin.report.style import cjk_font, figure, label, svg_of
+
+    with chart_style():
+        fig, ax = figure(4.0, 2.0)
+        ax.plot([0, 1], [0, 1], label="compressor [m³/min]")
+        ax.set_title("Zone −5 °C")
+        ax.legend()
+        latin = svg_of(fig)
+        fig, ax = figure(4.0, 2.0)
+        ax.plot([0, 1], [0, 1], label=label("苏州冲压线"))
+        ax.legend()
+        chinese = svg_of(fig)
+    assert ">Zone −5 °C</text>" in latin
+    assert "sans-serif" in latin
+    if cjk_font() is None:  # the name is written as code points, plain text
+        assert ">U+82CFU+5DDE" in chinese
+    else:
+        assert "<text" not in chinese
+        assert "<!-- 苏州冲压线 -->" in chinese  # matplotlib's comment on the glyph paths
+
+
+def test_report_command_imports_no_weather_stack(reference_result_dir, tmp_path):
+    """``twin report`` reads no weather: it must not pay for importing the
+    weather package, pvlib and scipy (about 0.7 s CPU of the page's budget)."""
+    code = (
+        "import sys; from twin.cli import main; "
+        f"assert main(['report', {str(reference_result_dir)!r}, '--out', "
+        f"{str(tmp_path / 'page.html')!r}]) == 0; "
+        "print(sorted(m for m in ('pvlib', 'scipy', 'twin.weather') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "page.html").stat().st_size > 0
 
 
 def test_waterfall_splits_instruments_from_the_residual_mix():

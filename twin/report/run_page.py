@@ -353,21 +353,6 @@ def _profiles(folder: RunFolder) -> Figure:
     weekend = h.index.day_of_week >= 5
     soc = h["battery_soc_kwh"].to_numpy(dtype=float)
     has_battery = bool(np.nanmax(soc) > 0)
-    rows = 3 if has_battery else 2
-    fig, axes = figure(
-        10.0,
-        6.4 if has_battery else 5.2,
-        nrows=rows,
-        ncols=4,
-        sharex=True,
-        right_in=0.3,
-        bottom_in=1.15,
-        top_in=0.3,
-        wspace=0.1,
-        hspace=0.3,
-        height_ratios=[1, 1, 0.62] if has_battery else [1, 1],
-    )
-    ymax, ymin = 0.0, 0.0
     cols = [
         "electricity_use_kw",
         "grid_import_kw",
@@ -377,79 +362,80 @@ def _profiles(folder: RunFolder) -> Figure:
         "battery_soc_kwh",
     ]
     hour = h.index.hour
-    for col, (season, months) in enumerate(SEASONS):
+    days = (("weekdays", ~weekend), ("weekends", weekend))
+    power: list[list[charts.Panel]] = [[], []]
+    soc_panels: list[charts.Panel] = []
+    ymax, ymin = 0.0, 0.0
+    for season, months in SEASONS:
         in_season = np.isin(h.index.month, months)
-        for row, (day_label, mask) in enumerate((("weekdays", ~weekend), ("weekends", weekend))):
-            ax = axes[row, col]
+        soc_lines = []
+        for row, (day_label, mask) in enumerate(days):
             sel = in_season & mask
             mean = h.loc[sel, cols].groupby(hour[sel]).mean()
-            hours = mean.index.to_numpy()
+            hours = mean.index.to_numpy(dtype=float)
             # the period most common in each hour of these days
             common = pd.crosstab(hour[sel], period[sel].to_numpy()).idxmax(axis=1)
             names = [str(v) for v in common.to_numpy()]
-            for start, end, name in _runs([int(i) for i in common.index], names):
-                shade = TOU_SHADE.get(name)
-                if shade is not None:
-                    ax.axvspan(start - 0.5, end + 0.5, color=shade[0], alpha=shade[1], linewidth=0)
-            ax.plot(hours, mean["electricity_use_kw"], color=ROLE["use"], linewidth=1.0)
-            ax.plot(hours, mean["grid_import_kw"], color=ROLE["import"], linewidth=1.6)
-            ax.plot(hours, mean["pv_ac_kw"], color=ROLE["pv"], linewidth=1.3)
-            net = mean["battery_discharge_kw"] - mean["battery_charge_kw"]
-            ax.plot(hours, net, color=ROLE["discharge"], linewidth=1.0, linestyle="--")
+            spans = [
+                (start - 0.5, end + 0.5, *TOU_SHADE[name])
+                for start, end, name in _runs([int(i) for i in common.index], names)
+                if name in TOU_SHADE
+            ]
+            net = (mean["battery_discharge_kw"] - mean["battery_charge_kw"]).to_numpy()
+            lines = [
+                charts.Series(hours, mean["electricity_use_kw"].to_numpy(), ROLE["use"], 1.0),
+                charts.Series(hours, mean["grid_import_kw"].to_numpy(), ROLE["import"], 1.6),
+                charts.Series(hours, mean["pv_ac_kw"].to_numpy(), ROLE["pv"], 1.3),
+                charts.Series(hours, net, ROLE["discharge"], 1.0, "5,2.2"),
+            ]
+            power[row].append(charts.Panel(f"{season}, {day_label}", lines, spans))
             ymax = max(ymax, float(mean[["electricity_use_kw", "grid_import_kw"]].max().max()))
             ymin = min(ymin, float(net.min()))
-            ax.set_title(f"{season}, {day_label}", fontsize=8.5)
-            if col == 0:
-                ax.set_ylabel("mean power [kW]")
-            else:
-                ax.tick_params(labelleft=False)
-            if has_battery:
-                axes[2, col].plot(
+            soc_lines.append(
+                charts.Series(
                     hours,
-                    mean["battery_soc_kwh"],
-                    color=ROLE["soc"],
-                    linewidth=1.4,
-                    linestyle="-" if row == 0 else ":",
+                    mean["battery_soc_kwh"].to_numpy(),
+                    ROLE["soc"],
+                    1.4,
+                    None if row == 0 else "1.4,2.3",
                 )
-        if has_battery:
-            axes[2, col].set_title(f"{season}: battery SOC", fontsize=8.5)
-            if col == 0:
-                axes[2, col].set_ylabel("SOC [kWh]")
-            else:
-                axes[2, col].tick_params(labelleft=False)
-    for ax in axes[:2].ravel():
-        ax.set_ylim(ymin * 1.1, ymax * 1.08)
+            )
+        soc_panels.append(charts.Panel(f"{season}: battery SOC", soc_lines))
+    ylim = (ymin * 1.1, ymax * 1.08)
+    rows = [charts.PanelRow(p, ylim, "mean power [kW]") for p in power]
     if has_battery:
-        top = float(np.nanmax(soc)) * 1.05
-        for ax in axes[2]:
-            ax.set_ylim(0, top)
-    for ax in axes[-1]:
-        ax.set_xticks([0, 6, 12, 18, 23])
-        ax.set_xlim(-0.5, 23.5)
-        ax.set_xlabel(f"hour of day [h], {folder.tz}")
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [
-        Line2D([], [], color=ROLE["use"], label="electricity use"),
-        Line2D([], [], color=ROLE["import"], linewidth=1.6, label="grid import"),
-        Line2D([], [], color=ROLE["pv"], label="PV (AC)"),
-        Line2D([], [], color=ROLE["discharge"], linestyle="--", label="battery discharge − charge"),
+        rows.append(
+            charts.PanelRow(soc_panels, (0.0, float(np.nanmax(soc)) * 1.05), "SOC [kWh]", 0.62)
+        )
+    keys = [
+        charts.Key("electricity use", ROLE["use"]),
+        charts.Key("grid import", ROLE["import"], 1.6),
+        charts.Key("PV (AC)", ROLE["pv"]),
+        charts.Key("battery discharge − charge", ROLE["discharge"], dash="5,2.2"),
     ]
     if has_battery:
-        handles += [
-            Line2D([], [], color=ROLE["soc"], linewidth=1.4, label="SOC, weekdays"),
-            Line2D([], [], color=ROLE["soc"], linewidth=1.4, linestyle=":", label="SOC, weekends"),
+        keys += [
+            charts.Key("SOC, weekdays", ROLE["soc"], 1.4),
+            charts.Key("SOC, weekends", ROLE["soc"], 1.4, dash="1.4,2.3"),
         ]
     present = set(period.dropna().unique())
-    handles += [
-        Patch(color=c, alpha=a, label=f"TOU {n}") for n, (c, a) in TOU_SHADE.items() if n in present
+    keys += [
+        charts.Key(f"TOU {n}", c, patch=True, opacity=a)
+        for n, (c, a) in TOU_SHADE.items()
+        if n in present
     ]
-    fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=7.5)
+    svg = charts.panel_grid(
+        "Typical days by season",
+        rows,
+        xlim=(-0.5, 23.5),
+        xticks=[0, 6, 12, 18, 23],
+        xlabel=f"hour of day [h], {folder.tz}",
+        keys=keys,
+    )
     return Figure(
         "profiles",
         "Typical days by season",
-        svg_of(fig),
+        svg,
         "Mean of each hour over the season's weekdays (Mon–Fri) and weekend days "
         f"(Sat–Sun; public holidays count by their weekday), {_tz_note(folder)}. "
         "Shading: the time-of-use period most common in that hour (unshaded: flat). "
@@ -461,41 +447,49 @@ def _peak_days(folder: RunFolder, n: int = 3) -> Figure:
     h = folder.hourly
     daily_max = h["grid_import_kw"].groupby(h.index.normalize()).max().sort_values(ascending=False)
     days = daily_max.index[:n]
-    fig, axes = figure(10.0, 2.9, ncols=len(days), sharey=True, right_in=1.9)
-    axes = np.atleast_1d(axes)
-    for ax, day in zip(axes, days, strict=True):
+    panels = []
+    lo, hi = 0.0, 0.0
+    for day in days:
         sub = h[h.index.normalize() == day]
-        hrs = sub.index.hour
-        ax.plot(
-            hrs,
-            sub["electricity_use_kw"],
-            color=ROLE["use"],
-            linewidth=1.0,
-            label="electricity use",
+        hrs = sub.index.hour.to_numpy(dtype=float)
+        imp = sub["grid_import_kw"].to_numpy(dtype=float)
+        net = (sub["battery_discharge_kw"] - sub["battery_charge_kw"]).to_numpy(dtype=float)
+        lines = [
+            charts.Series(hrs, sub["electricity_use_kw"].to_numpy(dtype=float), ROLE["use"], 1.0),
+            charts.Series(hrs, imp, ROLE["import"], 1.6),
+            charts.Series(hrs, sub["pv_ac_kw"].to_numpy(dtype=float), ROLE["pv"], 1.2),
+            charts.Series(hrs, net, ROLE["discharge"], 1.0, "5,2.2"),
+        ]
+        i = int(np.argmax(imp))
+        panels.append(
+            charts.Panel(
+                f"{day:%a %Y-%m-%d}: {imp.max():,.0f} kW",
+                lines,
+                dots=[(hrs[i], imp[i], ROLE["import"])],
+            )
         )
-        ax.plot(
-            hrs, sub["grid_import_kw"], color=ROLE["import"], linewidth=1.6, label="grid import"
-        )
-        ax.plot(hrs, sub["pv_ac_kw"], color=ROLE["pv"], linewidth=1.2, label="PV (AC)")
-        ax.plot(
-            hrs,
-            sub["battery_discharge_kw"] - sub["battery_charge_kw"],
-            color=ROLE["discharge"],
-            linestyle="--",
-            linewidth=1.0,
-            label="battery discharge − charge",
-        )
-        i = int(np.argmax(sub["grid_import_kw"].to_numpy()))
-        ax.plot(hrs[i], sub["grid_import_kw"].iloc[i], "o", color=ROLE["import"])
-        ax.set_title(f"{day:%a %Y-%m-%d}: {sub['grid_import_kw'].max():,.0f} kW", fontsize=8.5)
-        ax.set_xticks([0, 6, 12, 18, 23])
-        ax.set_xlabel(f"hour of day [h], {folder.tz}")
-    axes[0].set_ylabel("hourly mean power [kW]")
-    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+        values = np.concatenate([s.y for s in lines])
+        lo, hi = min(lo, float(np.nanmin(values))), max(hi, float(np.nanmax(values)))
+    pad = 0.05 * (hi - lo or 1.0)
+    keys = [
+        charts.Key("electricity use", ROLE["use"]),
+        charts.Key("grid import", ROLE["import"], 1.6),
+        charts.Key("PV (AC)", ROLE["pv"], 1.2),
+        charts.Key("battery discharge − charge", ROLE["discharge"], dash="5,2.2"),
+    ]
+    svg = charts.panel_grid(
+        "Peak-demand days",
+        [charts.PanelRow(panels, (lo - pad, hi + pad), "hourly mean power [kW]")],
+        xlim=(-0.5, 23.5),
+        xticks=[0, 6, 12, 18, 23],
+        xlabel=f"hour of day [h], {folder.tz}",
+        keys=keys,
+        key_columns=4,
+    )
     return Figure(
         "peak-days",
         "Peak-demand days",
-        svg_of(fig),
+        svg,
         f"The {len(days)} days with the highest hourly import; dot: the peak hour.",
     )
 

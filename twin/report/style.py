@@ -4,9 +4,10 @@ Colours are the Okabe–Ito palette (Okabe & Ito 2008, *Color Universal
 Design*; also Wong 2011, *Nature Methods* 8:441), distinguishable under the
 common forms of colour-vision deficiency. Sequential maps are ``cividis``
 (Nuñez, Anderton & Renslow 2018, *PLOS ONE* 13:e0199239), designed to read
-the same with deuteranopia. Text in the figures is drawn as paths, so a
-Chinese name renders wherever the page is opened once it rendered here:
-that needs a font with CJK glyphs on this machine (WenQuanYi Micro Hei,
+the same with deuteranopia. Text in a figure with a Chinese string is drawn
+as paths (other figures use SVG text, see :func:`svg_of`), so a Chinese
+name renders wherever the page is opened once it rendered here: that needs
+a font with CJK glyphs on this machine (WenQuanYi Micro Hei,
 Noto Sans CJK, Source Han Sans, ...); without one, CJK characters in chart
 labels are replaced by their code points and the page says so.
 """
@@ -214,14 +215,42 @@ def figure(
     return fig, axes
 
 
-def svg_of(fig) -> str:
-    """The figure as an inline ``<svg>`` element (XML prolog and DOCTYPE
-    removed), then closed."""
-    import matplotlib.pyplot as plt
+_NOT_AS_TEXT = re.compile(r"[^\n\x20-\u024f\u0370-\u03ff\u2000-\u22ff]")
+"""A character outside what SVG text can show in any sans-serif font:
+Latin, Greek (μ), punctuation, super- and subscripts, letter-like symbols,
+arrows and mathematical operators (−, ≤) are fine."""
+
+_FAMILY = re.compile(r"(font-family: [^;\"]+)")
+
+
+def _svg(fig, fonttype: str) -> str:
+    import matplotlib
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
+    with matplotlib.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
-    start = text.find("<svg")
-    return text[start:]
+    return text[text.find("<svg") :]
+
+
+def svg_of(fig) -> str:
+    """The figure as an inline ``<svg>`` element (XML prolog and DOCTYPE
+    removed), then closed.
+
+    Text is SVG text in the page's fonts (the font families of the chart
+    style, then the viewer's sans-serif) when the figure's text has no
+    character matched by :data:`_NOT_AS_TEXT`; a figure with one (a Chinese
+    component name) is drawn again with all its text as paths, so it reads
+    the same on a machine without a CJK font. Text as paths costs about a
+    millisecond a string, a fifth of the page's drawing time. (The SVG
+    markup itself is ASCII, so any such character is in the text.)
+    """
+    import matplotlib.pyplot as plt
+
+    svg = _svg(fig, "none")
+    if _NOT_AS_TEXT.search(svg):
+        svg = _svg(fig, "path")
+    else:
+        svg = _FAMILY.sub(r"\1, sans-serif", svg)
+    plt.close(fig)
+    return svg
