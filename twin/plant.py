@@ -8,8 +8,10 @@ consistency checks. It computes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,12 +40,42 @@ def _series_refs(model: Any, prefix: str = "") -> Iterator[tuple[str, SeriesRef]
         yield prefix, model
         return
     if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
+        for name in _ref_fields(type(model)):
             path = f"{prefix}.{name}" if prefix else name
             yield from _series_refs(getattr(model, name), path)
     elif isinstance(model, list | tuple):
         for i, item in enumerate(model):
             yield from _series_refs(item, f"{prefix}[{i}]")
+
+
+@functools.cache
+def _ref_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of a params model whose declared type can hold a series reference
+    (the others are skipped when a plant is built)."""
+    return tuple(
+        name for name, f in cls.model_fields.items() if _may_hold_refs(f.annotation, frozenset())
+    )
+
+
+def _may_hold_refs(tp: Any, seen: frozenset[type]) -> bool:
+    """Whether a value of type ``tp`` can contain a :class:`SeriesRef` (True
+    where the type cannot be read: look rather than miss one)."""
+    if tp is SeriesRef or tp is Any:
+        return True
+    origin = typing.get_origin(tp)
+    if origin is typing.Literal:
+        return False
+    if origin is typing.Annotated:
+        return _may_hold_refs(typing.get_args(tp)[0], seen)
+    if origin is not None:
+        return any(_may_hold_refs(a, seen) for a in typing.get_args(tp) if a is not type(None))
+    if isinstance(tp, type):
+        if not issubclass(tp, BaseModel):
+            return False
+        if tp in seen:
+            return False
+        return any(_may_hold_refs(f.annotation, seen | {tp}) for f in tp.model_fields.values())
+    return True
 
 
 def read_series(

