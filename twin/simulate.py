@@ -681,6 +681,15 @@ def _reemit(caught: tuple[warnings.WarningMessage, ...]) -> None:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
+def _owned_frozen(arr: Any) -> Any:
+    if not isinstance(arr, np.ndarray):
+        return arr
+    if arr.base is not None:
+        arr = arr.copy()
+    arr.flags.writeable = False
+    return arr
+
+
 def _compute_reusing(
     component: Component, ctx: RunContext, digests: _RunDigests, days_key: str
 ) -> Flows:
@@ -709,9 +718,11 @@ def _compute_reusing(
         flows = component.compute(tracked)  # type: ignore[arg-type]
     _reemit(tuple(caught))
     flows = _check_flows(component, flows, n)
-    for arr in (*flows.ports.values(), *flows.outputs.values()):
-        if isinstance(arr, np.ndarray):
-            arr.flags.writeable = False
+    # held read-only and owning their data, so that a run reusing them digests each once
+    flows = Flows(
+        {k: _owned_frozen(v) for k, v in flows.ports.items()},
+        {k: _owned_frozen(v) for k, v in flows.outputs.items()},
+    )
     size = sum(getattr(a, "nbytes", 0) for a in (*flows.ports.values(), *flows.outputs.values()))
     entry = _Reusable(tuple(tracked.reads), flows, tuple(caught), size)
     with _MEMO_LOCK:
