@@ -280,7 +280,7 @@ def _flows(
     if k > 1 and n % k == 0:
         planned = np.repeat(net.reshape(-1, k).mean(axis=1), k)
     typical, high, has_history, phi, held = _day_ahead(
-        planned, starts, schedule, usable * eta_d, p_dis, step_h
+        planned, starts, schedule, usable * eta_d, p_dis, step_h, k if planned is not net else 1
     )
     return _control(
         net=net,
@@ -431,8 +431,14 @@ def _day_ahead(
     energy_ac_kwh: float,
     power_kw: float,
     step_h: float,
+    hours_repeated: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Forecasts and held level of every day from earlier days (vectorised per day group).
+
+    ``hours_repeated`` > 1 says that ``net`` holds each hour's value at each
+    of its that many steps: the shaving levels are then found on one value an
+    hour (the same function of the level; the water filling's cost grows
+    with the square of the steps in a day).
 
     Returns per step the typical and high forecast [kW], and per day whether
     it has a history, the error autocorrelation and the held level from
@@ -447,10 +453,16 @@ def _day_ahead(
     # the level each day's own load could have been shaved to, per plan pattern
     for plan, rows in schedule.groups:
         idx = starts[rows][:, None] + np.arange(plan.window.size)
-        x = net[idx]
+        x, k, dt = net[idx], 1, step_h
+        if hours_repeated > 1 and _hour_aligned(plan, starts[rows], hours_repeated):
+            # the load is planned on hourly means: the same levels from one value an hour
+            k = hours_repeated
+            x, dt = x[:, ::k], step_h * k
         lv = np.zeros(len(rows))
         for a, b in plan.segments:
-            seg = shave_levels_kw(x[:, a:b], energy_ac_kwh, power_max_kw=power_kw, step_h=step_h)
+            seg = shave_levels_kw(
+                x[:, a // k : b // k], energy_ac_kwh, power_max_kw=power_kw, step_h=dt
+            )
             np.maximum(lv, seg, out=lv)
         level[rows] = lv
     held = np.full(n_days, np.nan)
@@ -467,6 +479,15 @@ def _day_ahead(
             np.maximum(top[lag:], lv[:-lag], out=top[lag:])
         held[rows] = np.where(np.isfinite(top), top, np.nan)
     return typical, high, has, phi, held
+
+
+def _hour_aligned(plan: DayPlan, day_starts: np.ndarray, k: int) -> bool:
+    """Whether the days and the plan's segments start and end on whole hours of ``k`` steps."""
+    return (
+        plan.window.size % k == 0
+        and all(a % k == 0 and b % k == 0 for a, b in plan.segments)
+        and bool((day_starts % k == 0).all())
+    )
 
 
 def _rest_bounds(

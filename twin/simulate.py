@@ -35,6 +35,7 @@ from twin._version import __version__
 from twin.component import Component, Direction, Flows, Meaning, RunContext, Site, TariffSignals
 from twin.config.schema import PlantConfig
 from twin.errors import BalanceError, ConfigError, SuspiciousInputWarning
+from twin.kernels import FINE_STEPS_PER_HOUR, enable_compiled_kernels
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -290,6 +291,8 @@ def simulate(plant: Plant, *, weather: wx.Weather | None = None) -> Simulation:
 
     flows: dict[str, Flows] = {}
     n = grid.n_steps
+    if grid.steps_per_hour >= FINE_STEPS_PER_HOUR:
+        enable_compiled_kernels()  # the step loops cost more than numba's import
     source = config.source_path or "<config>"
     reuse = getattr(_REUSE, "on", False)
     digests = _RunDigests(ctx) if reuse else None
