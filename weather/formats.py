@@ -686,6 +686,16 @@ def _series_csv(
             "fix the column map (canonical name -> CSV header)",
         )
         raise WeatherError(msg)
+    if pd.api.types.is_numeric_dtype(data[time_column]):
+        # numbers would be read as nanoseconds since 1970 (and inf, NaN or 1e308 overflow)
+        msg = format_message(
+            source,
+            time_column,
+            "date-times written as text",
+            f"numbers (first {data[time_column].iloc[0]!r})" if len(data) else "an empty column",
+            "write the time column as date-times (e.g. 2025-01-01 00:00)",
+        )
+        raise WeatherError(msg)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         stamps = pd.to_datetime(data[time_column], format=time_format, errors="coerce")
@@ -715,6 +725,15 @@ def _series_csv(
     index = index.tz_convert(tz) if index.tz is not None else index.tz_localize(tz)
     steps = np.diff(index.as_unit("s").asi8)
     step_s = float(np.median(steps)) if steps.size else 3600.0
+    if step_s <= 0.0:
+        msg = format_message(
+            source,
+            time_column,
+            "date-times that increase by one step a row",
+            f"a median step of {step_s:g} s (rows repeated or out of order)",
+            "sort the rows by time and remove repeated ones",
+        )
+        raise WeatherError(msg)
     units = dict(units or {})
     out: dict[str, np.ndarray] = {}
     for col, src in columns.items():

@@ -287,6 +287,37 @@ def test_mixed_time_labelling_refused(tmp_path):
         read_weather(path, **_csv_options())
 
 
+def test_numeric_time_column_refused(tmp_path):
+    """Numbers in the time column (here 1e308 on every row) are not read as
+    nanoseconds since 1970 (found by the weather fuzz campaign)."""
+    path = _csv_from_tmy3(tmp_path)
+    frame = pd.read_csv(path)
+    frame["time"] = 1e308
+    frame.to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            WeatherError, match=r"logger\.csv: time: expected date-times written as text"
+        ):
+            read_weather(path, **_csv_options())
+
+
+def test_repeated_time_stamps_refused(tmp_path):
+    """Every row stamped alike: a median step of 0 s is refused before any
+    per-step unit is converted (found by the weather fuzz campaign)."""
+    path = _csv_from_tmy3(tmp_path)
+    frame = pd.read_csv(path)
+    frame["time"] = frame["time"].iloc[0]
+    frame.to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(WeatherError, match=r"time: expected date-times that increase"):
+            read_weather(
+                path,
+                **_csv_options(units={"relative_humidity_frac": "%", "ghi_w_per_m2": "kJ/m2"}),
+            )
+
+
 def test_generic_csv_needs_its_description(tmp_path):
     path = _csv_from_tmy3(tmp_path)
     with pytest.raises(WeatherError, match=r"label, time_column, tz_offset_h"):
