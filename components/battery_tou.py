@@ -26,7 +26,7 @@ from twin.components.battery_dispatch import (
 )
 
 from twin.component import RunContext
-from twin.kernels import kernel
+from twin.kernels import run_loop
 
 if TYPE_CHECKING:
     from twin.components.battery import Battery
@@ -632,7 +632,7 @@ def _control(
         np.asarray(phi, dtype=np.float64),
         schedule.codes,
         net,
-        np.ascontiguousarray(cap, dtype=np.float64),
+        np.asarray(cap, dtype=np.float64),
         typical,
         high,
         top,
@@ -659,14 +659,10 @@ def _control(
         float(keep_frac),
         float(step_h),
     )
-    loop = kernel(_control_steps, helpers=(fill_level_kw, _window_step))
-    if loop is _control_steps:  # Python: lists index several times faster than arrays
-        out, soc_end = [0.0] * n, [0.0] * n
-        loop(*(a.tolist() for a in arrays), *scalars, out, soc_end)
-        return np.array(out), np.array(soc_end)
-    out_a, soc_a = np.zeros(n), np.zeros(n)
-    loop(*arrays, *scalars, out_a, soc_a)
-    return out_a, soc_a
+    out, soc_end = run_loop(
+        _control_steps, arrays, scalars, 2, n, helpers=(fill_level_kw, _window_step)
+    )
+    return out, soc_end
 
 
 def _control_steps(

@@ -57,7 +57,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from twin.kernels import kernel
+from twin.kernels import run_loop
 
 __all__ = [
     "AIR_HEAT_CAPACITY_J_PER_M3_K",
@@ -422,27 +422,14 @@ def simulate_5r1c(
         np.broadcast_to(np.asarray(phi_heat_max_w, dtype=np.float64), (n,)),
         np.broadcast_to(np.asarray(phi_cool_max_w, dtype=np.float64), (n,)),
     )
-    loop = kernel(_steps_5r1c)
-    if loop is _steps_5r1c:  # Python: lists index several times faster than arrays
-        m_end, phi, need = [0.0] * n, [0.0] * n, [0.0] * n
-        loop(*(c.tolist() for c in columns), float(temp_mass_initial_c), m_end, phi, need)
-    else:
-        m_end, phi, need = np.zeros(n), np.zeros(n), np.zeros(n)
-        loop(
-            *(np.ascontiguousarray(c) for c in columns),
-            float(temp_mass_initial_c),
-            m_end,
-            phi,
-            need,
-        )
-
-    m_end_arr = np.asarray(m_end)
-    phi_arr = np.asarray(phi)
+    m_end_arr, phi_arr, need_arr = run_loop(
+        _steps_5r1c, columns, (float(temp_mass_initial_c),), 3, n
+    )
     m_start = np.concatenate(([float(temp_mass_initial_c)], m_end_arr[:-1]))
     theta_m = 0.5 * (m_start + m_end_arr)
     theta_s = s0 + s_m * theta_m + s_per_w * phi_arr
     theta_air = a0 + g * theta_s + a_per_w * phi_arr
-    return Zone5R1CResult(theta_air, theta_s, theta_m, m_end_arr, phi_arr, np.asarray(need))
+    return Zone5R1CResult(theta_air, theta_s, theta_m, m_end_arr, phi_arr, need_arr)
 
 
 def _steps_5r1c(

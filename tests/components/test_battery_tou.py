@@ -181,17 +181,6 @@ def test_shave_level_delivers_the_energy(values, energy, power, step_h):
     )
 
 
-@pytest.fixture
-def compiled_loops():
-    """The compiled step loops on for one test (skipped without numba)."""
-    from twin.kernels import enable_compiled_kernels
-
-    if not enable_compiled_kernels():
-        pytest.skip("numba cannot be imported here")
-    yield
-    enable_compiled_kernels(False)
-
-
 @pytest.mark.parametrize(
     ("rate", "step", "kw"),
     [

@@ -15,14 +15,6 @@ from twin.components.hvac_rc import conductances_5r1c, simulate_5r1c
 from twin.kernels import compiled_kernels, enable_compiled_kernels
 
 
-@pytest.fixture
-def compiled_loops():
-    if not enable_compiled_kernels():
-        pytest.skip("numba cannot be imported here")
-    yield
-    enable_compiled_kernels(False)
-
-
 def _zone(rng: np.random.Generator, n: int):
     c = conductances_5r1c(100.0, 20.0, 125.0, 225.0)
     hour = np.arange(n) % 24
