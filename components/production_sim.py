@@ -554,27 +554,45 @@ def simulate_line(
                         depart[i] = _INF
                         break
                 # the common case of st.work(t, p, units), inline: the
-                # station's product, within its ready window, no breakdown
-                if p == st.product:
-                    r_e = st.r_e
-                    ri = st.ri
-                    while r_e[ri] <= t:
-                        ri += 1
-                    st.ri = ri
-                    duration = st.work_s[p].get(units, -1)
-                    done = t + duration
-                    if st.r_s[ri] <= t and done <= r_e[ri] and st.ttf > duration > 0:
-                        ends = st.ends
-                        if ends and ends[-1] == t and st.states[-1] == _BUSY and st.tags[-1] == p:
-                            ends[-1] = done
+                # changeover (if the product changes) and the lot within the
+                # ready window that holds t, before the next breakdown
+                co = st.changeover[p] if p != st.product and st.product >= 0 else 0
+                r_e = st.r_e
+                ri = st.ri
+                while r_e[ri] <= t:
+                    ri += 1
+                st.ri = ri
+                duration = st.work_s[p].get(units, -1)
+                begin = t + co
+                done = begin + duration
+                if st.r_s[ri] <= t and done <= r_e[ri] and st.ttf > duration > 0:
+                    st.product = p
+                    ends = st.ends
+                    if co:
+                        if (
+                            ends
+                            and ends[-1] == t
+                            and st.states[-1] == _CHANGEOVER
+                            and st.tags[-1] == p
+                        ):
+                            ends[-1] = begin
                         else:
                             st.starts.append(t)
-                            ends.append(done)
-                            st.states.append(_BUSY)
+                            ends.append(begin)
+                            st.states.append(_CHANGEOVER)
                             st.tags.append(p)
-                        st.ttf -= duration
+                        st.starts.append(begin)  # busy after a changeover starts a segment
+                        ends.append(done)
+                        st.states.append(_BUSY)
+                        st.tags.append(p)
+                    elif ends and ends[-1] == t and st.states[-1] == _BUSY and st.tags[-1] == p:
+                        ends[-1] = done
                     else:
-                        done = st.work(t, p, units)
+                        st.starts.append(t)
+                        ends.append(done)
+                        st.states.append(_BUSY)
+                        st.tags.append(p)
+                    st.ttf -= duration
                 else:
                     done = st.work(t, p, units)
                 if done < 0 or done >= end_s:
