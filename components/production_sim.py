@@ -288,6 +288,7 @@ class _Station:
             if fails:
                 self.ttf -= duration_s
             return end
+        starts, ends, states, tags = self.starts, self.ends, self.states, self.tags
         left = duration_s
         while left > 0:
             while ri < n and r_e[ri] <= t:
@@ -309,9 +310,16 @@ class _Station:
                 t += run + repair
                 left -= run
                 self.ttf = self._draw(self.mtbf_s)
-            else:
-                self.record(t, t + run, state, tag)
-                t += run
+            else:  # self.record(t, t + run, state, tag), inline
+                e = t + run
+                if ends and ends[-1] == t and states[-1] == state and tags[-1] == tag:
+                    ends[-1] = e
+                else:
+                    starts.append(t)
+                    ends.append(e)
+                    states.append(state)
+                    tags.append(tag)
+                t = e
                 left -= run
                 if fails:
                     self.ttf -= run
@@ -593,6 +601,9 @@ def simulate_line(
                         st.states.append(_BUSY)
                         st.tags.append(p)
                     st.ttf -= duration
+                elif co == 0 and duration > 0:  # what st.work would do: plan the lot
+                    st.product = p
+                    done = st.plan(t, duration, _BUSY, p, st.can_fail)
                 else:
                     done = st.work(t, p, units)
                 if done < 0 or done >= end_s:
