@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -63,11 +66,7 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
     arr = np.asarray(values)
     if arr.dtype.kind == "f":
         v = arr.astype(np.float64)
-        r = np.abs(np.round(v, decimals))
-        finite = r[np.isfinite(r) & (r > 0.0)]
-        if finite.size and (
-            finite.max() >= _ARROW_PLAIN_BELOW or finite.min() < _ARROW_PLAIN_ABOVE
-        ):
+        if _exponent_form(v[:, None], decimals)[0]:
             # Arrow would write exponent form: format this column in Python
             return pa.array([_plain(x, decimals) for x in v.tolist()], pa.string())
         # + 0.0 turns -0.0 (a small negative rounded) into 0.0
@@ -81,6 +80,16 @@ def _column(values: pd.Series | pd.Index, decimals: int) -> pa.Array:
         ],
         pa.string(),
     )
+
+
+def _exponent_form(block: np.ndarray, decimals: int) -> np.ndarray:
+    """Per column of ``block`` (rows x columns): would Arrow write some value,
+    rounded to ``decimals`` places, in exponent form?"""
+    r = np.abs(np.round(block, decimals))
+    positive = np.isfinite(r) & (r > 0.0)
+    big = np.where(positive, r, 0.0).max(axis=0, initial=0.0) >= _ARROW_PLAIN_BELOW
+    small = np.where(positive, r, np.inf).min(axis=0, initial=np.inf) < _ARROW_PLAIN_ABOVE
+    return big | small
 
 
 def _plain(x: float, decimals: int) -> str | None:
@@ -148,23 +157,45 @@ def write_csv(
         raise ValueError(msg)
     path = Path(path)
     names = [".".join(map(str, c)) if isinstance(c, tuple) else c for c in frame.columns]
-    arrays: list[pa.Array] = []
     if index:
         names = [frame.index.name, *names]
-        arrays.append(_column(frame.index, decimals))
-    arrays += [_column(frame.iloc[:, j], decimals) for j in range(frame.shape[1])]
-    table = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(len(arrays))])
-    text_needs_quotes = any(_needs_quotes(a) for a in arrays)
+    dense = _dense_floats(frame, decimals)
+    # each column of the file: a position in ``dense`` (rounded chunk by
+    # chunk) or the column's whole Arrow array (time, text, integers, and
+    # floats spelled out in Python)
+    layout: list[int | pa.Array] = [_column(frame.index, decimals)] if index else []
+    where = {j: k for k, j in enumerate(dense)}
+    layout += [
+        where[j] if j in where else _column(frame.iloc[:, j], decimals)
+        for j in range(frame.shape[1])
+    ]
+    text_needs_quotes = any(_needs_quotes(a) for a in layout if isinstance(a, pa.Array))
     header = ",".join(_header(n) for n in names) + "\n"
     options = pa_csv.WriteOptions(
         include_header=False, quoting_style="needed" if text_needs_quotes else "none"
     )
+    column_names = [f"c{j}" for j in range(len(layout))]
+
+    def rows(start: int, stop: int) -> pa.Table:
+        """Rows ``[start, stop)`` as an Arrow table ready to format."""
+        if dense:
+            v = np.asfortranarray(frame.iloc[start:stop, dense].to_numpy(dtype=np.float64))
+            r = np.round(v, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+            nan = np.isnan(v)
+        arrays = [
+            pa.array(r[:, a], mask=nan[:, a])
+            if isinstance(a, int)
+            else a.slice(start, stop - start)
+            for a in layout
+        ]
+        return pa.Table.from_arrays(arrays, names=column_names)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(header.encode("utf-8"))
-            pa_csv.write_csv(table, fh, options)
+            _write_rows(rows, len(frame), fh, options)
         # mkstemp makes the file private (0600); a result file gets the mode of
         # any new file (0666 minus the umask), readable by the group
         os.chmod(tmp, 0o666 & ~_umask())
@@ -173,6 +204,53 @@ def write_csv(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+_CHUNK_ROWS = 2048
+"""Rows formatted per task of :func:`_write_rows`."""
+_BATCH_CELLS = 262_144
+"""Cells of a frame read at once to choose how its float columns are written."""
+_FORMAT_THREADS = 2
+"""Threads formatting chunks at once (Arrow formats outside the GIL)."""
+
+
+def _dense_floats(frame: pd.DataFrame, decimals: int) -> list[int]:
+    """Positions of the numpy float columns that Arrow writes in plain decimal
+    once rounded (read in column batches of about ``_BATCH_CELLS`` cells)."""
+    floats = [j for j, dt in enumerate(frame.dtypes) if isinstance(dt, np.dtype) and dt.kind == "f"]
+    width = max(1, _BATCH_CELLS // max(1, len(frame)))
+    dense: list[int] = []
+    for i in range(0, len(floats), width):
+        batch = floats[i : i + width]
+        spelled = _exponent_form(frame.iloc[:, batch].to_numpy(dtype=np.float64), decimals)
+        dense += [j for j, out in zip(batch, spelled.tolist(), strict=True) if not out]
+    return dense
+
+
+def _write_rows(rows, n_rows: int, fh, options: pa_csv.WriteOptions) -> None:
+    """Write ``rows(start, stop)`` for the whole table to ``fh``: chunks of
+    ``_CHUNK_ROWS`` rows are built and formatted by Arrow on
+    ``_FORMAT_THREADS`` threads (Arrow formats outside the GIL) and written in
+    order, at most twice as many chunks held as threads; the bytes are those
+    of one ``write_csv`` call on the whole table."""
+
+    def text(start: int) -> bytes:
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(rows(start, min(start + _CHUNK_ROWS, n_rows)), sink, options)
+        return sink.getvalue().to_pybytes()
+
+    starts = iter(range(0, n_rows, _CHUNK_ROWS))
+    if n_rows <= _CHUNK_ROWS:
+        for start in starts:
+            fh.write(text(start))
+        return
+    with ThreadPoolExecutor(_FORMAT_THREADS) as pool:
+        pending = deque(pool.submit(text, i) for i in islice(starts, 2 * _FORMAT_THREADS))
+        while pending:
+            fh.write(pending.popleft().result())
+            nxt = next(starts, None)
+            if nxt is not None:
+                pending.append(pool.submit(text, nxt))
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:

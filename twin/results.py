@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -210,9 +211,10 @@ class Results:
         Path
             ``out_dir``.
         """
-        with atomic_dir(out_dir) as tmp:
+        with atomic_dir(out_dir) as tmp, ThreadPoolExecutor(1) as pool:
             hourly = self.hourly
-            hourly.to_parquet(tmp / "hourly.parquet", engine="pyarrow")
+            # Arrow writes the Parquet file mostly outside the GIL, beside the CSV
+            parquet = pool.submit(hourly.to_parquet, tmp / "hourly.parquet", engine="pyarrow")
             write_csv(hourly, tmp / "hourly.csv", decimals=6)
             write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
             (tmp / "balance.csv").write_text(
@@ -236,6 +238,7 @@ class Results:
             extra.update(tables or {})
             for name, frame in extra.items():
                 frame.to_csv(tmp / name, index=False, float_format="%.12g")
+            parquet.result()
         return Path(out_dir)
 
 

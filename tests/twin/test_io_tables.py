@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from twin import io_tables
 from twin.io_tables import write_csv, write_parquet
 
 finite = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
@@ -76,3 +77,35 @@ def test_multiindex_columns_are_joined_and_parquet_round_trips(tmp_path):
 def test_bad_precision_is_refused(tmp_path):
     with pytest.raises(ValueError, match="decimals must be 0 to 15"):
         write_csv(pd.DataFrame({"a": [1.0]}), tmp_path / "t.csv", decimals=20)
+
+
+def test_a_table_of_many_chunks_is_written_whole_and_in_order(tmp_path):
+    """More rows than one formatting chunk (several threads): every row once,
+    in order, each column formatted as in a short table (a column of large
+    magnitudes spelled out, text quoted in every chunk, NaN empty)."""
+    n = 5 * io_tables._CHUNK_ROWS + 17
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "p_kw": rng.normal(0.0, 100.0, n),
+            "e_kwh": np.where(np.arange(n) % 1000 == 0, 3.0e12, 1.5),  # exponent in Arrow
+            "gap": np.where(np.arange(n) % 3 == 0, np.nan, 0.25),
+            "n": np.arange(n, dtype=np.int64),
+            "label": ["a, b" if i == n - 1 else "plain" for i in range(n)],
+        },
+        index=pd.date_range("2025-01-01", periods=n, freq="min", tz="Asia/Shanghai", name="time"),
+    )
+    path = write_csv(frame, tmp_path / "t.csv", decimals=4)
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == n + 1
+    assert [int(r[4]) for r in rows[1:]] == list(range(n))
+    assert rows[-1][5] == "a, b" and rows[1][5] == "plain"
+    assert rows[1][0] == "2025-01-01T00:00:00+0800"
+    assert rows[-1][0] == frame.index[-1].strftime("%Y-%m-%dT%H:%M:%S%z")
+    assert all("e" not in r[2] for r in rows[1:]) and rows[1][2] == "3000000000000"
+    assert [r[3] for r in rows[1:4]] == ["", "0.25", "0.25"]
+    back = np.array([float(r[1]) for r in rows[1:]])
+    np.testing.assert_allclose(back, frame["p_kw"], rtol=0, atol=0.5e-4 + 1e-12)
+    # the quoting is the same in every chunk: the text column is quoted throughout
+    assert path.read_text().splitlines()[1].endswith('"plain"')
