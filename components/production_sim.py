@@ -589,14 +589,11 @@ def simulate_line(
                             ends.append(begin)
                             st.states.append(_CHANGEOVER)
                             st.tags.append(p)
-                        st.starts.append(begin)  # busy after a changeover starts a segment
-                        ends.append(done)
-                        st.states.append(_BUSY)
-                        st.tags.append(p)
-                    elif ends and ends[-1] == t and st.states[-1] == _BUSY and st.tags[-1] == p:
+                    # the busy time continues the last segment only without a changeover
+                    if ends and ends[-1] == begin and st.states[-1] == _BUSY and st.tags[-1] == p:
                         ends[-1] = done
                     else:
-                        st.starts.append(t)
+                        st.starts.append(begin)
                         ends.append(done)
                         st.states.append(_BUSY)
                         st.tags.append(p)

@@ -178,10 +178,9 @@ def write_csv(
 
     def rows(start: int, stop: int) -> pa.Table:
         """Rows ``[start, stop)`` as an Arrow table ready to format."""
-        if dense:
-            v = np.asfortranarray(frame.iloc[start:stop, dense].to_numpy(dtype=np.float64))
-            r = np.round(v, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-            nan = np.isnan(v)
+        v = np.asfortranarray(frame.iloc[start:stop, dense].to_numpy(dtype=np.float64))
+        r = np.round(v, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+        nan = np.isnan(v)
         arrays = [
             pa.array(r[:, a], mask=nan[:, a])
             if isinstance(a, int)
