@@ -275,7 +275,8 @@ def step_means(
     Returns
     -------
     numpy.ndarray
-        Shape ``(grid.n_steps,)`` or ``(grid.n_steps, q)``:
+        Shape ``(grid.n_steps,)`` or ``(grid.n_steps, q)`` (column-major: each
+        column is contiguous):
         :math:`\bar v_k = \sum_i v_i\,|[a_i, e_i) \cap [b_k, b_{k+1})| / \Delta`,
         in the unit of ``values``.
 
@@ -312,29 +313,40 @@ def step_means(
     # column's largest value (whole numbers and binary fractions stay exact,
     # others move by less than 1e-13 of the largest), and integers add
     # exactly in float64 as long as fewer than about 64 segments overlap.
+    # The difference array and the edges are kept only at the steps where a
+    # segment starts or ends (far fewer than the steps of a fine grid), and
+    # the held sums are spread over the steps between them at the end.
     first_full = -(-a // step)  # ceil
     end_full = e // step
     inside = first_full > end_full  # no step boundary within the segment
     head = np.where(inside, e - a, first_full * step - a).astype(np.float64)
     tail = np.where(inside, 0, e - end_full * step).astype(np.float64)
     has_full = ~inside & (end_full > first_full)
-    edge_steps = np.concatenate([a // step, end_full])
-    out = np.zeros((n, columns.shape[1]))
+    jumps, jump_at = np.unique(
+        np.concatenate([first_full[has_full], end_full[has_full]]), return_inverse=True
+    )
+    held = np.diff(np.concatenate([[0], np.minimum(jumps, n), [n]]))  # steps per held sum
+    edge_steps, edge_at = np.unique(np.concatenate([a // step, end_full]), return_inverse=True)
+    edge_rows = edge_steps < n
+    edge_steps = edge_steps[edge_rows]
+    out = np.empty((columns.shape[1], n))  # one contiguous row per column
     for j in range(columns.shape[1]):
         w = columns[:, j]
         scale = float(np.max(np.abs(w), initial=0.0))
         if scale == 0.0:
+            out[j] = 0.0
             continue
         quantum = math.ldexp(1.0, max(math.frexp(scale)[1] - 46, -1022))
-        units = np.round(w / quantum)
-        diff = np.bincount(first_full[has_full], weights=units[has_full], minlength=n + 1)
-        diff -= np.bincount(end_full[has_full], weights=units[has_full], minlength=n + 1)
-        whole = np.cumsum(diff[:n]) * quantum
+        units = np.round(w[has_full] / quantum)
+        diff = np.bincount(jump_at, weights=np.concatenate([units, -units]), minlength=jumps.size)
+        whole = np.concatenate([[0.0], np.cumsum(diff)]) * quantum
         edges = np.bincount(
-            edge_steps, weights=np.concatenate([head * w, tail * w]), minlength=n + 1
-        )[:n]
-        out[:, j] = whole + edges / step
-    return out[:, 0] if vals.ndim == 1 else out
+            edge_at, weights=np.concatenate([head * w, tail * w]), minlength=edge_rows.size
+        )
+        row = out[j]
+        row[:] = np.repeat(whole, held)
+        row[edge_steps] += edges[edge_rows] / step
+    return out[0] if vals.ndim == 1 else out.T
 
 
 def _seconds_per_step(

@@ -212,6 +212,24 @@ def test_step_means_adds_overlapping_segments():
     assert_allclose(out, [[15.0, 1.0], [5.0, 0.5]])
 
 
+def test_step_means_on_a_fine_grid_equals_the_overlap_of_each_step():
+    """Sparse segments on a 1-minute grid (most steps empty, heads, tails and
+    whole steps, overlaps): each step's mean is the overlap summed step by
+    step, and each column comes out contiguous."""
+    grid = _grid("2025-03-03", "1min", 600)
+    start = np.array([30, 30, 7_200, 7_245, 20_000, 35_990])
+    end = np.array([90, 4_000, 7_260, 9_000, 20_010, 36_000])
+    values = np.array([[2.0, 1.0], [0.5, 3.0], [7.0, 0.0], [1.25, 4.0], [9.0, 9.0], [3.0, 1.0]])
+    out = step_means(start, end, values, grid)
+    expected = np.zeros((600, 2))
+    for k in range(600):
+        lo, hi = 60 * k, 60 * (k + 1)
+        for a, e, v in zip(start, end, values, strict=True):
+            expected[k] += v * max(0, min(e, hi) - max(a, lo)) / 60.0
+    assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    assert all(out[:, j].flags.c_contiguous for j in range(2))
+
+
 # -- invariants --------------------------------------------------------------------
 @st.composite
 def partitions(draw):
