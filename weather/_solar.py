@@ -20,12 +20,19 @@ References
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 from pvlib import irradiance, solarposition
 
 #: Sub-points per hour at which the sun position is evaluated (10-min centres).
 N_SUB_PER_HOUR = 6
+
+#: The last few sub-point grids, by content: one file's checks, timing
+#: measure and gap filling ask for the same grid several times.
+_SUBHOURLY_MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+_SUBHOURLY_MEMO_SIZE = 4
 
 
 def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -112,15 +119,36 @@ def subhourly_cos_zenith(
     Returns
     -------
     cos_z : array, shape (len(index), n_sub)
-        cos θz at the sub-points [-].
+        cos θz at the sub-points [-], read-only.
     doy : array, shape (len(index),)
-        UTC day of year of each interval's midpoint.
+        UTC day of year of each interval's midpoint, read-only.
+
+    Notes
+    -----
+    The last :data:`_SUBHOURLY_MEMO_SIZE` results are kept, keyed by the
+    index's instants (their digest) and the arguments, and returned again.
     """
     start_s = epoch_seconds(index)
+    key = (
+        hashlib.blake2b(start_s.tobytes(), digest_size=16).digest(),
+        float(latitude_deg),
+        float(longitude_deg),
+        float(step_s),
+        int(n_sub),
+    )
+    hit = _SUBHOURLY_MEMO.get(key)
+    if hit is not None:
+        return hit
     offsets_s = (np.arange(n_sub) + 0.5) * step_s / n_sub
     t_s = start_s[:, None] + offsets_s[None, :]
     doy = _day_of_year(start_s + step_s / 2.0)
-    return cos_zenith(t_s, latitude_deg, longitude_deg), doy
+    cos_z = cos_zenith(t_s, latitude_deg, longitude_deg)
+    for arr in (cos_z, doy):
+        arr.flags.writeable = False
+    if len(_SUBHOURLY_MEMO) >= _SUBHOURLY_MEMO_SIZE:
+        del _SUBHOURLY_MEMO[next(iter(_SUBHOURLY_MEMO))]
+    _SUBHOURLY_MEMO[key] = (cos_z, doy)
+    return cos_z, doy
 
 
 def extraterrestrial_horizontal_mean(

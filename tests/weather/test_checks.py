@@ -16,7 +16,12 @@ from twin.weather import (
     load_weather,
     site_path,
 )
-from twin.weather._solar import cos_zenith, epoch_seconds, extraterrestrial_horizontal_mean
+from twin.weather._solar import (
+    cos_zenith,
+    epoch_seconds,
+    extraterrestrial_horizontal_mean,
+    subhourly_cos_zenith,
+)
 from twin.weather.checks import check_all
 from twin.weather.core import Location
 from twin.weather.gaps import fill_gaps
@@ -306,3 +311,18 @@ def test_fill_wind_direction_through_north():
     filled, _ = fill_gaps(frame, loc)
     angle = np.radians(filled["wind_direction_deg"].iloc[10])
     assert np.cos(angle) == pytest.approx(1.0)  # north, not the linear mean 180°
+
+
+def test_the_sun_grid_of_an_index_is_computed_once_and_kept_read_only():
+    """The checks, the timing measure and the gap filler ask for the same
+    sub-hourly sun grid; the second request returns the first result, and a
+    different site or index gets its own."""
+    index = pd.date_range("2025-06-01", periods=48, freq="h", tz="Asia/Shanghai")
+    first, doy = subhourly_cos_zenith(index, 31.3, 120.6)
+    again, _ = subhourly_cos_zenith(index.copy(), 31.3, 120.6)
+    assert again is first
+    assert not first.flags.writeable and not doy.flags.writeable
+    other, _ = subhourly_cos_zenith(index, -33.9, 151.2)
+    shifted, _ = subhourly_cos_zenith(index + pd.Timedelta(hours=1), 31.3, 120.6)
+    assert not np.array_equal(other, first)
+    np.testing.assert_array_equal(shifted[:-1], first[1:])
