@@ -7,6 +7,7 @@ exit with status 2, without a traceback. Results are written atomically.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -1165,5 +1166,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def console_main() -> int:
+    """Entry point of the ``twin`` console script and of ``python -m twin.cli``.
+
+    Runs :func:`main` with the youngest garbage-collector generation
+    collected every 10,000 allocations instead of 700 (imports and the
+    production lines' events allocate many short-lived objects that are
+    freed by reference counting anyway), then freezes every object still
+    alive (:func:`gc.freeze`) so that the interpreter's exit does not trace
+    them again in its last collections. Together about 0.2 s of a
+    ``twin run`` of the reference factory. Everything is written and closed
+    by then; the process ends. Callers that go on running call :func:`main`.
+    """
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(10_000, older, oldest)
+    code = main()
+    sys.stdout.flush()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -620,7 +620,7 @@ class ComponentParams(BaseModel):
     frozen after parsing and never overwritten by results.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(
         description="Unique name of the component in the plant (letters, digits, _ and -).",
