@@ -9,9 +9,13 @@ so both see the same load) and ratios:
   system on the same weather; the same with the disk cache warm (a second
   process of the same plant: the production lines read from disk);
 - in process, cold: ``twin.run(plant, weather=...)`` with every memo and the
-  disk cache off, against one ModelChain year in the same process; warm: the
-  same plant run again (what a sweep pays per variant that leaves the slow
-  parts alone); PySAM PVWatts v8 on the same EPW, one simulation per array;
+  disk cache off, against one ModelChain year in the same process; run
+  again: the same plant a second time (the zone and solar kernels come from
+  their memos, every component is computed); sweep reuse: one scenario as a
+  sweep worker runs it (component reuse on, loops compiled), the same plant
+  and a variant with another battery capacity (what a sweep pays per variant
+  that leaves the slow parts alone); PySAM PVWatts v8 on the same EPW, one
+  simulation per array;
 - the production lines alone: the per-station SimPy model (kept in
   ``tests/components/_production_reference.py``) against the batch model;
 - a 1-minute year, whole process, cold, with its peak memory;
@@ -198,6 +202,7 @@ def in_process(repeat: int) -> dict[str, float]:
         run_modelchain(mc, frame)
         peer.append(time.perf_counter() - t0)
     result = {"cold": _median(cold), "warm": _median(warm), "modelchain": _median(peer)}
+    result.update(_sweep_reuse(plant, weather, repeat))
     try:
         sys.path.insert(0, str(ROOT / "tests" / "validation"))
         from _pysam_pvwatts import pvwatts_v8_ac_annual_kwh
@@ -229,6 +234,42 @@ def in_process(repeat: int) -> dict[str, float]:
         pass
     result.update(_lines(repeat))
     return result
+
+
+def _sweep_reuse(plant, weather, repeat: int) -> dict[str, float]:
+    """Medians [s] of one scenario as a sweep worker runs it (component reuse
+    on, the step loops compiled): the same plant again, and variants whose
+    battery capacity differs (the battery, the grid connection and the
+    accounting are computed again; the production lines, HVAC and PV are
+    reused)."""
+    import twin
+    from twin.kernels import enable_compiled_kernels
+    from twin.simulate import clear_component_memo, component_reuse
+
+    enable_compiled_kernels()
+    n = max(repeat, 5)
+    variants = [
+        twin.Plant.build(
+            twin.load_config(ROOT / CONFIG, [f"battery.storage.capacity_kwh={1000 + 10 * i}"])
+        )
+        for i in range(n + 1)
+    ]
+    same, variant = [], []
+    try:
+        with component_reuse():
+            clear_component_memo()
+            twin.run(variants[0], weather=weather)  # compiles (or loads) the loops
+            for i in range(n):
+                t0 = time.perf_counter()
+                twin.run(plant, weather=weather)
+                same.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                twin.run(variants[i + 1], weather=weather)
+                variant.append(time.perf_counter() - t0)
+    finally:
+        enable_compiled_kernels(False)
+        clear_component_memo()
+    return {"sweep_same": _median(same), "sweep_variant": _median(variant)}
 
 
 def _lines(repeat: int) -> dict[str, float]:
@@ -323,8 +364,16 @@ def main() -> None:
         f"  = {ip['cold'] / mc:5.2f} x one ModelChain year ({mc * 1e3:.1f} ms)"
     )
     print(
-        f"  in process, warm (sweep reuse)            {ip['warm'] * 1e3:7.1f} ms"
+        f"  in process, run again (kernel memos only) {ip['warm'] * 1e3:7.1f} ms"
         f"  = {ip['warm'] / mc:5.2f} x"
+    )
+    print(
+        f"  sweep reuse, the same plant again         {ip['sweep_same'] * 1e3:7.1f} ms"
+        f"  = {ip['sweep_same'] / mc:5.2f} x"
+    )
+    print(
+        f"  sweep reuse, a battery-capacity variant   {ip['sweep_variant'] * 1e3:7.1f} ms"
+        f"  = {ip['sweep_variant'] / mc:5.2f} x"
     )
     if "pysam" in ip:
         print(

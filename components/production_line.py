@@ -100,7 +100,7 @@ from twin.component import (
     register_component,
 )
 from twin.errors import SuspiciousInputWarning
-from twin.schedule import Timeline, state_mean, step_means
+from twin.schedule import Timeline, state_mean, step_mean_columns, step_means
 from twin.timegrid import TimeGrid
 
 __all__ = [
@@ -756,7 +756,7 @@ class ProductionLine(Component):
             starts.append(tl.start_s)
             ends.append(tl.end_s)
             values.append(table[tl.state])
-        means = step_means(
+        means = step_mean_columns(
             np.concatenate(starts), np.concatenate(ends), np.concatenate(values), grid
         )
         ready = [cal.state == CalendarKind.READY for cal in sim.calendars]
@@ -775,10 +775,10 @@ class ProductionLine(Component):
             * grid.step_s
         )
         outputs: dict[str, np.ndarray] = {
-            "heat_to_zone_kw": means[:, 4].copy(),
+            "heat_to_zone_kw": means[4],
             "units_produced": units,
         }
-        ports = {"el": means[:, 0].copy()}
+        ports = {"el": means[0]}
         for j, (port, bus, out) in enumerate(
             (
                 ("air", p.air_bus, "air_demand_m3_per_min"),
@@ -787,11 +787,11 @@ class ProductionLine(Component):
             )
         ):
             target = outputs if bus is None else ports
-            target[out if bus is None else port] = means[:, 1 + j].copy()
+            target[out if bus is None else port] = means[1 + j]
         for j, name in enumerate(_STATE_OUTPUTS):
-            outputs[name] = means[:, 5 + j].copy()
+            outputs[name] = means[5 + j]
         outputs[PLANNED_TIME_OUTPUT] = planned
-        outputs["downtime_frac"] = means[:, 5 + n_out].copy()
+        outputs["downtime_frac"] = means[5 + n_out]
         return Flows(ports=ports, outputs=outputs)
 
     def kpis(self, flows: Flows, grid: TimeGrid) -> dict[str, float]:

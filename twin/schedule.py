@@ -287,6 +287,18 @@ def step_means(
     >>> step_means(np.array([0, 1800]), np.array([3600, 5400]), np.array([10.0, 4.0]), grid).tolist()
     [12.0, 2.0]
     """
+    columns = step_mean_columns(start_s, end_s, values, grid)
+    if np.ndim(values) == 1:
+        return columns[0]
+    return np.stack(columns).T
+
+
+def step_mean_columns(
+    start_s: np.ndarray, end_s: np.ndarray, values: np.ndarray, grid: TimeGrid
+) -> list[np.ndarray]:
+    """:func:`step_means` as one array per column of ``values``, each owning
+    its data (no copy of a column out of a table): shape ``(grid.n_steps,)``
+    each, ``q`` of them (one for a 1-D ``values``) [unit of ``values``]."""
     start = np.asarray(start_s, dtype=np.int64)
     end = np.asarray(end_s, dtype=np.int64)
     vals = np.asarray(values, dtype=np.float64)
@@ -329,12 +341,12 @@ def step_means(
     edge_steps, edge_at = np.unique(np.concatenate([a // step, end_full]), return_inverse=True)
     edge_rows = edge_steps < n
     edge_steps = edge_steps[edge_rows]
-    out = np.empty((columns.shape[1], n))  # one contiguous row per column
+    out: list[np.ndarray] = []
     for j in range(columns.shape[1]):
         w = columns[:, j]
         scale = float(np.max(np.abs(w), initial=0.0))
         if scale == 0.0:
-            out[j] = 0.0
+            out.append(np.zeros(n))
             continue
         quantum = math.ldexp(1.0, max(math.frexp(scale)[1] - 46, -1022))
         units = np.round(w[has_full] / quantum)
@@ -343,10 +355,10 @@ def step_means(
         edges = np.bincount(
             edge_at, weights=np.concatenate([head * w, tail * w]), minlength=edge_rows.size
         )
-        row = out[j]
-        row[:] = np.repeat(whole, held)
-        row[edge_steps] += edges[edge_rows] / step
-    return out[0] if vals.ndim == 1 else out.T
+        column = np.repeat(whole, held)
+        column[edge_steps] += edges[edge_rows] / step
+        out.append(column)
+    return out
 
 
 def _seconds_per_step(
