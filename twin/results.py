@@ -30,7 +30,7 @@ from twin.accounting.kpi import PlantSeries
 from twin.accounting.ledger import Ledger
 from twin.accounting.summary import Summary
 from twin.component import Flows, TariffSignals, TouPeriod
-from twin.io_tables import write_csv
+from twin.io_tables import write_csv, write_parquet_file
 from twin.plant import Plant
 from twin.timegrid import TimeGrid
 
@@ -214,7 +214,7 @@ class Results:
         with atomic_dir(out_dir) as tmp, ThreadPoolExecutor(1) as pool:
             hourly = self.hourly
             # Arrow writes the Parquet file mostly outside the GIL, beside the CSV
-            parquet = pool.submit(hourly.to_parquet, tmp / "hourly.parquet", engine="pyarrow")
+            parquet = pool.submit(write_parquet_file, hourly, tmp / "hourly.parquet")
             write_csv(hourly, tmp / "hourly.csv", decimals=6)
             write_csv(self.monthly, tmp / "monthly.csv", decimals=6)
             (tmp / "balance.csv").write_text(

@@ -109,3 +109,27 @@ def test_a_table_of_many_chunks_is_written_whole_and_in_order(tmp_path):
     np.testing.assert_allclose(back, frame["p_kw"], rtol=0, atol=0.5e-4 + 1e-12)
     # the quoting is the same in every chunk: the text column is quoted throughout
     assert path.read_text().splitlines()[1].endswith('"plain"')
+
+
+def test_parquet_reads_back_equal_with_dictionaries_only_for_columns_that_are_not_floats(
+    tmp_path,
+):
+    import pyarrow.parquet as pq
+
+    index = pd.date_range("2025-01-01", periods=48, freq="h", tz="Asia/Shanghai", name="time")
+    frame = pd.DataFrame(
+        {
+            "load_kw": np.linspace(0.0, 4.7, 48),
+            "zeros_kw": np.zeros(48),
+            "tou_period": pd.Categorical(["valley", "peak"] * 24),
+        },
+        index=index,
+    )
+    path = write_parquet(frame, tmp_path / "h.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), frame, check_freq=False)
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {
+        meta.column(i).path_in_schema: meta.column(i).encodings for i in range(meta.num_columns)
+    }
+    assert not any("DICTIONARY" in e for e in encodings["load_kw"] + encodings["zeros_kw"])
+    assert any("DICTIONARY" in e for e in encodings["tou_period"])

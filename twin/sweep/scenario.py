@@ -34,6 +34,7 @@ from typing import Any
 
 from twin.config.loader import config_from_dict, set_path
 from twin.finance import capital_recovery_factor
+from twin.io_tables import write_parquet_file
 from twin.kernels import enable_compiled_kernels
 from twin.measures import AppliedMeasure, apply_measure
 from twin.simulate import component_reuse
@@ -302,7 +303,7 @@ def run_one(plan: Plan, scenario: Scenario) -> dict[str, Any]:
         if results is not None:
             target = Path(plan.hourly_dir) / f"{scenario.scenario_id}.parquet"
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            results.hourly.to_parquet(tmp, engine="pyarrow")
+            write_parquet_file(results.hourly, tmp)
             os.replace(tmp, target)
     except Exception as exc:  # a failing scenario is recorded, and the sweep goes on
         text = str(exc) or type(exc).__name__
