@@ -153,51 +153,104 @@ def facade_irradiance(
     )
 
     def compute() -> FacadeIrradiance:
+        h = facade_irradiance_hourly(
+            ctx, tilt_deg, azimuth_deg, sky_diffuse_model=sky_diffuse_model, albedo_frac=albedo_frac
+        )
+        if h is None:
+            w = ctx.weather
+            ghi, dni, dhi = (
+                np.maximum(np.asarray(w[c], dtype=np.float64), 0.0)
+                for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
+            )
+            sun = _shared_solar_geometry(ctx)
+            return _on_plane(
+                sun, ghi, dni, dhi, tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac
+            )
+        k = ctx.grid.steps_per_hour
+        return FacadeIrradiance(**{name: np.repeat(v, k) for name, v in vars(h).items()})
+
+    return ctx.memo(key, compute)
+
+
+def facade_irradiance_hourly(
+    ctx: RunContext,
+    tilt_deg: float,
+    azimuth_deg: float,
+    *,
+    sky_diffuse_model: str = "perez",
+    albedo_frac: float = 0.2,
+) -> FacadeIrradiance | None:
+    """:func:`facade_irradiance` once per hour, when the run's steps are shorter
+    than an hour and the weather is held over each hour; None otherwise.
+
+    :func:`facade_irradiance` is these values repeated over the steps of each
+    hour (``np.repeat(v, grid.steps_per_hour)``), so what depends on them
+    alone can be computed per hour and repeated, with the same numbers.
+    Memoised like it; read-only arrays [W/m², °].
+    """
+    key = (
+        "facade_irradiance_hourly",
+        float(tilt_deg),
+        float(azimuth_deg),
+        sky_diffuse_model,
+        float(albedo_frac),
+    )
+
+    def compute() -> FacadeIrradiance | None:
         w = ctx.weather
         ghi, dni, dhi = (
             np.maximum(np.asarray(w[c], dtype=np.float64), 0.0)
             for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
         )
-        k = ctx.grid.steps_per_hour
-        hourly = hourly_if_held(k, ghi, dni, dhi)
+        hourly = hourly_if_held(ctx.grid.steps_per_hour, ghi, dni, dhi)
         if hourly is None:
-            return _on_plane(_shared_solar_geometry(ctx), ghi, dni, dhi)
-        # weather held over the hour: once per hour, repeated over its steps
-        h = _on_plane(_shared_solar_geometry(ctx, hourly=True), *hourly)
-        return FacadeIrradiance(**{name: np.repeat(v, k) for name, v in vars(h).items()})
-
-    def _on_plane(sun, ghi, dni, dhi) -> FacadeIrradiance:
-        poa = pvlib.irradiance.get_total_irradiance(
-            tilt_deg,
-            azimuth_deg,
-            sun.apparent_zenith_deg,
-            sun.azimuth_deg,
-            dni,
-            ghi,
-            dhi,
-            dni_extra=sun.dni_extra_w_per_m2,
-            airmass=sun.airmass_relative,
-            albedo=albedo_frac,
-            model=sky_diffuse_model,
-        )
-        aoi = np.asarray(
-            pvlib.irradiance.aoi(tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg),
-            dtype=np.float64,
-        )
-
-        def clean(name: str) -> np.ndarray:
-            arr = np.nan_to_num(np.asarray(poa[name], dtype=np.float64))
-            return np.where(sun.sun_up, np.maximum(arr, 0.0), 0.0)
-
-        result = FacadeIrradiance(
-            beam_w_per_m2=clean("poa_direct"),
-            sky_diffuse_w_per_m2=clean("poa_sky_diffuse"),
-            ground_diffuse_w_per_m2=clean("poa_ground_diffuse"),
-            aoi_deg=np.nan_to_num(aoi, nan=90.0),
-        )
-        return result
+            return None
+        sun = _shared_solar_geometry(ctx, hourly=True)
+        return _on_plane(sun, *hourly, tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac)
 
     return ctx.memo(key, compute)
+
+
+def _on_plane(
+    sun,
+    ghi: np.ndarray,
+    dni: np.ndarray,
+    dhi: np.ndarray,
+    tilt_deg: float,
+    azimuth_deg: float,
+    sky_diffuse_model: str,
+    albedo_frac: float,
+) -> FacadeIrradiance:
+    """Irradiance on the plane from the sun's position and GHI, DNI, DHI on the
+    same steps (pvlib's transposition and angle of incidence)."""
+    poa = pvlib.irradiance.get_total_irradiance(
+        tilt_deg,
+        azimuth_deg,
+        sun.apparent_zenith_deg,
+        sun.azimuth_deg,
+        dni,
+        ghi,
+        dhi,
+        dni_extra=sun.dni_extra_w_per_m2,
+        airmass=sun.airmass_relative,
+        albedo=albedo_frac,
+        model=sky_diffuse_model,
+    )
+    aoi = np.asarray(
+        pvlib.irradiance.aoi(tilt_deg, azimuth_deg, sun.apparent_zenith_deg, sun.azimuth_deg),
+        dtype=np.float64,
+    )
+
+    def clean(name: str) -> np.ndarray:
+        arr = np.nan_to_num(np.asarray(poa[name], dtype=np.float64))
+        return np.where(sun.sun_up, np.maximum(arr, 0.0), 0.0)
+
+    return FacadeIrradiance(
+        beam_w_per_m2=clean("poa_direct"),
+        sky_diffuse_w_per_m2=clean("poa_sky_diffuse"),
+        ground_diffuse_w_per_m2=clean("poa_ground_diffuse"),
+        aoi_deg=np.nan_to_num(aoi, nan=90.0),
+    )
 
 
 def window_solar_gain_w(

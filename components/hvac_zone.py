@@ -87,6 +87,7 @@ from twin.components.hvac_rc import (
 )
 from twin.components.hvac_solar import (
     facade_irradiance,
+    facade_irradiance_hourly,
     opaque_solar_gain_w,
     sky_radiation_loss_w,
     window_solar_gain_w,
@@ -107,7 +108,7 @@ from twin.component import (
     register_component,
 )
 from twin.errors import ConfigError, SuspiciousInputWarning
-from twin.timegrid import TimeGrid
+from twin.timegrid import TimeGrid, hourly_if_held
 
 __all__ = ["GainSource", "OpaqueElement", "Window", "Zone", "ZoneParams"]
 
@@ -619,12 +620,33 @@ class Zone(Component):
         return total
 
     def _solar_w(self, ctx: RunContext) -> tuple[np.ndarray, float]:
-        """Solar gains [W] and the constant sky radiation loss [W]."""
+        """Solar gains [W] and the constant sky radiation loss [W].
+
+        With the weather held over each hour at sub-hourly steps, the gains
+        (a function of each step's irradiance alone) are computed once per
+        hour and repeated over its steps: the same numbers, 60 times less
+        work at 1-minute steps."""
         p = self.params
-        gains = np.zeros(ctx.grid.n_steps)
+        surfaces = [
+            (e.tilt, e.azimuth_deg)
+            for e in p.opaque
+            if e.kind != "floor" and e.solar_absorptance_frac > 0.0
+        ] + [(w.tilt_deg, w.azimuth_deg) for w in p.windows]
+        hourly = [
+            facade_irradiance_hourly(
+                ctx, tilt, az, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
+            )
+            for tilt, az in surfaces
+        ]
+        per_hour = bool(surfaces) and all(h is not None for h in hourly)
+        planes = dict(zip(surfaces, hourly, strict=True)) if per_hour else {}
+        k = ctx.grid.steps_per_hour
+        gains = np.zeros(ctx.grid.n_steps // k if per_hour else ctx.grid.n_steps)
         sky_loss = 0.0
 
         def plane(tilt: float, azimuth: float):
+            if per_hour:
+                return planes[(tilt, azimuth)]
             return facade_irradiance(
                 ctx, tilt, azimuth, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
             )
@@ -660,7 +682,7 @@ class Zone(Component):
                 win.tilt_deg,
                 sky_temp_difference_k=p.sky_temp_difference_k,
             )
-        return gains, sky_loss
+        return (np.repeat(gains, k) if per_hour else gains), sky_loss
 
     def _multinode_elements(self, ctx: RunContext) -> tuple[list[NodeElement], np.ndarray, float]:
         """Elements of the multi-node network, the solar gain through the windows [W]
@@ -742,7 +764,16 @@ class Zone(Component):
             return None, pressure
         rh = np.asarray(ctx.weather["relative_humidity_frac"], dtype=np.float64)
         theta_e = np.asarray(ctx.weather["temp_air_c"], dtype=np.float64)
-        return humidity_ratio_from_relative_humidity(theta_e, rh, pressure), pressure
+
+        def compute() -> np.ndarray:
+            # weather alone: once per hour when the weather is held over the hour
+            k = ctx.grid.steps_per_hour
+            held = hourly_if_held(k, theta_e, rh, pressure)
+            if held is not None:
+                return np.repeat(humidity_ratio_from_relative_humidity(*held), k)
+            return humidity_ratio_from_relative_humidity(theta_e, rh, pressure)
+
+        return ctx.memo(("outdoor_humidity_ratio",), compute), pressure
 
     def compute(self, ctx: RunContext) -> Flows:
         p = self.params

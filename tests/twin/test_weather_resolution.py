@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from twin.components.chiller import wet_bulb_from_weather_c
 from twin.components.hvac_solar import facade_irradiance
+from twin.components.hvac_zone import Zone
 from twin.components.pv import PV
 
 from twin.calendar import day_types
@@ -60,3 +61,17 @@ def test_wet_bulb_and_facade_irradiance_repeat_the_hourly_values(contexts):
     b = facade_irradiance(quarter, 90.0, 180.0)
     np.testing.assert_array_equal(b.global_w_per_m2, np.repeat(a.global_w_per_m2, 4))
     np.testing.assert_array_equal(b.aoi_deg, np.repeat(a.aoi_deg, 4))
+
+
+def test_zone_solar_gains_and_outdoor_humidity_repeat_the_hourly_values(contexts):
+    """The zone's solar gains and outdoor humidity ratio depend on the weather
+    alone: at quarter hours they are the hourly values repeated."""
+    hourly, quarter = contexts
+    zone = Zone(Zone.Params(**Zone.example_params()))
+    (gains_h, sky_h), (gains_q, sky_q) = zone._solar_w(hourly), zone._solar_w(quarter)
+    assert np.any(gains_h > 0.0)
+    np.testing.assert_array_equal(gains_q, np.repeat(gains_h, 4))
+    assert sky_q == sky_h
+    w_h, _ = zone._outdoor_humidity(hourly)
+    w_q, _ = zone._outdoor_humidity(quarter)
+    np.testing.assert_array_equal(w_q, np.repeat(w_h, 4))
