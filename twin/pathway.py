@@ -175,9 +175,14 @@ def run_pathway(
     pw = ledger.pathway
     explicit = {y.year: y for y in pw.years}
     raw = dump_config(config)
-    runs: dict[str, Results] = {}
+    # Years stream: only the plant of the current year is held (measures only
+    # accumulate, so a plant once left is not met again; if it were, it would
+    # be simulated again), and the previous one is let go before the next run.
+    current: tuple[str, Results] | None = None
     if results is not None and results.plant.config is config:
-        runs[_plant_key(config)] = results
+        current = (_plant_key(config), results)
+    plants = {current[0]} if current is not None else set()
+    res = led = None
     weathers: dict[str, wx.Weather] = {}
     rows: list[dict[str, object]] = []
     for year in range(pw.start_year, pw.end_year + 1):
@@ -196,15 +201,17 @@ def run_pathway(
             config_from_dict(patched, source=label, base_dir=config.base_dir) if active else config
         )
         key = _plant_key(cfg_y)
-        if key not in runs:
+        if current is None or current[0] != key:
+            current = res = led = None
             w = weather
             if w is None:
                 wkey = json.dumps(cfg_y.weather.model_dump(mode="json"), sort_keys=True)
                 if wkey not in weathers:
                     weathers[wkey] = load_plant_weather(cfg_y)
                 w = weathers[wkey]
-            runs[key] = run(cfg_y, weather=w)
-        res = runs[key]
+            current = (key, run(cfg_y, weather=w))
+            plants.add(key)
+        res = current[1]
         led_cfg = cfg_y.ledger.model_copy(update={"reporting_year": year})
         n = year - pw.start_year
         given = explicit.get(year)
@@ -282,4 +289,4 @@ def run_pathway(
             }
         )
     frame = pd.DataFrame(rows, columns=PATHWAY_COLUMNS)
-    return Pathway(frame, len(runs), time.perf_counter() - t0)
+    return Pathway(frame, len(plants), time.perf_counter() - t0)

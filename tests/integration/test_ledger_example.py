@@ -121,6 +121,32 @@ def test_pathway_simulates_each_distinct_plant_once():
     assert len(pathway.frame) == 10
 
 
+def test_pathway_holds_one_plant_year_at_a_time(monkeypatch):
+    """Years stream: when the next plant is simulated, the previous plant's
+    results are no longer held (a 10-year pathway at 1-minute steps would
+    otherwise hold every variant's flows)."""
+    import gc
+    import weakref
+
+    import twin.pathway as pathway_module
+
+    made: list[weakref.ref] = []
+    alive_at_start: list[int] = []
+    real_run = pathway_module.run
+
+    def run(config, **kwargs):
+        gc.collect()
+        alive_at_start.append(sum(r() is not None for r in made))
+        results = real_run(config, **kwargs)
+        made.append(weakref.ref(results))
+        return results
+
+    monkeypatch.setattr(pathway_module, "run", run)
+    pathway = run_pathway(twin.load_config(EXAMPLE))
+    assert pathway.simulations == len(made) == 3
+    assert alive_at_start == [0, 0, 0]
+
+
 def test_run_without_a_ledger_writes_an_inventory(tmp_path, capsys):
     out = tmp_path / "ref"
     no_ledger = REFERENCE_CONFIG.parent / "compressed_air_example.toml"
