@@ -18,7 +18,8 @@ so both see the same load) and ratios:
   simulation per array;
 - the production lines alone: the per-station SimPy model (kept in
   ``tests/components/_production_reference.py``) against the batch model;
-- a 1-minute year, whole process, cold, with its peak memory;
+- a 1-minute year, whole process, cold, with its peak memory; the ledger
+  example's 10-year pathway at 1-minute steps (``twin ledger``) the same way;
 - peak memory (maximum resident set, the figure ``/usr/bin/time -v`` prints,
   read from ``resource.getrusage`` of a probe process's only child).
 
@@ -140,6 +141,25 @@ def minute_year(root: Path, out: Path) -> tuple[float, float]:
         "1min",
         "--out",
         str(out / "ref_1min"),
+    ]
+    t0 = time.perf_counter()
+    peak = _peak_mb(cmd, root, _env(None))
+    return time.perf_counter() - t0, peak
+
+
+def minute_pathway(root: Path, out: Path) -> tuple[float, float]:
+    """Wall time [s] and peak memory [MB] of the ledger example's 10-year
+    pathway at 1-minute steps (``twin ledger``), whole process, cold."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "twin.cli",
+        "ledger",
+        "configs/ledger_example.toml",
+        "--step",
+        "1min",
+        "--out",
+        str(out / "ledger_1min"),
     ]
     t0 = time.perf_counter()
     peak = _peak_mb(cmd, root, _env(None))
@@ -393,6 +413,11 @@ def main() -> None:
             print(
                 f"  [{label}] 1-minute year, whole process, cold: {t:6.2f} s"
                 f" = {t / mc_proc:5.1f} x one ModelChain process (hourly), peak {peak:.0f} MB"
+            )
+            t, peak = minute_pathway(root, out / label.replace(" ", "_"))
+            print(
+                f"  [{label}] 10-year pathway at 1-minute steps (ledger example), whole process:"
+                f" {t:6.2f} s, peak {peak:.0f} MB"
             )
 
 
