@@ -129,41 +129,27 @@ def whole_process(root: Path, repeat: int, out: Path, epw: str) -> dict[str, flo
     }
 
 
-def minute_year(root: Path, out: Path) -> tuple[float, float]:
-    """Wall time [s] and peak memory [MB] of one cold 1-minute year, whole process."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "twin.cli",
-        "run",
-        CONFIG,
-        "--step",
-        "1min",
-        "--out",
-        str(out / "ref_1min"),
-    ]
+def _timed_peak(root: Path, args: list[str]) -> tuple[float, float]:
+    """Wall time [s] and peak memory [MB] of ``python -m twin.cli ARGS``,
+    whole process, cold (disk cache off)."""
+    cmd = [sys.executable, "-m", "twin.cli", *args]
     t0 = time.perf_counter()
     peak = _peak_mb(cmd, root, _env(None))
     return time.perf_counter() - t0, peak
+
+
+def minute_year(root: Path, out: Path) -> tuple[float, float]:
+    """Wall time [s] and peak memory [MB] of one cold 1-minute year, whole process."""
+    return _timed_peak(root, ["run", CONFIG, "--step", "1min", "--out", str(out / "ref_1min")])
 
 
 def minute_pathway(root: Path, out: Path) -> tuple[float, float]:
     """Wall time [s] and peak memory [MB] of the ledger example's 10-year
     pathway at 1-minute steps (``twin ledger``), whole process, cold."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "twin.cli",
-        "ledger",
-        "configs/ledger_example.toml",
-        "--step",
-        "1min",
-        "--out",
-        str(out / "ledger_1min"),
-    ]
-    t0 = time.perf_counter()
-    peak = _peak_mb(cmd, root, _env(None))
-    return time.perf_counter() - t0, peak
+    example = "configs/ledger_example.toml"
+    return _timed_peak(
+        root, ["ledger", example, "--step", "1min", "--out", str(out / "ledger_1min")]
+    )
 
 
 def in_process(repeat: int) -> dict[str, float]:

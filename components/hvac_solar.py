@@ -144,13 +144,7 @@ def facade_irradiance(
     FacadeIrradiance
         Read-only arrays; nothing while the sun is below the horizon.
     """
-    key = (
-        "facade_irradiance",
-        float(tilt_deg),
-        float(azimuth_deg),
-        sky_diffuse_model,
-        float(albedo_frac),
-    )
+    key = ("facade_irradiance", *_plane_key(tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac))
 
     def compute() -> FacadeIrradiance:
         h = facade_irradiance_hourly(
@@ -190,10 +184,7 @@ def facade_irradiance_hourly(
     """
     key = (
         "facade_irradiance_hourly",
-        float(tilt_deg),
-        float(azimuth_deg),
-        sky_diffuse_model,
-        float(albedo_frac),
+        *_plane_key(tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac),
     )
 
     def compute() -> FacadeIrradiance | None:
@@ -209,6 +200,10 @@ def facade_irradiance_hourly(
         return _on_plane(sun, *hourly, tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac)
 
     return ctx.memo(key, compute)
+
+
+def _plane_key(tilt_deg: float, azimuth_deg: float, model: str, albedo_frac: float) -> tuple:
+    return (float(tilt_deg), float(azimuth_deg), model, float(albedo_frac))
 
 
 def _on_plane(
