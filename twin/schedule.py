@@ -325,22 +325,26 @@ def step_mean_columns(
     # column's largest value (whole numbers and binary fractions stay exact,
     # others move by less than 1e-13 of the largest), and integers add
     # exactly in float64 as long as fewer than about 64 segments overlap.
-    # The difference array and the edges are kept only at the steps where a
-    # segment starts or ends (far fewer than the steps of a fine grid), and
-    # the held sums are spread over the steps between them at the end.
     first_full = -(-a // step)  # ceil
     end_full = e // step
     inside = first_full > end_full  # no step boundary within the segment
     head = np.where(inside, e - a, first_full * step - a).astype(np.float64)
     tail = np.where(inside, 0, e - end_full * step).astype(np.float64)
     has_full = ~inside & (end_full > first_full)
-    jumps, jump_at = np.unique(
-        np.concatenate([first_full[has_full], end_full[has_full]]), return_inverse=True
-    )
-    held = np.diff(np.concatenate([[0], np.minimum(jumps, n), [n]]))  # steps per held sum
-    edge_steps, edge_at = np.unique(np.concatenate([a // step, end_full]), return_inverse=True)
-    edge_rows = edge_steps < n
-    edge_steps = edge_steps[edge_rows]
+    jump_steps = np.concatenate([first_full[has_full], end_full[has_full]])
+    edge_all = np.concatenate([a // step, end_full])
+    # Few segments for many steps (a fine grid): the sums are kept only at
+    # the steps where a segment starts or ends. Otherwise at every step.
+    sparse = 4 * a.size < n
+    if sparse:
+        jumps, jump_at = np.unique(jump_steps, return_inverse=True)
+        held = np.diff(np.concatenate([[0], np.minimum(jumps, n), [n]]))  # steps per held sum
+        edge_steps, edge_at = np.unique(edge_all, return_inverse=True)
+        edge_rows = edge_steps < n
+        edge_steps = edge_steps[edge_rows]
+        n_jumps, n_edges = jumps.size, edge_rows.size
+    else:
+        jump_at, edge_at, n_jumps, n_edges = jump_steps, edge_all, n + 1, n + 1
     out: list[np.ndarray] = []
     for j in range(columns.shape[1]):
         w = columns[:, j]
@@ -350,13 +354,15 @@ def step_mean_columns(
             continue
         quantum = math.ldexp(1.0, max(math.frexp(scale)[1] - 46, -1022))
         units = np.round(w[has_full] / quantum)
-        diff = np.bincount(jump_at, weights=np.concatenate([units, -units]), minlength=jumps.size)
-        whole = np.concatenate([[0.0], np.cumsum(diff)]) * quantum
+        diff = np.bincount(jump_at, weights=np.concatenate([units, -units]), minlength=n_jumps)
         edges = np.bincount(
-            edge_at, weights=np.concatenate([head * w, tail * w]), minlength=edge_rows.size
+            edge_at, weights=np.concatenate([head * w, tail * w]), minlength=n_edges
         )
-        column = np.repeat(whole, held)
-        column[edge_steps] += edges[edge_rows] / step
+        if sparse:
+            column = np.repeat(np.concatenate([[0.0], np.cumsum(diff)]) * quantum, held)
+            column[edge_steps] += edges[edge_rows] / step
+        else:
+            column = np.cumsum(diff[:n]) * quantum + edges[:n] / step
         out.append(column)
     return out
 
