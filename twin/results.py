@@ -181,7 +181,7 @@ class Results:
         names, values = list(out), list(out.values())
         if all(v.dtype == np.float64 for v in values):
             # one float block, filled column by column, instead of the frame
-            # stacking separate arrays (a third of building the frame)
+            # stacking separate arrays (most of the cost of building the frame)
             block = np.empty((len(values), len(grid.hourly_index)))
             for row, v in zip(block, values, strict=True):
                 row[:] = v

@@ -21,6 +21,7 @@ References
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ N_SUB_PER_HOUR = 6
 #: measure and gap filling ask for the same grid several times.
 _SUBHOURLY_MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 _SUBHOURLY_MEMO_SIZE = 4
+_SUBHOURLY_LOCK = threading.Lock()  # a sweep's threads may load weather at once
 
 
 def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -145,9 +147,10 @@ def subhourly_cos_zenith(
     cos_z = cos_zenith(t_s, latitude_deg, longitude_deg)
     for arr in (cos_z, doy):
         arr.flags.writeable = False
-    if len(_SUBHOURLY_MEMO) >= _SUBHOURLY_MEMO_SIZE:
-        del _SUBHOURLY_MEMO[next(iter(_SUBHOURLY_MEMO))]
-    _SUBHOURLY_MEMO[key] = (cos_z, doy)
+    with _SUBHOURLY_LOCK:
+        while len(_SUBHOURLY_MEMO) >= _SUBHOURLY_MEMO_SIZE:
+            del _SUBHOURLY_MEMO[next(iter(_SUBHOURLY_MEMO))]
+        _SUBHOURLY_MEMO[key] = (cos_z, doy)
     return cos_z, doy
 
 
