@@ -8,6 +8,7 @@ notes) and ``sites.csv`` (one row per file; columns documented in
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -62,6 +63,12 @@ def list_sites() -> pd.DataFrame:
     >>> "suzhou-tmyx" in set(list_sites()["site"])
     True
     """
+    return _sites_table().copy()
+
+
+@functools.cache
+def _sites_table() -> pd.DataFrame:
+    """``sites.csv`` as read once per process (the bundled table does not change)."""
     sites = pd.read_csv(SITES_CSV, dtype={c: "str" for c in _STR_COLUMNS}, encoding="utf-8")
     sites["timing_acceptance"] = sites["timing_acceptance"].fillna("")
     return sites

@@ -352,3 +352,11 @@ def test_public_names():
         "to_year",
         "CANONICAL_COLUMNS",
     } <= set(weather.__all__)
+
+
+def test_list_sites_is_a_fresh_copy_each_time():
+    """The table is read once per process; what a caller changes in its copy
+    does not reach the next caller."""
+    first = list_sites()
+    first.loc[0, "site"] = "changed"
+    assert list_sites().loc[0, "site"] != "changed"
