@@ -151,14 +151,9 @@ def facade_irradiance(
             ctx, tilt_deg, azimuth_deg, sky_diffuse_model=sky_diffuse_model, albedo_frac=albedo_frac
         )
         if h is None:
-            w = ctx.weather
-            ghi, dni, dhi = (
-                np.maximum(np.asarray(w[c], dtype=np.float64), 0.0)
-                for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
-            )
             sun = _shared_solar_geometry(ctx)
             return _on_plane(
-                sun, ghi, dni, dhi, tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac
+                sun, *_irradiance(ctx), tilt_deg, azimuth_deg, sky_diffuse_model, albedo_frac
             )
         k = ctx.grid.steps_per_hour
         return FacadeIrradiance(**{name: np.repeat(v, k) for name, v in vars(h).items()})
@@ -188,12 +183,7 @@ def facade_irradiance_hourly(
     )
 
     def compute() -> FacadeIrradiance | None:
-        w = ctx.weather
-        ghi, dni, dhi = (
-            np.maximum(np.asarray(w[c], dtype=np.float64), 0.0)
-            for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
-        )
-        hourly = hourly_if_held(ctx.grid.steps_per_hour, ghi, dni, dhi)
+        hourly = hourly_if_held(ctx.grid.steps_per_hour, *_irradiance(ctx))
         if hourly is None:
             return None
         sun = _shared_solar_geometry(ctx, hourly=True)
@@ -202,7 +192,16 @@ def facade_irradiance_hourly(
     return ctx.memo(key, compute)
 
 
+def _irradiance(ctx: RunContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GHI, DNI and DHI of the run's weather, negatives set to 0 [W/m²]."""
+    return tuple(
+        np.maximum(np.asarray(ctx.weather[c], dtype=np.float64), 0.0)
+        for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2")
+    )
+
+
 def _plane_key(tilt_deg: float, azimuth_deg: float, model: str, albedo_frac: float) -> tuple:
+    """What a plane's irradiance memo is keyed by, besides its name."""
     return (float(tilt_deg), float(azimuth_deg), model, float(albedo_frac))
 
 

@@ -627,29 +627,23 @@ class Zone(Component):
         hour and repeated over its steps: the same numbers, 60 times less
         work at 1-minute steps."""
         p = self.params
-        surfaces = [
+        sunlit = [
             (e.tilt, e.azimuth_deg)
             for e in p.opaque
             if e.kind != "floor" and e.solar_absorptance_frac > 0.0
         ] + [(w.tilt_deg, w.azimuth_deg) for w in p.windows]
-        hourly = [
-            facade_irradiance_hourly(
-                ctx, tilt, az, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
+
+        def plane(tilt: float, azimuth: float, hourly: bool = False):
+            on_plane = facade_irradiance_hourly if hourly else facade_irradiance
+            return on_plane(
+                ctx, tilt, azimuth, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
             )
-            for tilt, az in surfaces
-        ]
-        per_hour = bool(surfaces) and all(h is not None for h in hourly)
-        planes = dict(zip(surfaces, hourly, strict=True)) if per_hour else {}
+
+        # whether the weather is held over the hour is the same for every plane
+        per_hour = bool(sunlit) and plane(*sunlit[0], hourly=True) is not None
         k = ctx.grid.steps_per_hour
         gains = np.zeros(ctx.grid.n_steps // k if per_hour else ctx.grid.n_steps)
         sky_loss = 0.0
-
-        def plane(tilt: float, azimuth: float):
-            if per_hour:
-                return planes[(tilt, azimuth)]
-            return facade_irradiance(
-                ctx, tilt, azimuth, sky_diffuse_model=p.sky_diffuse_model, albedo_frac=p.albedo_frac
-            )
 
         for e in p.opaque:
             if e.kind == "floor":
@@ -657,7 +651,10 @@ class Zone(Component):
             tilt = e.tilt
             if e.solar_absorptance_frac > 0.0:
                 gains = gains + opaque_solar_gain_w(
-                    plane(tilt, e.azimuth_deg), e.area_m2, e.u_w_per_m2_k, e.solar_absorptance_frac
+                    plane(tilt, e.azimuth_deg, per_hour),
+                    e.area_m2,
+                    e.u_w_per_m2_k,
+                    e.solar_absorptance_frac,
                 )
             sky_loss += sky_radiation_loss_w(
                 e.area_m2,
@@ -668,7 +665,7 @@ class Zone(Component):
             )
         for win in p.windows:
             gains = gains + window_solar_gain_w(
-                plane(win.tilt_deg, win.azimuth_deg),
+                plane(win.tilt_deg, win.azimuth_deg, per_hour),
                 win.area_m2,
                 win.g_value_frac,
                 tilt_deg=win.tilt_deg,
