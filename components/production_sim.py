@@ -288,6 +288,21 @@ class _Station:
             if fails:
                 self.ttf -= duration_s
             return end
+        nxt = ri + 1
+        if (
+            r_s[ri] <= t
+            and duration_s > 0
+            and nxt < n
+            and (not fails or self.ttf > duration_s)
+            and r_s[nxt] + (end - r_e[ri]) <= r_e[nxt]
+        ):  # the next most common case: across one break, into the next window
+            done = r_s[nxt] + (end - r_e[ri])
+            self.record(t, r_e[ri], state, tag)
+            self.record(r_s[nxt], done, state, tag)
+            self.ri = nxt
+            if fails:
+                self.ttf -= duration_s
+            return done
         starts, ends, states, tags = self.starts, self.ends, self.states, self.tags
         left = duration_s
         while left > 0:
