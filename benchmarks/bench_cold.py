@@ -18,8 +18,11 @@ so both see the same load) and ratios:
   simulation per array;
 - the production lines alone: the per-station SimPy model (kept in
   ``tests/components/_production_reference.py``) against the batch model;
-- a 1-minute year, whole process, cold, with its peak memory; the ledger
-  example's 10-year pathway at 1-minute steps (``twin ledger``) the same way;
+- a 1-minute year, whole process, cold, with its peak memory; the same
+  year in process (a fresh process that has loaded its config, plant and
+  weather: ``twin.run`` timed, numba's import and cached loops included);
+  the ledger example's 10-year pathway at 1-minute steps (``twin ledger``)
+  the same way as the whole-process year;
 - peak memory (maximum resident set, the figure ``/usr/bin/time -v`` prints,
   read from ``resource.getrusage`` of a probe process's only child).
 
@@ -141,6 +144,49 @@ def _timed_peak(root: Path, args: list[str]) -> tuple[float, float]:
 def minute_year(root: Path, out: Path) -> tuple[float, float]:
     """Wall time [s] and peak memory [MB] of one cold 1-minute year, whole process."""
     return _timed_peak(root, ["run", CONFIG, "--step", "1min", "--out", str(out / "ref_1min")])
+
+
+_MINUTE_IN_PROCESS = textwrap.dedent(
+    """
+    import sys, time, warnings
+    warnings.simplefilter("ignore")
+    import twin
+    from twin.run import load_plant_weather
+    config = twin.load_config({config!r}, step="1min")
+    plant = twin.Plant.build(config)
+    weather = load_plant_weather(config)
+    t0 = time.perf_counter()
+    twin.run(plant, weather=weather)
+    print(time.perf_counter() - t0)
+    """
+)
+
+
+def minute_in_process(root: Path, repeat: int) -> tuple[float, float]:
+    """Medians [s] of one cold 1-minute year in process (a fresh process each:
+    config, plant and weather loaded first, then ``twin.run`` timed, numba's
+    import and the loading of its cached loops included) and of ``import
+    numba`` alone in a fresh process. One untimed run first fills numba's
+    cache on disk, as the first 1-minute run of a checkout does."""
+    script = [sys.executable, "-c", _MINUTE_IN_PROCESS.format(config=CONFIG)]
+    numba = [
+        sys.executable,
+        "-c",
+        "import time; t0 = time.perf_counter(); import numba; print(time.perf_counter() - t0)",
+    ]
+
+    def seconds(cmd: list[str]) -> float:
+        out = subprocess.run(
+            cmd, cwd=root, env=_env(None), check=True, capture_output=True, text=True
+        ).stdout
+        return float(out.strip().splitlines()[-1])
+
+    seconds(script)
+    runs, imports = [], []
+    for _ in range(repeat):
+        runs.append(seconds(script))
+        imports.append(seconds(numba))
+    return _median(runs), _median(imports)
 
 
 def minute_pathway(root: Path, out: Path) -> tuple[float, float]:
@@ -399,6 +445,11 @@ def main() -> None:
             print(
                 f"  [{label}] 1-minute year, whole process, cold: {t:6.2f} s"
                 f" = {t / mc_proc:5.1f} x one ModelChain process (hourly), peak {peak:.0f} MB"
+            )
+            run, numba = minute_in_process(root, max(3, args.repeat // 2))
+            print(
+                f"  [{label}] 1-minute year, in process, cold (after loading config, plant and"
+                f" weather): {run:5.2f} s, of which numba's import about {numba:4.2f} s"
             )
             t, peak = minute_pathway(root, out / label.replace(" ", "_"))
             print(
