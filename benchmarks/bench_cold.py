@@ -440,13 +440,14 @@ def main() -> None:
     )
     if not args.no_minute:
         for label, root in checkouts:
+            # first: its untimed run fills numba's cache for the whole-process year
+            run, numba = minute_in_process(root, max(3, args.repeat // 2))
             t, peak = minute_year(root, out / label.replace(" ", "_"))
             mc_proc = procs[label]["modelchain"]
             print(
                 f"  [{label}] 1-minute year, whole process, cold: {t:6.2f} s"
                 f" = {t / mc_proc:5.1f} x one ModelChain process (hourly), peak {peak:.0f} MB"
             )
-            run, numba = minute_in_process(root, max(3, args.repeat // 2))
             print(
                 f"  [{label}] 1-minute year, in process, cold (after loading config, plant and"
                 f" weather): {run:5.2f} s, of which numba's import about {numba:4.2f} s"
