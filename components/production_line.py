@@ -476,6 +476,8 @@ def simulate_production_line(
     ]
     timeout = math.inf if params.idle_to_standby_s is None else round(params.idle_to_standby_s)
     specs, calendars = [], []
+    # stations with the same warm-up and maintenance share one calendar
+    calendar_of: dict[tuple[int, bytes, bytes], Timeline] = {}
     for i, st in enumerate(params.stations):
         mine = [
             j for j, m in enumerate(params.maintenance) if not m.stations or st.name in m.stations
@@ -484,15 +486,18 @@ def simulate_production_line(
             np.array([m_start[j] for j in mine], dtype=np.int64),
             np.array([m_end[j] for j in mine], dtype=np.int64),
         )
-        cal = station_calendar(
-            windows,
-            grid.end_s,
-            shutdown_at_shift_end=params.shutdown_at_shift_end,
-            warmup_s=round(st.warmup_s),
-            warmup_before_shift=params.warmup_before_shift,
-            maintenance_start_s=ms,
-            maintenance_end_s=me,
-        )
+        key = (round(st.warmup_s), ms.tobytes(), me.tobytes())
+        cal = calendar_of.get(key)
+        if cal is None:
+            cal = calendar_of[key] = station_calendar(
+                windows,
+                grid.end_s,
+                shutdown_at_shift_end=params.shutdown_at_shift_end,
+                warmup_s=key[0],
+                warmup_before_shift=params.warmup_before_shift,
+                maintenance_start_s=ms,
+                maintenance_end_s=me,
+            )
         calendars.append(cal)
         specs.append(
             StationSpec(
