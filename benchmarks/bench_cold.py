@@ -17,7 +17,9 @@ so both see the same load) and ratios:
   that leaves the slow parts alone); PySAM PVWatts v8 on the same EPW, one
   simulation per array;
 - the production lines alone: the per-station SimPy model (kept in
-  ``tests/components/_production_reference.py``) against the batch model;
+  ``tests/components/_production_reference.py``) against the batch model,
+  the whole line (calendars built, the same code in both) and the
+  discrete-event model alone;
 - a 1-minute year, whole process, cold, with its peak memory; the same
   year in process (a fresh process that has loaded its config, plant and
   weather: ``twin.run`` timed, numba's import and cached loops included);
@@ -325,8 +327,10 @@ def _sweep_reuse(plant, weather, repeat: int) -> dict[str, float]:
 
 
 def _lines(repeat: int) -> dict[str, float]:
-    """Medians of the CPU time [s] of the three lines' discrete-event model:
-    the per-station SimPy form against the batch form (same inputs)."""
+    """Medians of the CPU time [s] of the three lines: the per-station SimPy
+    form against the batch form (same inputs), each line's whole simulation
+    (its calendars built, then the discrete-event model) and the
+    discrete-event model alone (the time inside ``simulate_line``)."""
     import numpy as np
     import twin.components.production_line as pl
     from twin.components.production_sim import simulate_line
@@ -348,16 +352,38 @@ def _lines(repeat: int) -> dict[str, float]:
         np.random.SeedSequence(config.simulation.seed),
     )
     lines = [c for c in plant.components if isinstance(c, pl.ProductionLine)]
-    new, old = [], []
+    inside = [0.0]
+
+    def timed(fn):
+        def run(*args):
+            t0 = time.process_time()
+            try:
+                return fn(*args)
+            finally:
+                inside[0] += time.process_time() - t0
+
+        return run
+
+    new, old, new_des, old_des = [], [], [], []
     for _ in range(repeat):
-        for fn, out in ((simulate_line, new), (simulate_line_per_station, old)):
-            pl.simulate_line = fn
+        for fn, out, des in (
+            (simulate_line, new, new_des),
+            (simulate_line_per_station, old, old_des),
+        ):
+            pl.simulate_line = timed(fn)
+            inside[0] = 0.0
             t0 = time.process_time()
             for c in lines:
                 c.simulate(ctx)
             out.append(time.process_time() - t0)
+            des.append(inside[0])
     pl.simulate_line = simulate_line
-    return {"lines_batch": _median(new), "lines_per_station": _median(old)}
+    return {
+        "lines_batch": _median(new),
+        "lines_per_station": _median(old),
+        "des_batch": _median(new_des),
+        "des_per_station": _median(old_des),
+    }
 
 
 def _plain_epw(source_path: str) -> str:
@@ -437,6 +463,11 @@ def main() -> None:
         f"  production lines, CPU: per-station SimPy {ip['lines_per_station'] * 1e3:6.1f} ms,"
         f" batch {ip['lines_batch'] * 1e3:6.1f} ms"
         f" = {ip['lines_per_station'] / ip['lines_batch']:.2f} x cheaper"
+    )
+    print(
+        f"    the discrete-event model alone: per-station {ip['des_per_station'] * 1e3:6.1f} ms,"
+        f" batch {ip['des_batch'] * 1e3:6.1f} ms"
+        f" = {ip['des_per_station'] / ip['des_batch']:.2f} x cheaper"
     )
     if not args.no_minute:
         for label, root in checkouts:
