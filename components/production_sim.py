@@ -657,6 +657,10 @@ def _split(units: int, lot_units: int) -> Iterator[int]:
         yield rest
 
 
+_BUILT_LOTS = 4096
+"""Most lots in a batch whose lots :func:`mix_lots` builds once."""
+
+
 def mix_lots(
     batch_units: Sequence[int], lot_units: Sequence[int], mix_frac: Sequence[float]
 ) -> Iterator[tuple[int, tuple[int, int]]]:
@@ -685,12 +689,23 @@ def mix_lots(
     """
     released = [0.0] * len(batch_units)
     active = [p for p, f in enumerate(mix_frac) if f > 0]
-    # the lots of one batch of each product, the same every time
-    batch = [tuple((0, (p, u)) for u in _split(b, lot_units[p])) for p, b in enumerate(batch_units)]
+    # the lots of one batch of each product, the same every time: built once
+    # where a batch has few lots (a huge one is split as the run takes it)
+    batch = [
+        tuple((0, (p, u)) for u in _split(b, lot_units[p]))
+        if b <= _BUILT_LOTS * lot_units[p]
+        else None
+        for p, b in enumerate(batch_units)
+    ]
     while True:
         p = min(active, key=lambda q: (released[q] + batch_units[q]) / mix_frac[q])
         released[p] += batch_units[p]
-        yield from batch[p]
+        lots = batch[p]
+        if lots is None:
+            for units in _split(batch_units[p], lot_units[p]):
+                yield 0, (p, units)
+        else:
+            yield from lots
 
 
 def order_lots(

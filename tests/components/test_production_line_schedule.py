@@ -5,6 +5,7 @@ boundaries, holidays and make-up workdays, night shifts, overtime."""
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -182,6 +183,28 @@ def test_mix_releases_the_shares():
         _, (p, u) = next(plan)
         units[p] += u
     assert units[0] / units.sum() == pytest.approx(0.25, abs=0.01)
+
+
+def test_mix_splits_batches_into_lots_with_a_rest():
+    """Stride scheduling: the 10-unit batch goes first ((0 + 10) / 0.5 = 20
+    against 50) and again (40 against 50), then the 25-unit batch as 10 + 10 + 5."""
+    plan = mix_lots([25, 10], [10, 10], [0.5, 0.5])
+    first = [next(plan) for _ in range(5)]
+    assert first == [(0, (1, 10)), (0, (1, 10)), (0, (0, 10)), (0, (0, 10)), (0, (0, 5))]
+
+
+def test_mix_splits_a_huge_batch_as_the_run_takes_it():
+    """A batch of a million one-unit lots: its lots are not all built before the
+    first is taken (that would hold about 100 MB)."""
+    tracemalloc.start()
+    try:
+        plan = mix_lots([10**6], [1], [1.0])
+        first = [next(plan) for _ in range(3)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert first == [(0, (0, 1))] * 3
+    assert peak < 1_000_000
 
 
 def test_repair_outside_planned_time_is_not_planned_downtime():
