@@ -52,6 +52,7 @@ about 1,700 events instead of about 87,000.
 from __future__ import annotations
 
 import array
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -290,20 +291,16 @@ class _Station:
                 self.ttf -= duration_s
             return end
         nxt = ri + 1
-        if (
-            r_s[ri] <= t
-            and duration_s > 0
-            and nxt < n
-            and (not fails or self.ttf > duration_s)
-            and r_s[nxt] + (end - r_e[ri]) <= r_e[nxt]
-        ):  # the next most common case: across one break, into the next window
+        if r_s[ri] <= t and duration_s > 0 and nxt < n and (not fails or self.ttf > duration_s):
+            # the next most common case: across one break, into the next window
             done = r_s[nxt] + (end - r_e[ri])
-            self.record(t, r_e[ri], state, tag)
-            self.record(r_s[nxt], done, state, tag)
-            self.ri = nxt
-            if fails:
-                self.ttf -= duration_s
-            return done
+            if done <= r_e[nxt]:
+                self.record(t, r_e[ri], state, tag)
+                self.record(r_s[nxt], done, state, tag)
+                self.ri = nxt
+                if fails:
+                    self.ttf -= duration_s
+                return done
         starts, ends, states, tags = self.starts, self.ends, self.states, self.tags
         left = duration_s
         while left > 0:
@@ -657,10 +654,6 @@ def _split(units: int, lot_units: int) -> Iterator[int]:
         yield rest
 
 
-_BUILT_LOTS = 4096
-"""Most lots in a batch whose lots :func:`mix_lots` builds once."""
-
-
 def mix_lots(
     batch_units: Sequence[int], lot_units: Sequence[int], mix_frac: Sequence[float]
 ) -> Iterator[tuple[int, tuple[int, int]]]:
@@ -689,23 +682,19 @@ def mix_lots(
     """
     released = [0.0] * len(batch_units)
     active = [p for p, f in enumerate(mix_frac) if f > 0]
-    # the lots of one batch of each product, the same every time: built once
-    # where a batch has few lots (a huge one is split as the run takes it)
+    # a batch of each product: so many full lots and the rest, one shared item
+    # each (the lots of a batch are handed out, never built as a list)
     batch = [
-        tuple((0, (p, u)) for u in _split(b, lot_units[p]))
-        if b <= _BUILT_LOTS * lot_units[p]
-        else None
+        (divmod(b, lot_units[p]), (0, (p, lot_units[p])), (0, (p, b % lot_units[p])))
         for p, b in enumerate(batch_units)
     ]
     while True:
         p = min(active, key=lambda q: (released[q] + batch_units[q]) / mix_frac[q])
         released[p] += batch_units[p]
-        lots = batch[p]
-        if lots is None:
-            for units in _split(batch_units[p], lot_units[p]):
-                yield 0, (p, units)
-        else:
-            yield from lots
+        (full, rest), lot, rest_lot = batch[p]
+        yield from itertools.repeat(lot, full)
+        if rest:
+            yield rest_lot
 
 
 def order_lots(
